@@ -1,0 +1,73 @@
+import { InvalidConfigurationError, loadEnvironment, parseOriginList } from './environment.js';
+
+describe('loadEnvironment', () => {
+  it('applies the documented defaults when nothing is set', () => {
+    const env = loadEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      WS_MAX_PAYLOAD: 1_048_576,
+      WS_PERMESSAGE_DEFLATE: true,
+      WS_HEARTBEAT_MS: 30_000,
+      WS_MAX_CONNECTIONS: 0,
+      WS_HANDSHAKE_TIMEOUT_MS: 10_000,
+      WS_MAX_HEADER_BYTES: 16_384,
+      WS_ALLOWED_ORIGINS: '',
+      WS_SEND_BUFFER_LIMIT: 4_194_304,
+      ECHO_ENABLED: true,
+      CHAT_HISTORY_SIZE: 100,
+      BUS: 'memory',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOG_FORMAT: 'text',
+    });
+  });
+
+  it('converts numbers and booleans from their string form', () => {
+    const env = loadEnvironment({ PORT: '8080', ECHO_ENABLED: 'false', WS_PERMESSAGE_DEFLATE: '0' });
+    expect(env.PORT).toBe(8080);
+    expect(env.ECHO_ENABLED).toBe(false);
+    expect(env.WS_PERMESSAGE_DEFLATE).toBe(false);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['WS_MAX_PAYLOAD', '0'],
+    ['WS_MAX_PAYLOAD', '1.5'],
+    ['WS_PERMESSAGE_DEFLATE', 'maybe'],
+    ['BUS', 'kafka'],
+    ['REDIS_URL', 'http://example'],
+    ['CHAT_HISTORY_SIZE', '-1'],
+    ['LOG_FORMAT', 'xml'],
+  ])('refuses %s=%s and names the variable', (name, value) => {
+    let caught: unknown;
+    try {
+      loadEnvironment({ [name]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidConfigurationError);
+    expect((caught as Error).message).toContain(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(() => loadEnvironment({ PORT: 'x', BUS: 'y' })).toThrow(/PORT=.*\n.*BUS=/s);
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(() => loadEnvironment({ PATH: '/bin', HOME: '/root' })).not.toThrow();
+  });
+});
+
+describe('parseOriginList', () => {
+  it('splits a comma list and drops blanks', () => {
+    expect(parseOriginList(' https://a.example , ,https://b.example')).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('reads an empty list as "any origin"', () => {
+    expect(parseOriginList('')).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalised = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalised)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalised)) return false;
+  return value;
+};
+
+/**
+ * Every environment variable the service reads (SPEC.md, "Configuration").
+ * This class is the only place that knows their names, types and defaults.
+ */
+export class Environment {
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(2 ** 31 - 1)
+  WS_MAX_PAYLOAD = 1_048_576;
+
+  @Transform(toBoolean) @IsBoolean()
+  WS_PERMESSAGE_DEFLATE = true;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  WS_HEARTBEAT_MS = 30_000;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  WS_MAX_CONNECTIONS = 0;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  WS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+  @Type(() => Number) @IsInt() @Min(1024) @Max(1_048_576)
+  WS_MAX_HEADER_BYTES = 16_384;
+
+  @IsString()
+  WS_ALLOWED_ORIGINS = '';
+
+  @Type(() => Number) @IsInt() @Min(1024)
+  WS_SEND_BUFFER_LIMIT = 4_194_304;
+
+  @Transform(toBoolean) @IsBoolean()
+  ECHO_ENABLED = true;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  CHAT_HISTORY_SIZE = 100;
+
+  @IsIn(['memory', 'redis'])
+  BUS: 'memory' | 'redis' = 'memory';
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsOptional() @IsString()
+  AUTH_JWT_SECRET = '';
+
+  @IsIn(['text', 'json'])
+  LOG_FORMAT: 'text' | 'json' = 'text';
+}
+
+export class InvalidConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+/** Parses and validates the environment; throws naming every bad variable. */
+export function loadEnvironment(
+  env: Record<string, string | undefined> = process.env,
+): Environment {
+  const known = Object.keys(new Environment());
+  const present: Record<string, string> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') present[name] = value;
+  }
+  const parsed = plainToInstance(Environment, present);
+  const errors = validateSync(parsed, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new InvalidConfigurationError(
+      errors.map((error) => {
+        const raw = JSON.stringify(env[error.property] ?? '');
+        const reasons = Object.values(error.constraints ?? {}).join('; ');
+        return `${error.property}=${raw}: ${reasons}`;
+      }),
+    );
+  }
+  return parsed;
+}
+
+export function parseOriginList(list: string): string[] {
+  return list
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+}
