@@ -1,0 +1,55 @@
+import type { WebSocketServerOptions } from '../websocket/index.js';
+
+/** What a message parser extracts from a frame; nothing means "drop it silently". */
+export type ParsedMessage = { event: unknown; data?: unknown } | null | undefined | void;
+
+/**
+ * Turns a frame into `{event, data}`. Like platform-ws it gets a string for a
+ * text frame and a Buffer for a binary one.
+ */
+export type MessageParser = (data: string | Buffer) => ParsedMessage;
+
+export interface Rfc6455AdapterOptions extends WebSocketServerOptions {
+  messageParser?: MessageParser;
+}
+
+export const defaultMessageParser: MessageParser = (data) =>
+  JSON.parse(typeof data === 'string' ? data : data.toString()) as ParsedMessage;
+
+/**
+ * The server options a gateway may override in its decorator. Written as a
+ * Record so the compiler flags an option added to WebSocketServerOptions but
+ * not here.
+ */
+const OVERRIDABLE: Record<keyof WebSocketServerOptions, true> = {
+  maxPayload: true,
+  allowedOrigins: true,
+  maxConnections: true,
+  closeTimeoutMs: true,
+  sendBufferLimit: true,
+  handleProtocols: true,
+  authorize: true,
+};
+const OVERRIDABLE_KEYS = Object.keys(OVERRIDABLE);
+
+/**
+ * What platform-ws does without `handleProtocols`: `ws` selects the first
+ * protocol the client offered. Selecting none instead would make a `ws`
+ * client that offers protocols fail the connection.
+ */
+export const selectFirstProtocol = (offered: readonly string[]): string | false => offered[0] ?? false;
+
+/**
+ * The adapter options with a gateway's overrides on top. Other gateway
+ * options (`path`, options meant for other adapters) are ignored.
+ */
+export function serverOptionsFor(
+  adapterOptions: WebSocketServerOptions,
+  gatewayOptions: Record<string, unknown>,
+): WebSocketServerOptions {
+  const merged: Record<string, unknown> = { handleProtocols: selectFirstProtocol, ...adapterOptions };
+  for (const key of OVERRIDABLE_KEYS) {
+    if (gatewayOptions[key] !== undefined) merged[key] = gatewayOptions[key];
+  }
+  return merged as WebSocketServerOptions;
+}

@@ -1,0 +1,7 @@
+export {
+  defaultMessageParser,
+  type MessageParser,
+  type ParsedMessage,
+  type Rfc6455AdapterOptions,
+} from './adapter-options.js';
+export { type GatewayOptions, Rfc6455Adapter } from './rfc6455.adapter.js';

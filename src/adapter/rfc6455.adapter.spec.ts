@@ -1,0 +1,191 @@
+import 'reflect-metadata';
+import { Logger, type WsMessageHandler } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TestClient } from '../../test/helpers/adapter-client.js';
+import { findFreePort } from '../../test/helpers/adapter-ports.js';
+import { closedByServer, sendRaw, upgradeRequestText } from '../../test/helpers/adapter-raw-http.js';
+import { type WebSocketConnection, WebSocketServer } from '../websocket/index.js';
+import { Rfc6455Adapter } from './rfc6455.adapter.js';
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+async function upgradeStatus(port: number, path: string): Promise<number> {
+  const response = await sendRaw(port, upgradeRequestText({ path }));
+  response.socket.destroy();
+  return response.status;
+}
+
+describe('Rfc6455Adapter', () => {
+  let appServer: Server;
+  let appPort: number;
+  let adapter: Rfc6455Adapter;
+
+  beforeAll(() => {
+    // The adapter logs the configuration errors these tests provoke on purpose
+    // (Jest gives each test file its own copy of the Logger class).
+    Logger.overrideLogger(false);
+  });
+
+  beforeEach(async () => {
+    appServer = createServer((_request, response) => response.end('http'));
+    appPort = await listen(appServer);
+    adapter = new Rfc6455Adapter(appServer, { maxPayload: 4096 });
+  });
+
+  afterEach(async () => {
+    await adapter.dispose();
+    await new Promise((resolve) => appServer.close(resolve));
+  });
+
+  describe('gateways on the app server (port 0)', () => {
+    it('routes each path to its server through one upgrade listener', async () => {
+      adapter.create(0, { path: '/a' });
+      adapter.create(0, { path: 'b/' });
+      expect(appServer.listenerCount('upgrade')).toBe(1);
+      expect(await upgradeStatus(appPort, '/a')).toBe(101);
+      expect(await upgradeStatus(appPort, '/b')).toBe(101);
+      expect(await upgradeStatus(appPort, '/c')).toBe(404);
+    });
+
+    it('serves "/" for a gateway without a path', async () => {
+      adapter.create(0, {});
+      expect(await upgradeStatus(appPort, '/')).toBe(101);
+      expect(await upgradeStatus(appPort, '/other')).toBe(404);
+    });
+
+    it('refuses a second gateway on the same path and keeps the first', async () => {
+      adapter.create(0, { path: '/a' });
+      expect(() => adapter.create(0, { path: '/a/' })).toThrow('port 0 and path "/a"');
+      expect(await upgradeStatus(appPort, '/a')).toBe(101);
+    });
+
+    it('refuses namespaces, which only socket.io has', () => {
+      expect(() => adapter.create(0, { path: '/a', namespace: '/chat' })).toThrow(/namespaces/);
+    });
+
+    it('hands back a server passed in the options', () => {
+      const existing = new WebSocketServer();
+      expect(adapter.create(0, { server: existing })).toBe(existing);
+    });
+
+    it('gives each server the adapter options with the gateway overrides', () => {
+      const plain = adapter.create(0, { path: '/plain' });
+      const small = adapter.create(0, { path: '/small', maxPayload: 64, maxConnections: 2, cors: true });
+      expect(plain.options).toMatchObject({ maxPayload: 4096, maxConnections: 0 });
+      expect(small.options).toMatchObject({ maxPayload: 64, maxConnections: 2 });
+    });
+
+    it('stops routing to a server once it is closed', async () => {
+      const server = adapter.create(0, { path: '/a' });
+      const closed = new Promise((resolve) => server.once('close', resolve));
+      await adapter.close(server);
+      await closed;
+      expect(await upgradeStatus(appPort, '/a')).toBe(404);
+      adapter.create(0, { path: '/a' });
+      expect(await upgradeStatus(appPort, '/a')).toBe(101);
+    });
+
+    it('leaves the app server without its listener and with empty registries on dispose', async () => {
+      adapter.create(0, { path: '/a' });
+      await adapter.dispose();
+      expect(appServer.listenerCount('upgrade')).toBe(0);
+      expect(appServer.listening).toBe(true);
+      adapter.create(0, { path: '/a' });
+      expect(await upgradeStatus(appPort, '/a')).toBe(101);
+    });
+  });
+
+  describe('closing clients', () => {
+    it('closes clients with 1001 by default', async () => {
+      const server = adapter.create(0, { path: '/a' });
+      const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/a`);
+      await adapter.close(server);
+      expect((await client.closed()).code).toBe(1001);
+    });
+
+    it('drops clients without a closing handshake when the app force-closes connections', async () => {
+      const server = adapter.create(0, { path: '/a' });
+      const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/a`);
+      adapter.forceCloseConnections = true;
+      await adapter.close(server);
+      expect((await client.closed()).code).toBe(1006);
+    });
+  });
+
+  describe('a gateway on a port of its own', () => {
+    it('listens on that port, answers plain HTTP with 426 and closes on dispose', async () => {
+      const port = await findFreePort();
+      adapter.create(port, { path: '/own' });
+      expect(await upgradeStatus(port, '/own')).toBe(101);
+      expect(await upgradeStatus(port, '/elsewhere')).toBe(404);
+      const plain = await sendRaw(port, 'GET /own HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(plain.status).toBe(426);
+      expect(plain.headers.upgrade).toBe('websocket');
+      await closedByServer(plain.socket);
+      await adapter.dispose();
+      await expect(sendRaw(port, upgradeRequestText({ path: '/own' }))).rejects.toMatchObject({
+        code: 'ECONNREFUSED',
+      });
+    });
+
+    it('shares the port between gateways with paths', async () => {
+      const port = await findFreePort();
+      adapter.create(port, { path: '/one' });
+      adapter.create(port, { path: '/two' });
+      expect(await upgradeStatus(port, '/one')).toBe(101);
+      expect(await upgradeStatus(port, '/two')).toBe(101);
+    });
+
+    it('gives a gateway without a path every path, as a standalone ws server does', async () => {
+      const port = await findFreePort();
+      adapter.create(port, {});
+      expect(await upgradeStatus(port, '/')).toBe(101);
+      expect(await upgradeStatus(port, '/any/path?x=1')).toBe(101);
+      expect(() => adapter.create(port, { path: '/x' })).toThrow(/without a path takes every path/);
+    });
+  });
+
+  describe('message handlers', () => {
+    const handler: WsMessageHandler = {
+      message: 'ping',
+      callback: async () => 'pong',
+      isAckHandledManually: false,
+    };
+
+    it('listens for messages only when the gateway has handlers', async () => {
+      const server = adapter.create(0, { path: '/a' });
+      const connected = new Promise<WebSocketConnection>((resolve) =>
+        server.once('connection', resolve),
+      );
+      const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/a`);
+      const connection = await connected;
+      adapter.bindMessageHandlers(connection, [], () => {
+        throw new Error('unused');
+      });
+      expect(connection.listenerCount('message')).toBe(0);
+      adapter.bindMessageHandlers(connection, [handler], () => {
+        throw new Error('unused');
+      });
+      expect(connection.listenerCount('message')).toBe(1);
+      expect(await client.request('ping')).toBe('pong');
+      await client.close();
+    });
+
+    it('reports a disconnect on close, with the close code', async () => {
+      const server = adapter.create(0, { path: '/a' });
+      const connected = new Promise<WebSocketConnection>((resolve) =>
+        server.once('connection', resolve),
+      );
+      const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/a`);
+      const connection = await connected;
+      const disconnected = new Promise((resolve) => adapter.bindClientDisconnect(connection, resolve));
+      await client.close(4000);
+      expect(await disconnected).toBe(4000);
+    });
+  });
+});

@@ -1,0 +1,150 @@
+import { type INestApplicationContext, Logger, type WsMessageHandler } from '@nestjs/common';
+import { AbstractWsAdapter } from '@nestjs/websockets';
+import type * as http from 'node:http';
+import type { Observable } from 'rxjs';
+import {
+  WebSocketServer,
+  type WebSocketConnection,
+  type WebSocketServerOptions,
+} from '../websocket/index.js';
+import {
+  defaultMessageParser,
+  type MessageParser,
+  type Rfc6455AdapterOptions,
+  serverOptionsFor,
+} from './adapter-options.js';
+import { normalizeGatewayPath } from './gateway-path.js';
+import { GatewayRegistry } from './gateway-registry.js';
+import { MessageDispatcher } from './message-dispatcher.js';
+import { PortHost } from './port-host.js';
+
+/** The options object of `@WebSocketGateway(port, options)` as Nest hands it over. */
+export type GatewayOptions = Record<string, unknown> & {
+  path?: string;
+  namespace?: string;
+  server?: unknown;
+};
+
+/** Gateways on port 0 share the HTTP server of the application. */
+const APP_PORT = 0;
+
+const logger = new Logger('Rfc6455Adapter');
+
+/**
+ * Errors a peer causes (bad frames, bad UTF-8, oversized messages) carry the
+ * close code they ended with; they are the peer's fault and would let anyone
+ * flood the log, so they are logged at debug level only.
+ */
+function logClientError(error: Error & { closeCode?: number }): void {
+  if (error.closeCode === undefined) logger.error(error);
+  else logger.debug(`WebSocket peer error: ${error.message}`);
+}
+
+function watchClientErrors(client: WebSocketConnection): void {
+  client.on('error', logClientError);
+}
+
+/**
+ * Nest WebSocket adapter on our RFC 6455 server: a drop-in for `WsAdapter` of
+ * `@nestjs/platform-ws`. Gateways get `WebSocketConnection` clients and a
+ * `WebSocketServer`; all protocol work happens in src/websocket.
+ *
+ * (No type arguments on the base class: its `BaseWsInstance` constraint wants
+ * `on(event, callback: Function)`, which EventEmitter's typing does not meet.)
+ */
+export class Rfc6455Adapter extends AbstractWsAdapter {
+  private readonly serverOptions: WebSocketServerOptions;
+  private messageParser: MessageParser;
+  private readonly gateways = new GatewayRegistry<WebSocketServer>();
+  private readonly hosts = new Map<number, PortHost>();
+
+  constructor(appOrHttpServer?: INestApplicationContext | http.Server, options: Rfc6455AdapterOptions = {}) {
+    super(appOrHttpServer);
+    const { messageParser, ...serverOptions } = options;
+    this.serverOptions = serverOptions;
+    this.messageParser = messageParser ?? defaultMessageParser;
+  }
+
+  create(port: number, options: GatewayOptions = {}): WebSocketServer {
+    const { path, namespace, server, ...overrides } = options;
+    if (namespace) {
+      const error = new Error(
+        '"Rfc6455Adapter" does not support namespaces: give each gateway its own path instead.',
+      );
+      logger.error(error);
+      throw error;
+    }
+    // Nest passes `server` only when it decorates an existing server with a namespace.
+    if (server) return server as WebSocketServer;
+
+    const key = normalizeGatewayPath(path);
+    this.gateways.assertFree(port, key);
+    const host = this.hostFor(port);
+    const wsServer = new WebSocketServer(serverOptionsFor(this.serverOptions, overrides));
+    host.attach(key, wsServer, host.owned && path === undefined);
+    this.gateways.add(port, key, wsServer);
+    wsServer.on('error', (error: Error) => logger.error(error));
+    wsServer.on('connection', watchClientErrors);
+    return wsServer;
+  }
+
+  override bindClientDisconnect(client: WebSocketConnection, callback: (...args: unknown[]) => void): void {
+    client.once('close', callback);
+  }
+
+  /**
+   * Gateways without `@SubscribeMessage` handlers get no dispatcher: they read
+   * raw frames themselves (the /echo gateway), and parsing JSON for them
+   * would be wasted work.
+   */
+  bindMessageHandlers(
+    client: WebSocketConnection,
+    handlers: WsMessageHandler[],
+    _transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    if (handlers.length === 0) return;
+    const reportParseErrors = this.messageParser !== defaultMessageParser;
+    const dispatcher = new MessageDispatcher(client, handlers, this.messageParser, reportParseErrors, logger);
+    client.on('message', dispatcher.onMessage);
+  }
+
+  setMessageParser(parser: MessageParser): void {
+    this.messageParser = parser;
+  }
+
+  /** Stops routing to `server` and closes it: its clients get 1001 (or are dropped when force-closing). */
+  override async close(server: WebSocketServer): Promise<void> {
+    const place = this.gateways.remove(server);
+    if (place !== undefined) this.hosts.get(place.port)?.detach(place.path);
+    if (this.forceCloseConnections) {
+      for (const client of server.clients) client.terminate();
+    }
+    await new Promise<void>((resolve) =>
+      server.close((error?: Error) => {
+        if (error) logger.error(error);
+        resolve();
+      }),
+    );
+  }
+
+  /** Closes what is left, then the HTTP servers the adapter created; clears the registries. */
+  override async dispose(): Promise<void> {
+    await Promise.all(this.gateways.servers().map((server) => this.close(server)));
+    const hosts = [...this.hosts.values()];
+    this.hosts.clear();
+    this.gateways.clear();
+    await Promise.all(hosts.map((host) => host.close()));
+  }
+
+  private hostFor(port: number): PortHost {
+    let host = this.hosts.get(port);
+    if (host === undefined) {
+      host =
+        port === APP_PORT && this.httpServer
+          ? PortHost.shared(this.httpServer as http.Server)
+          : PortHost.listen(port, logger);
+      this.hosts.set(port, host);
+    }
+    return host;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Observable } from 'rxjs';
+import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
+
+/** Injection token of the bus in use. */
+export const CHAT_BUS = Symbol('CHAT_BUS');
+
+export interface HistoryQuery {
+  /** Only messages newer than this id, oldest first: the first `limit` of them. */
+  since?: string;
+  /** Only messages older than this id. Without `since`: the newest `limit` of them. */
+  before?: string;
+  limit: number;
+}
+
+export interface HistoryPage {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /**
+   * True when `since` is older than what the bus still keeps for the room, i.e. some
+   * messages after `since` are gone and the page cannot be the complete continuation.
+   */
+  truncated: boolean;
+}
+
+/**
+ * Carries chat traffic between the instances of the service and keeps room history.
+ * The in-memory bus serves one instance; a Redis bus (pub/sub for fan-out, one stream per room
+ * for history, stream ids as message ids) implements the same contract for several.
+ *
+ * Delivery contract: every event published or announced on any instance reaches `events$` on
+ * every instance (its own included), in publication order per room, never synchronously from
+ * inside `publish`/`announce`.
+ */
+export interface ChatBus {
+  /** Stores the message (assigning `id` and `at`) and delivers it to every instance. */
+  publish(draft: MessageDraft): Promise<ChatMessage>;
+  /** Delivers a presence change to every instance; presence is not stored. */
+  announce(presence: PresenceNotice): Promise<void>;
+  /** Every event of every room, as it arrives. */
+  readonly events$: Observable<ChatEvent>;
+  history(room: string, query: HistoryQuery): Promise<HistoryPage>;
+  /** Releases connections and timers; later `announce` calls are ignored. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+/** A stored chat message, exactly as clients receive it (SPEC.md, `message`). */
+export interface ChatMessage {
+  /** Orders messages within a room; see message-id.ts. */
+  id: string;
+  room: string;
+  from: string;
+  text: string;
+  /** ISO-8601 time the bus stored the message. */
+  at: string;
+}
+
+/** What a sender hands to the bus; the bus adds `id` and `at`. */
+export interface MessageDraft {
+  room: string;
+  from: string;
+  text: string;
+}
+
+/** Someone entered or left a room (SPEC.md, `presence`). */
+export interface PresenceNotice {
+  room: string;
+  name: string;
+  event: 'join' | 'leave';
+  /** Names in the room after the change, at most the configured member list limit. */
+  members: string[];
+  /** How many are in the room after the change (may exceed `members.length`). */
+  count: number;
+}
+
+/** Everything that travels over the bus to the instances that have members in the room. */
+export type ChatEvent =
+  | { readonly type: 'message'; readonly message: ChatMessage }
+  | { readonly type: 'presence'; readonly presence: PresenceNotice };
+
+export function roomOf(event: ChatEvent): string {
+  return event.type === 'message' ? event.message.room : event.presence.room;
+}

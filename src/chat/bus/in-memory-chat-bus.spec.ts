@@ -1,0 +1,104 @@
+import { firstValueFrom, take, toArray } from 'rxjs';
+import type { ChatEvent, ChatMessage } from './chat-events.js';
+import { InMemoryChatBus } from './in-memory-chat-bus.js';
+import { compareMessageIds } from './message-id.js';
+
+function fakeClock(start = 1_700_000_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe('InMemoryChatBus', () => {
+  let bus: InMemoryChatBus;
+  afterEach(() => bus.close());
+
+  it('stores a message with an id and an ISO time, and returns it', async () => {
+    const clock = fakeClock();
+    bus = new InMemoryChatBus({ clock: clock.now });
+    clock.advance(5);
+    const stored = await bus.publish({ room: 'lobby', from: 'ann', text: 'hi <b>' });
+    expect(stored).toEqual({ id: '1700000000005-0', room: 'lobby', from: 'ann', text: 'hi <b>', at: '2023-11-14T22:13:20.005Z' });
+    expect((await bus.history('lobby', { limit: 10 })).messages).toEqual([stored]);
+  });
+
+  it('gives strictly increasing ids, also within one millisecond', async () => {
+    bus = new InMemoryChatBus({ clock: fakeClock().now });
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push((await bus.publish({ room: i % 2 ? 'a' : 'b', from: 'x', text: `${i}` })).id);
+    for (let i = 1; i < ids.length; i++) expect(compareMessageIds(ids[i - 1], ids[i])).toBeLessThan(0);
+  });
+
+  it('delivers messages and presence after publish returns, in order', async () => {
+    bus = new InMemoryChatBus();
+    const received = firstValueFrom(bus.events$.pipe(take(3), toArray()));
+    const order: string[] = [];
+    bus.events$.pipe(take(1)).subscribe(() => order.push('delivered'));
+    const first = await bus.publish({ room: 'r', from: 'a', text: '1' });
+    order.push('published');
+    await bus.announce({ room: 'r', name: 'a', event: 'join', members: ['a'], count: 1 });
+    const second = await bus.publish({ room: 'r', from: 'a', text: '2' });
+    const events: ChatEvent[] = await received;
+    expect(order).toEqual(['published', 'delivered']);
+    expect(events).toEqual([
+      { type: 'message', message: first },
+      { type: 'presence', presence: { room: 'r', name: 'a', event: 'join', members: ['a'], count: 1 } },
+      { type: 'message', message: second },
+    ]);
+  });
+
+  it('keeps the last historySize messages per room', async () => {
+    bus = new InMemoryChatBus({ historySize: 3 });
+    const sent: ChatMessage[] = [];
+    for (let i = 1; i <= 5; i++) sent.push(await bus.publish({ room: 'r', from: 'a', text: `${i}` }));
+    await bus.publish({ room: 'other', from: 'a', text: 'x' });
+    const page = await bus.history('r', { limit: 100 });
+    expect(page.messages).toEqual(sent.slice(2));
+    expect(page.truncated).toBe(false);
+  });
+
+  it('returns exactly the messages after since, truncated when since is older than history', async () => {
+    bus = new InMemoryChatBus({ historySize: 3 });
+    const sent: ChatMessage[] = [];
+    for (let i = 1; i <= 5; i++) sent.push(await bus.publish({ room: 'r', from: 'a', text: `${i}` }));
+    expect(await bus.history('r', { since: sent[2].id, limit: 100 })).toEqual({ messages: sent.slice(3), truncated: false });
+    expect(await bus.history('r', { since: sent[0].id, limit: 100 })).toEqual({ messages: sent.slice(2), truncated: true });
+    expect(await bus.history('r', { since: sent[4].id, limit: 100 })).toEqual({ messages: [], truncated: false });
+  });
+
+  it('reports ids from before it started as truncated, for rooms with and without history', async () => {
+    const clock = fakeClock();
+    bus = new InMemoryChatBus({ clock: clock.now });
+    clock.advance(10);
+    await bus.publish({ room: 'r', from: 'a', text: '1' });
+    expect((await bus.history('r', { since: '1600000000000-0', limit: 10 })).truncated).toBe(true);
+    expect((await bus.history('empty', { since: '1600000000000-0', limit: 10 })).truncated).toBe(true);
+    expect((await bus.history('empty', { since: '1700000000010-0', limit: 10 })).truncated).toBe(false);
+  });
+
+  it('forgets the least recently written room beyond maxRooms, and says so to resuming clients', async () => {
+    bus = new InMemoryChatBus({ maxRooms: 2 });
+    const a = await bus.publish({ room: 'a', from: 'x', text: 'a1' });
+    await bus.publish({ room: 'b', from: 'x', text: 'b1' });
+    await bus.publish({ room: 'a', from: 'x', text: 'a2' }); // a is now the most recent
+    await bus.publish({ room: 'c', from: 'x', text: 'c1' }); // evicts b
+    expect(bus.roomCount).toBe(2);
+    expect((await bus.history('b', { limit: 10 })).messages).toEqual([]);
+    expect((await bus.history('b', { since: a.id, limit: 10 })).truncated).toBe(true);
+    expect((await bus.history('a', { limit: 10 })).messages.map((m) => m.text)).toEqual(['a1', 'a2']);
+  });
+
+  it('completes the stream on close and refuses to publish afterwards', async () => {
+    bus = new InMemoryChatBus();
+    const completed = new Promise<void>((resolve) => bus.events$.subscribe({ complete: resolve }));
+    await bus.close();
+    await completed;
+    await expect(bus.publish({ room: 'r', from: 'a', text: 'x' })).rejects.toThrow('closed');
+    await expect(bus.announce({ room: 'r', name: 'a', event: 'leave', members: [], count: 0 })).resolves.toBeUndefined();
+  });
+
+  it('rejects nonsensical sizes', () => {
+    expect(() => new InMemoryChatBus({ historySize: 0 })).toThrow(RangeError);
+    expect(() => new InMemoryChatBus({ maxRooms: 1.5 })).toThrow(RangeError);
+    bus = new InMemoryChatBus();
+  });
+});

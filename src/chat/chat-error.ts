@@ -1,0 +1,39 @@
+export type ChatErrorCode =
+  | 'invalid_payload'
+  | 'unknown_event'
+  | 'not_in_room'
+  | 'too_many_rooms'
+  | 'name_locked'
+  | 'rate_limited'
+  | 'internal_error';
+
+/** The `error` event of the JSON protocol. */
+export interface ChatErrorPayload {
+  code: ChatErrorCode;
+  message: string;
+  ref?: string | number;
+}
+
+/** A refused client request; the gateway's filter turns it into an `error` event. */
+export class ChatError extends Error {
+  constructor(
+    readonly code: ChatErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChatError';
+  }
+}
+
+/** The `ref` a client attached to a request, if it is one a client can correlate. */
+export function refOf(data: unknown): string | number | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const ref = (data as { ref?: unknown }).ref;
+  return isRef(ref) ? ref : undefined;
+}
+
+export const MAX_REF_LENGTH = 64;
+
+export function isRef(value: unknown): value is string | number {
+  return (typeof value === 'string' && value.length <= MAX_REF_LENGTH) || (typeof value === 'number' && Number.isFinite(value));
+}

@@ -1,0 +1,32 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
+import { ChatError, refOf, type ChatErrorPayload } from './chat-error.js';
+import { sendEvent, type ChatSocket } from './chat-socket.js';
+
+/**
+ * Turns whatever a chat handler throws into an `error` event {code, message, ref?} for the
+ * client that sent the request; the connection stays open.
+ */
+@Catch()
+export class ChatExceptionFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('ChatGateway');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const payload = this.toPayload(exception);
+    const ref = refOf(ws.getData());
+    if (ref !== undefined) payload.ref = ref;
+    sendEvent(ws.getClient<ChatSocket>(), 'error', payload);
+  }
+
+  private toPayload(exception: unknown): ChatErrorPayload {
+    if (exception instanceof ChatError) return { code: exception.code, message: exception.message };
+    // From the host application's global pipes or guards, which apply to gateways too.
+    if (exception instanceof WsException) return { code: 'invalid_payload', message: String(exception.message) };
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      return { code: 'invalid_payload', message: exception.message };
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return { code: 'internal_error', message: 'Internal server error' };
+  }
+}

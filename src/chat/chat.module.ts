@@ -1,0 +1,98 @@
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
+import { CHAT_BUS, type ChatBus } from './bus/chat-bus.js';
+import { InMemoryChatBus } from './bus/in-memory-chat-bus.js';
+import {
+  CHAT_OPTIONS,
+  resolveChatOptions,
+  type ChatFeatures,
+  type ChatModuleAsyncOptions,
+  type ChatModuleOptions,
+  type ResolvedChatOptions,
+} from './chat-options.js';
+import { ChatService } from './chat.service.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { JsonChatGateway } from './json-chat.gateway.js';
+import { PageController } from './page/page.controller.js';
+import { PublicFiles } from './page/public-files.js';
+import { RoomFanout } from './room-fanout.js';
+import { RoomsController } from './rooms.controller.js';
+import { TextChatGateway } from './text-chat.gateway.js';
+
+const busProvider: Provider = {
+  provide: CHAT_BUS,
+  inject: [CHAT_OPTIONS],
+  useFactory: (options: ResolvedChatOptions): ChatBus => {
+    const { bus } = options;
+    if (bus === undefined) return new InMemoryChatBus({ historySize: options.historySize });
+    return typeof bus === 'function' ? bus(options) : bus;
+  },
+};
+
+/**
+ * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, REST under `/api/rooms`
+ * and the browser page at `/` (SPEC.md). Needs a WebSocket adapter on the application
+ * (`app.useWebSocketAdapter(new Rfc6455Adapter(app))`).
+ *
+ * ```ts
+ * ChatModule.forRoot({ historySize: 200 })
+ * ChatModule.forRootAsync({
+ *   imports: [ConfigModule], inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ historySize: config.get('CHAT_HISTORY_SIZE') }),
+ *   page: false,
+ * })
+ * ```
+ */
+@Module({})
+export class ChatModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
+    @Inject(CHAT_BUS) private readonly bus: ChatBus,
+  ) {}
+
+  static forRoot(options: ChatModuleOptions = {}): DynamicModule {
+    const resolved = resolveChatOptions(options);
+    return ChatModule.define(options, [], { provide: CHAT_OPTIONS, useValue: resolved });
+  }
+
+  static forRootAsync(options: ChatModuleAsyncOptions): DynamicModule {
+    return ChatModule.define(options, options.imports ?? [], {
+      provide: CHAT_OPTIONS,
+      inject: (options.inject ?? []) as never[],
+      useFactory: async (...args: unknown[]) => resolveChatOptions(await options.useFactory(...args)),
+    });
+  }
+
+  private static define(
+    features: ChatFeatures,
+    imports: NonNullable<ChatModuleAsyncOptions['imports']>,
+    optionsProvider: Provider,
+  ): DynamicModule {
+    const providers: Provider[] = [optionsProvider, busProvider, ConnectionRegistry, RoomFanout, ChatService, JsonChatGateway];
+    const controllers: Type[] = [];
+    if (features.textProtocol !== false) providers.push(TextChatGateway);
+    if (features.rest !== false) controllers.push(RoomsController);
+    if (features.page !== false) {
+      providers.push({ provide: PublicFiles, useFactory: () => new PublicFiles() });
+      controllers.push(PageController);
+    }
+    return {
+      module: ChatModule,
+      imports,
+      providers,
+      controllers,
+      exports: [CHAT_BUS, ChatService, ConnectionRegistry],
+    };
+  }
+
+  // After the gateways' servers have closed (and their clients said goodbye through the bus).
+  async onApplicationShutdown(): Promise<void> {
+    if (typeof this.options.bus !== 'object') await this.bus.close?.();
+  }
+}

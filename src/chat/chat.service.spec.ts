@@ -1,0 +1,188 @@
+import { Subject } from 'rxjs';
+import type { ChatBus, HistoryPage, HistoryQuery } from './bus/chat-bus.js';
+import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './bus/chat-events.js';
+import { ChatError } from './chat-error.js';
+import { resolveChatOptions, type ChatRuntimeOptions } from './chat-options.js';
+import type { ChatSocket } from './chat-socket.js';
+import { ChatService, type JoinReply } from './chat.service.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { RoomFanout } from './room-fanout.js';
+
+/** A bus whose history answers only when the test says so. */
+class ScriptedBus implements ChatBus {
+  readonly events = new Subject<ChatEvent>();
+  readonly events$ = this.events.asObservable();
+  readonly announced: PresenceNotice[] = [];
+  readonly historyCalls: Array<{ room: string; query: HistoryQuery; answer(page: HistoryPage): void; fail(e: Error): void }> = [];
+  private seq = 0;
+
+  async publish(draft: MessageDraft): Promise<ChatMessage> {
+    return { ...draft, id: `100-${this.seq++}`, at: new Date(0).toISOString() };
+  }
+  async announce(presence: PresenceNotice): Promise<void> {
+    this.announced.push(presence);
+  }
+  history(room: string, query: HistoryQuery): Promise<HistoryPage> {
+    return new Promise((answer, fail) => this.historyCalls.push({ room, query, answer, fail }));
+  }
+  deliver(message: ChatMessage): void {
+    this.events.next({ type: 'message', message });
+  }
+}
+
+class FakeSocket implements ChatSocket {
+  readyState = 1;
+  readonly received: unknown[] = [];
+  send(data: string): void {
+    this.received.push(JSON.parse(data));
+  }
+  close(): void {}
+  on(): void {}
+}
+
+const msg = (id: string, text = id): ChatMessage => ({ id, room: 'lobby', from: 'x', text, at: new Date(0).toISOString() });
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ChatService', () => {
+  let bus: ScriptedBus;
+  let registry: ConnectionRegistry;
+  let fanout: RoomFanout;
+
+  function service(options: ChatRuntimeOptions = {}): ChatService {
+    return new ChatService(resolveChatOptions({ rateLimit: false, ...options }), bus, registry, fanout);
+  }
+
+  beforeEach(() => {
+    bus = new ScriptedBus();
+    registry = new ConnectionRegistry();
+    fanout = new RoomFanout(registry, bus);
+    fanout.onModuleInit();
+  });
+  afterEach(() => fanout.onApplicationShutdown());
+
+  it('names guests after their connection id unless given a name', () => {
+    const chat = service();
+    const guest = chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'a' });
+    expect(guest.name).toBe(`guest-${guest.id.slice(0, 8)}`);
+    expect(chat.connect(new FakeSocket(), { kind: 'text', name: '1.2.3.4:5', remoteAddress: 'a' }).name).toBe('1.2.3.4:5');
+    const locked = chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'a', lockedName: 'alice' });
+    expect(locked).toMatchObject({ name: 'alice', nameLocked: true });
+    expect(() => chat.rename(locked, 'mallory')).toThrow(ChatError);
+  });
+
+  it('replies with history and members, then announces the join', async () => {
+    const chat = service();
+    const socket = new FakeSocket();
+    const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const replies: JoinReply[] = [];
+    const joining = chat.join(ann, { room: 'lobby' }, (reply) => replies.push(reply));
+    expect(bus.historyCalls[0]).toMatchObject({ room: 'lobby', query: { limit: 100 } });
+    expect(bus.announced).toEqual([]);
+    bus.historyCalls[0].answer({ messages: [msg('1-0')], truncated: false });
+    await joining;
+    expect(replies).toEqual([{ room: 'lobby', members: ['ann'], count: 1, history: { messages: [msg('1-0')], truncated: false } }]);
+    expect(bus.announced).toEqual([{ room: 'lobby', name: 'ann', event: 'join', members: ['ann'], count: 1 }]);
+  });
+
+  it('delivers what arrived during the history read after the reply, without repeats', async () => {
+    const chat = service();
+    const socket = new FakeSocket();
+    const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby', since: '1-0' }, () => socket.send(JSON.stringify({ event: 'joined' })));
+    // Published while the history was being read: 2-0 made it into the history, 3-0 did not.
+    bus.deliver(msg('2-0'));
+    bus.deliver(msg('3-0'));
+    expect(socket.received).toEqual([]);
+    bus.historyCalls[0].answer({ messages: [msg('2-0')], truncated: false });
+    await joining;
+    expect(socket.received).toEqual([{ event: 'joined' }, { event: 'message', data: msg('3-0') }]);
+    bus.deliver(msg('4-0'));
+    expect(socket.received).toHaveLength(3);
+  });
+
+  it('uses since as the resume point when the history is empty', async () => {
+    const chat = service();
+    const socket = new FakeSocket();
+    const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby', since: '5-0' }, () => undefined);
+    bus.deliver(msg('5-0'));
+    bus.deliver(msg('6-0'));
+    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    await joining;
+    expect(socket.received).toEqual([{ event: 'message', data: msg('6-0') }]);
+  });
+
+  it('neither replies nor announces when the client left while the history was read', async () => {
+    const chat = service();
+    const socket = new FakeSocket();
+    const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const replies: JoinReply[] = [];
+    const joining = chat.join(ann, { room: 'lobby' }, (reply) => replies.push(reply));
+    await chat.disconnect(socket);
+    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    await joining;
+    expect(replies).toEqual([]);
+    expect(bus.announced).toEqual([{ room: 'lobby', name: 'ann', event: 'leave', members: [], count: 0 }]);
+    expect(registry.roomCount).toBe(0);
+  });
+
+  it('does not stay half-joined when the history cannot be read', async () => {
+    const chat = service();
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+    bus.historyCalls[0].fail(new Error('redis down'));
+    await expect(joining).rejects.toThrow('redis down');
+    expect(ann.rooms.size).toBe(0);
+    expect(registry.membersOf('lobby')).toBeUndefined();
+  });
+
+  it('answers a second join of the same room without a second announcement', async () => {
+    const chat = service();
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    for (let i = 0; i < 2; i++) {
+      const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+      bus.historyCalls[i].answer({ messages: [], truncated: false });
+      await joining;
+    }
+    expect(bus.announced).toHaveLength(1);
+  });
+
+  it('limits the rooms per connection and the names listed', async () => {
+    const chat = service({ maxRoomsPerConnection: 2, memberListLimit: 1 });
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const bob = chat.connect(new FakeSocket(), { kind: 'json', name: 'bob', remoteAddress: 'b' });
+    const joins = [chat.join(ann, { room: 'a' }, () => undefined), chat.join(ann, { room: 'b' }, () => undefined)];
+    await expect(chat.join(ann, { room: 'c' }, () => undefined)).rejects.toMatchObject({ code: 'too_many_rooms' });
+    const replies: JoinReply[] = [];
+    joins.push(chat.join(bob, { room: 'a' }, (reply) => replies.push(reply)));
+    for (const call of bus.historyCalls) call.answer({ messages: [], truncated: false });
+    await Promise.all(joins);
+    expect(replies[0]).toMatchObject({ members: ['ann'], count: 2 });
+  });
+
+  it('refuses to post to or leave a room the connection is not in', async () => {
+    const chat = service();
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    expect(() => chat.post(ann, 'lobby', 'hi')).toThrow(expect.objectContaining({ code: 'not_in_room' }));
+    await expect(chat.leave(ann, 'lobby')).rejects.toMatchObject({ code: 'not_in_room' });
+  });
+
+  it('posts with the current name', async () => {
+    const chat = service();
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    await joining;
+    chat.rename(ann, 'annie');
+    await expect(chat.post(ann, 'lobby', 'hi')).resolves.toMatchObject({ from: 'annie', text: 'hi' });
+    await settle();
+  });
+
+  it('applies the rate limit per connection', () => {
+    const chat = service({ rateLimit: { burst: 2, perSecond: 0.001 } });
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const bob = chat.connect(new FakeSocket(), { kind: 'json', name: 'bob', remoteAddress: 'b' });
+    expect([chat.admit(ann), chat.admit(ann), chat.admit(ann)]).toEqual([true, true, false]);
+    expect(chat.admit(bob)).toBe(true);
+  });
+});

@@ -1,0 +1,151 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
+import type { ChatMessage } from './bus/chat-events.js';
+import { ChatError } from './chat-error.js';
+import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
+import type { ChatSocket, ProtocolKind } from './chat-socket.js';
+import { ChatConnection, ConnectionRegistry } from './connection-registry.js';
+import { RoomFanout } from './room-fanout.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface NewChatClient {
+  kind: ProtocolKind;
+  /** Default: `guest-` and the start of the connection id. */
+  name?: string;
+  remoteAddress: string;
+  /** A name from the authenticated principal: used and never changed by the client. */
+  lockedName?: string;
+}
+
+export interface JoinRequest {
+  room: string;
+  /** The newest message id the client has: the reply then holds exactly what came after. */
+  since?: string;
+}
+
+export interface JoinReply {
+  room: string;
+  members: string[];
+  count: number;
+  history: HistoryPage;
+}
+
+/**
+ * What both protocols and the REST API do to rooms: join, leave, post, rename, read history.
+ * Room state lives in the registry, messages and presence go through the bus.
+ */
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
+    @Inject(CHAT_BUS) private readonly bus: ChatBus,
+    private readonly registry: ConnectionRegistry,
+    private readonly fanout: RoomFanout,
+  ) {}
+
+  connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
+    const { rateLimit } = this.options;
+    const id = randomUUID();
+    return this.registry.register(socket, {
+      id,
+      name: client.lockedName ?? client.name ?? `guest-${id.slice(0, 8)}`,
+      remoteAddress: client.remoteAddress,
+      kind: client.kind,
+      nameLocked: client.lockedName !== undefined,
+      bucket: rateLimit === false ? null : new TokenBucket(rateLimit.burst, rateLimit.perSecond, performance.now()),
+    });
+  }
+
+  /** Forgets the socket and tells the rooms it was in. */
+  async disconnect(socket: ChatSocket): Promise<void> {
+    const gone = this.registry.unregister(socket);
+    if (gone === undefined) return;
+    await Promise.all(gone.rooms.map((room) => this.announce(room, gone.connection.name, 'leave')));
+  }
+
+  /** Takes a token from the connection's rate limit; false when it has none left. */
+  admit(connection: ChatConnection): boolean {
+    return connection.bucket === null || connection.bucket.take(performance.now());
+  }
+
+  /**
+   * Enters the room (joining again just repeats the reply) and calls `reply` with the history.
+   * Room events arriving while the history is read are held back and delivered after the
+   * reply, without the ones it already holds, so the client neither misses nor repeats one.
+   */
+  async join(connection: ChatConnection, request: JoinRequest, reply: (joined: JoinReply) => void): Promise<void> {
+    const { room, since } = request;
+    const isNew = !connection.rooms.has(room);
+    if (isNew && connection.rooms.size >= this.options.maxRoomsPerConnection) {
+      throw new ChatError(
+        'too_many_rooms',
+        `a connection can be in at most ${this.options.maxRoomsPerConnection} rooms; leave one first`,
+      );
+    }
+    const membership = this.registry.join(connection, room);
+    let history: HistoryPage;
+    try {
+      history = await this.bus.history(room, { since, limit: this.options.historySize });
+    } catch (error) {
+      // Not left half-joined, holding back the room's events for a reply that never comes.
+      if (membership !== undefined && connection.rooms.get(room) === membership) this.registry.leave(connection, room);
+      throw error;
+    }
+    const current = connection.rooms.get(room);
+    // Left the room, or closed, while the history was read.
+    if (current === undefined || (membership !== undefined && current !== membership)) return;
+    reply({
+      room,
+      members: this.registry.memberNames(room, this.options.memberListLimit),
+      count: this.registry.memberCount(room),
+      history,
+    });
+    if (membership === undefined) return;
+    const newest = history.messages[history.messages.length - 1];
+    this.fanout.release(membership, newest?.id ?? since);
+    await this.announce(room, connection.name, 'join');
+  }
+
+  async leave(connection: ChatConnection, room: string): Promise<void> {
+    if (!this.registry.leave(connection, room)) throw notInRoom(room);
+    await this.announce(room, connection.name, 'leave');
+  }
+
+  /** Posts as a connected member of the room. */
+  post(connection: ChatConnection, room: string, text: string): Promise<ChatMessage> {
+    if (!connection.rooms.has(room)) throw notInRoom(room);
+    return this.bus.publish({ room, from: connection.name, text });
+  }
+
+  /** Posts on behalf of the server side (REST). */
+  postAs(from: string, room: string, text: string): Promise<ChatMessage> {
+    return this.bus.publish({ room, from, text });
+  }
+
+  rename(connection: ChatConnection, name: string): void {
+    if (name === connection.name) return;
+    if (connection.nameLocked) {
+      throw new ChatError('name_locked', 'the name comes from your access token and cannot be changed');
+    }
+    connection.name = name;
+  }
+
+  history(room: string, query: { since?: string; before?: string; limit: number }): Promise<HistoryPage> {
+    return this.bus.history(room, query);
+  }
+
+  private announce(room: string, name: string, event: 'join' | 'leave'): Promise<void> {
+    return this.bus.announce({
+      room,
+      name,
+      event,
+      members: this.registry.memberNames(room, this.options.memberListLimit),
+      count: this.registry.memberCount(room),
+    });
+  }
+}
+
+function notInRoom(room: string): ChatError {
+  return new ChatError('not_in_room', `you are not in room ${JSON.stringify(room)}; join it first`);
+}

@@ -1,0 +1,98 @@
+import { BadRequestException, type ArgumentMetadata, type Type } from '@nestjs/common';
+import { ChatError } from '../chat-error.js';
+import { resolveChatOptions } from '../chat-options.js';
+import { HttpPayloadPipe, WsPayloadPipe } from './chat-validation.pipe.js';
+import { MessagesQuery, PostMessageBody, RoomParams } from './rest-payloads.js';
+import { HistoryPayload, JoinPayload, MessagePayload, NickPayload } from './ws-payloads.js';
+
+const ws = new WsPayloadPipe(resolveChatOptions({ maxTextLength: 10, maxNameLength: 8 }));
+const http = new HttpPayloadPipe(resolveChatOptions({ maxTextLength: 10, maxNameLength: 8 }));
+
+const body = (metatype: Type): ArgumentMetadata => ({ type: 'body', metatype });
+
+async function wsError(metatype: Type, value: unknown): Promise<ChatError> {
+  const error = await ws.transform(value, body(metatype)).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof ChatError)) throw new Error(`expected a ChatError for ${JSON.stringify(value)}, got ${String(error)}`);
+  return error;
+}
+
+describe('chat payload validation', () => {
+  it('turns a valid payload into its class, without unknown properties', async () => {
+    const payload = await ws.transform({ room: 'lobby', text: ' hi <b>\n', ref: 3, admin: true }, body(MessagePayload));
+    expect(payload).toBeInstanceOf(MessagePayload);
+    expect({ ...payload }).toEqual({ room: 'lobby', text: ' hi <b>\n', ref: 3 });
+  });
+
+  it('refuses bad room names', async () => {
+    for (const room of ['', 'a b', 'tab\there', 'x'.repeat(65), 'nul\u0000', 'rtl\u202e', 42, undefined]) {
+      const error = await wsError(MessagePayload, { room, text: 'hi' });
+      expect(error.code).toBe('invalid_payload');
+      expect(error.message).toMatch(/^room must be 1 to 64 characters/);
+    }
+    await expect(ws.transform({ room: 'Café-#1.ü', text: 'hi' }, body(MessagePayload))).resolves.toBeDefined();
+  });
+
+  it('bounds the text by the configured length and keeps it verbatim', async () => {
+    expect((await wsError(MessagePayload, { room: 'r', text: '12345678901' })).message).toBe(
+      'text must be a string of 1 to 10 characters',
+    );
+    expect((await wsError(MessagePayload, { room: 'r', text: '' })).code).toBe('invalid_payload');
+    expect((await wsError(MessagePayload, { room: 'r', text: ['a'] })).code).toBe('invalid_payload');
+    const ok = await ws.transform({ room: 'r', text: '<script>' }, body(MessagePayload));
+    expect(ok.text).toBe('<script>');
+  });
+
+  it('checks names by the configured length and printable characters', async () => {
+    await expect(ws.transform({ name: 'Ann Lee' }, body(NickPayload))).resolves.toEqual({ name: 'Ann Lee' });
+    for (const name of ['', ' ann', 'ann ', 'a\tb', 'a\nb', 'toolongname', 'zero\u200bwidth', null]) {
+      expect((await wsError(NickPayload, { name })).message).toMatch(/^name must be 1 to 8 printable characters/);
+    }
+  });
+
+  it('treats a blank join name as no name, and checks since', async () => {
+    await expect(ws.transform({ room: 'r', name: '  ' }, body(JoinPayload))).resolves.toEqual({ room: 'r' });
+    await expect(ws.transform({ room: 'r', since: '17-3' }, body(JoinPayload))).resolves.toEqual({ room: 'r', since: '17-3' });
+    expect((await wsError(JoinPayload, { room: 'r', since: 17 })).message).toMatch(/^since must be a message id/);
+  });
+
+  it('bounds history limits and refs', async () => {
+    await expect(ws.transform({ room: 'r', limit: 500 }, body(HistoryPayload))).resolves.toEqual({ room: 'r', limit: 500 });
+    for (const limit of [0, 501, 1.5, '5']) expect((await wsError(HistoryPayload, { room: 'r', limit })).code).toBe('invalid_payload');
+    expect((await wsError(MessagePayload, { room: 'r', text: 'x', ref: 'r'.repeat(65) })).message).toMatch(/^ref must be/);
+  });
+
+  it('refuses a payload that is not an object', async () => {
+    for (const value of [undefined, null, 'lobby', 7, []]) expect((await wsError(JoinPayload, value)).code).toBe('invalid_payload');
+  });
+
+  it('lists every problem in one message', async () => {
+    expect((await wsError(MessagePayload, {})).message).toBe(
+      'room must be 1 to 64 characters without spaces or control characters; text must be a string of 1 to 10 characters',
+    );
+  });
+
+  describe('over HTTP', () => {
+    it('answers 400 with the problems', async () => {
+      const error = await http.transform({ from: '', text: 'x' }, body(PostMessageBody)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadRequestException);
+      expect((error as BadRequestException).getResponse()).toMatchObject({
+        statusCode: 400,
+        message: ['from must be 1 to 8 printable characters, no spaces at either end'],
+      });
+    });
+
+    it('converts and bounds the query limit', async () => {
+      const query: ArgumentMetadata = { type: 'query', metatype: MessagesQuery };
+      await expect(http.transform({ limit: '20', since: '1-0' }, query)).resolves.toEqual({ limit: 20, since: '1-0' });
+      for (const limit of ['0', '501', 'ten', '2.5']) {
+        await expect(http.transform({ limit }, query)).rejects.toBeInstanceOf(BadRequestException);
+      }
+      await expect(http.transform({ room: 'a b' }, { type: 'param', metatype: RoomParams })).rejects.toBeInstanceOf(
+        BadRequestException,
+      );
+    });
+  });
+});

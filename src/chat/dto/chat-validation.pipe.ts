@@ -1,0 +1,51 @@
+import { Inject, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { ValidatorOptions } from 'class-validator';
+import { ChatError } from '../chat-error.js';
+import { CHAT_OPTIONS, type ResolvedChatOptions } from '../chat-options.js';
+import { attachLimits, type ChatLimits } from './limits.js';
+
+/**
+ * Nest's ValidationPipe with the module's limits: transforms payloads into their DTO class,
+ * strips unknown properties, and applies the configured text and name lengths.
+ */
+class LimitedValidationPipe extends ValidationPipe {
+  protected readonly limits: ChatLimits;
+
+  constructor(options: ResolvedChatOptions, exceptionFactory?: (errors: ValidationError[]) => unknown) {
+    super({ transform: true, whitelist: true, stopAtFirstError: true, exceptionFactory });
+    this.limits = { maxTextLength: options.maxTextLength, maxNameLength: options.maxNameLength };
+  }
+
+  protected override validate(object: object, validatorOptions?: ValidatorOptions) {
+    attachLimits(object, this.limits);
+    return super.validate(object, validatorOptions);
+  }
+}
+
+/** For gateways: a failure is a ChatError `invalid_payload` (sent as an `error` event). */
+@Injectable()
+export class WsPayloadPipe extends LimitedValidationPipe {
+  constructor(@Inject(CHAT_OPTIONS) options: ResolvedChatOptions) {
+    super(options, (errors) => new ChatError('invalid_payload', describeValidationErrors(errors)));
+  }
+}
+
+/** For controllers: a failure is Nest's usual 400 with the list of problems. */
+@Injectable()
+export class HttpPayloadPipe extends LimitedValidationPipe {
+  constructor(@Inject(CHAT_OPTIONS) options: ResolvedChatOptions) {
+    super(options);
+  }
+}
+
+/** "room must be ...; text must be ..." */
+export function describeValidationErrors(errors: ValidationError[]): string {
+  const problems: string[] = [];
+  for (const error of errors) {
+    problems.push(...Object.values(error.constraints ?? {}));
+    if (error.children !== undefined && error.children.length > 0) {
+      problems.push(describeValidationErrors(error.children));
+    }
+  }
+  return problems.join('; ');
+}

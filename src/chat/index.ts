@@ -1,0 +1,20 @@
+export { ChatModule } from './chat.module.js';
+export type {
+  ChatFeatures,
+  ChatModuleAsyncOptions,
+  ChatModuleOptions,
+  ChatRuntimeOptions,
+  RateLimit,
+  ResolvedChatOptions,
+} from './chat-options.js';
+export { CHAT_OPTIONS } from './chat-options.js';
+export { CHAT_BUS, type ChatBus, type HistoryPage, type HistoryQuery } from './bus/chat-bus.js';
+export type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './bus/chat-events.js';
+export { InMemoryChatBus, type InMemoryChatBusOptions } from './bus/in-memory-chat-bus.js';
+export { compareMessageIds, isMessageId } from './bus/message-id.js';
+export { ChatService } from './chat.service.js';
+export { ConnectionRegistry, type RoomSummary } from './connection-registry.js';
+export { JsonChatGateway } from './json-chat.gateway.js';
+export { TextChatGateway } from './text-chat.gateway.js';
+export { RoomsController } from './rooms.controller.js';
+export { PageController } from './page/page.controller.js';

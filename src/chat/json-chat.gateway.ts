@@ -1,0 +1,122 @@
+import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import { ChatError } from './chat-error.js';
+import { ChatExceptionFilter } from './chat-exception.filter.js';
+import { frameBytes, principalName, sendEvent, type ChatSocket } from './chat-socket.js';
+import { ChatService } from './chat.service.js';
+import { ConnectionRegistry, type ChatConnection } from './connection-registry.js';
+import { WsPayloadPipe } from './dto/chat-validation.pipe.js';
+import {
+  DEFAULT_HISTORY_LIMIT,
+  HistoryPayload,
+  JoinPayload,
+  LeavePayload,
+  MessagePayload,
+  NickPayload,
+} from './dto/ws-payloads.js';
+import { FrameScreen } from './frame-screen.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+import { peerName } from './text-lines.js';
+
+/** The client events this gateway answers; anything else gets `unknown_event`. */
+const EVENTS = ['join', 'message', 'leave', 'nick', 'history'] as const;
+
+/** The JSON chat protocol on `ws /chat` (SPEC.md). */
+@WebSocketGateway({ path: '/chat' })
+@UseFilters(ChatExceptionFilter)
+@UseGuards(RateLimitGuard)
+@UsePipes(WsPayloadPipe)
+export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  private readonly screen = new FrameScreen(EVENTS);
+  // One listener for every connection (`this` is the socket), not a closure per connection.
+  private readonly onFrame: (this: ChatSocket, data: unknown) => void;
+
+  constructor(
+    private readonly chat: ChatService,
+    private readonly registry: ConnectionRegistry,
+  ) {
+    const gateway = this;
+    this.onFrame = function (data) {
+      gateway.screenFrame(this, data);
+    };
+  }
+
+  handleConnection(socket: ChatSocket, request: IncomingMessage): void {
+    const connection = this.chat.connect(socket, {
+      kind: 'json',
+      remoteAddress: peerName(request.socket.remoteAddress, request.socket.remotePort),
+      lockedName: principalName(socket.principal),
+    });
+    socket.on('message', this.onFrame);
+    sendEvent(socket, 'welcome', { id: connection.id, name: connection.name });
+  }
+
+  async handleDisconnect(socket: ChatSocket): Promise<void> {
+    await this.chat.disconnect(socket);
+  }
+
+  @SubscribeMessage('join')
+  async join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: JoinPayload): Promise<void> {
+    const connection = this.connectionOf(socket);
+    // A locked name is not an error here: the reply tells the client the name it has.
+    if (payload.name !== undefined && !connection.nameLocked) this.chat.rename(connection, payload.name);
+    await this.chat.join(connection, { room: payload.room, since: payload.since }, (joined) =>
+      sendEvent(socket, 'joined', {
+        room: joined.room,
+        you: { id: connection.id, name: connection.name },
+        members: joined.members,
+        count: joined.count,
+        history: joined.history.messages,
+        truncated: joined.history.truncated,
+      }),
+    );
+  }
+
+  @SubscribeMessage('message')
+  async message(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: MessagePayload): Promise<void> {
+    const stored = await this.chat.post(this.connectionOf(socket), payload.room, payload.text);
+    sendEvent(socket, 'ack', { ref: payload.ref, id: stored.id });
+  }
+
+  @SubscribeMessage('leave')
+  async leave(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: LeavePayload): Promise<void> {
+    await this.chat.leave(this.connectionOf(socket), payload.room);
+  }
+
+  @SubscribeMessage('nick')
+  nick(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: NickPayload): void {
+    this.chat.rename(this.connectionOf(socket), payload.name);
+  }
+
+  @SubscribeMessage('history')
+  async history(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: HistoryPayload): Promise<void> {
+    const page = await this.chat.history(payload.room, {
+      before: payload.before,
+      limit: payload.limit ?? DEFAULT_HISTORY_LIMIT,
+    });
+    sendEvent(socket, 'history', { room: payload.room, messages: page.messages });
+  }
+
+  private connectionOf(socket: ChatSocket): ChatConnection {
+    const connection = this.registry.find(socket);
+    // Only possible for a frame racing the close of its own connection.
+    if (connection === undefined) throw new ChatError('not_in_room', 'the connection is closing');
+    return connection;
+  }
+
+  private screenFrame(socket: ChatSocket, data: unknown): void {
+    const error = this.screen.check(frameBytes(data));
+    if (error === null) return;
+    const connection = this.registry.find(socket);
+    // Refused frames cost a token too, but only those within the limit get an answer.
+    if (connection !== undefined && this.chat.admit(connection)) sendEvent(socket, 'error', error);
+  }
+}

@@ -1,0 +1,271 @@
+import { ChatClient } from './chat-client.js';
+import { MessageView } from './message-view.js';
+import { Sidebar } from './sidebar.js';
+import { ConnectionIndicator, showToast } from './status.js';
+import { prefs, cleanName, cleanRoom, roomFromHash, DEFAULT_ROOM } from './prefs.js';
+
+const HISTORY_PAGE = 50;
+const $ = (id) => document.getElementById(id);
+
+function chatUrl() {
+  const url = new URL('/chat', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = prefs.accessToken;
+  if (token) url.searchParams.set('access_token', token);
+  return url.href;
+}
+
+const client = new ChatClient(chatUrl());
+const view = new MessageView({
+  scroller: $('scroller'),
+  log: $('log'),
+  outbox: $('outbox'),
+  jump: $('jump'),
+  onRetry: (ref) => client.retry(ref),
+  onDiscard: (ref) => client.discard(ref),
+});
+const sidebar = new Sidebar({
+  members: $('members'),
+  memberCounts: document.querySelectorAll('[data-member-count]'),
+  rooms: $('rooms'),
+  onRoom: (room) => goToRoom(room),
+});
+const indicator = new ConnectionIndicator({
+  root: $('connection'),
+  text: $('connection-text'),
+  retry: $('reconnect-now'),
+  announcer: $('announcer'),
+  onRetry: () => client.reconnectNow(),
+});
+
+const input = $('message-input');
+const loadOlder = $('load-older');
+let unread = 0;
+
+// ---- rendering what the server says -------------------------------------------------------
+
+client.addEventListener('state', ({ detail }) => indicator.show(detail));
+
+client.addEventListener('joined', ({ detail }) => {
+  view.myName = client.name;
+  withBusyLog(() => {
+    if (!detail.resumed) view.clear();
+    view.append(detail.history);
+  });
+  if (!detail.resumed) {
+    loadOlder.hidden = detail.history.length === 0;
+    if (detail.history.length === 0) view.beginning(detail.room);
+  }
+  if (detail.truncated) view.notice('Some messages from while you were away are no longer available');
+  sidebar.showMembers(detail.members, client.name, detail.count);
+  sidebar.refreshRooms(detail.room, 0);
+  countUnread(detail.history.length);
+});
+
+client.addEventListener('message', ({ detail }) => {
+  view.append([detail]);
+  if (detail.from !== client.name) countUnread(1);
+});
+
+client.addEventListener('history', ({ detail }) => {
+  loadOlder.disabled = false;
+  withBusyLog(() => view.prepend(detail.messages));
+  if (detail.requested < HISTORY_PAGE) {
+    loadOlder.hidden = true;
+    view.beginning(detail.room);
+  }
+});
+
+client.addEventListener('presence', ({ detail }) => {
+  sidebar.showMembers(Array.isArray(detail.members) ? detail.members : [], client.name, detail.count);
+  if (detail.name !== client.name) {
+    view.notice(`${detail.name} ${detail.event === 'join' ? 'joined' : 'left'}`);
+  }
+  sidebar.refreshRooms(client.room);
+});
+
+client.addEventListener('outbox', ({ detail }) => view.upsertPending(detail));
+client.addEventListener('problem', ({ detail }) => showToast($('toasts'), detail.message));
+client.addEventListener('name', ({ detail }) => {
+  view.myName = detail.name;
+  $('name-input').value = detail.name;
+  for (const control of $('name-form').elements) control.disabled = detail.locked;
+  $('name-locked').hidden = !detail.locked;
+});
+
+/** Tells assistive technology that a batch of messages is one update, not N announcements. */
+function withBusyLog(render) {
+  const log = $('log');
+  log.setAttribute('aria-busy', 'true');
+  try {
+    render();
+  } finally {
+    log.removeAttribute('aria-busy');
+  }
+}
+
+function countUnread(n) {
+  if (!document.hidden || n === 0) return;
+  unread += n;
+  updateTitle();
+}
+
+function updateTitle() {
+  const room = `#${client.room} · Chat`;
+  document.title = unread > 0 ? `(${unread}) ${room}` : room;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) return;
+  unread = 0;
+  updateTitle();
+});
+
+// ---- user actions ---------------------------------------------------------------------------
+
+$('composer').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  client.send(text);
+  input.value = '';
+  fitComposer();
+  input.focus();
+});
+
+input.addEventListener('keydown', (event) => {
+  // isComposing: Enter confirms an IME candidate (Japanese, Chinese...) rather than sending.
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $('composer').requestSubmit();
+  }
+});
+
+input.addEventListener('input', fitComposer);
+
+function fitComposer() {
+  $('send-button').disabled = input.value.trim() === '';
+  input.style.height = 'auto';
+  input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+}
+
+loadOlder.addEventListener('click', () => {
+  const before = view.oldestId;
+  if (before === undefined) return;
+  if (client.loadOlder(before, HISTORY_PAGE)) loadOlder.disabled = true;
+});
+
+$('name-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = cleanName($('name-input').value);
+  $('name-input').value = name;
+  if (!name || name === client.name) return;
+  const old = client.name;
+  prefs.name = name;
+  client.rename(name);
+  view.myName = name;
+  sidebar.rename(old, name);
+  showToast($('toasts'), `You are now ${name}`, 'info');
+});
+
+$('room-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const room = cleanRoom($('room-input').value);
+  if (!room) return;
+  $('room-input').value = '';
+  goToRoom(room);
+});
+
+addEventListener('hashchange', () => {
+  const room = roomFromHash();
+  if (room && client.name) goToRoom(room);
+});
+
+function goToRoom(room) {
+  closeSidebar();
+  if (room === client.room) return;
+  prefs.room = room;
+  showRoom(room);
+  view.clear();
+  loadOlder.hidden = true;
+  sidebar.showMembers([], client.name);
+  client.switchRoom(room);
+  input.focus();
+}
+
+function showRoom(room) {
+  $('room-name').textContent = room;
+  $('log').setAttribute('aria-label', `Messages in #${room}`);
+  input.placeholder = `Message #${room}`;
+  if (roomFromHash() !== room) history.replaceState(null, '', `#${encodeURIComponent(room)}`);
+  unread = 0;
+  // client.room is read by updateTitle; before start() it is still empty.
+  document.title = `#${room} · Chat`;
+}
+
+// ---- members drawer (narrow screens) ---------------------------------------------------------
+
+const toggle = $('sidebar-toggle');
+
+function openSidebar() {
+  $('app').classList.add('sidebar-open');
+  $('backdrop').hidden = false;
+  toggle.setAttribute('aria-expanded', 'true');
+  $('sidebar').focus();
+}
+
+function closeSidebar() {
+  if (!$('app').classList.contains('sidebar-open')) return;
+  $('app').classList.remove('sidebar-open');
+  $('backdrop').hidden = true;
+  toggle.setAttribute('aria-expanded', 'false');
+}
+
+toggle.addEventListener('click', () => {
+  if ($('app').classList.contains('sidebar-open')) closeSidebar();
+  else openSidebar();
+});
+$('backdrop').addEventListener('click', closeSidebar);
+$('sidebar-close').addEventListener('click', () => {
+  closeSidebar();
+  toggle.focus();
+});
+addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') closeSidebar();
+});
+
+// ---- start -----------------------------------------------------------------------------------
+
+function start(name, room) {
+  prefs.name = name;
+  prefs.room = room;
+  $('name-input').value = name;
+  view.myName = name;
+  showRoom(room);
+  client.start(name, room);
+  fitComposer();
+  input.focus();
+}
+
+function welcome(room) {
+  const dialog = $('welcome');
+  $('welcome-room').value = room;
+  // The page is unusable without a name: Escape must not dismiss the dialog.
+  dialog.addEventListener('cancel', (event) => event.preventDefault());
+  $('welcome-form').addEventListener('submit', (event) => {
+    const name = cleanName($('welcome-name').value);
+    const chosen = cleanRoom($('welcome-room').value) || DEFAULT_ROOM;
+    if (!name) {
+      event.preventDefault();
+      $('welcome-name').value = '';
+      $('welcome-name').reportValidity();
+      return;
+    }
+    start(name, chosen);
+  });
+  dialog.showModal();
+}
+
+const initialRoom = roomFromHash() || prefs.room || DEFAULT_ROOM;
+if (prefs.name) start(prefs.name, initialRoom);
+else welcome(initialRoom);

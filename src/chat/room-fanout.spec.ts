@@ -1,0 +1,120 @@
+import { Subject } from 'rxjs';
+import type { PreparedFrame } from '../websocket/index.js';
+import type { ChatBus } from './bus/chat-bus.js';
+import type { ChatEvent, ChatMessage } from './bus/chat-events.js';
+import type { ChatSocket, ProtocolKind } from './chat-socket.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { RoomFanout } from './room-fanout.js';
+import { chatLine } from './text-lines.js';
+
+class FakeSocket implements ChatSocket {
+  readyState = 1;
+  readonly texts: string[] = [];
+  readonly frames: PreparedFrame[] = [];
+  send(data: string): void {
+    this.texts.push(data);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  on(): void {}
+}
+
+class FramingSocket extends FakeSocket {
+  sendFrame(frame: PreparedFrame): void {
+    this.frames.push(frame);
+  }
+}
+
+const message: ChatMessage = { id: '5-0', room: 'lobby', from: 'ann', text: 'hi', at: '2024-01-01T10:00:00.000Z' };
+const messageEvent = (m: ChatMessage = message): ChatEvent => ({ type: 'message', message: m });
+const presence = (event: 'join' | 'leave'): ChatEvent => ({
+  type: 'presence',
+  presence: { room: 'lobby', name: 'bob', event, members: ['ann', 'bob'], count: 2 },
+});
+
+describe('RoomFanout', () => {
+  let registry: ConnectionRegistry;
+  let events: Subject<ChatEvent>;
+  let fanout: RoomFanout;
+
+  beforeEach(() => {
+    registry = new ConnectionRegistry();
+    events = new Subject();
+    fanout = new RoomFanout(registry, { events$: events.asObservable() } as unknown as ChatBus);
+    fanout.onModuleInit();
+  });
+  afterEach(() => fanout.onApplicationShutdown());
+
+  function member<S extends FakeSocket>(socket: S, room = 'lobby', kind: ProtocolKind = 'json'): S {
+    const connection = registry.register(socket, { id: String(Math.random()), name: 'x', remoteAddress: '', kind });
+    const membership = registry.join(connection, room);
+    fanout.release(membership!, undefined);
+    return socket;
+  }
+
+  it('frames a room event once and writes the same bytes to every member', () => {
+    const sockets = [member(new FramingSocket()), member(new FramingSocket()), member(new FramingSocket())];
+    events.next(messageEvent());
+    const frames = sockets.map((s) => s.frames);
+    expect(frames.every((f) => f.length === 1)).toBe(true);
+    expect(frames[1][0]).toBe(frames[0][0]);
+    expect(frames[2][0]).toBe(frames[0][0]);
+    const bytes = frames[0][0].bytes;
+    expect(bytes[0]).toBe(0x81);
+    expect(bytes.subarray(2).toString()).toBe(JSON.stringify({ event: 'message', data: message }));
+  });
+
+  it('sends the string to connections that cannot take prepared frames', () => {
+    const plain = member(new FakeSocket());
+    events.next(presence('join'));
+    expect(plain.texts.map((t) => JSON.parse(t))).toEqual([
+      { event: 'presence', data: { room: 'lobby', name: 'bob', event: 'join', members: ['ann', 'bob'], count: 2 } },
+    ]);
+  });
+
+  it('reaches only the members of the event room', () => {
+    const inRoom = member(new FakeSocket());
+    const elsewhere = member(new FakeSocket(), 'dev');
+    events.next(messageEvent());
+    expect(inRoom.texts).toHaveLength(1);
+    expect(elsewhere.texts).toHaveLength(0);
+  });
+
+  it('gives plain-text members the line format: chat lines and welcomes, nothing on leave', () => {
+    const text = member(new FramingSocket(), 'lobby', 'text');
+    events.next(messageEvent());
+    events.next(presence('join'));
+    events.next(presence('leave'));
+    expect(text.frames.map((f) => f.bytes.subarray(2).toString())).toEqual([chatLine(message), 'Welcome, bob !']);
+  });
+
+  it('skips members that are not open and survives a socket that throws', () => {
+    const closed = member(new FakeSocket());
+    closed.readyState = 2;
+    const broken = member(new FakeSocket());
+    broken.send = () => {
+      throw new Error('socket exploded');
+    };
+    const healthy = member(new FakeSocket());
+    events.next(messageEvent());
+    expect(closed.texts).toHaveLength(0);
+    expect(healthy.texts).toHaveLength(1);
+  });
+
+  it('holds events for a joining member and releases only messages newer than its reply', () => {
+    const socket = new FakeSocket();
+    const connection = registry.register(socket, { id: 'j', name: 'j', remoteAddress: '', kind: 'json' });
+    const membership = registry.join(connection, 'lobby')!;
+    const older = { ...message, id: '4-0', text: 'old' };
+    const newer = { ...message, id: '6-0', text: 'new' };
+    events.next(messageEvent(older));
+    events.next(presence('join'));
+    events.next(messageEvent(newer));
+    expect(socket.texts).toEqual([]);
+    fanout.release(membership, '5-0');
+    expect(socket.texts.map((t) => JSON.parse(t).data.text)).toEqual(['new']);
+    events.next(messageEvent({ ...message, id: '7-0', text: 'live' }));
+    expect(socket.texts.map((t) => JSON.parse(t).data.text)).toEqual(['new', 'live']);
+  });
+});

@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import { CHAT_BUS, type ChatBus } from './bus/chat-bus.js';
+import { roomOf, type ChatEvent } from './bus/chat-events.js';
+import { compareMessageIds } from './bus/message-id.js';
+import { SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
+import { ConnectionRegistry, type Membership } from './connection-registry.js';
+import { renderEvent } from './event-rendering.js';
+import { OutgoingFrame } from './outgoing-frame.js';
+
+/**
+ * Delivers bus events to the members of the room connected to this instance. Each event is
+ * rendered and framed once per protocol and the same bytes go to every member; a closed or
+ * slow member is skipped, never awaited (the connection's send buffer limit deals with slow
+ * peers).
+ */
+@Injectable()
+export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RoomFanout.name);
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    @Inject(CHAT_BUS) private readonly bus: ChatBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.bus.events$.subscribe((event) => this.deliver(event));
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  deliver(event: ChatEvent): void {
+    const members = this.registry.membersOf(roomOf(event));
+    if (members === undefined) return;
+    let json: OutgoingFrame | undefined;
+    let text: OutgoingFrame | null | undefined;
+    for (const membership of members) {
+      if (membership.pending !== null) {
+        membership.pending.push(event);
+        continue;
+      }
+      const { socket, kind } = membership.connection;
+      if (socket.readyState !== SOCKET_OPEN) continue;
+      if (kind === 'json') {
+        json ??= new OutgoingFrame(renderEvent(event, 'json') as string);
+        this.write(socket, json);
+      } else {
+        if (text === undefined) {
+          const line = renderEvent(event, 'text');
+          text = line === null ? null : new OutgoingFrame(line);
+        }
+        if (text !== null) this.write(socket, text);
+      }
+    }
+  }
+
+  /**
+   * Ends the join of `membership`: sends the messages that arrived while its reply was being
+   * prepared and are newer than `cursor` (the newest id the reply covered), then delivers
+   * live. Buffered presence is dropped: the reply's member list already reflects it.
+   */
+  release(membership: Membership, cursor: string | undefined): void {
+    const pending = membership.pending;
+    membership.pending = null;
+    if (pending === null) return;
+    const { socket, kind } = membership.connection;
+    for (const event of pending) {
+      if (event.type !== 'message') continue;
+      if (cursor !== undefined && compareMessageIds(event.message.id, cursor) <= 0) continue;
+      if (socket.readyState !== SOCKET_OPEN) return;
+      const rendered = renderEvent(event, kind);
+      if (rendered !== null) this.write(socket, new OutgoingFrame(rendered));
+    }
+  }
+
+  private write(socket: ChatSocket, frame: OutgoingFrame): void {
+    try {
+      frame.writeTo(socket);
+    } catch (error) {
+      // One broken socket must not cost the rest of the room its copy.
+      this.logger.warn(`dropped a room event for one client: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UsePipes } from '@nestjs/common';
+import type { ChatMessage } from './bus/chat-events.js';
+import { ChatService } from './chat.service.js';
+import { ConnectionRegistry, type RoomSummary } from './connection-registry.js';
+import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
+import { MessagesQuery, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
+import { DEFAULT_HISTORY_LIMIT } from './dto/ws-payloads.js';
+
+/** Set on history responses when messages after `since` are no longer kept. */
+export const TRUNCATED_HEADER = 'X-History-Truncated';
+
+/** Rooms, their history, and posting into them from the server side (SPEC.md, REST rows). */
+@Controller('api/rooms')
+@UsePipes(HttpPayloadPipe)
+export class RoomsController {
+  constructor(
+    private readonly chat: ChatService,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  /** Rooms with members on this instance. */
+  @Get()
+  list(): RoomSummary[] {
+    return this.registry.roomSummaries();
+  }
+
+  /** Oldest first: the first `limit` after `since`, or the newest `limit` without it. */
+  @Get(':room/messages')
+  async messages(
+    @Param() { room }: RoomParams,
+    @Query() { since, limit }: MessagesQuery,
+    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown },
+  ): Promise<ChatMessage[]> {
+    const page = await this.chat.history(room, { since, limit: limit ?? DEFAULT_HISTORY_LIMIT });
+    if (page.truncated) response.setHeader(TRUNCATED_HEADER, 'true');
+    return page.messages;
+  }
+
+  /** Reaches every member of the room, on either protocol, like a message from a client. */
+  @Post(':room/messages')
+  @HttpCode(HttpStatus.CREATED)
+  post(@Param() { room }: RoomParams, @Body() { from, text }: PostMessageBody): Promise<ChatMessage> {
+    return this.chat.postAs(from, room, text);
+  }
+}

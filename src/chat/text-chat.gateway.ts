@@ -1,0 +1,90 @@
+import { Inject, Logger } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import { ChatError } from './chat-error.js';
+import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
+import { frameBytes, SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
+import { ChatService } from './chat.service.js';
+import { ConnectionRegistry, type ChatConnection } from './connection-registry.js';
+import { isMessageText, LOBBY } from './names.js';
+import { chatLine, logoutText, peerName, QUIT_COMMAND } from './text-lines.js';
+
+const NORMAL_CLOSURE = 1000;
+const UNSUPPORTED_DATA = 1003;
+const INTERNAL_ERROR = 1011;
+
+/**
+ * The plain-text protocol of the original socket servers on `ws /` (SPEC.md): everyone is in
+ * `lobby`, named by their address; each text frame is a line of chat, `quit` leaves.
+ */
+@WebSocketGateway({ path: '/' })
+export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(TextChatGateway.name);
+  // One listener for every connection (`this` is the socket), not a closure per connection.
+  private readonly onFrame: (this: ChatSocket, data: unknown, isBinary: boolean) => void;
+
+  constructor(
+    private readonly chat: ChatService,
+    private readonly registry: ConnectionRegistry,
+    @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
+  ) {
+    const gateway = this;
+    this.onFrame = function (data, isBinary) {
+      gateway.receive(this, data, isBinary).catch((error: unknown) => gateway.fail(this, error));
+    };
+  }
+
+  async handleConnection(socket: ChatSocket, request: IncomingMessage): Promise<void> {
+    const name = peerName(request.socket.remoteAddress, request.socket.remotePort);
+    const connection = this.chat.connect(socket, { kind: 'text', name, remoteAddress: name });
+    socket.on('message', this.onFrame);
+    try {
+      // The newcomer gets the room's recent lines, then everyone (newcomer included) the welcome.
+      await this.chat.join(connection, { room: LOBBY }, ({ history }) => {
+        for (const message of history.messages) send(socket, chatLine(message));
+      });
+    } catch (error) {
+      this.fail(socket, error);
+    }
+  }
+
+  async handleDisconnect(socket: ChatSocket): Promise<void> {
+    await this.chat.disconnect(socket);
+  }
+
+  private async receive(socket: ChatSocket, data: unknown, isBinary: boolean): Promise<void> {
+    const connection = this.registry.find(socket);
+    if (connection === undefined || !connection.rooms.has(LOBBY)) return;
+    if (isBinary) {
+      socket.close(UNSUPPORTED_DATA, 'text frames only');
+      return;
+    }
+    const line = frameBytes(data).toString('utf8');
+    if (line.trim() === QUIT_COMMAND) return this.quit(socket, connection);
+    if (line.trim() === '') return;
+    if (!this.chat.admit(connection)) return send(socket, 'Error: too many messages, slow down');
+    if (!isMessageText(line, this.options.maxTextLength)) {
+      return send(socket, `Error: a line can be at most ${this.options.maxTextLength} characters`);
+    }
+    await this.chat.post(connection, LOBBY, line);
+  }
+
+  /** Everyone gets the logout line (the leaver too, directly), then the server closes. */
+  private async quit(socket: ChatSocket, connection: ChatConnection): Promise<void> {
+    await this.chat.leave(connection, LOBBY);
+    const logout = await this.chat.postAs(connection.name, LOBBY, logoutText(connection.name));
+    send(socket, chatLine(logout));
+    if (socket.readyState === SOCKET_OPEN) socket.close(NORMAL_CLOSURE);
+  }
+
+  private fail(socket: ChatSocket, error: unknown): void {
+    // A line that raced the connection's own quit or close: nothing left to answer.
+    if (error instanceof ChatError && error.code === 'not_in_room') return;
+    this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (socket.readyState === SOCKET_OPEN) socket.close(INTERNAL_ERROR, 'internal error');
+  }
+}
+
+function send(socket: ChatSocket, line: string): void {
+  if (socket.readyState === SOCKET_OPEN) socket.send(line);
+}

@@ -1,0 +1,21 @@
+import { TokenBucket } from './token-bucket.js';
+
+describe('TokenBucket', () => {
+  it('allows a burst, then refills at the given rate up to the burst', () => {
+    const bucket = new TokenBucket(3, 2, 0);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, true, false]);
+    expect(bucket.take(499)).toBe(false);
+    expect(bucket.take(500)).toBe(true); // 2 per second: one token after 500 ms
+    expect(bucket.take(500)).toBe(false);
+    // A long pause refills to the burst, not beyond.
+    const taken = [1, 2, 3, 4].map(() => bucket.take(60_000));
+    expect(taken).toEqual([true, true, true, false]);
+  });
+
+  it('ignores a clock that goes backwards', () => {
+    const bucket = new TokenBucket(1, 1, 1000);
+    expect(bucket.take(1000)).toBe(true);
+    expect(bucket.take(0)).toBe(false);
+    expect(bucket.take(2000)).toBe(true);
+  });
+});

@@ -1,0 +1,536 @@
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { PassThrough } from 'node:stream';
+import { WebSocketConnection, type ConnectionOptions } from './connection.js';
+import { Opcode, ReadyState } from './constants.js';
+import type { WebSocketError } from './errors.js';
+import { FrameParser, type FrameSink } from './frame-parser.js';
+import { encodeFrame, prepareFrame } from './frame-writer.js';
+
+const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+const ZERO_KEY = '00 00 00 00';
+const WAIT_MS = 2000;
+
+/** Resolves with `promise`, or fails with `message` after `ms`. */
+async function within<T>(promise: Promise<T>, message: string, ms = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${message}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The arguments of the next `event`. Unlike events.once(), an 'error' does not reject it. */
+const next = <T extends unknown[]>(emitter: EventEmitter, event: string): Promise<T> =>
+  within(new Promise<T>((resolve) => emitter.once(event, (...args) => resolve(args as T))), `waiting for '${event}'`);
+
+type PeerFrame =
+  | { type: 'message'; data: Buffer; isBinary: boolean }
+  | { type: 'ping' | 'pong'; payload: Buffer }
+  | { type: 'close'; code: number; reason: string }
+  | { type: 'error'; code: string };
+
+/** The client end of the TCP pair: writes raw bytes and decodes what the server sends. */
+class Peer {
+  readonly frames: PeerFrame[] = [];
+  readonly raw: Buffer[] = [];
+  ended = false;
+  private readonly changed = new EventEmitter();
+  private readonly parser: FrameParser<Peer>;
+
+  constructor(readonly socket: net.Socket) {
+    const sink: FrameSink<Peer> = {
+      onMessage: (p, data, isBinary) => p.record({ type: 'message', data: Buffer.from(data), isBinary }),
+      onPing: (p, payload) => p.record({ type: 'ping', payload: Buffer.from(payload) }),
+      onPong: (p, payload) => p.record({ type: 'pong', payload: Buffer.from(payload) }),
+      onClose: (p, code, reason) => p.record({ type: 'close', code, reason: reason.toString() }),
+      onProtocolError: (p, error: WebSocketError) => p.record({ type: 'error', code: error.code }),
+    };
+    this.parser = new FrameParser(sink, this, { expectMasked: false });
+    socket.on('data', (chunk: Buffer) => {
+      this.raw.push(Buffer.from(chunk));
+      this.parser.push(chunk);
+      this.changed.emit('change');
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.changed.emit('change');
+    });
+  }
+
+  private record(frame: PeerFrame): void {
+    this.frames.push(frame);
+  }
+
+  send(bytes: string | Buffer): void {
+    this.socket.write(typeof bytes === 'string' ? hex(bytes) : bytes);
+  }
+
+  /** Waits until `predicate` holds over what has arrived so far. */
+  async until(predicate: (peer: Peer) => boolean, what: string): Promise<void> {
+    if (predicate(this)) return;
+    await within(
+      new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (!predicate(this)) return;
+          this.changed.off('change', check);
+          resolve();
+        };
+        this.changed.on('change', check);
+      }),
+      what,
+    );
+  }
+
+  frame(index: number): Promise<PeerFrame> {
+    return this.until((p) => p.frames.length > index, `frame #${index} from the server`).then(
+      () => this.frames[index],
+    );
+  }
+
+  get bytes(): Buffer {
+    return Buffer.concat(this.raw);
+  }
+}
+
+const servers: net.Server[] = [];
+const sockets: net.Socket[] = [];
+
+/** A connected TCP pair on 127.0.0.1: the server end wrapped in a WebSocketConnection. */
+async function connect(
+  options: ConnectionOptions = {},
+  head?: Buffer,
+): Promise<{ conn: WebSocketConnection; peer: Peer; serverSocket: net.Socket }> {
+  const server = net.createServer({ allowHalfOpen: true });
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await next(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  const client = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  const [serverSocket] = await next<[net.Socket]>(server, 'connection');
+  sockets.push(client, serverSocket);
+  const conn = new WebSocketConnection(serverSocket, head, { closeTimeoutMs: 1000, ...options });
+  return { conn, peer: new Peer(client), serverSocket };
+}
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await Promise.all(
+    servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+  );
+});
+
+describe('WebSocketConnection', () => {
+  it('exposes the ready-state constants on the class and on instances', async () => {
+    const { conn } = await connect();
+    expect([WebSocketConnection.CONNECTING, WebSocketConnection.OPEN, WebSocketConnection.CLOSING, WebSocketConnection.CLOSED]).toEqual([0, 1, 2, 3]);
+    expect([conn.CONNECTING, conn.OPEN, conn.CLOSING, conn.CLOSED]).toEqual([0, 1, 2, 3]);
+    expect(conn.readyState).toBe(ReadyState.OPEN);
+    expect(conn.protocol).toBe('');
+    expect(conn.extensions).toBe('');
+    expect(conn.remoteAddress).toBe('127.0.0.1');
+    expect(conn.principal).toBeUndefined();
+  });
+
+  describe('receiving', () => {
+    it('emits text messages as Buffers with isBinary false', async () => {
+      const { conn, peer } = await connect();
+      peer.send('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+      const [data, isBinary] = await next<[Buffer, boolean]>(conn, 'message');
+      expect(Buffer.isBuffer(data)).toBe(true);
+      expect(data.toString()).toBe('Hello');
+      expect(isBinary).toBe(false);
+    });
+
+    it('emits binary messages with isBinary true', async () => {
+      const { conn, peer } = await connect();
+      peer.send(`82 82 ${ZERO_KEY} 00 ff`);
+      const [data, isBinary] = await next<[Buffer, boolean]>(conn, 'message');
+      expect(data).toEqual(hex('00 ff'));
+      expect(isBinary).toBe(true);
+    });
+
+    it('replays bytes that arrived with the upgrade request after listeners are attached', async () => {
+      const { conn } = await connect({}, hex(`81 82 ${ZERO_KEY} 68 69`));
+      const [data] = await next<[Buffer]>(conn, 'message');
+      expect(data.toString()).toBe('hi');
+    });
+  });
+
+  describe('sending', () => {
+    it('sends a string as an unmasked text frame', async () => {
+      const { conn, peer } = await connect();
+      conn.send('Hello');
+      await peer.until((p) => p.bytes.length >= 7, 'the text frame');
+      expect(peer.bytes).toEqual(hex('81 05 48 65 6c 6c 6f'));
+    });
+
+    it('sends Buffers and typed arrays as binary frames unless told otherwise', async () => {
+      const { conn, peer } = await connect();
+      conn.send(hex('01 02'));
+      conn.send(new Uint8Array([3, 4]));
+      conn.send(Buffer.from('hi'), { binary: false });
+      conn.send('yo', { binary: true });
+      await peer.until((p) => p.frames.length === 4, 'four frames');
+      expect(peer.frames).toEqual([
+        { type: 'message', data: hex('01 02'), isBinary: true },
+        { type: 'message', data: hex('03 04'), isBinary: true },
+        { type: 'message', data: Buffer.from('hi'), isBinary: false },
+        { type: 'message', data: Buffer.from('yo'), isBinary: true },
+      ]);
+    });
+
+    it('sends large payloads with a 64-bit length', async () => {
+      const { conn, peer } = await connect();
+      const payload = Buffer.alloc(100_000, 9);
+      conn.send(payload);
+      const frame = await peer.frame(0);
+      expect(frame).toMatchObject({ type: 'message', isBinary: true });
+      expect(frame.type === 'message' && frame.data.equals(payload)).toBe(true);
+      expect(peer.bytes.subarray(0, 10)).toEqual(hex('82 7f 00 00 00 00 00 01 86 a0'));
+    });
+
+    it('calls the send callback without an error once written', async () => {
+      const { conn } = await connect();
+      const err = await within(new Promise((resolve) => conn.send('x', resolve)), 'send callback');
+      expect(err ?? undefined).toBeUndefined();
+    });
+
+    it('writes prepared frames as they are', async () => {
+      const { conn, peer } = await connect();
+      const frame = prepareFrame('Hello');
+      conn.sendFrame(frame);
+      conn.sendFrame(frame);
+      await peer.until((p) => p.frames.length === 2, 'two prepared frames');
+      expect(peer.bytes).toEqual(hex('81 05 48 65 6c 6c 6f 81 05 48 65 6c 6c 6f'));
+    });
+
+    it('reports an error to the send callback after close instead of throwing', async () => {
+      const { conn, peer } = await connect();
+      conn.close();
+      expect(() => conn.send('late')).not.toThrow();
+      const err = await within(new Promise<Error | undefined>((resolve) => conn.send('late', resolve)), 'send callback');
+      expect(err).toBeInstanceOf(Error);
+      expect(err?.message).toMatch(/not open/);
+      conn.sendFrame(prepareFrame('late'));
+      conn.ping();
+      await peer.frame(0);
+      expect(peer.frames).toEqual([{ type: 'close', code: 1005, reason: '' }]);
+    });
+
+    it('counts queued bytes in bufferedAmount while the peer does not read', async () => {
+      const { conn, peer } = await connect({ sendBufferLimit: 0 });
+      peer.socket.pause();
+      expect(conn.bufferedAmount).toBe(0);
+      const chunk = Buffer.alloc(1 << 20);
+      for (let i = 0; i < 16 && conn.bufferedAmount === 0; i++) conn.send(chunk);
+      expect(conn.bufferedAmount).toBeGreaterThan(0);
+      peer.socket.resume();
+      await within(
+        new Promise<void>((resolve) => {
+          const poll = (): void => (conn.bufferedAmount === 0 ? resolve() : void setImmediate(poll));
+          poll();
+        }),
+        'the send buffer to drain',
+      );
+    });
+  });
+
+  describe('ping and pong', () => {
+    it('answers a ping with a pong carrying the same payload, and emits ping', async () => {
+      const { conn, peer } = await connect();
+      const pinged = next<[Buffer]>(conn, 'ping');
+      peer.send('89 85 37 fa 21 3d 7f 9f 4d 51 58');
+      const [payload] = await pinged;
+      expect(payload.toString()).toBe('Hello');
+      await peer.until((p) => p.bytes.length >= 7, 'the pong');
+      expect(peer.bytes).toEqual(hex('8a 05 48 65 6c 6c 6f'));
+    });
+
+    it('answers a ping in the middle of a fragmented message', async () => {
+      const { conn, peer } = await connect();
+      peer.send(`01 81 ${ZERO_KEY} 61 89 80 ${ZERO_KEY} 80 81 ${ZERO_KEY} 62`);
+      const [data] = await next<[Buffer]>(conn, 'message');
+      expect(data.toString()).toBe('ab');
+      expect(await peer.frame(0)).toEqual({ type: 'pong', payload: Buffer.alloc(0) });
+    });
+
+    it('emits pong', async () => {
+      const { conn, peer } = await connect();
+      peer.send(`8a 82 ${ZERO_KEY} 68 62`);
+      const [payload] = await next<[Buffer]>(conn, 'pong');
+      expect(payload.toString()).toBe('hb');
+    });
+
+    it('sends ping and pong frames', async () => {
+      const { conn, peer } = await connect();
+      conn.ping('a');
+      conn.pong(Buffer.from('b'));
+      conn.ping();
+      await peer.until((p) => p.frames.length === 3, 'three control frames');
+      expect(peer.bytes).toEqual(hex('89 01 61 8a 01 62 89 00'));
+    });
+
+    it('refuses a control payload over 125 bytes', async () => {
+      const { conn } = await connect();
+      expect(() => conn.ping(Buffer.alloc(126))).toThrow(RangeError);
+      expect(() => conn.pong('x'.repeat(126))).toThrow(RangeError);
+    });
+  });
+
+  describe('closing handshake started by the peer', () => {
+    it('echoes the close code, closes TCP and reports the peer code and reason', async () => {
+      const { conn, peer } = await connect();
+      const closed = next<[number, Buffer]>(conn, 'close');
+      peer.send(`88 85 ${ZERO_KEY} 03 e8 62 79 65`);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      expect(peer.bytes).toEqual(hex('88 02 03 e8'));
+      expect(conn.readyState).toBe(ReadyState.CLOSING);
+      peer.socket.end();
+      const [code, reason] = await closed;
+      expect(code).toBe(1000);
+      expect(reason).toEqual(Buffer.from('bye'));
+      expect(conn.readyState).toBe(ReadyState.CLOSED);
+    });
+
+    it('answers a close frame without a code with an empty close frame and reports 1005', async () => {
+      const { conn, peer } = await connect();
+      const closed = next<[number, Buffer]>(conn, 'close');
+      peer.send(`88 80 ${ZERO_KEY}`);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      expect(peer.bytes).toEqual(hex('88 00'));
+      peer.socket.end();
+      const [code, reason] = await closed;
+      expect(code).toBe(1005);
+      expect(reason.length).toBe(0);
+    });
+
+    it('ignores data frames after the close frame', async () => {
+      const { conn, peer } = await connect();
+      const messages: string[] = [];
+      conn.on('message', (data: Buffer) => messages.push(data.toString()));
+      peer.send(`88 82 ${ZERO_KEY} 03 e8 81 81 ${ZERO_KEY} 61`);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      peer.socket.end();
+      await next(conn, 'close');
+      expect(messages).toEqual([]);
+    });
+
+    it('drops a peer that never closes TCP after the close handshake', async () => {
+      const { conn, peer } = await connect({ closeTimeoutMs: 50 });
+      peer.send(`88 82 ${ZERO_KEY} 03 e9`);
+      const [code] = await next<[number]>(conn, 'close');
+      expect(code).toBe(1001);
+    });
+  });
+
+  describe('closing handshake started by us', () => {
+    it('sends the close frame, waits for the peer and then closes TCP', async () => {
+      const { conn, peer } = await connect();
+      const closed = next<[number, Buffer]>(conn, 'close');
+      conn.close(1000, 'done');
+      expect(conn.readyState).toBe(ReadyState.CLOSING);
+      expect(await peer.frame(0)).toEqual({ type: 'close', code: 1000, reason: 'done' });
+      expect(peer.ended).toBe(false);
+      peer.send(`88 82 ${ZERO_KEY} 03 e8`);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      peer.socket.end();
+      const [code] = await closed;
+      expect(code).toBe(1000);
+      expect(conn.readyState).toBe(ReadyState.CLOSED);
+    });
+
+    it('still delivers messages that arrive before the peer answers the close', async () => {
+      const { conn, peer } = await connect();
+      conn.close(4000);
+      peer.send(`81 81 ${ZERO_KEY} 61`);
+      const [data] = await next<[Buffer]>(conn, 'message');
+      expect(data.toString()).toBe('a');
+    });
+
+    it('destroys the socket and reports 1006 when the peer never answers within closeTimeoutMs', async () => {
+      const { conn, peer } = await connect({ closeTimeoutMs: 100 });
+      const started = Date.now();
+      conn.close(1000);
+      const [code] = await next<[number]>(conn, 'close');
+      expect(code).toBe(1006);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+      await peer.until((p) => p.frames.length === 1, 'the close frame');
+    });
+
+    it('sends a close frame without payload when no code is given, and 1000 when only a reason is', async () => {
+      const first = await connect();
+      first.conn.close();
+      await first.peer.until((p) => p.bytes.length >= 2, 'the close frame');
+      expect(first.peer.bytes).toEqual(hex('88 00'));
+      const second = await connect();
+      second.conn.close(undefined, 'bye');
+      expect(await second.peer.frame(0)).toEqual({ type: 'close', code: 1000, reason: 'bye' });
+    });
+
+    it('refuses invalid close codes and oversized reasons', async () => {
+      const { conn } = await connect();
+      for (const code of [999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5]) {
+        expect(() => conn.close(code)).toThrow(TypeError);
+      }
+      expect(() => conn.close(1000, 'x'.repeat(124))).toThrow(RangeError);
+      expect(conn.readyState).toBe(ReadyState.OPEN);
+    });
+
+    it('sends only one close frame however often close() is called', async () => {
+      const { conn, peer } = await connect();
+      conn.close(1000);
+      conn.close(1001);
+      peer.send(`88 82 ${ZERO_KEY} 03 e8`);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      expect(peer.frames).toEqual([{ type: 'close', code: 1000, reason: '' }]);
+    });
+  });
+
+  describe('failing the connection', () => {
+    it('sends 1002 and closes TCP when a client frame is not masked', async () => {
+      const { conn, peer } = await connect();
+      const errored = next<[WebSocketError]>(conn, 'error');
+      const closed = next<[number]>(conn, 'close');
+      peer.send('81 05 48 65 6c 6c 6f');
+      const [error] = await errored;
+      expect(error.code).toBe('WS_ERR_EXPECTED_MASK');
+      expect(error.closeCode).toBe(1002);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      expect(peer.frames).toEqual([{ type: 'close', code: 1002, reason: '' }]);
+      peer.socket.end();
+      expect((await closed)[0]).toBe(1002);
+    });
+
+    it.each([
+      ['a message over maxPayload', `82 fe 01 00 ${ZERO_KEY}`, 1009],
+      ['invalid UTF-8', `81 82 ${ZERO_KEY} c0 80`, 1007],
+      ['a reserved opcode', `83 80 ${ZERO_KEY}`, 1002],
+      ['a fragmented control frame', `09 80 ${ZERO_KEY}`, 1002],
+    ])('closes with the mapped code on %s', async (_name, bytes, closeCode) => {
+      const { conn, peer } = await connect({ maxPayload: 255 });
+      conn.on('error', () => {});
+      peer.send(bytes);
+      expect(await peer.frame(0)).toEqual({ type: 'close', code: closeCode, reason: '' });
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      peer.socket.end();
+      expect((await next<[number]>(conn, 'close'))[0]).toBe(closeCode);
+    });
+
+    it('does not crash without an error listener', async () => {
+      const { conn, peer } = await connect();
+      peer.send(`8f 80 ${ZERO_KEY}`);
+      expect(await peer.frame(0)).toEqual({ type: 'close', code: 1002, reason: '' });
+      peer.socket.end();
+      await next(conn, 'close');
+    });
+
+    it('drops a slow consumer with 1013 once its send buffer exceeds sendBufferLimit', async () => {
+      const { conn, peer } = await connect({ sendBufferLimit: 256 * 1024 });
+      const errors: WebSocketError[] = [];
+      conn.on('error', (error: WebSocketError) => errors.push(error));
+      peer.socket.pause();
+      const chunk = Buffer.alloc(512 * 1024, 1);
+      const results: Array<Error | null | undefined> = [];
+      let sent = 0;
+      // Fill the kernel buffers until something stays queued, then one more send overflows.
+      while (conn.readyState === ReadyState.OPEN && sent < 64) {
+        conn.send(chunk, (err) => results.push(err));
+        sent++;
+      }
+      expect(conn.readyState).toBe(ReadyState.CLOSING);
+      expect(errors.map((e) => [e.code, e.closeCode])).toEqual([['WS_ERR_SEND_BUFFER_FULL', 1013]]);
+      peer.socket.resume();
+      await peer.until((p) => p.frames.some((f) => f.type === 'close'), 'the close frame');
+      const messages = peer.frames.filter((f) => f.type === 'message');
+      expect(messages).toHaveLength(sent - 1);
+      expect(peer.frames.at(-1)).toEqual({ type: 'close', code: 1013, reason: '' });
+      await within(
+        new Promise<void>((resolve) => {
+          const poll = (): void => (results.length === sent ? resolve() : void setImmediate(poll));
+          poll();
+        }),
+        'every send callback',
+      );
+      expect(results.filter((r) => r instanceof Error).map((r) => (r as WebSocketError).code)).toEqual([
+        'WS_ERR_SEND_BUFFER_FULL',
+      ]);
+      peer.socket.end();
+      expect((await next<[number]>(conn, 'close'))[0]).toBe(1013);
+    });
+
+    it('lets one large message through on an empty send buffer', async () => {
+      const { conn, peer } = await connect({ sendBufferLimit: 1024 });
+      conn.send(Buffer.alloc(64 * 1024));
+      expect(conn.readyState).toBe(ReadyState.OPEN);
+      await peer.frame(0);
+    });
+  });
+
+  describe('TCP teardown', () => {
+    it('reports 1006 when the peer closes TCP without a close frame', async () => {
+      const { conn, peer } = await connect();
+      const closed = next<[number, Buffer]>(conn, 'close');
+      peer.socket.end();
+      const [code, reason] = await closed;
+      expect(code).toBe(1006);
+      expect(reason.length).toBe(0);
+      expect(conn.readyState).toBe(ReadyState.CLOSED);
+    });
+
+    it('reports 1006 when the peer resets the connection', async () => {
+      const { conn, peer } = await connect();
+      const closed = next<[number]>(conn, 'close');
+      peer.socket.resetAndDestroy();
+      expect((await closed)[0]).toBe(1006);
+    });
+
+    it('reports 1006 after terminate()', async () => {
+      const { conn, peer } = await connect();
+      const closed = next<[number]>(conn, 'close');
+      conn.terminate();
+      expect(conn.readyState).toBe(ReadyState.CLOSING);
+      expect((await closed)[0]).toBe(1006);
+      await peer.until((p) => p.ended, 'the peer to see the end');
+      expect(peer.frames).toEqual([]);
+    });
+
+    it('emits close exactly once', async () => {
+      const { conn, peer } = await connect({ closeTimeoutMs: 20 });
+      let count = 0;
+      conn.on('close', () => count++);
+      conn.close(1000);
+      peer.send(`88 82 ${ZERO_KEY} 03 e8`);
+      conn.terminate();
+      conn.terminate();
+      await next(conn, 'close');
+      conn.close(1000);
+      conn.terminate();
+      await within(new Promise((resolve) => setTimeout(resolve, 60)), 'a quiet period');
+      expect(count).toBe(1);
+    });
+
+    it('closes a connection whose socket was already destroyed', async () => {
+      const socket = new PassThrough();
+      socket.destroy();
+      await next(socket, 'close');
+      const conn = new WebSocketConnection(socket);
+      const [code] = await next<[number]>(conn, 'close');
+      expect(code).toBe(1006);
+    });
+  });
+
+  it('sends and receives over a Duplex that is not a TCP socket', async () => {
+    const socket = new PassThrough();
+    const conn = new WebSocketConnection(socket);
+    const message = next<[Buffer]>(conn, 'message');
+    socket.write(encodeFrame(Opcode.TEXT, Buffer.from('loop'), { maskingKey: 0x01020304 }));
+    expect((await message)[0].toString()).toBe('loop');
+    conn.terminate();
+    await next(conn, 'close');
+  });
+});

@@ -1,0 +1,332 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { isValidCloseCode } from './close-codes.js';
+import {
+  CloseCode,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_SEND_BUFFER_LIMIT,
+  EMPTY_BUFFER,
+  MAX_CONTROL_PAYLOAD,
+  Opcode,
+  ReadyState,
+  type ReadyStateValue,
+} from './constants.js';
+import { protocolError, type WebSocketError } from './errors.js';
+import { FrameParser, type FrameSink } from './frame-parser.js';
+import {
+  encodeClosePayload,
+  encodeTextFrame,
+  frameHeaderSize,
+  writeFrame,
+  type PreparedFrame,
+} from './frame-writer.js';
+
+/** Back-reference from a socket to its connection, read by the shared socket handlers. */
+export const kConnection = Symbol('websocket.connection');
+
+type OwnedSocket = Duplex & Partial<Pick<Socket, 'setNoDelay' | 'remoteAddress'>> & {
+  [kConnection]?: WebSocketConnection;
+};
+
+export interface ConnectionOptions {
+  /** Largest incoming message in bytes; 0 = no limit. Default 1 MiB. */
+  maxPayload?: number;
+  /** How long to wait for the peer's close frame / TCP close once closing. Default 5000. */
+  closeTimeoutMs?: number;
+  /** Bytes that may wait in the send buffer before the peer is dropped with 1013; 0 = no limit. */
+  sendBufferLimit?: number;
+  /** The negotiated subprotocol ('' for none). */
+  protocol?: string;
+  /** The negotiated Sec-WebSocket-Extensions response value ('' for none). */
+  extensions?: string;
+}
+
+export interface SendOptions {
+  binary?: boolean;
+}
+
+export type SendCallback = (err?: Error) => void;
+/** Stream write callbacks also receive null on success. */
+type WriteCallback = (err?: Error | null) => void;
+
+const STATE_NAMES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
+
+function notOpenError(state: number): Error {
+  return new Error(`WebSocket is not open: readyState ${state} (${STATE_NAMES[state]})`);
+}
+
+function toBuffer(data: Buffer | ArrayBufferView | ArrayBuffer | string): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/**
+ * One WebSocket connection over an upgraded socket, with the surface of a `ws` WebSocket.
+ *
+ * State machine: OPEN -> CLOSING (close frame sent or received, protocol error, TCP end) ->
+ * CLOSED (the TCP socket is gone; 'close' is emitted once). Socket and parser callbacks are
+ * shared static functions that find the connection through `socket[kConnection]`, so an idle
+ * connection costs its fields and nothing else; the only timer is the close timeout.
+ */
+export class WebSocketConnection extends EventEmitter {
+  static readonly CONNECTING = ReadyState.CONNECTING;
+  static readonly OPEN = ReadyState.OPEN;
+  static readonly CLOSING = ReadyState.CLOSING;
+  static readonly CLOSED = ReadyState.CLOSED;
+
+  get CONNECTING(): 0 {
+    return ReadyState.CONNECTING;
+  }
+  get OPEN(): 1 {
+    return ReadyState.OPEN;
+  }
+  get CLOSING(): 2 {
+    return ReadyState.CLOSING;
+  }
+  get CLOSED(): 3 {
+    return ReadyState.CLOSED;
+  }
+
+  /** What the server's `authorize` hook returned (undefined without one). */
+  principal: unknown = undefined;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly remoteAddress: string | undefined;
+
+  private state: ReadyStateValue = ReadyState.OPEN;
+  private readonly socket: OwnedSocket;
+  private readonly parser: FrameParser<WebSocketConnection>;
+  private readonly closeTimeoutMs: number;
+  private readonly sendBufferLimit: number;
+  private closeFrameSent = false;
+  private closeFrameReceived = false;
+  /** Reported by 'close': the peer's code, the code we failed with, or 1006. */
+  private closeCode: number = CloseCode.ABNORMAL;
+  private closeReason: Buffer = EMPTY_BUFFER;
+  private closeTimer: NodeJS.Timeout | undefined = undefined;
+
+  /**
+   * Takes over an upgraded socket (the 101 response already written). `head` holds bytes the
+   * HTTP parser read past the request; they are replayed before anything else.
+   */
+  constructor(socket: Duplex, head?: Buffer, options: ConnectionOptions = {}) {
+    super();
+    this.socket = socket as OwnedSocket;
+    this.protocol = options.protocol ?? '';
+    this.extensions = options.extensions ?? '';
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.sendBufferLimit = options.sendBufferLimit ?? DEFAULT_SEND_BUFFER_LIMIT;
+    this.parser = new FrameParser(WebSocketConnection.sink, this, {
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    });
+    this.remoteAddress = this.socket.remoteAddress;
+    this.socket[kConnection] = this;
+    this.socket.setNoDelay?.(true);
+    // Replayed through the stream so it arrives after listeners attached in the
+    // 'connection' handler, like everything that follows.
+    if (head !== undefined && head.length > 0) socket.unshift(head);
+    socket.on('data', WebSocketConnection.onSocketData);
+    socket.on('end', WebSocketConnection.onSocketEnd);
+    socket.on('close', WebSocketConnection.onSocketClose);
+    socket.on('error', WebSocketConnection.onSocketError);
+    socket.resume();
+    if (socket.destroyed) {
+      // The peer vanished before we took over; its 'close' may already be gone.
+      this.state = ReadyState.CLOSING;
+      if (socket.closed) process.nextTick(WebSocketConnection.finish, this);
+    }
+  }
+
+  get readyState(): ReadyStateValue {
+    return this.state;
+  }
+
+  /** Bytes handed to send() (and friends) that have not reached the kernel yet. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  send(data: string | Buffer | ArrayBufferView | ArrayBuffer, callback?: SendCallback): void;
+  send(data: string | Buffer | ArrayBufferView | ArrayBuffer, options: SendOptions, callback?: SendCallback): void;
+  send(
+    data: string | Buffer | ArrayBufferView | ArrayBuffer,
+    optionsOrCallback?: SendOptions | SendCallback,
+    maybeCallback?: SendCallback,
+  ): void {
+    const options = typeof optionsOrCallback === 'function' ? undefined : optionsOrCallback;
+    const callback = typeof optionsOrCallback === 'function' ? optionsOrCallback : maybeCallback;
+    if (this.state !== ReadyState.OPEN) {
+      if (callback) process.nextTick(callback, notOpenError(this.state));
+      return;
+    }
+    if (typeof data === 'string') {
+      const frame = encodeTextFrame(data, options?.binary === true ? Opcode.BINARY : Opcode.TEXT);
+      if (this.reserve(frame.length, callback)) this.socket.write(frame, callback as WriteCallback | undefined);
+      return;
+    }
+    const payload = toBuffer(data);
+    const opcode = options?.binary === false ? Opcode.TEXT : Opcode.BINARY;
+    if (this.reserve(frameHeaderSize(payload.length) + payload.length, callback)) {
+      writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined);
+    }
+  }
+
+  /** Writes a frame encoded once by prepareFrame() (fan-out: same bytes to many sockets). */
+  sendFrame(frame: PreparedFrame): void {
+    if (this.state !== ReadyState.OPEN) return;
+    if (this.reserve(frame.bytes.length, undefined)) this.socket.write(frame.bytes);
+  }
+
+  ping(data?: string | Buffer): void {
+    this.sendControl(Opcode.PING, data);
+  }
+
+  pong(data?: string | Buffer): void {
+    this.sendControl(Opcode.PONG, data);
+  }
+
+  /**
+   * Starts the closing handshake: sends a close frame and waits up to closeTimeoutMs for the
+   * peer's, then drops the socket. Without a code the close frame carries no payload.
+   */
+  close(code?: number, reason?: string): void {
+    if (code !== undefined && (!Number.isInteger(code) || !isValidCloseCode(code))) {
+      throw new TypeError(`Invalid close code ${code}`);
+    }
+    if (reason !== undefined && Buffer.byteLength(reason) > MAX_CONTROL_PAYLOAD - 2) {
+      throw new RangeError('A close reason must not exceed 123 bytes');
+    }
+    if (this.state === ReadyState.CLOSED || this.closeFrameSent) return;
+    this.state = ReadyState.CLOSING;
+    this.sendCloseFrame(code ?? (reason ? CloseCode.NORMAL : undefined), reason);
+    this.armCloseTimer();
+  }
+
+  /** Destroys the TCP socket now, without a closing handshake ('close' reports 1006). */
+  terminate(): void {
+    if (this.state === ReadyState.CLOSED) return;
+    this.state = ReadyState.CLOSING;
+    this.parser.stop();
+    this.socket.destroy();
+  }
+
+  private sendControl(opcode: number, data: string | Buffer | undefined): void {
+    const payload = data === undefined ? EMPTY_BUFFER : toBuffer(data);
+    if (payload.length > MAX_CONTROL_PAYLOAD) {
+      throw new RangeError('A control frame payload must not exceed 125 bytes');
+    }
+    if (this.state !== ReadyState.OPEN) return;
+    writeFrame(this.socket, opcode, payload);
+  }
+
+  private sendCloseFrame(code: number | undefined, reason?: string): void {
+    this.closeFrameSent = true;
+    if (this.socket.writable) writeFrame(this.socket, Opcode.CLOSE, encodeClosePayload(code, reason));
+  }
+
+  /**
+   * Checks the send-buffer budget for `size` more bytes. A single frame may always go out on
+   * an empty buffer; a peer that lets more than sendBufferLimit pile up is a slow consumer:
+   * the frame is dropped and the connection closed with 1013.
+   */
+  private reserve(size: number, callback: SendCallback | undefined): boolean {
+    const queued = this.socket.writableLength;
+    if (this.sendBufferLimit === 0 || queued === 0 || queued + size <= this.sendBufferLimit) return true;
+    const error = protocolError(
+      'WS_ERR_SEND_BUFFER_FULL',
+      `Send buffer limit of ${this.sendBufferLimit} bytes exceeded (slow consumer)`,
+    );
+    if (callback) process.nextTick(callback, error);
+    this.fail(error);
+    return false;
+  }
+
+  /** Fails the WebSocket connection (RFC 6455 section 7.1.7): close frame, then TCP close. */
+  private fail(error: WebSocketError): void {
+    if (this.state === ReadyState.CLOSED) return;
+    this.parser.stop();
+    if (!this.closeFrameReceived) this.closeCode = error.closeCode;
+    this.state = ReadyState.CLOSING;
+    if (!this.closeFrameSent) this.sendCloseFrame(error.closeCode);
+    this.socket.end();
+    this.armCloseTimer();
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer === undefined && this.state !== ReadyState.CLOSED) {
+      this.closeTimer = setTimeout(WebSocketConnection.onCloseTimeout, this.closeTimeoutMs, this);
+    }
+  }
+
+  private static readonly sink: FrameSink<WebSocketConnection> = {
+    onMessage(conn, data, isBinary) {
+      conn.emit('message', data, isBinary);
+    },
+    onPing(conn, payload) {
+      if (conn.state === ReadyState.OPEN) writeFrame(conn.socket, Opcode.PONG, payload);
+      conn.emit('ping', payload);
+    },
+    onPong(conn, payload) {
+      conn.emit('pong', payload);
+    },
+    onClose(conn, code, reason) {
+      conn.closeFrameReceived = true;
+      conn.closeCode = code;
+      conn.closeReason = reason;
+      conn.state = ReadyState.CLOSING;
+      // Echo the code (none if the peer sent none), then close TCP once it is flushed: the
+      // server closes first (RFC 6455 section 7.1.1).
+      if (!conn.closeFrameSent) conn.sendCloseFrame(code === CloseCode.NO_STATUS ? undefined : code);
+      conn.socket.end();
+      conn.armCloseTimer();
+    },
+    onProtocolError(conn, error) {
+      conn.fail(error);
+    },
+  };
+
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
+    this[kConnection]?.parser.push(chunk);
+  }
+
+  private static onSocketEnd(this: OwnedSocket): void {
+    const conn = this[kConnection];
+    if (conn === undefined) return;
+    // The peer will send nothing more; with allowHalfOpen sockets we must end our side too.
+    if (conn.state === ReadyState.OPEN) conn.state = ReadyState.CLOSING;
+    conn.parser.stop();
+    this.end();
+    conn.armCloseTimer();
+  }
+
+  private static onSocketError(this: OwnedSocket): void {
+    // ECONNRESET and friends: the socket is destroyed and 'close' follows with 1006.
+    this.destroy();
+  }
+
+  private static onSocketClose(this: OwnedSocket): void {
+    const conn = this[kConnection];
+    if (conn !== undefined) WebSocketConnection.finish(conn);
+  }
+
+  private static onCloseTimeout(conn: WebSocketConnection): void {
+    conn.closeTimer = undefined;
+    conn.socket.destroy();
+  }
+
+  private static finish(conn: WebSocketConnection): void {
+    if (conn.state === ReadyState.CLOSED) return;
+    conn.state = ReadyState.CLOSED;
+    if (conn.closeTimer !== undefined) {
+      clearTimeout(conn.closeTimer);
+      conn.closeTimer = undefined;
+    }
+    conn.parser.stop();
+    conn.emit('close', conn.closeCode, conn.closeReason);
+  }
+}

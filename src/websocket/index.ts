@@ -1,0 +1,11 @@
+export { CloseCode, Opcode, ReadyState } from './constants.js';
+export type { OpcodeValue, ReadyStateValue } from './constants.js';
+export { HandshakeRejection, WebSocketError } from './errors.js';
+export type { WebSocketErrorCode } from './errors.js';
+export { WebSocketConnection } from './connection.js';
+export type { ConnectionOptions, SendCallback, SendOptions } from './connection.js';
+export { WebSocketServer } from './server.js';
+export type { ResolvedServerOptions, UpgradeCallback, WebSocketServerOptions } from './server.js';
+export { UpgradeRouter } from './upgrade-router.js';
+export { prepareFrame } from './frame-writer.js';
+export type { PreparedFrame } from './frame-writer.js';

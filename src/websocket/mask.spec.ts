@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { applyMask } from './mask.js';
+
+const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+
+describe('applyMask', () => {
+  it('masks "Hello" with the key of the RFC 6455 example (section 5.7)', () => {
+    const payload = Buffer.from('Hello');
+    applyMask(payload, 0x37fa213d);
+    expect(payload).toEqual(hex('7f 9f 4d 51 58'));
+  });
+
+  it('unmasks what it masked', () => {
+    const payload = hex('7f 9f 4d 51 58');
+    applyMask(payload, 0x37fa213d);
+    expect(payload.toString()).toBe('Hello');
+  });
+
+  it('leaves an empty payload alone', () => {
+    const payload = Buffer.alloc(0);
+    applyMask(payload, 0xffffffff);
+    expect(payload.length).toBe(0);
+  });
+
+  it('continues the key where the previous piece stopped', () => {
+    const whole = Buffer.from('Hello, world');
+    const pieces = Buffer.from(whole);
+    applyMask(whole, 0x01020304);
+    applyMask(pieces.subarray(0, 3), 0x01020304, 0);
+    applyMask(pieces.subarray(3, 5), 0x01020304, 3);
+    applyMask(pieces.subarray(5), 0x01020304, 5);
+    expect(pieces).toEqual(whole);
+  });
+
+  it('gives the same result piece by piece as in one go, for any key and split', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (bytes, key, cuts) => {
+          const whole = Buffer.from(bytes);
+          applyMask(whole, key);
+          const pieces = Buffer.from(bytes);
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          let start = 0;
+          for (const end of [...points, bytes.length]) {
+            applyMask(pieces.subarray(start, end), key, start);
+            start = end;
+          }
+          expect(pieces).toEqual(whole);
+          // XOR twice is the identity.
+          applyMask(whole, key);
+          expect(whole).toEqual(Buffer.from(bytes));
+        },
+      ),
+    );
+  });
+});

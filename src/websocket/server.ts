@@ -1,0 +1,231 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketConnection } from './connection.js';
+import {
+  CloseCode,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_SEND_BUFFER_LIMIT,
+} from './constants.js';
+import { HandshakeRejection } from './errors.js';
+import {
+  abortHandshake,
+  buildAcceptResponse,
+  isOriginAllowed,
+  normaliseOrigin,
+  validateHandshake,
+} from './handshake.js';
+
+export interface WebSocketServerOptions {
+  /** Largest incoming message in bytes; larger ones close the connection with 1009. */
+  maxPayload?: number;
+  /** Origins allowed to connect; empty = any. Others (and requests without Origin) get 403. */
+  allowedOrigins?: string[];
+  /** Most open connections; 0 = unlimited. Upgrades beyond it get 503. */
+  maxConnections?: number;
+  /** How long to wait for the peer's close frame once closing before dropping the socket. */
+  closeTimeoutMs?: number;
+  /** Bytes queued for one peer before it is dropped with 1013; 0 = unlimited. */
+  sendBufferLimit?: number;
+  /** Picks the subprotocol from the client's offer; without it none is selected. */
+  handleProtocols?: (offered: string[], req: IncomingMessage) => string | false;
+  /**
+   * Runs before the upgrade. A truthy result accepts and becomes `connection.principal`;
+   * false/undefined answers 401; throw a HandshakeRejection for another status.
+   */
+  authorize?: (req: IncomingMessage) => unknown | Promise<unknown>;
+}
+
+export interface ResolvedServerOptions {
+  maxPayload: number;
+  allowedOrigins: string[];
+  maxConnections: number;
+  closeTimeoutMs: number;
+  sendBufferLimit: number;
+  handleProtocols: WebSocketServerOptions['handleProtocols'];
+  authorize: WebSocketServerOptions['authorize'];
+}
+
+export type UpgradeCallback = (conn: WebSocketConnection, req: IncomingMessage) => void;
+
+const RUNNING = 0;
+const CLOSING = 1;
+const CLOSED = 2;
+
+/** Back-reference from a connection to the server tracking it. */
+const kServer = Symbol('websocket.server');
+type TrackedConnection = WebSocketConnection & { [kServer]?: WebSocketServer };
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a number >= 0, got ${value}`);
+  return value;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+function onHandshakeSocketError(this: Duplex): void {
+  this.destroy();
+}
+
+interface PendingUpgrade {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  key: string;
+  protocols: string[];
+  cb: UpgradeCallback | undefined;
+}
+
+/**
+ * Accepts WebSocket upgrades handed to it (by an UpgradeRouter or an 'upgrade' listener) and
+ * tracks the resulting connections. It never listens on a port itself.
+ */
+export class WebSocketServer extends EventEmitter {
+  readonly clients = new Set<WebSocketConnection>();
+  readonly options: ResolvedServerOptions;
+
+  private readonly origins: ReadonlySet<string>;
+  private state = RUNNING;
+  /** Upgrades waiting for authorize(); they count against maxConnections. */
+  private pending = 0;
+
+  constructor(options: WebSocketServerOptions = {}) {
+    super();
+    this.options = {
+      maxPayload: nonNegative('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD),
+      allowedOrigins: [...(options.allowedOrigins ?? [])],
+      maxConnections: nonNegative('maxConnections', options.maxConnections, 0),
+      closeTimeoutMs: nonNegative('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+      sendBufferLimit: nonNegative('sendBufferLimit', options.sendBufferLimit, DEFAULT_SEND_BUFFER_LIMIT),
+      handleProtocols: options.handleProtocols,
+      authorize: options.authorize,
+    };
+    this.origins = new Set(this.options.allowedOrigins.map(normaliseOrigin));
+  }
+
+  /**
+   * Validates the upgrade (RFC 6455 section 4.2.1 plus the options), answers HTTP errors itself
+   * and destroys the socket on rejection; on success writes the 101, creates the connection,
+   * adds it to `clients`, emits 'connection' (conn, req) and calls cb(conn, req).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb?: UpgradeCallback): void {
+    socket.on('error', onHandshakeSocketError);
+    if (this.state !== RUNNING) return abortHandshake(socket, 503, 'Server is shutting down');
+
+    const handshake = validateHandshake(req);
+    if (!handshake.ok) return abortHandshake(socket, handshake.status, handshake.message, handshake.headers);
+    if (!isOriginAllowed(req.headers.origin, this.origins)) return abortHandshake(socket, 403, 'Origin not allowed');
+    const { maxConnections } = this.options;
+    if (maxConnections > 0 && this.clients.size + this.pending >= maxConnections) {
+      return abortHandshake(socket, 503, 'Connection limit reached');
+    }
+
+    const upgrade: PendingUpgrade = { req, socket, head, key: handshake.key, protocols: handshake.protocols, cb };
+    const { authorize } = this.options;
+    if (authorize === undefined) return this.complete(upgrade, undefined);
+
+    let result: unknown;
+    try {
+      result = authorize(req);
+    } catch (error) {
+      return this.refuse(upgrade, error);
+    }
+    if (!isPromiseLike(result)) return this.authorized(upgrade, result);
+    this.pending++;
+    result.then(
+      (principal) => {
+        this.pending--;
+        this.authorized(upgrade, principal);
+      },
+      (error: unknown) => {
+        this.pending--;
+        this.refuse(upgrade, error);
+      },
+    );
+  }
+
+  /**
+   * Stops accepting upgrades and closes every client with 1001. 'close' is emitted (and `cb`
+   * called) once the last client is gone, at most about closeTimeoutMs later.
+   */
+  close(cb?: (err?: Error) => void): void {
+    if (cb) {
+      if (this.state === CLOSED) process.nextTick(cb);
+      else this.once('close', () => cb());
+    }
+    if (this.state !== RUNNING) return;
+    this.state = CLOSING;
+    for (const client of this.clients) client.close(CloseCode.GOING_AWAY, 'Server shutting down');
+    if (this.clients.size === 0) process.nextTick(WebSocketServer.finishClose, this);
+  }
+
+  private authorized(upgrade: PendingUpgrade, principal: unknown): void {
+    if (!principal) return this.reject(upgrade.socket, 401, 'Unauthorized');
+    this.complete(upgrade, principal);
+  }
+
+  private refuse(upgrade: PendingUpgrade, error: unknown): void {
+    if (error instanceof HandshakeRejection) {
+      return this.reject(upgrade.socket, error.status, error.message, error.headers);
+    }
+    this.reject(upgrade.socket, 500, 'Internal Server Error');
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private reject(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
+    // The socket may have died while authorize() was running.
+    if (socket.destroyed) return;
+    abortHandshake(socket, status, message, headers);
+  }
+
+  private complete(upgrade: PendingUpgrade, principal: unknown): void {
+    const { req, socket, head, key, protocols, cb } = upgrade;
+    if (socket.destroyed || !socket.writable) return;
+    if (this.state !== RUNNING) return abortHandshake(socket, 503, 'Server is shutting down');
+
+    let protocol = '';
+    const { handleProtocols } = this.options;
+    if (handleProtocols !== undefined && protocols.length > 0) {
+      const chosen = handleProtocols(protocols, req);
+      // The server may only select one of the offered values (RFC 6455 section 4.2.2).
+      if (typeof chosen === 'string' && protocols.includes(chosen)) protocol = chosen;
+    }
+
+    // Extensions (permessage-deflate included) are declined by leaving them out of the 101.
+    socket.write(buildAcceptResponse(key, protocol));
+    const conn: TrackedConnection = new WebSocketConnection(socket, head, {
+      maxPayload: this.options.maxPayload,
+      closeTimeoutMs: this.options.closeTimeoutMs,
+      sendBufferLimit: this.options.sendBufferLimit,
+      protocol,
+    });
+    socket.removeListener('error', onHandshakeSocketError);
+    conn.principal = principal;
+    conn[kServer] = this;
+    this.clients.add(conn);
+    conn.on('close', WebSocketServer.onClientClose);
+    this.emit('connection', conn, req);
+    cb?.(conn, req);
+  }
+
+  private static onClientClose(this: TrackedConnection): void {
+    const server = this[kServer];
+    if (server === undefined) return;
+    server.clients.delete(this);
+    if (server.state === CLOSING && server.clients.size === 0) WebSocketServer.finishClose(server);
+  }
+
+  private static finishClose(server: WebSocketServer): void {
+    if (server.state === CLOSED) return;
+    server.state = CLOSED;
+    server.emit('close');
+  }
+}
