@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Rfc6455Adapter } from './adapter/index.js';
+import { TokenVerifier, upgradeAuthorizer } from './auth/index.js';
 import { AppModule } from './app.module.js';
 import { loadEnvironment, parseOriginList } from './config/environment.js';
 
@@ -21,6 +22,9 @@ export async function createApp(
       maxConnections: config.WS_MAX_CONNECTIONS,
       allowedOrigins: parseOriginList(config.WS_ALLOWED_ORIGINS),
       sendBufferLimit: config.WS_SEND_BUFFER_LIMIT,
+      ...(config.AUTH_JWT_SECRET
+        ? { authorize: upgradeAuthorizer(new TokenVerifier(config.AUTH_JWT_SECRET)) }
+        : {}),
     }),
   );
   const httpServer = app.getHttpServer();

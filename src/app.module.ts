@@ -1,39 +1,36 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, ConfigType } from '@nestjs/config';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/index.js';
 import { ChatModule } from './chat/chat.module.js';
-import { chatConfig, serverConfig, websocketConfig } from './config/configuration.js';
+import { CHAT_CONFIG, type ChatConfig, configurationOf } from './config/configuration.js';
 import { loadEnvironment } from './config/environment.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
 
 /**
  * The service: chat on `/chat` and `/`, `/echo` unless disabled, all configured from the
- * environment (validated once, see config/environment.ts).
+ * environment map it is given (validated once, see config/environment.ts).
  */
 @Module({})
 export class AppModule {
   static forEnvironment(env: Record<string, string | undefined> = process.env): DynamicModule {
-    const { ECHO_ENABLED } = loadEnvironment(env);
+    const environment = loadEnvironment(env);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({
           isGlobal: true,
           ignoreEnvFile: true,
-          load: [serverConfig, websocketConfig, chatConfig],
-          validate: (raw) => {
-            loadEnvironment(raw);
-            return raw;
-          },
+          ignoreEnvVars: true,
+          load: configurationOf(environment),
         }),
         ChatModule.forRootAsync({
-          inject: [chatConfig.KEY],
-          useFactory: (chat: ConfigType<typeof chatConfig>) => ({
-            historySize: chat.historySize,
-          }),
+          inject: [CHAT_CONFIG],
+          useFactory: (chat: ChatConfig) => ({ historySize: chat.historySize }),
         }),
         HealthModule,
-        ...(ECHO_ENABLED ? [EchoModule] : []),
+        ...(environment.AUTH_JWT_SECRET ? [AuthModule.forSecret(environment.AUTH_JWT_SECRET)] : []),
+        ...(environment.ECHO_ENABLED ? [EchoModule] : []),
       ],
     };
   }

@@ -103,7 +103,7 @@ describe('chat: REST API', () => {
 
   it('answers 400 with a clear message for a bad post', async () => {
     const bad = async (body: unknown) => (await http().post('/api/rooms/lobby/messages').send(body as object).expect(400)).body.message;
-    expect(await bad({ text: 'no sender' })).toEqual(['from must be 1 to 32 printable characters, no spaces at either end']);
+    expect(await bad({ text: 'no sender' })).toEqual(['from is required (or an authenticated request)']);
     expect(await bad({ from: 'bot', text: '' })).toEqual(['text must be a string of 1 to 50 characters']);
     expect(await bad({ from: 'bot', text: 'x'.repeat(51) })).toEqual(['text must be a string of 1 to 50 characters']);
     expect(await bad({ from: 'bot' })).toEqual(['text must be a string of 1 to 50 characters']);

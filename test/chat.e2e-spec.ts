@@ -1,4 +1,6 @@
-import { startChatApp, type ChatApp } from './helpers/chat-app.js';
+import { Rfc6455Adapter } from '../src/adapter/index.js';
+import { ChatModule } from '../src/chat/index.js';
+import { startApp, startChatApp, type ChatApp } from './helpers/chat-app.js';
 import { JsonChatClient } from './helpers/chat-clients.js';
 
 describe('chat: JSON protocol on /chat', () => {
@@ -92,6 +94,24 @@ describe('chat: JSON protocol on /chat', () => {
     expect(new Date(annCopy.at).toISOString()).toBe(annCopy.at);
     expect(bobCopy).toEqual(annCopy);
     expect(await outsider.sync()).toEqual([]);
+  });
+
+  it('does not let a member that stops reading hold back the others', async () => {
+    const ann = await member('slow-room', 'ann');
+    const bob = await member('slow-room', 'bob');
+    const sloth = await member('slow-room', 'sloth');
+    await ann.waitFor('presence', (p) => p.name === 'sloth');
+    await bob.waitFor('presence', (p) => p.name === 'sloth');
+    sloth.socket.pause();
+
+    const text = 'x'.repeat(100);
+    for (let i = 0; i < 300; i++) ann.send('message', { room: 'slow-room', text, ref: i });
+    let received = 0;
+    while (received < 300) if ((await bob.waitFor('message')).text === text) received++;
+
+    sloth.socket.resume();
+    let caughtUp = 0;
+    while (caughtUp < 300) if ((await sloth.waitFor('message')).text === text) caughtUp++;
   });
 
   it('gives increasing ids to the messages of a room', async () => {
@@ -272,5 +292,34 @@ describe('chat: limits on /chat', () => {
     ann.send('history', { room: 'rl', limit: 1 });
     expect(await ann.next('error')).toEqual({ code: 'rate_limited', message: 'too many requests; slow down' });
     expect(ann.socket.readyState).toBe(ann.socket.OPEN);
+  });
+});
+
+describe('chat: authenticated connections on /chat', () => {
+  let server: ChatApp;
+
+  beforeAll(async () => {
+    server = await startApp([ChatModule.forRoot({ rateLimit: false })], (app) =>
+      new Rfc6455Adapter(app, {
+        // Stands in for the service's JWT check: the principal's `name` is the chat name.
+        authorize: (req) => {
+          const user = new URL(req.url ?? '/', 'http://x').searchParams.get('user');
+          return user === null ? false : { sub: `id-${user}`, name: user };
+        },
+      }),
+    );
+  });
+  afterAll(() => server.close());
+
+  it('uses the name of the principal and does not let the client change it', async () => {
+    const alice = await JsonChatClient.connect(server.wsUrl, '/chat?user=alice');
+    expect(await alice.welcome()).toMatchObject({ name: 'alice' });
+    const joined = await alice.join('auth-room', { name: 'mallory' });
+    expect(joined.you.name).toBe('alice');
+    alice.send('nick', { name: 'mallory' });
+    expect(await alice.waitFor('error')).toMatchObject({ code: 'name_locked' });
+    alice.send('message', { room: 'auth-room', text: 'signed' });
+    expect(await alice.waitFor('message')).toMatchObject({ from: 'alice', text: 'signed' });
+    await alice.close();
   });
 });

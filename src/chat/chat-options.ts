@@ -1,4 +1,4 @@
-import type { ModuleMetadata } from '@nestjs/common';
+import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import type { ChatBus } from './bus/chat-bus.js';
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
@@ -45,7 +45,8 @@ export interface ChatRuntimeOptions {
 export interface ChatModuleOptions extends ChatFeatures, ChatRuntimeOptions {}
 
 export interface ChatModuleAsyncOptions extends ChatFeatures, Pick<ModuleMetadata, 'imports'> {
-  inject?: unknown[];
+  /** Providers handed to `useFactory`, e.g. `[ConfigService]` or `[chatConfig.KEY]`. */
+  inject?: FactoryProvider['inject'];
   useFactory: (...args: any[]) => ChatRuntimeOptions | Promise<ChatRuntimeOptions>;
 }
 

@@ -64,7 +64,7 @@ export class ChatModule implements OnApplicationShutdown {
   static forRootAsync(options: ChatModuleAsyncOptions): DynamicModule {
     return ChatModule.define(options, options.imports ?? [], {
       provide: CHAT_OPTIONS,
-      inject: (options.inject ?? []) as never[],
+      inject: options.inject ?? [],
       useFactory: async (...args: unknown[]) => resolveChatOptions(await options.useFactory(...args)),
     });
   }

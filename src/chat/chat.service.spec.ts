@@ -126,6 +126,19 @@ describe('ChatService', () => {
     expect(registry.roomCount).toBe(0);
   });
 
+  it('forgets a closed connection even when its leave cannot be announced', async () => {
+    const chat = service();
+    const socket = new FakeSocket();
+    const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    await joining;
+    bus.announce = () => Promise.reject(new Error('bus unreachable'));
+    await expect(chat.disconnect(socket)).resolves.toBeUndefined();
+    expect(registry.connectionCount).toBe(0);
+    expect(registry.roomCount).toBe(0);
+  });
+
   it('does not stay half-joined when the history cannot be read', async () => {
     const chat = service();
     const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });

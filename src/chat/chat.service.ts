@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
 import type { ChatMessage } from './bus/chat-events.js';
@@ -20,6 +20,8 @@ export interface NewChatClient {
 
 export interface JoinRequest {
   room: string;
+  /** A new name for the connection; ignored when the name is locked to the principal. */
+  name?: string;
   /** The newest message id the client has: the reply then holds exactly what came after. */
   since?: string;
 }
@@ -37,6 +39,8 @@ export interface JoinReply {
  */
 @Injectable()
 export class ChatService {
+  private readonly logger = new Logger(ChatService.name);
+
   constructor(
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
     @Inject(CHAT_BUS) private readonly bus: ChatBus,
@@ -57,11 +61,16 @@ export class ChatService {
     });
   }
 
-  /** Forgets the socket and tells the rooms it was in. */
+  /** Forgets the socket and tells the rooms it was in. Never rejects: nobody is left to answer. */
   async disconnect(socket: ChatSocket): Promise<void> {
     const gone = this.registry.unregister(socket);
     if (gone === undefined) return;
-    await Promise.all(gone.rooms.map((room) => this.announce(room, gone.connection.name, 'leave')));
+    const announced = await Promise.allSettled(
+      gone.rooms.map((room) => this.announce(room, gone.connection.name, 'leave')),
+    );
+    for (const result of announced) {
+      if (result.status === 'rejected') this.logger.warn(`could not announce a leave: ${String(result.reason)}`);
+    }
   }
 
   /** Takes a token from the connection's rate limit; false when it has none left. */
@@ -83,6 +92,7 @@ export class ChatService {
         `a connection can be in at most ${this.options.maxRoomsPerConnection} rooms; leave one first`,
       );
     }
+    if (request.name !== undefined && !connection.nameLocked) this.rename(connection, request.name);
     const membership = this.registry.join(connection, room);
     let history: HistoryPage;
     try {

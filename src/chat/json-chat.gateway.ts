@@ -66,9 +66,8 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   @SubscribeMessage('join')
   async join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: JoinPayload): Promise<void> {
     const connection = this.connectionOf(socket);
-    // A locked name is not an error here: the reply tells the client the name it has.
-    if (payload.name !== undefined && !connection.nameLocked) this.chat.rename(connection, payload.name);
-    await this.chat.join(connection, { room: payload.room, since: payload.since }, (joined) =>
+    const { room, name, since } = payload;
+    await this.chat.join(connection, { room, name, since }, (joined) =>
       sendEvent(socket, 'joined', {
         room: joined.room,
         you: { id: connection.id, name: connection.name },

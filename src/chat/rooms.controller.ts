@@ -1,4 +1,17 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UsePipes } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UsePipes,
+} from '@nestjs/common';
 import type { ChatMessage } from './bus/chat-events.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry, type RoomSummary } from './connection-registry.js';
@@ -36,10 +49,21 @@ export class RoomsController {
     return page.messages;
   }
 
-  /** Reaches every member of the room, on either protocol, like a message from a client. */
+  /**
+   * Reaches every member of the room, on either protocol, like a message from a client. When
+   * the host app authenticated the request (`request.principal`, JWT mode), the message is
+   * from that principal and `from` is ignored.
+   */
   @Post(':room/messages')
   @HttpCode(HttpStatus.CREATED)
-  post(@Param() { room }: RoomParams, @Body() { from, text }: PostMessageBody): Promise<ChatMessage> {
-    return this.chat.postAs(from, room, text);
+  post(
+    @Param() { room }: RoomParams,
+    @Body() { from, text }: PostMessageBody,
+    @Req() request: { principal?: { name?: unknown } },
+  ): Promise<ChatMessage> {
+    const principalName = request.principal?.name;
+    const sender = typeof principalName === 'string' ? principalName : from;
+    if (sender === undefined) throw new BadRequestException(['from is required (or an authenticated request)']);
+    return this.chat.postAs(sender, room, text);
   }
 }

@@ -1,5 +1,5 @@
-import { registerAs } from '@nestjs/config';
-import { loadEnvironment, parseOriginList } from './environment.js';
+import { type ConfigFactory, registerAs } from '@nestjs/config';
+import { type Environment, parseOriginList } from './environment.js';
 
 export interface ServerConfig {
   port: number;
@@ -26,13 +26,11 @@ export interface ChatConfig {
   jwtSecret: string;
 }
 
-export const serverConfig = registerAs('server', (): ServerConfig => {
-  const env = loadEnvironment();
+export function serverConfigOf(env: Environment): ServerConfig {
   return { port: env.PORT, host: env.HOST, logFormat: env.LOG_FORMAT };
-});
+}
 
-export const websocketConfig = registerAs('websocket', (): WebSocketConfig => {
-  const env = loadEnvironment();
+export function websocketConfigOf(env: Environment): WebSocketConfig {
   return {
     maxPayload: env.WS_MAX_PAYLOAD,
     permessageDeflate: env.WS_PERMESSAGE_DEFLATE,
@@ -44,14 +42,27 @@ export const websocketConfig = registerAs('websocket', (): WebSocketConfig => {
     sendBufferLimit: env.WS_SEND_BUFFER_LIMIT,
     echoEnabled: env.ECHO_ENABLED,
   };
-});
+}
 
-export const chatConfig = registerAs('chat', (): ChatConfig => {
-  const env = loadEnvironment();
+export function chatConfigOf(env: Environment): ChatConfig {
   return {
     historySize: env.CHAT_HISTORY_SIZE,
     bus: env.BUS,
     redisUrl: env.REDIS_URL,
     jwtSecret: env.AUTH_JWT_SECRET ?? '',
   };
-});
+}
+
+/** Injection tokens of the typed configuration namespaces (`@Inject(CHAT_CONFIG)`). */
+export const SERVER_CONFIG = registerAs('server', () => ({})).KEY;
+export const WEBSOCKET_CONFIG = registerAs('websocket', () => ({})).KEY;
+export const CHAT_CONFIG = registerAs('chat', () => ({})).KEY;
+
+/** The namespaces for `ConfigModule.forRoot({ load })`, built from one validated environment. */
+export function configurationOf(env: Environment): ConfigFactory[] {
+  return [
+    registerAs('server', () => serverConfigOf(env)),
+    registerAs('websocket', () => websocketConfigOf(env)),
+    registerAs('chat', () => chatConfigOf(env)),
+  ];
+}

@@ -24,6 +24,15 @@ async function within<T>(promise: Promise<T>, message: string, ms = WAIT_MS): Pr
   }
 }
 
+/** Polls `predicate` until it holds; fails with `message` after `ms` (and stops polling). */
+async function eventually(predicate: () => boolean, message: string, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** The arguments of the next `event`. Unlike events.once(), an 'error' does not reject it. */
 const next = <T extends unknown[]>(emitter: EventEmitter, event: string): Promise<T> =>
   within(new Promise<T>((resolve) => emitter.once(event, (...args) => resolve(args as T))), `waiting for '${event}'`);
@@ -230,13 +239,7 @@ describe('WebSocketConnection', () => {
       for (let i = 0; i < 16 && conn.bufferedAmount === 0; i++) conn.send(chunk);
       expect(conn.bufferedAmount).toBeGreaterThan(0);
       peer.socket.resume();
-      await within(
-        new Promise<void>((resolve) => {
-          const poll = (): void => (conn.bufferedAmount === 0 ? resolve() : void setImmediate(poll));
-          poll();
-        }),
-        'the send buffer to drain',
-      );
+      await eventually(() => conn.bufferedAmount === 0, 'the send buffer to drain');
     });
   });
 
@@ -449,13 +452,7 @@ describe('WebSocketConnection', () => {
       const messages = peer.frames.filter((f) => f.type === 'message');
       expect(messages).toHaveLength(sent - 1);
       expect(peer.frames.at(-1)).toEqual({ type: 'close', code: 1013, reason: '' });
-      await within(
-        new Promise<void>((resolve) => {
-          const poll = (): void => (results.length === sent ? resolve() : void setImmediate(poll));
-          poll();
-        }),
-        'every send callback',
-      );
+      await eventually(() => results.length === sent, 'every send callback');
       expect(results.filter((r) => r instanceof Error).map((r) => (r as WebSocketError).code)).toEqual([
         'WS_ERR_SEND_BUFFER_FULL',
       ]);

@@ -126,13 +126,13 @@ export class WebSocketConnection extends EventEmitter {
     this.remoteAddress = this.socket.remoteAddress;
     this.socket[kConnection] = this;
     this.socket.setNoDelay?.(true);
+    socket.on('error', WebSocketConnection.onSocketError);
     // Replayed through the stream so it arrives after listeners attached in the
     // 'connection' handler, like everything that follows.
-    if (head !== undefined && head.length > 0) socket.unshift(head);
+    if (head !== undefined && head.length > 0 && socket.readable) socket.unshift(head);
     socket.on('data', WebSocketConnection.onSocketData);
     socket.on('end', WebSocketConnection.onSocketEnd);
     socket.on('close', WebSocketConnection.onSocketClose);
-    socket.on('error', WebSocketConnection.onSocketError);
     socket.resume();
     if (socket.destroyed) {
       // The peer vanished before we took over; its 'close' may already be gone.

@@ -23,6 +23,15 @@ async function within<T>(promise: Promise<T>, message: string, ms = WAIT_MS): Pr
   }
 }
 
+/** Polls `predicate` until it holds; fails with `message` after `ms` (and stops polling). */
+async function eventually(predicate: () => boolean, message: string, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const next = <T extends unknown[]>(emitter: EventEmitter, event: string): Promise<T> =>
   within(new Promise<T>((resolve) => emitter.once(event, (...args) => resolve(args as T))), `waiting for '${event}'`);
 
@@ -219,11 +228,16 @@ describe('WebSocketServer', () => {
 
     it('delivers a frame that arrived in the same packet as the upgrade request', async () => {
       const { port, wss } = await start();
-      const connected = next<[WebSocketConnection]>(wss, 'connection');
-      void exchange(port, upgradeRequest(), hex('81 82 00 00 00 00 68 69'));
-      const [conn] = await connected;
-      const [data] = await next<[Buffer]>(conn, 'message');
-      expect(data.toString()).toBe('hi');
+      // Listeners attached synchronously in the 'connection' handler see every message.
+      const message = within(
+        new Promise<Buffer>((resolve) =>
+          wss.on('connection', (conn: WebSocketConnection) => conn.on('message', resolve)),
+        ),
+        'the early message',
+      );
+      const response = exchange(port, upgradeRequest(), hex('81 82 00 00 00 00 68 69'));
+      expect((await message).toString()).toBe('hi');
+      expect((await response).status).toBe(101);
     });
 
     it('declines extensions, permessage-deflate included, by leaving them out of the 101', async () => {
@@ -245,16 +259,20 @@ describe('WebSocketServer', () => {
   });
 
   describe('refusing bad handshakes', () => {
-    it.each<[string, string, number, Record<string, string>]>([
-      ['a POST request', upgradeRequest({}, 'POST /chat HTTP/1.1'), 400, {}],
-      ['an HTTP/1.0 request', upgradeRequest({}, 'GET /chat HTTP/1.0'), 400, {}],
-      ['a missing Sec-WebSocket-Key', upgradeRequest({ 'Sec-WebSocket-Key': undefined }), 400, {}],
-      ['a key of the wrong length', upgradeRequest({ 'Sec-WebSocket-Key': 'c2hvcnQ=' }), 400, {}],
-      ['a Connection header without upgrade', upgradeRequest({ Connection: 'Upgrade-ish' }), 400, {}],
-      ['a missing version', upgradeRequest({ 'Sec-WebSocket-Version': undefined }), 400, {}],
-      ['version 8', upgradeRequest({ 'Sec-WebSocket-Version': '8' }), 426, { 'sec-websocket-version': '13' }],
-      ['a bad subprotocol list', upgradeRequest({ 'Sec-WebSocket-Protocol': 'a b' }), 400, {}],
-    ])('answers %s with %i and closes the socket', async (_name, request, status, headers) => {
+    // Requests without "Connection: upgrade" never reach an 'upgrade' listener (Node's HTTP
+    // parser serves them as plain requests); handshake.spec.ts covers that header.
+    it.each<[string, number, string, Record<string, string>]>([
+      ['a POST request', 400, upgradeRequest({}, 'POST /chat HTTP/1.1'), {}],
+      ['an HTTP/1.0 request', 400, upgradeRequest({}, 'GET /chat HTTP/1.0'), {}],
+      ['an Upgrade for another protocol', 400, upgradeRequest({ Upgrade: 'h2c' }), {}],
+      ['a missing Host', 400, upgradeRequest({ Host: undefined }), {}],
+      ['a missing Sec-WebSocket-Key', 400, upgradeRequest({ 'Sec-WebSocket-Key': undefined }), {}],
+      ['a key of the wrong length', 400, upgradeRequest({ 'Sec-WebSocket-Key': 'c2hvcnQ=' }), {}],
+      ['a missing version', 400, upgradeRequest({ 'Sec-WebSocket-Version': undefined }), {}],
+      ['version 8', 426, upgradeRequest({ 'Sec-WebSocket-Version': '8' }), { 'sec-websocket-version': '13' }],
+      ['a bad subprotocol list', 400, upgradeRequest({ 'Sec-WebSocket-Protocol': 'a b' }), {}],
+      ['a bad extension list', 400, upgradeRequest({ 'Sec-WebSocket-Extensions': 'a;;' }), {}],
+    ])('answers %s with %i and closes the socket', async (_name, status, request, headers) => {
       const { port, wss } = await start();
       let connected = false;
       wss.on('connection', () => (connected = true));
@@ -305,21 +323,15 @@ describe('WebSocketServer', () => {
     });
 
     it('counts upgrades still waiting for authorize against the limit', async () => {
-      let release: (value: unknown) => void = () => {};
+      let release: ((value: unknown) => void) | undefined;
       const { port } = await start({
         maxConnections: 1,
         authorize: () => new Promise((resolve) => (release = resolve)),
       });
       const waiting = exchange(port, upgradeRequest());
-      await within(
-        new Promise<void>((resolve) => {
-          const poll = (): void => (release.name === 'resolve' ? resolve() : void setImmediate(poll));
-          poll();
-        }),
-        'authorize to be called',
-      );
+      await eventually(() => release !== undefined, 'authorize to be called');
       expect((await exchange(port, upgradeRequest())).status).toBe(503);
-      release({ user: 'a' });
+      release!({ user: 'a' });
       expect((await waiting).status).toBe(101);
     });
   });
@@ -374,16 +386,19 @@ describe('WebSocketServer', () => {
     });
 
     it('abandons the upgrade quietly when the socket dies during an async authorize', async () => {
-      let release: (value: unknown) => void = () => {};
+      let release: ((value: unknown) => void) | undefined;
       let called!: () => void;
       const authorizeCalled = new Promise<void>((resolve) => (called = resolve));
       const { port, wss } = await start({
         maxConnections: 1,
+        // The first call waits for release(); later ones accept at once.
         authorize: () =>
-          new Promise((resolve) => {
-            release = resolve;
-            called();
-          }),
+          release === undefined
+            ? new Promise((resolve) => {
+                release = resolve;
+                called();
+              })
+            : { user: 'next' },
       });
       let connected = false;
       wss.on('connection', () => (connected = true));
@@ -395,12 +410,45 @@ describe('WebSocketServer', () => {
       socket.destroy();
       await closed;
       await within(new Promise((resolve) => setTimeout(resolve, 20)), 'the server to see the close');
-      release({ user: 'late' });
+      release!({ user: 'late' });
       await within(new Promise((resolve) => setImmediate(resolve)), 'a turn of the event loop');
       expect(connected).toBe(false);
       expect(wss.clients.size).toBe(0);
       // The pending slot was given back.
       expect((await exchange(port, upgradeRequest())).status).toBe(101);
+    });
+    it('replays frames the client sent while authorize was still running', async () => {
+      let release: ((value: unknown) => void) | undefined;
+      const { port, wss } = await start({ authorize: () => new Promise((resolve) => (release = resolve)) });
+      const message = within(
+        new Promise<Buffer>((resolve) =>
+          wss.on('connection', (conn: WebSocketConnection) => conn.on('message', resolve)),
+        ),
+        'the early message',
+      );
+      const response = exchange(port, upgradeRequest());
+      await eventually(() => release !== undefined, 'authorize to be called');
+      sockets.at(-1)!.write(hex('81 82 00 00 00 00 68 69'));
+      await within(new Promise((resolve) => setTimeout(resolve, 20)), 'the frame to reach the server');
+      release!('ok');
+      expect((await response).status).toBe(101);
+      expect((await message).toString()).toBe('hi');
+    });
+
+    it('does not answer a socket that died before authorize rejected', async () => {
+      let reject: ((reason: unknown) => void) | undefined;
+      const { port, wss } = await start({ authorize: () => new Promise((_, no) => (reject = no)) });
+      const errors: unknown[] = [];
+      wss.on('error', (error: unknown) => errors.push(error));
+      const socket = net.connect(port, '127.0.0.1');
+      sockets.push(socket);
+      socket.write(upgradeRequest());
+      await eventually(() => reject !== undefined, 'authorize to be called');
+      socket.resetAndDestroy();
+      await within(new Promise((resolve) => setTimeout(resolve, 20)), 'the server to see the reset');
+      reject!(new Error('too late'));
+      await within(new Promise((resolve) => setTimeout(resolve, 5)), 'the rejection to be handled');
+      expect(errors).toEqual([]);
     });
   });
 

@@ -82,6 +82,56 @@ interface PendingUpgrade {
   key: string;
   protocols: string[];
   cb: UpgradeCallback | undefined;
+  /** Bytes that arrived while authorize() ran; replayed after the 101. */
+  early: Buffer[] | undefined;
+  earlyBytes: number;
+  /** The peer ended or the socket closed while authorize() ran. */
+  gone: boolean;
+}
+
+/** Reads at most this much from a client still waiting for authorize(), then pauses it. */
+const MAX_EARLY_BYTES = 64 * 1024;
+
+/** Back-reference from a socket to its upgrade while authorize() runs. */
+const kPending = Symbol('websocket.pendingUpgrade');
+type PendingSocket = Duplex & { [kPending]?: PendingUpgrade };
+
+// The socket keeps being read during an async authorize() so that a peer that goes away is
+// noticed (a paused socket would not report its FIN) instead of being upgraded.
+function onPendingData(this: PendingSocket, chunk: Buffer): void {
+  const upgrade = this[kPending];
+  if (upgrade === undefined) return;
+  (upgrade.early ??= []).push(chunk);
+  upgrade.earlyBytes += chunk.length;
+  if (upgrade.earlyBytes >= MAX_EARLY_BYTES) this.pause();
+}
+
+function onPendingGone(this: PendingSocket): void {
+  const upgrade = this[kPending];
+  if (upgrade !== undefined) upgrade.gone = true;
+  this.destroy();
+}
+
+function watchPending(upgrade: PendingUpgrade): void {
+  const socket = upgrade.socket as PendingSocket;
+  socket[kPending] = upgrade;
+  socket.on('data', onPendingData);
+  socket.on('end', onPendingGone);
+  socket.on('close', onPendingGone);
+}
+
+function unwatchPending(upgrade: PendingUpgrade): void {
+  const socket = upgrade.socket as PendingSocket;
+  // Paused first: without a 'data' listener a flowing stream would drop what it reads.
+  socket.pause();
+  socket.removeListener('data', onPendingData);
+  socket.removeListener('end', onPendingGone);
+  socket.removeListener('close', onPendingGone);
+  delete socket[kPending];
+  if (upgrade.early !== undefined) {
+    upgrade.head = Buffer.concat([upgrade.head, ...upgrade.early]);
+    upgrade.early = undefined;
+  }
 }
 
 /**
@@ -128,7 +178,17 @@ export class WebSocketServer extends EventEmitter {
       return abortHandshake(socket, 503, 'Connection limit reached');
     }
 
-    const upgrade: PendingUpgrade = { req, socket, head, key: handshake.key, protocols: handshake.protocols, cb };
+    const upgrade: PendingUpgrade = {
+      req,
+      socket,
+      head,
+      key: handshake.key,
+      protocols: handshake.protocols,
+      cb,
+      early: undefined,
+      earlyBytes: 0,
+      gone: false,
+    };
     const { authorize } = this.options;
     if (authorize === undefined) return this.complete(upgrade, undefined);
 
@@ -140,13 +200,16 @@ export class WebSocketServer extends EventEmitter {
     }
     if (!isPromiseLike(result)) return this.authorized(upgrade, result);
     this.pending++;
+    watchPending(upgrade);
     result.then(
       (principal) => {
         this.pending--;
+        unwatchPending(upgrade);
         this.authorized(upgrade, principal);
       },
       (error: unknown) => {
         this.pending--;
+        unwatchPending(upgrade);
         this.refuse(upgrade, error);
       },
     );
@@ -168,11 +231,13 @@ export class WebSocketServer extends EventEmitter {
   }
 
   private authorized(upgrade: PendingUpgrade, principal: unknown): void {
+    if (upgrade.gone) return;
     if (!principal) return this.reject(upgrade.socket, 401, 'Unauthorized');
     this.complete(upgrade, principal);
   }
 
   private refuse(upgrade: PendingUpgrade, error: unknown): void {
+    if (upgrade.gone) return;
     if (error instanceof HandshakeRejection) {
       return this.reject(upgrade.socket, error.status, error.message, error.headers);
     }
@@ -188,7 +253,10 @@ export class WebSocketServer extends EventEmitter {
 
   private complete(upgrade: PendingUpgrade, principal: unknown): void {
     const { req, socket, head, key, protocols, cb } = upgrade;
-    if (socket.destroyed || !socket.writable) return;
+    if (upgrade.gone || socket.destroyed || !socket.writable) {
+      socket.destroy();
+      return;
+    }
     if (this.state !== RUNNING) return abortHandshake(socket, 503, 'Server is shutting down');
 
     let protocol = '';

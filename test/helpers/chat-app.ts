@@ -19,10 +19,13 @@ export interface ChatApp {
 }
 
 /** Boots a Nest app of the given modules on 127.0.0.1, port 0, with the chat's adapter. */
-export async function startApp(imports: Array<Type | DynamicModule>): Promise<ChatApp> {
+export async function startApp(
+  imports: Array<Type | DynamicModule>,
+  createAdapter: (app: INestApplication) => WebSocketAdapter = createChatAdapter,
+): Promise<ChatApp> {
   const moduleRef = await Test.createTestingModule({ imports }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-  app.useWebSocketAdapter(createChatAdapter(app));
+  app.useWebSocketAdapter(createAdapter(app));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   let closing: Promise<void> | undefined;

@@ -89,8 +89,8 @@ export interface ChatFrame<T = any> {
 
 /** A client of the JSON protocol on `/chat`. */
 export class JsonChatClient extends FrameClient {
-  static connect(baseUrl: string): Promise<JsonChatClient> {
-    return new JsonChatClient(`${baseUrl}/chat`).open();
+  static connect(baseUrl: string, path = '/chat'): Promise<JsonChatClient> {
+    return new JsonChatClient(`${baseUrl}${path}`).open();
   }
 
   send(event: string, data?: unknown): void {

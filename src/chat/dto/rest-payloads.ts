@@ -25,8 +25,10 @@ export class MessagesQuery {
 
 /** `POST /api/rooms/:room/messages` body. */
 export class PostMessageBody {
+  /** Required unless the request is authenticated (then the principal's name is used). */
+  @IsOptional()
   @IsChatName()
-  from!: string;
+  from?: string;
 
   @IsMessageText()
   text!: string;

@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+import { Child } from './child.js';
+import { Histogram } from './histogram.js';
+const WORKER_SCRIPT = fileURLToPath(new URL('./load/worker.js', import.meta.url));
+const REPORT_TIMEOUT_MS = 10_000;
+const EXIT_TIMEOUT_MS = 5_000;
+function sum(counters) {
+    const total = { messages: 0, bytes: 0, sent: 0, errors: 0 };
+    for (const c of counters) {
+        total.messages += c.messages;
+        total.bytes += c.bytes;
+        total.sent += c.sent;
+        total.errors += c.errors;
+    }
+    return total;
+}
+/** The load generator processes of one run, driven together. */
+export class LoadPool {
+    constructor(workers) {
+        this.workers = workers;
+        this.ticks = workers.map(() => 0);
+        workers.forEach((worker, i) => worker.onMessage((message) => {
+            if (message.type === 'tick')
+                this.ticks[i] = message.messages;
+        }));
+    }
+    /** Forks one worker per job and resolves when every one has its connections open. */
+    static async start(jobs, cpus, readyTimeoutMs) {
+        const workers = jobs.map((job, i) => new Child(WORKER_SCRIPT, {
+            cpus,
+            label: `load worker ${i} (${job.kind}, ${job.localAddress})`,
+        }));
+        const pool = new LoadPool(workers);
+        try {
+            await Promise.all(workers.map((worker, i) => {
+                worker.send({ type: 'job', job: jobs[i] });
+                return worker.next('ready', readyTimeoutMs, 'failed');
+            }));
+        }
+        catch (error) {
+            await pool.close();
+            throw error;
+        }
+        return pool;
+    }
+    get pids() {
+        return this.workers.map((worker) => worker.pid);
+    }
+    /** Total messages from the latest progress ticks. */
+    get tickedMessages() {
+        return this.ticks.reduce((a, b) => a + b, 0);
+    }
+    start(send, readEveryMs = 0) {
+        for (const worker of this.workers)
+            worker.send({ type: 'start', send, readEveryMs });
+    }
+    mark() {
+        for (const worker of this.workers)
+            worker.send({ type: 'mark' });
+    }
+    stopSending() {
+        for (const worker of this.workers)
+            worker.send({ type: 'stop-sending' });
+    }
+    async report() {
+        const reports = await Promise.all(this.workers.map((worker) => {
+            worker.send({ type: 'report' });
+            return worker.next('report', REPORT_TIMEOUT_MS);
+        }));
+        return {
+            window: sum(reports.map((r) => r.window)),
+            total: sum(reports.map((r) => r.total)),
+            histogram: Histogram.from(reports.map((r) => r.histogram)),
+            open: reports.reduce((n, r) => n + r.open, 0),
+            lastError: reports.map((r) => r.lastError).find((e) => e !== undefined),
+        };
+    }
+    async close() {
+        await Promise.all(this.workers.map((worker) => worker.stop({ type: 'exit' }, EXIT_TIMEOUT_MS)));
+    }
+}
+//# sourceMappingURL=load-pool.js.map

@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto';
+/**
+ * Client-side framing for the load generator, written independently of src/websocket so the
+ * code under test never measures itself. Frames are built once and written many times.
+ */
+export const OPCODE_TEXT = 0x1;
+export const OPCODE_BINARY = 0x2;
+export const OPCODE_CLOSE = 0x8;
+export const OPCODE_PING = 0x9;
+export const OPCODE_PONG = 0xa;
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+/** A random 32-bit masking key (the load generator draws one per precomputed frame). */
+export function randomMaskingKey() {
+    return randomBytes(4);
+}
+/** One FIN frame with the MASK bit and `maskingKey` (4 bytes), payload masked. */
+export function maskedFrame(opcode, payload, maskingKey = randomMaskingKey()) {
+    const length = payload.length;
+    const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
+    const headerSize = 2 + lengthBytes + 4;
+    const frame = Buffer.allocUnsafe(headerSize + length);
+    frame[0] = 0x80 | opcode;
+    if (lengthBytes === 0) {
+        frame[1] = 0x80 | length;
+    }
+    else if (lengthBytes === 2) {
+        frame[1] = 0x80 | 126;
+        frame.writeUInt16BE(length, 2);
+    }
+    else {
+        frame[1] = 0x80 | 127;
+        frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+        frame.writeUInt32BE(length >>> 0, 6);
+    }
+    const keyAt = headerSize - 4;
+    for (let i = 0; i < 4; i++)
+        frame[keyAt + i] = maskingKey[i];
+    for (let i = 0; i < length; i++)
+        frame[headerSize + i] = payload[i] ^ maskingKey[i & 3];
+    return frame;
+}
+/** Where the payload starts in a frame built by maskedFrame(). */
+export function maskedPayloadOffset(payloadLength) {
+    return 2 + (payloadLength < 126 ? 0 : payloadLength < 65_536 ? 2 : 8) + 4;
+}
+/** `count` copies of `frame` back to back, so k pipelined messages go out in one write. */
+export function repeatFrame(frame, count) {
+    const batch = Buffer.allocUnsafe(frame.length * count);
+    for (let i = 0; i < count; i++)
+        frame.copy(batch, i * frame.length);
+    return batch;
+}
+/** A close frame with status 1000, masked. */
+export function closeFrame() {
+    return maskedFrame(OPCODE_CLOSE, Buffer.from([0x03, 0xe8]));
+}
+const ENVELOPE_HEAD = '{"event":"echo","data":"';
+const ENVELOPE_TAIL = '"}';
+/** The smallest JSON echo message: an empty data string. */
+export const MIN_JSON_ECHO_SIZE = ENVELOPE_HEAD.length + ENVELOPE_TAIL.length;
+/**
+ * The payload of one echo message of exactly `size` bytes: for JSON, the `{event, data}`
+ * envelope Nest gateways expect, padded with ASCII inside `data` (so the gateway's reply,
+ * `JSON.stringify({event: 'echo', data})`, is the same bytes); otherwise a byte pattern.
+ */
+export function echoPayload(size, json) {
+    if (json) {
+        if (size < MIN_JSON_ECHO_SIZE)
+            throw new RangeError(`A JSON echo message needs at least ${MIN_JSON_ECHO_SIZE} bytes`);
+        const fill = size - MIN_JSON_ECHO_SIZE;
+        let data = '';
+        const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+        for (let i = 0; i < fill; i++)
+            data += alphabet[i % alphabet.length];
+        return Buffer.from(ENVELOPE_HEAD + data + ENVELOPE_TAIL);
+    }
+    const payload = Buffer.allocUnsafe(size);
+    for (let i = 0; i < size; i++)
+        payload[i] = (i * 31 + 7) & 0xff;
+    return payload;
+}
+export function acceptFor(key) {
+    return createHash('sha1').update(key + GUID).digest('base64');
+}
+/** An RFC 6455 opening handshake for `path`, with a fresh random key. */
+export function upgradeRequest(host, port, path) {
+    const key = randomBytes(16).toString('base64');
+    const text = `GET ${path} HTTP/1.1\r\n` +
+        `Host: ${host}:${port}\r\n` +
+        'Upgrade: websocket\r\n' +
+        'Connection: Upgrade\r\n' +
+        `Sec-WebSocket-Key: ${key}\r\n` +
+        'Sec-WebSocket-Version: 13\r\n' +
+        '\r\n';
+    return { bytes: Buffer.from(text, 'latin1'), accept: acceptFor(key) };
+}
+//# sourceMappingURL=client-frames.js.map

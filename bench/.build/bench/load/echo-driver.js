@@ -1,0 +1,106 @@
+import { performance } from 'node:perf_hooks';
+import { echoPayload, maskedFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, repeatFrame, upgradeRequest, } from './client-frames.js';
+import { Driver } from './driver.js';
+import { openMany, openWebSocket } from './open-websocket.js';
+import { ServerFrameReader } from './server-frame-reader.js';
+const OPEN_CONCURRENCY = 32;
+/**
+ * Closed-loop echo: every connection keeps `inFlight` messages outstanding and sends one more
+ * for each reply. Replies found in one TCP read are answered with one write of k precomputed
+ * frames, and stamped with one clock reading, so the generator costs little per message.
+ */
+export class EchoDriver extends Driver {
+    constructor(job) {
+        super();
+        this.job = job;
+        this.running = false;
+        this.connections = [];
+        this.payload = echoPayload(job.size, job.json);
+        const frame = maskedFrame(job.json ? OPCODE_TEXT : OPCODE_BINARY, this.payload);
+        this.frameLength = frame.length;
+        this.batch = repeatFrame(frame, job.inFlight);
+    }
+    async prepare() {
+        const { job } = this;
+        const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path);
+        await openMany(job.connections, OPEN_CONCURRENCY, () => openWebSocket(job.endpoint, job.localAddress, request, job.connectTimeoutMs), ({ socket, rest }) => {
+            this.own(socket);
+            this.connections.push(new EchoConnection(this, socket, rest));
+        });
+    }
+    start() {
+        this.running = true;
+        for (const connection of this.connections)
+            connection.send(this.job.inFlight, performance.now());
+    }
+    stopSending() {
+        this.running = false;
+    }
+}
+class EchoConnection {
+    constructor(driver, socket, rest) {
+        this.driver = driver;
+        this.socket = socket;
+        this.reader = new ServerFrameReader(this);
+        this.head = 0;
+        this.outstanding = 0;
+        this.verified = false;
+        /** Clock reading of the TCP read being parsed. */
+        this.now = 0;
+        this.replies = 0;
+        this.sentAt = new Float64Array(driver.job.inFlight);
+        this.reader.captureHead(driver.payload.length);
+        socket.on('data', (chunk) => this.onData(chunk));
+        socket.resume();
+        if (rest.length > 0)
+            this.onData(rest);
+    }
+    send(count, now) {
+        const { driver } = this;
+        const bytes = count === driver.job.inFlight ? driver.batch : driver.batch.subarray(0, count * driver.frameLength);
+        this.socket.write(bytes);
+        const capacity = this.sentAt.length;
+        for (let i = 0; i < count; i++)
+            this.sentAt[(this.head + this.outstanding + i) % capacity] = now;
+        this.outstanding += count;
+        driver.sent += count;
+    }
+    onFrame(opcode, fin, payloadLength, head) {
+        const { driver } = this;
+        if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY || opcode === 0) {
+            driver.bytes += payloadLength;
+            if (!fin)
+                return;
+            driver.messages++;
+            this.replies++;
+            if (this.outstanding > 0) {
+                driver.histogram.record((this.now - this.sentAt[this.head]) * 1000);
+                this.head = (this.head + 1) % this.sentAt.length;
+                this.outstanding--;
+            }
+            if (!this.verified)
+                this.verify(head);
+        }
+        else if (opcode === OPCODE_CLOSE) {
+            driver.error(`server sent a close frame${head.length >= 2 ? ` (${head.readUInt16BE(0)})` : ''}`);
+        }
+        else if (opcode === OPCODE_PING) {
+            this.socket.write(maskedFrame(OPCODE_PONG, head));
+        }
+    }
+    onData(chunk) {
+        this.now = performance.now();
+        this.replies = 0;
+        this.reader.push(chunk);
+        if (this.replies > 0 && this.driver.running)
+            this.send(this.replies, this.now);
+    }
+    /** The first reply of each connection must be the message, byte for byte. */
+    verify(head) {
+        this.verified = true;
+        this.reader.captureHead(0);
+        if (!head.equals(this.driver.payload))
+            this.driver.error('the echo differs from the message sent');
+    }
+}
+//# sourceMappingURL=echo-driver.js.map

@@ -1,0 +1,101 @@
+import { machineLine } from '../machine.js';
+import { ratio } from '../stats.js';
+import { TARGET_NAMES } from '../targets.js';
+import { formatCompact, formatMicros, formatRatio } from './format.js';
+import { element, label, svgDocument } from './svg.js';
+const COLORS = {
+    ours: '#2563eb',
+    'platform-ws': '#e07b00',
+    ws: '#16a34a',
+    raw: '#9ca3af',
+};
+const WIDTH = 860;
+const LABEL_WIDTH = 170;
+const VALUE_WIDTH = 90;
+const BAR_AREA = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 40;
+const BAR_HEIGHT = 16;
+const BAR_GAP = 5;
+const PANEL_TITLE = 22;
+const PANEL_GAP = 18;
+const HEADER = 64;
+const FOOTER = 34;
+function medians(byTarget, key) {
+    const values = {};
+    for (const name of TARGET_NAMES) {
+        const entry = byTarget?.[name];
+        if (entry !== undefined && entry.runs.length > 0)
+            values[name] = entry.median[key];
+    }
+    return values;
+}
+const rate = (unit) => (value) => `${formatCompact(value)} ${unit}`;
+function panels(results) {
+    const list = [];
+    const echo = (path, connections, size) => results.echo.find(({ cell }) => cell.path === path && cell.connections === connections && cell.size === size && cell.inFlight === 16);
+    const nest = echo('/nest-echo', 64, 32);
+    if (nest)
+        list.push({ title: 'Echo via @SubscribeMessage (/nest-echo, 64 conn x 16 in flight, 32 B)', better: 'higher', format: rate('msg/s'), values: medians(nest.targets, 'messagesPerSec') });
+    const raw = echo('/echo', 64, 32);
+    if (raw)
+        list.push({ title: 'Raw echo (/echo, 64 x 16, 32 B)', better: 'higher', format: rate('msg/s'), values: medians(raw.targets, 'messagesPerSec') });
+    const large = echo('/echo', 16, 65_536);
+    if (large)
+        list.push({ title: 'Raw echo, 64 KiB messages (/echo, 16 x 16)', better: 'higher', format: rate('MB/s'), values: medians(large.targets, 'megabytesPerSec') });
+    for (const { receivers, targets } of results.broadcast) {
+        const n = receivers.toLocaleString('en-US');
+        list.push({ title: `Broadcast to ${n}: server CPU per delivery at max rate`, better: 'lower', format: (v) => formatMicros(v), values: medians(targets, 'serverCpuMicrosPerDelivery') });
+        list.push({ title: `Broadcast to ${n}: p99 latency at a fixed rate`, better: 'lower', format: (v) => formatMicros(v), values: medians(targets, 'p99') });
+    }
+    const idle = [...results.idle].sort((a, b) => b.connections - a.connections)[0];
+    if (idle) {
+        list.push({ title: `Memory per idle connection at ${idle.connections.toLocaleString('en-US')}`, better: 'lower', format: (v) => `${v.toFixed(1)} KiB`, values: medians(idle.targets, 'rssPerConnectionKiB') });
+    }
+    if (results.handshake) {
+        list.push({ title: 'Handshakes per second (connect, upgrade, close)', better: 'higher', format: rate('/s'), values: medians(results.handshake.targets, 'handshakesPerSec') });
+    }
+    return list.filter((panel) => Object.keys(panel.values).length > 0);
+}
+function comparison(panel) {
+    const ours = panel.values.ours;
+    const parts = [];
+    for (const reference of ['platform-ws', 'ws']) {
+        const r = ratio(ours, panel.values[reference]);
+        if (Number.isFinite(r))
+            parts.push(`${formatRatio(r)} ${reference}`);
+    }
+    return parts.length > 0 ? `ours = ${parts.join(', ')}` : '';
+}
+function renderPanel(panel, top) {
+    const names = TARGET_NAMES.filter((name) => panel.values[name] !== undefined && Number.isFinite(panel.values[name]));
+    const max = Math.max(...names.map((name) => panel.values[name]), Number.MIN_VALUE);
+    const svg = [
+        label(20, top + 14, panel.title, { 'font-weight': 600 }),
+        label(WIDTH - 20, top + 14, `${panel.better} is better · ${comparison(panel)}`, { 'text-anchor': 'end', fill: '#555', 'font-size': 12 }),
+    ];
+    names.forEach((name, i) => {
+        const y = top + PANEL_TITLE + i * (BAR_HEIGHT + BAR_GAP);
+        const value = panel.values[name];
+        const width = Math.max(1, (value / max) * BAR_AREA);
+        svg.push(label(LABEL_WIDTH, y + BAR_HEIGHT - 4, name, { 'text-anchor': 'end', fill: '#333' }), element('rect', { x: LABEL_WIDTH + 10, y, width, height: BAR_HEIGHT, rx: 2, fill: COLORS[name] }), label(LABEL_WIDTH + 16 + width, y + BAR_HEIGHT - 4, panel.format(value), { fill: '#333', 'font-size': 12 }));
+    });
+    return { svg, height: PANEL_TITLE + names.length * (BAR_HEIGHT + BAR_GAP) + PANEL_GAP };
+}
+export function renderChart(results) {
+    const body = [];
+    let y = HEADER;
+    for (const panel of panels(results)) {
+        const rendered = renderPanel(panel, y);
+        body.push(...rendered.svg);
+        y += rendered.height;
+    }
+    const height = y + FOOTER;
+    const title = `WebSocket benchmark · ${results.date.slice(0, 10)}`;
+    const header = [
+        element('rect', { x: 0, y: 0, width: WIDTH, height, fill: '#ffffff' }),
+        label(20, 28, title, { 'font-size': 18, 'font-weight': 700 }),
+        label(20, 48, machineLine(results.machine), { fill: '#555', 'font-size': 12 }),
+    ];
+    const footer = label(20, height - 14, `${results.mode} mode · median of ${results.repeats} run(s) · ${results.measureSeconds} s per run · npm run bench`, { fill: '#777', 'font-size': 11 });
+    return svgDocument(WIDTH, height, [...header, ...body, footer], title);
+}
+//# sourceMappingURL=chart.js.map

@@ -1,0 +1,58 @@
+import { ratio } from '../stats.js';
+const SMALL = { connections: 64, inFlight: 16, size: 32 };
+const KIB = { connections: 64, inFlight: 16, size: 1024 };
+const LARGE = { connections: 16, inFlight: 16, size: 65_536 };
+function echoCell(results, path, shape) {
+    return results.echo.find(({ cell }) => cell.path === path && cell.connections === shape.connections && cell.inFlight === shape.inFlight && cell.size === shape.size)?.targets;
+}
+function median(byTarget, name, key) {
+    const entry = byTarget?.[name];
+    if (entry === undefined || entry.runs.length === 0)
+        return undefined;
+    return entry.median[key];
+}
+function atLeast(goal, value, reference, min, detail) {
+    const r = ratio(value, reference);
+    return { goal, ratio: r, min, pass: Number.isFinite(r) ? r >= min : null, detail };
+}
+function atMost(goal, value, reference, max, detail) {
+    const r = ratio(value, reference);
+    return { goal, ratio: r, max, pass: Number.isFinite(r) ? r <= max : null, detail };
+}
+export function evaluateGoals(results) {
+    const goals = [];
+    const echoGoal = (path, shape, key, reference, min, what) => {
+        const cell = echoCell(results, path, shape);
+        if (cell === undefined)
+            return;
+        const size = shape.size >= 1024 ? `${shape.size / 1024} KiB` : `${shape.size} B`;
+        goals.push(atLeast(`${what} ${path} ${shape.connections}x${shape.inFlight} ${size}: ${key === 'megabytesPerSec' ? 'MB/s' : 'msg/s'} vs ${reference}`, median(cell, 'ours', key), median(cell, reference, key), min, `median ${key} of ours / ${reference}`));
+    };
+    echoGoal('/nest-echo', SMALL, 'messagesPerSec', 'platform-ws', 2.5, 'echo via @SubscribeMessage');
+    echoGoal('/nest-echo', KIB, 'messagesPerSec', 'platform-ws', 2.5, 'echo via @SubscribeMessage');
+    echoGoal('/echo', SMALL, 'messagesPerSec', 'ws', 1.5, 'raw echo');
+    echoGoal('/echo', KIB, 'messagesPerSec', 'ws', 1.5, 'raw echo');
+    echoGoal('/echo', LARGE, 'megabytesPerSec', 'ws', 1.0, 'raw echo');
+    for (const { receivers, targets } of results.broadcast) {
+        const n = receivers.toLocaleString('en-US');
+        goals.push(atMost(`broadcast to ${n}: server CPU per delivery at max rate vs platform-ws`, median(targets, 'ours', 'serverCpuMicrosPerDelivery'), median(targets, 'platform-ws', 'serverCpuMicrosPerDelivery'), 0.5, 'server CPU µs per delivery, ours / platform-ws'), atMost(`broadcast to ${n}: p99 latency at a fixed rate vs ws`, median(targets, 'ours', 'p99'), median(targets, 'ws', 'p99'), 1.0, 'p99 end-to-end latency, ours / ws'));
+        const runs = targets.ours?.runs ?? [];
+        const lost = runs.reduce((n, run) => n + run.maxRateLoss + run.fixedRateLoss, 0);
+        goals.push({
+            goal: `broadcast to ${n}: zero loss`,
+            ratio: runs.length > 0 ? lost : Number.NaN,
+            max: 0,
+            pass: runs.length > 0 ? lost === 0 : null,
+            detail: 'deliveries lost by ours over every run (the ratio column is the count)',
+        });
+    }
+    const idle = [...results.idle].sort((a, b) => b.connections - a.connections)[0];
+    if (idle !== undefined) {
+        goals.push(atMost(`idle memory at ${idle.connections.toLocaleString('en-US')} connections vs platform-ws`, median(idle.targets, 'ours', 'rssPerConnectionKiB'), median(idle.targets, 'platform-ws', 'rssPerConnectionKiB'), 0.5, 'RSS per connection, ours / platform-ws'));
+    }
+    if (results.handshake !== undefined) {
+        goals.push(atLeast('handshakes/s vs platform-ws', median(results.handshake.targets, 'ours', 'handshakesPerSec'), median(results.handshake.targets, 'platform-ws', 'handshakesPerSec'), 1.5, 'handshakes/s, ours / platform-ws'));
+    }
+    return goals;
+}
+//# sourceMappingURL=goals.js.map

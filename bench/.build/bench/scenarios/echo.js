@@ -1,0 +1,79 @@
+import { LoadPool } from '../load-pool.js';
+import { recordRun } from '../report/results.js';
+import { measureWindow } from './measure.js';
+import { withTargets } from './targets-session.js';
+export function echoCellLabel(cell) {
+    return `${cell.path} ${cell.connections}x${cell.inFlight} ${formatSize(cell.size)}`;
+}
+export function formatSize(bytes) {
+    return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
+}
+export function echoSteps(context) {
+    return context.options.echoCells.length * context.options.repeats * context.options.targets.length;
+}
+/**
+ * Scenario A: closed-loop echo over the grid of connections x in-flight x size, on `/nest-echo`
+ * (@SubscribeMessage) and `/echo` (raw gateway). Every target runs each cell in turn within a
+ * repeat, so drift on a busy machine hits them alike. The raw echo target is the load
+ * generator's ceiling.
+ */
+export async function runEcho(context) {
+    const { options } = context;
+    const results = options.echoCells.map((cell) => ({ cell, targets: {} }));
+    await withTargets(context, 'echo', async (targets) => {
+        for (const [i, cell] of options.echoCells.entries()) {
+            for (let repeat = 1; repeat <= options.repeats; repeat++) {
+                for (const name of options.targets) {
+                    context.progress.step(`echo ${echoCellLabel(cell)} · ${name} · run ${repeat}/${options.repeats}`);
+                    recordRun(results[i].targets, name, await echoRun(context, targets, name, cell));
+                }
+            }
+        }
+    });
+    return results;
+}
+async function echoRun(context, targets, name, cell) {
+    const { options, progress } = context;
+    let pool;
+    try {
+        const target = await targets.get(name);
+        pool = await LoadPool.start([
+            {
+                kind: 'echo',
+                endpoint: { host: '127.0.0.1', port: target.port, path: cell.path },
+                localAddress: context.sourceAddress(),
+                connectTimeoutMs: context.connectTimeoutMs(cell.connections),
+                connections: cell.connections,
+                inFlight: cell.inFlight,
+                size: cell.size,
+                json: cell.path === '/nest-echo',
+            },
+        ], context.loadCpus, context.connectTimeoutMs(cell.connections));
+        pool.start();
+        const window = await measureWindow([pool], target.pid, options, progress, 'msg');
+        const [report] = window.reports;
+        const messages = report.window.messages;
+        if (report.total.errors > 0)
+            progress.log(`  ! ${target.name}: ${report.total.errors} errors, last: ${report.lastError}`);
+        return {
+            messagesPerSec: messages / window.seconds,
+            megabytesPerSec: report.window.bytes / window.seconds / 1e6,
+            p50: report.histogram.quantile(0.5),
+            p99: report.histogram.quantile(0.99),
+            serverCpu: window.serverCpu,
+            serverSystemCpu: window.serverSystemCpu,
+            loadCpu: window.loadCpu,
+            serverCpuMicrosPerMessage: messages > 0 ? (window.serverCpu / 100) * window.seconds * 1e6 / messages : Number.NaN,
+            errors: report.total.errors,
+        };
+    }
+    catch (error) {
+        const message = error.message;
+        progress.log(`  ! ${name} ${echoCellLabel(cell)}: ${message}`);
+        return message;
+    }
+    finally {
+        await pool?.close();
+    }
+}
+//# sourceMappingURL=echo.js.map

@@ -1,0 +1,65 @@
+import { LoadPool } from '../load-pool.js';
+import { recordRun } from '../report/results.js';
+import { measureWindow } from './measure.js';
+import { withTargets } from './targets-session.js';
+/** Handshakes go to the gateway a Nest user would connect to: one with @SubscribeMessage handlers. */
+export const HANDSHAKE_PATH = '/nest-echo';
+export function handshakeSteps(context) {
+    return context.options.repeats * context.options.targets.length;
+}
+/**
+ * Scenario D: connection set-up rate. Several load processes each run a number of lanes that
+ * connect, upgrade, close (close handshake, server closes TCP) and start over.
+ */
+export async function runHandshake(context) {
+    const { options } = context;
+    const byTarget = {};
+    await withTargets(context, 'handshake', async (targets) => {
+        for (let repeat = 1; repeat <= options.repeats; repeat++) {
+            for (const name of options.targets) {
+                context.progress.step(`handshakes ${HANDSHAKE_PATH} · ${name} · run ${repeat}/${options.repeats}`);
+                recordRun(byTarget, name, await handshakeRun(context, targets, name));
+            }
+        }
+    });
+    return byTarget;
+}
+async function handshakeRun(context, targets, name) {
+    const { options, progress } = context;
+    let pool;
+    try {
+        const target = await targets.get(name);
+        const timeout = context.connectTimeoutMs(options.handshakeConcurrency);
+        pool = await LoadPool.start(Array.from({ length: options.handshakeWorkers }, () => ({
+            kind: 'handshake',
+            endpoint: { host: '127.0.0.1', port: target.port, path: HANDSHAKE_PATH },
+            localAddress: context.sourceAddress(),
+            connectTimeoutMs: timeout,
+            concurrency: options.handshakeConcurrency,
+        })), context.loadCpus, timeout);
+        pool.start();
+        const window = await measureWindow([pool], target.pid, options, progress, 'handshakes');
+        pool.stopSending();
+        const [report] = window.reports;
+        const handshakes = report.window.messages;
+        if (report.total.errors > 0)
+            progress.log(`  ! ${name}: ${report.total.errors} failed handshakes, last: ${report.lastError}`);
+        return {
+            handshakesPerSec: handshakes / window.seconds,
+            serverCpu: window.serverCpu,
+            serverSystemCpu: window.serverSystemCpu,
+            loadCpu: window.loadCpu,
+            serverCpuMicrosPerHandshake: handshakes > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / handshakes : Number.NaN,
+            errors: report.total.errors,
+        };
+    }
+    catch (error) {
+        const message = error.message;
+        progress.log(`  ! ${name} handshakes: ${message}`);
+        return message;
+    }
+    finally {
+        await pool?.close();
+    }
+}
+//# sourceMappingURL=handshake.js.map

@@ -1,0 +1,37 @@
+/** The targets of one scenario: started on first use, restarted if one died, all stopped at the end. */
+export class TargetSession {
+    constructor(context, tag) {
+        this.context = context;
+        this.tag = tag;
+        this.running = new Map();
+    }
+    async get(name) {
+        const current = this.running.get(name);
+        if (current?.alive)
+            return current;
+        if (current !== undefined)
+            this.context.progress.log(`  ! target ${name} died; restarting it`);
+        const target = await this.context.startTarget(name, this.tag);
+        this.running.set(name, target);
+        return target;
+    }
+    async stop(name) {
+        const names = name === undefined ? [...this.running.keys()] : [name];
+        await Promise.all(names.map(async (key) => {
+            const target = this.running.get(key);
+            this.running.delete(key);
+            await target?.stop();
+        }));
+    }
+}
+/** Runs `body` with a TargetSession and stops every target afterwards, whatever happens. */
+export async function withTargets(context, tag, body) {
+    const session = new TargetSession(context, tag);
+    try {
+        await body(session);
+    }
+    finally {
+        await session.stop();
+    }
+}
+//# sourceMappingURL=targets-session.js.map

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { Rfc6455Adapter } from '../../src/adapter/index.js';
+import { BenchAppModule } from './bench-app.module.js';
+import { failTarget, serveTarget } from './target-control.js';
+/**
+ * The bench's Nest application on one adapter: `--adapter ours` (Rfc6455Adapter) or
+ * `--adapter platform-ws` (WsAdapter). Both get their defaults, as a user would start them.
+ */
+async function main() {
+    const adapter = process.argv[process.argv.indexOf('--adapter') + 1];
+    if (adapter !== 'ours' && adapter !== 'platform-ws')
+        throw new Error(`unknown --adapter ${adapter}`);
+    const app = await NestFactory.create(BenchAppModule, { logger: ['error', 'warn'] });
+    app.useWebSocketAdapter(adapter === 'ours' ? new Rfc6455Adapter(app) : new WsAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    await serveTarget(app.getHttpServer().address().port);
+}
+main().catch(failTarget);
+//# sourceMappingURL=nest-target.js.map

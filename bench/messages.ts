@@ -1,0 +1,113 @@
+import type { HistogramSnapshot } from './histogram.js';
+
+/** Messages between the coordinator (bench/run) and its child processes, over Node IPC. */
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  path: string;
+}
+
+interface JobBase {
+  endpoint: Endpoint;
+  /** Source address to bind (127.0.0.x), so several processes spread over several addresses. */
+  localAddress: string;
+  /** Bound on opening the connections and completing their handshakes. */
+  connectTimeoutMs: number;
+}
+
+/** `connections` sockets, each keeping `inFlight` messages of `size` bytes outstanding. */
+export interface EchoJob extends JobBase {
+  kind: 'echo';
+  connections: number;
+  inFlight: number;
+  size: number;
+  /** JSON `{event:'echo', data}` text messages, or binary bytes. */
+  json: boolean;
+}
+
+/** Connections that only receive, reading the sender's timestamp from every delivery. */
+export interface ReceiverJob extends JobBase {
+  kind: 'receivers';
+  connections: number;
+}
+
+/** One connection that publishes broadcasts and counts its own copies as acknowledgements. */
+export interface SenderJob extends JobBase {
+  kind: 'sender';
+  size: number;
+}
+
+/** Connections opened and then left alone. */
+export interface IdleJob extends JobBase {
+  kind: 'idle';
+  connections: number;
+  /** Handshakes in progress at once while opening. */
+  concurrency: number;
+}
+
+/** `concurrency` loops of connect, upgrade, close handshake. */
+export interface HandshakeJob extends JobBase {
+  kind: 'handshake';
+  concurrency: number;
+}
+
+export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob;
+
+/** How the broadcast sender paces itself. */
+export type SendMode =
+  /** Keep `window` broadcasts unacknowledged: the server is never idle, never flooded. */
+  | { mode: 'max'; window: number }
+  /** A fixed number of broadcasts per second. */
+  | { mode: 'rate'; perSecond: number };
+
+export type CoordinatorMessage =
+  | { type: 'job'; job: WorkerJob }
+  /**
+   * Starts (or changes) the traffic. `readEveryMs` > 0 makes receivers read in batches (see
+   * ReceiverDriver); 0 or absent, they read as data arrives.
+   */
+  | { type: 'start'; send?: SendMode; readEveryMs?: number }
+  | { type: 'mark' }
+  | { type: 'report' }
+  /** The sender stops publishing (receivers keep reading: drain). */
+  | { type: 'stop-sending' }
+  | { type: 'exit' };
+
+export interface Counters {
+  /** Messages received: echo replies, broadcast deliveries, completed handshakes, open connections. */
+  messages: number;
+  /** Payload bytes received. */
+  bytes: number;
+  /** Messages sent (the broadcast sender). */
+  sent: number;
+  /** Failed handshakes, unexpected closes, wrong echoes. */
+  errors: number;
+}
+
+export interface WorkerReport {
+  type: 'report';
+  /** Since the last 'mark'. */
+  window: Counters;
+  /** Since the job started. */
+  total: Counters;
+  /** Latencies (µs) since the last 'mark'. */
+  histogram: HistogramSnapshot;
+  /** Connections currently open. */
+  open: number;
+  lastError: string | undefined;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; open: number }
+  | { type: 'failed'; message: string }
+  | WorkerReport
+  /** Sent every 250 ms while running: total messages, for the progress line. */
+  | { type: 'tick'; messages: number };
+
+export type TargetCommand = { type: 'gc' } | { type: 'exit' };
+
+export type TargetMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'gc-done' }
+  | { type: 'failed'; message: string };

@@ -1,0 +1,137 @@
+import { TARGET_NAMES, type TargetName } from './targets.js';
+
+export const SCENARIOS = ['echo', 'broadcast', 'idle', 'handshake', 'micro'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface EchoCell {
+  /** `/nest-echo` goes through @SubscribeMessage; `/echo` is the raw gateway. */
+  path: '/nest-echo' | '/echo';
+  connections: number;
+  inFlight: number;
+  size: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  targets: TargetName[];
+  repeats: number;
+  warmupMs: number;
+  measureMs: number;
+  outDir: string;
+  /** Where --cpu-prof and heap sampling profiles of the targets go; off when undefined. */
+  profileDir: string | undefined;
+  echoCells: EchoCell[];
+  broadcastReceivers: number[];
+  broadcastSize: number;
+  /** Broadcasts kept unacknowledged at max rate. */
+  broadcastWindow: number;
+  /** Deliveries per second of the fixed-rate latency run (broadcasts/s = this / receivers). */
+  broadcastFixedDeliveries: number;
+  idleConnections: number[];
+  handshakeWorkers: number;
+  handshakeConcurrency: number;
+  /** Most connections one load process opens (a process may hold at most 20,000 files). */
+  connectionsPerWorker: number;
+  microTimeMs: number;
+}
+
+const ECHO_SHAPES: Array<Omit<EchoCell, 'path'>> = [
+  { connections: 1, inFlight: 1, size: 32 },
+  { connections: 64, inFlight: 16, size: 32 },
+  { connections: 64, inFlight: 16, size: 1024 },
+  { connections: 16, inFlight: 16, size: 65_536 },
+];
+
+const USAGE = `Usage: node bench/.build/bench/run.js [options]
+
+  --quick                    a few seconds per scenario, one repeat (validation)
+  --scenarios a,b            of ${SCENARIOS.join(', ')} (default: all)
+  --targets a,b              of ${TARGET_NAMES.join(', ')} (default: all)
+  --repeat N                 runs per measurement, medians reported (default 3, quick 1)
+  --warmup S / --measure S   seconds per run (default 2 / 5, quick 0.5 / 1.5)
+  --out DIR                  results.json, results.md, chart.svg (default docs/bench, quick bench/.results)
+  --profile DIR              run the targets with --cpu-prof and allocation sampling, profiles in DIR
+  --idle-connections a,b     (default 10000,19000; quick 2000,4000)
+  --broadcast-receivers a,b  (default 1000,10000; quick 1000,4000)
+  --broadcast-rate N         deliveries/s of the fixed-rate latency run (default 20000)
+  --help`;
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function numbers(name: string, value: string): number[] {
+  const result = list(value).map(Number);
+  if (result.length === 0 || result.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new Error(`${name} takes positive integers, got "${value}"`);
+  }
+  return result;
+}
+
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} takes a positive number, got "${value}"`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T[] {
+  const items = list(value);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new Error(`${name}: unknown "${item}" (expected ${allowed.join(', ')})`);
+  }
+  return items as T[];
+}
+
+/** Parses the command line; throws with a message on bad input, returns undefined for --help. */
+export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return undefined;
+    if (arg === '--quick') {
+      flags.set('quick', 'true');
+      continue;
+    }
+    if (!arg.startsWith('--') || i + 1 >= argv.length) throw new Error(`unexpected argument "${arg}"\n\n${USAGE}`);
+    flags.set(arg.slice(2), argv[++i]);
+  }
+  const quick = flags.has('quick');
+  const known = new Set(['quick', 'scenarios', 'targets', 'repeat', 'warmup', 'measure', 'out', 'profile',
+    'idle-connections', 'broadcast-receivers', 'broadcast-rate']);
+  for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n\n${USAGE}`);
+
+  const get = (name: string): string | undefined => flags.get(name);
+  const echoCells: EchoCell[] = [];
+  for (const path of ['/nest-echo', '/echo'] as const) for (const shape of ECHO_SHAPES) echoCells.push({ path, ...shape });
+
+  return {
+    quick,
+    scenarios: get('scenarios') ? oneOf('--scenarios', get('scenarios')!, SCENARIOS) : [...SCENARIOS],
+    targets: get('targets') ? oneOf('--targets', get('targets')!, TARGET_NAMES) : [...TARGET_NAMES],
+    repeats: get('repeat') ? numbers('--repeat', get('repeat')!)[0] : quick ? 1 : 3,
+    warmupMs: (get('warmup') ? positive('--warmup', get('warmup')!) : quick ? 0.5 : 2) * 1000,
+    measureMs: (get('measure') ? positive('--measure', get('measure')!) : quick ? 1.5 : 5) * 1000,
+    outDir: get('out') ?? (quick ? 'bench/.results' : 'docs/bench'),
+    profileDir: get('profile'),
+    echoCells,
+    broadcastReceivers: get('broadcast-receivers')
+      ? numbers('--broadcast-receivers', get('broadcast-receivers')!)
+      : quick ? [1000, 4000] : [1000, 10_000],
+    broadcastSize: 64,
+    broadcastWindow: 16,
+    broadcastFixedDeliveries: get('broadcast-rate') ? positive('--broadcast-rate', get('broadcast-rate')!) : 20_000,
+    idleConnections: get('idle-connections')
+      ? numbers('--idle-connections', get('idle-connections')!)
+      : quick ? [2000, 4000] : [10_000, 19_000],
+    handshakeWorkers: 2,
+    handshakeConcurrency: 32,
+    connectionsPerWorker: 5000,
+    microTimeMs: quick ? 150 : 1000,
+  };
+}
+
+export { USAGE };

@@ -1,0 +1,127 @@
+import type { MachineInfo } from '../machine.js';
+import type { EchoCell } from '../options.js';
+import { medianOf } from '../stats.js';
+import type { TargetName } from '../targets.js';
+
+/** The shape of docs/bench/results.json. Every rate is per second, every latency in µs. */
+
+/** Runs of one target in one measurement, and their per-field medians. */
+export interface TargetRuns<R> {
+  runs: R[];
+  median: R;
+  /** Runs that could not be measured, with the reason. */
+  failures: string[];
+}
+
+export type ByTarget<R> = Partial<Record<TargetName, TargetRuns<R>>>;
+
+export interface EchoRun {
+  messagesPerSec: number;
+  megabytesPerSec: number;
+  p50: number;
+  p99: number;
+  /** % of one core. */
+  serverCpu: number;
+  /** The kernel's part of serverCpu. */
+  serverSystemCpu: number;
+  loadCpu: number;
+  serverCpuMicrosPerMessage: number;
+  errors: number;
+}
+
+export interface EchoResult {
+  cell: EchoCell;
+  targets: ByTarget<EchoRun>;
+}
+
+export interface BroadcastRun {
+  /** Max rate: broadcasts the server finished (acknowledged) x receivers, per second. */
+  deliveriesPerSec: number;
+  /** Max rate: deliveries the load generator read per second. */
+  receivedPerSec: number;
+  serverCpu: number;
+  serverSystemCpu: number;
+  loadCpu: number;
+  serverCpuMicrosPerDelivery: number;
+  /** Deliveries missing after the drain, max-rate phase. */
+  maxRateLoss: number;
+  /** Fixed-rate phase. */
+  fixedRatePerSec: number;
+  p50: number;
+  p99: number;
+  fixedRateServerCpu: number;
+  fixedRateLoss: number;
+  errors: number;
+}
+
+export interface BroadcastResult {
+  receivers: number;
+  targets: ByTarget<BroadcastRun>;
+}
+
+export interface IdleRun {
+  rssPerConnectionKiB: number;
+  rssMiB: number;
+  baselineRssMiB: number;
+}
+
+export interface IdleResult {
+  connections: number;
+  targets: ByTarget<IdleRun>;
+}
+
+export interface HandshakeRun {
+  handshakesPerSec: number;
+  serverCpu: number;
+  serverSystemCpu: number;
+  loadCpu: number;
+  serverCpuMicrosPerHandshake: number;
+  errors: number;
+}
+
+export interface MicroRow {
+  group: string;
+  name: string;
+  size: number;
+  megabytesPerSec: number;
+  /** Relative margin of error of the mean, %. */
+  rme: number;
+}
+
+export interface GoalResult {
+  goal: string;
+  /** Measured ratio (ours / reference), or for "at most" goals ours / reference as well. */
+  ratio: number;
+  /** Required: ratio >= min, or ratio <= max. */
+  min?: number;
+  max?: number;
+  pass: boolean | null;
+  detail: string;
+}
+
+export interface BenchResults {
+  version: 1;
+  date: string;
+  mode: 'quick' | 'full';
+  repeats: number;
+  warmupSeconds: number;
+  measureSeconds: number;
+  machine: MachineInfo;
+  echo: EchoResult[];
+  broadcast: BroadcastResult[];
+  idle: IdleResult[];
+  handshake: { path: string; targets: ByTarget<HandshakeRun> } | undefined;
+  micro: MicroRow[];
+  goals: GoalResult[];
+}
+
+/** Adds a run (or a failure) to `byTarget[name]` and refreshes its medians. */
+export function recordRun<R extends object>(byTarget: ByTarget<R>, name: TargetName, run: R | string): void {
+  const entry = (byTarget[name] ??= { runs: [], median: {} as R, failures: [] });
+  if (typeof run === 'string') entry.failures.push(run);
+  else entry.runs.push(run);
+  if (entry.runs.length > 0) {
+    const keys = Object.keys(entry.runs[0]);
+    entry.median = medianOf(entry.runs as unknown as Array<Record<string, number>>, keys) as unknown as R;
+  }
+}

@@ -1,0 +1,88 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchContext } from './context.js';
+import { describeMachine, machineLine, pinSelf } from './machine.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { Progress } from './progress.js';
+import { renderChart } from './report/chart.js';
+import { evaluateGoals } from './report/goals.js';
+import type { BenchResults } from './report/results.js';
+import { renderMarkdown } from './report/table.js';
+import { broadcastSteps, runBroadcast } from './scenarios/broadcast.js';
+import { echoSteps, runEcho } from './scenarios/echo.js';
+import { handshakeSteps, HANDSHAKE_PATH, runHandshake } from './scenarios/handshake.js';
+import { idleSteps, runIdle } from './scenarios/idle.js';
+import { runMicroScenario } from './scenarios/micro.js';
+
+/**
+ * `npm run bench`: starts each target server pinned to one CPU, drives it from load processes
+ * pinned to the other(s), and writes results.json, results.md and chart.svg.
+ */
+const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+
+function totalSteps(context: BenchContext): number {
+  const { scenarios } = context.options;
+  return (
+    (scenarios.includes('echo') ? echoSteps(context) : 0) +
+    (scenarios.includes('broadcast') ? broadcastSteps(context) : 0) +
+    (scenarios.includes('idle') ? idleSteps(context) : 0) +
+    (scenarios.includes('handshake') ? handshakeSteps(context) : 0) +
+    (scenarios.includes('micro') ? 1 : 0)
+  );
+}
+
+async function main(options: BenchOptions): Promise<void> {
+  const machine = await describeMachine();
+  if (machine.pinning !== null && !pinSelf(machine.pinning.load)) machine.pinning = null;
+  const results: BenchResults = {
+    version: 1,
+    date: new Date().toISOString(),
+    mode: options.quick ? 'quick' : 'full',
+    repeats: options.repeats,
+    warmupSeconds: options.warmupMs / 1000,
+    measureSeconds: options.measureMs / 1000,
+    machine,
+    echo: [],
+    broadcast: [],
+    idle: [],
+    handshake: undefined,
+    micro: [],
+    goals: [],
+  };
+  const probe = new BenchContext(options, machine, new Progress(0));
+  const context = new BenchContext(options, machine, new Progress(totalSteps(probe)));
+  context.progress.log(`${machineLine(machine)}; ${results.mode} mode`);
+  if (machine.pinning === null) context.progress.log('  ! no CPU pinning (needs taskset and 2 CPUs): server and load share the CPUs');
+  if (machine.sourceAddresses.length === 1) context.progress.log('  ! only 127.0.0.1 is usable as a source address');
+
+  const { scenarios } = options;
+  if (scenarios.includes('micro')) results.micro = await runMicroScenario(context);
+  if (scenarios.includes('echo')) results.echo = await runEcho(context);
+  if (scenarios.includes('broadcast')) results.broadcast = await runBroadcast(context);
+  if (scenarios.includes('idle')) results.idle = await runIdle(context);
+  if (scenarios.includes('handshake')) results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };
+  results.goals = evaluateGoals(results);
+  context.progress.done();
+
+  const outDir = resolve(PROJECT_ROOT, options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const markdown = renderMarkdown(results);
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'results.md'), markdown);
+  writeFileSync(join(outDir, 'chart.svg'), renderChart(results));
+  process.stdout.write(`\n${markdown}\nWritten to ${outDir}: results.json, results.md, chart.svg\n`);
+}
+
+let options: BenchOptions | undefined;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+if (options === undefined) {
+  console.log(USAGE);
+} else {
+  await main(options);
+}

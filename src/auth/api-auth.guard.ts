@@ -1,0 +1,36 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { bearerToken } from './bearer-token.js';
+import { InvalidTokenError, TokenVerifier } from './token-verifier.js';
+
+/**
+ * In JWT mode, writes to the REST API (`POST /api/...`) need a valid token; the verified
+ * principal is left on the request for the handler. Reads and other routes pass.
+ */
+@Injectable()
+export class ApiAuthGuard implements CanActivate {
+  constructor(private readonly verifier: TokenVerifier) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<IncomingMessage & { path?: string }>();
+    const path = request.path ?? request.url ?? '';
+    if (request.method !== 'POST' || !(path === '/api' || path.startsWith('/api/'))) return true;
+    const token = bearerToken(request);
+    if (token === undefined) throw new UnauthorizedException('Missing bearer token');
+    try {
+      request.principal = this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        throw new UnauthorizedException('Invalid bearer token');
+      }
+      throw error;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,12 @@
+/** Who a verified token says the caller is; `name` becomes the chat name. */
+export interface Principal {
+  readonly name: string;
+  readonly subject: string | undefined;
+}
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** Set by ApiAuthGuard on REST requests that carried a valid token. */
+    principal?: Principal;
+  }
+}
