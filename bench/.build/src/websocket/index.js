@@ -1,7 +1,0 @@
-export { CloseCode, Opcode, ReadyState } from './constants.js';
-export { HandshakeRejection, WebSocketError } from './errors.js';
-export { WebSocketConnection } from './connection.js';
-export { WebSocketServer } from './server.js';
-export { UpgradeRouter } from './upgrade-router.js';
-export { prepareFrame } from './frame-writer.js';
-//# sourceMappingURL=index.js.map
