@@ -13,7 +13,7 @@ import {
   upgradeRequest,
 } from './client-frames.js';
 import { Driver } from './driver.js';
-import { openMany, openWebSocket } from './open-websocket.js';
+import { consume, openMany, openWebSocket } from './open-websocket.js';
 import { type FrameListener, ServerFrameReader } from './server-frame-reader.js';
 
 const OPEN_CONCURRENCY = 32;
@@ -80,9 +80,8 @@ class EchoConnection implements FrameListener {
   ) {
     this.sentAt = new Float64Array(driver.job.inFlight);
     this.reader.captureHead(driver.payload.length);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.resume();
     if (rest.length > 0) this.onData(rest);
+    consume(socket, (chunk) => this.onData(chunk));
   }
 
   send(count: number, now: number): void {

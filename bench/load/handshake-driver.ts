@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { HandshakeJob } from '../messages.js';
 import { closeFrame, upgradeRequest, type UpgradeRequest } from './client-frames.js';
 import { Driver } from './driver.js';
-import { openWebSocket } from './open-websocket.js';
+import { discardIncoming, openWebSocket } from './open-websocket.js';
 
 /** A lane gives up after this many failures in a row (the server is gone). */
 const MAX_FAILURES_IN_A_ROW = 100;
@@ -76,7 +76,7 @@ function closeHandshake(socket: Socket, frame: Buffer, timeoutMs: number): Promi
       resolve();
     });
     // The server's close frame is read and dropped; its FIN ends the socket.
-    socket.resume();
+    discardIncoming(socket);
     socket.write(frame);
   });
 }

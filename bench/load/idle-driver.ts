@@ -1,7 +1,7 @@
 import type { IdleJob } from '../messages.js';
 import { upgradeRequest } from './client-frames.js';
 import { Driver } from './driver.js';
-import { openMany, openWebSocket } from './open-websocket.js';
+import { discardIncoming, openMany, openWebSocket } from './open-websocket.js';
 
 /** Opens its connections and leaves them idle; `messages` is the number open. */
 export class IdleDriver extends Driver {
@@ -19,7 +19,7 @@ export class IdleDriver extends Driver {
       ({ socket }) => {
         this.own(socket);
         // Anything the server sends (a ping) is read and dropped, so it never backs up.
-        socket.resume();
+        discardIncoming(socket);
         this.messages++;
       },
     );

@@ -3,7 +3,7 @@ import type { ReceiverJob } from '../messages.js';
 import { BROADCAST_HEAD_BYTES, monotonicMicros, readSendTime } from './broadcast-message.js';
 import { maskedFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, upgradeRequest } from './client-frames.js';
 import { Driver } from './driver.js';
-import { openMany, openWebSocket } from './open-websocket.js';
+import { consume, openMany, openWebSocket } from './open-websocket.js';
 import { type FrameListener, ServerFrameReader } from './server-frame-reader.js';
 
 const OPEN_CONCURRENCY = 64;
@@ -72,9 +72,8 @@ class Receiver implements FrameListener {
     rest: Buffer,
   ) {
     this.reader.captureHead(BROADCAST_HEAD_BYTES);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.resume();
     if (rest.length > 0) this.onData(rest);
+    consume(socket, (chunk) => this.onData(chunk));
   }
 
   onFrame(opcode: number, fin: boolean, payloadLength: number, head: Buffer): void {
@@ -92,9 +91,10 @@ class Receiver implements FrameListener {
     }
   }
 
-  private onData(chunk: Buffer): void {
+  /** In batch mode, one read per socket per period: returning false pauses the socket. */
+  private onData(chunk: Buffer): boolean {
     this.now = monotonicMicros();
     this.reader.push(chunk);
-    if (this.driver.batched) this.socket.pause();
+    return !this.driver.batched;
   }
 }

@@ -3,7 +3,7 @@ import type { SendMode, SenderJob } from '../messages.js';
 import { BroadcastFrames, monotonicMicros } from './broadcast-message.js';
 import { maskedFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, upgradeRequest } from './client-frames.js';
 import { Driver } from './driver.js';
-import { openWebSocket } from './open-websocket.js';
+import { consume, openWebSocket } from './open-websocket.js';
 import { type FrameListener, ServerFrameReader } from './server-frame-reader.js';
 
 /** How often the fixed-rate sender checks what is due. */
@@ -39,9 +39,8 @@ export class SenderDriver extends Driver implements FrameListener {
     const { socket, rest } = await openWebSocket(job.endpoint, job.localAddress, request, job.connectTimeoutMs);
     this.socket = socket;
     this.own(socket);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.resume();
     if (rest.length > 0) this.onData(rest);
+    consume(socket, (chunk) => this.onData(chunk));
   }
 
   start(send: SendMode | undefined): void {
