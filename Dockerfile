@@ -1,15 +1,18 @@
 # syntax=docker/dockerfile:1
-# Build stage: full dependency tree, TypeScript compile.
-FROM node:20-bookworm-slim AS build
+# The chat gateway: `docker build -t nest-chat-gateway .` (docker-compose.yml builds it too).
+
+# Build stage: the full dependency tree and the TypeScript compiler.
+FROM node:20-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# Compiles to dist/ (with the chat page's files), then drops the dev dependencies.
+RUN npm run build && npm prune --omit=dev && npm cache clean --force
 
-# Runtime stage: compiled code and production dependencies only, non-root.
-FROM node:20-bookworm-slim AS runtime
+# Runtime stage: compiled code and production dependencies only, as the unprivileged `node` user.
+FROM node:20-alpine AS runtime
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
@@ -17,6 +20,9 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 3000
+# 503 while a required dependency (Redis with BUS=redis) is down, so an orchestrator sees it.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM closes every WebSocket with 1001 and removes this instance from Redis presence.
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

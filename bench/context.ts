@@ -29,8 +29,12 @@ export class BenchContext {
 
   /** Starts a target, with profiling when asked for (`tag` names the profile files). */
   startTarget(name: TargetName, tag: string): Promise<RunningTarget> {
-    const { profileDir } = this.options;
-    return RunningTarget.start(name, this.serverCpus, profileDir === undefined ? undefined : { dir: profileDir, tag });
+    const { profileDir, allocationProfileDir } = this.options;
+    const profile =
+      profileDir === undefined && allocationProfileDir === undefined
+        ? undefined
+        : { cpuDir: profileDir, allocationDir: allocationProfileDir, tag };
+    return RunningTarget.start(name, this.serverCpus, profile);
   }
 
   /** Splits `connections` into per-process shares of at most connectionsPerWorker. */

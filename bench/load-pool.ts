@@ -45,7 +45,7 @@ export class LoadPool {
       (job, i) =>
         new Child<CoordinatorMessage, WorkerMessage>(WORKER_SCRIPT, {
           cpus,
-          label: `load worker ${i} (${job.kind}, ${job.localAddress})`,
+          label: `load worker ${i} (${job.kind}${job.localAddress ? `, ${job.localAddress}` : ''})`,
         }),
     );
     const pool = new LoadPool(workers);

@@ -10,8 +10,11 @@ export interface Endpoint {
 
 interface JobBase {
   endpoint: Endpoint;
-  /** Source address to bind (127.0.0.x), so several processes spread over several addresses. */
-  localAddress: string;
+  /**
+   * Source address to bind (127.0.0.x), so many connections spread over several addresses;
+   * undefined lets connect() pick (cheaper per connection: the handshake loop uses that).
+   */
+  localAddress: string | undefined;
   /** Bound on opening the connections and completing their handshakes. */
   connectTimeoutMs: number;
 }

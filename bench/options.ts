@@ -19,8 +19,10 @@ export interface BenchOptions {
   warmupMs: number;
   measureMs: number;
   outDir: string;
-  /** Where --cpu-prof and heap sampling profiles of the targets go; off when undefined. */
+  /** Where `--cpu-prof` profiles of the targets go; off when undefined. */
   profileDir: string | undefined;
+  /** Where allocation sampling profiles of the targets go; off when undefined. */
+  allocationProfileDir: string | undefined;
   echoCells: EchoCell[];
   broadcastReceivers: number[];
   broadcastSize: number;
@@ -51,7 +53,12 @@ const USAGE = `Usage: node bench/.build/bench/run.js [options]
   --repeat N                 runs per measurement, medians reported (default 3, quick 1)
   --warmup S / --measure S   seconds per run (default 2 / 5, quick 0.5 / 1.5)
   --out DIR                  results.json, results.md, chart.svg (default docs/bench, quick bench/.results)
-  --profile DIR              run the targets with --cpu-prof and allocation sampling, profiles in DIR
+  --profile DIR              run the targets with --cpu-prof, profiles in DIR
+  --alloc-profile DIR        sample the targets' allocations (collected objects included) into DIR;
+                             slows them down, so measure without it
+                             (read profiles with node bench/.build/bench/profile/summarize.js FILE)
+  --echo-cells a,b           echo cells as PATH@CONNECTIONSxINFLIGHTxSIZE, e.g. /echo@64x16x32
+                             (default: 1x1x32, 64x16x32, 64x16x1024, 16x16x65536 on /nest-echo and /echo)
   --idle-connections a,b     (default 10000,19000; quick 2000,4000)
   --broadcast-receivers a,b  (default 1000,10000; quick 1000,4000)
   --broadcast-rate N         deliveries/s of the fixed-rate latency run (default 20000)
@@ -70,6 +77,16 @@ function numbers(name: string, value: string): number[] {
     throw new Error(`${name} takes positive integers, got "${value}"`);
   }
   return result;
+}
+
+function echoCells(value: string): EchoCell[] {
+  return list(value).map((item) => {
+    const match = /^(\/nest-echo|\/echo)@(\d+)x(\d+)x(\d+)$/.exec(item);
+    if (match === null) throw new Error(`--echo-cells: "${item}" is not PATH@CONNECTIONSxINFLIGHTxSIZE (PATH /echo or /nest-echo)`);
+    const [connections, inFlight, size] = [match[2], match[3], match[4]].map(Number);
+    if (connections <= 0 || inFlight <= 0 || size <= 0) throw new Error(`--echo-cells: "${item}" needs positive numbers`);
+    return { path: match[1] as EchoCell['path'], connections, inFlight, size };
+  });
 }
 
 function positive(name: string, value: string): number {
@@ -101,12 +118,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   }
   const quick = flags.has('quick');
   const known = new Set(['quick', 'scenarios', 'targets', 'repeat', 'warmup', 'measure', 'out', 'profile',
-    'idle-connections', 'broadcast-receivers', 'broadcast-rate']);
+    'alloc-profile', 'echo-cells', 'idle-connections', 'broadcast-receivers', 'broadcast-rate']);
   for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n\n${USAGE}`);
 
   const get = (name: string): string | undefined => flags.get(name);
-  const echoCells: EchoCell[] = [];
-  for (const path of ['/nest-echo', '/echo'] as const) for (const shape of ECHO_SHAPES) echoCells.push({ path, ...shape });
+  const defaultCells: EchoCell[] = [];
+  for (const path of ['/nest-echo', '/echo'] as const) for (const shape of ECHO_SHAPES) defaultCells.push({ path, ...shape });
 
   return {
     quick,
@@ -117,12 +134,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     measureMs: (get('measure') ? positive('--measure', get('measure')!) : quick ? 1.5 : 5) * 1000,
     outDir: get('out') ?? (quick ? 'bench/.results' : 'docs/bench'),
     profileDir: get('profile'),
-    echoCells,
+    allocationProfileDir: get('alloc-profile'),
+    echoCells: get('echo-cells') ? echoCells(get('echo-cells')!) : defaultCells,
     broadcastReceivers: get('broadcast-receivers')
       ? numbers('--broadcast-receivers', get('broadcast-receivers')!)
       : quick ? [1000, 4000] : [1000, 10_000],
     broadcastSize: 64,
-    broadcastWindow: 16,
+    broadcastWindow: 64,
     broadcastFixedDeliveries: get('broadcast-rate') ? positive('--broadcast-rate', get('broadcast-rate')!) : 20_000,
     idleConnections: get('idle-connections')
       ? numbers('--idle-connections', get('idle-connections')!)

@@ -21,13 +21,13 @@ import { runMicroScenario } from './scenarios/micro.js';
  */
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
-function totalSteps(context: BenchContext): number {
-  const { scenarios } = context.options;
+function totalSteps(options: BenchOptions): number {
+  const { scenarios } = options;
   return (
-    (scenarios.includes('echo') ? echoSteps(context) : 0) +
-    (scenarios.includes('broadcast') ? broadcastSteps(context) : 0) +
-    (scenarios.includes('idle') ? idleSteps(context) : 0) +
-    (scenarios.includes('handshake') ? handshakeSteps(context) : 0) +
+    (scenarios.includes('echo') ? echoSteps(options) : 0) +
+    (scenarios.includes('broadcast') ? broadcastSteps(options) : 0) +
+    (scenarios.includes('idle') ? idleSteps(options) : 0) +
+    (scenarios.includes('handshake') ? handshakeSteps(options) : 0) +
     (scenarios.includes('micro') ? 1 : 0)
   );
 }
@@ -50,8 +50,7 @@ async function main(options: BenchOptions): Promise<void> {
     micro: [],
     goals: [],
   };
-  const probe = new BenchContext(options, machine, new Progress(0));
-  const context = new BenchContext(options, machine, new Progress(totalSteps(probe)));
+  const context = new BenchContext(options, machine, new Progress(totalSteps(options)));
   context.progress.log(`${machineLine(machine)}; ${results.mode} mode`);
   if (machine.pinning === null) context.progress.log('  ! no CPU pinning (needs taskset and 2 CPUs): server and load share the CPUs');
   if (machine.sourceAddresses.length === 1) context.progress.log('  ! only 127.0.0.1 is usable as a source address');

@@ -29,8 +29,10 @@ const GC_TIMEOUT_MS = 30_000;
 const EXIT_TIMEOUT_MS = 10_000;
 
 export interface ProfileOptions {
-  /** Directory for --cpu-prof / heap sampling output; profiling is off without it. */
-  dir: string;
+  /** Directory for `--cpu-prof` output. */
+  cpuDir?: string;
+  /** Directory for allocation sampling output (slows the target down: never with cpuDir). */
+  allocationDir?: string;
   /** Distinguishes the files of several runs. */
   tag: string;
 }
@@ -47,11 +49,14 @@ export class RunningTarget {
     const { script: entry, args } = LAUNCH[name];
     const nodeArgs = ['--expose-gc'];
     const env = { ...process.env };
-    if (profile !== undefined) {
-      mkdirSync(profile.dir, { recursive: true });
-      const base = `${name}-${profile.tag}`;
-      nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${base}.cpuprofile`);
-      env.BENCH_HEAP_PROFILE = join(profile.dir, `${base}.heapprofile`);
+    const base = `${name}-${profile?.tag ?? 'run'}`;
+    if (profile?.cpuDir !== undefined) {
+      mkdirSync(profile.cpuDir, { recursive: true });
+      nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profile.cpuDir}`, `--cpu-prof-name=${base}.cpuprofile`);
+    }
+    if (profile?.allocationDir !== undefined) {
+      mkdirSync(profile.allocationDir, { recursive: true });
+      env.BENCH_HEAP_PROFILE = join(profile.allocationDir, `${base}.heapprofile`);
     }
     const child = new Child<TargetCommand, TargetMessage>(entry, { cpus, nodeArgs, args, env, label: `target ${name}` });
     try {

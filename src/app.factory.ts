@@ -1,10 +1,38 @@
 import 'reflect-metadata';
-import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type LogLevel,
+  Module,
+  type NestApplicationOptions,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Rfc6455Adapter } from './adapter/index.js';
 import { TokenVerifier, upgradeAuthorizer } from './auth/index.js';
 import { AppModule } from './app.module.js';
 import { loadEnvironment, parseOriginList } from './config/environment.js';
+import { LimitedExpressAdapter } from './http/index.js';
+import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.js';
+import { MetricsModule, statsOfAdapter, WebSocketMetrics } from './metrics/index.js';
+
+/** The service's modules plus `GET /metrics`. */
+@Module({})
+class ServiceModule {
+  static forEnvironment(env: Record<string, string | undefined>): DynamicModule {
+    return { module: ServiceModule, imports: [AppModule.forEnvironment(env), MetricsModule] };
+  }
+}
+
+/** LOG_FORMAT applies to the default logger and to a list of levels; false or a logger is kept. */
+function loggerFor(
+  format: LogFormat,
+  given: NestApplicationOptions['logger'],
+): LoggerService | LogLevel[] | false {
+  if (given === false) return false;
+  if (given === undefined || Array.isArray(given)) return createAppLogger(format, given);
+  return given;
+}
 
 /**
  * Builds the service exactly as `npm start` runs it, from an environment map; end-to-end
@@ -15,21 +43,29 @@ export async function createApp(
   options: NestApplicationOptions = {},
 ): Promise<INestApplication> {
   const config = loadEnvironment(env);
-  const app = await NestFactory.create(AppModule.forEnvironment(env), options);
-  app.useWebSocketAdapter(
-    new Rfc6455Adapter(app, {
-      maxPayload: config.WS_MAX_PAYLOAD,
-      maxConnections: config.WS_MAX_CONNECTIONS,
-      allowedOrigins: parseOriginList(config.WS_ALLOWED_ORIGINS),
-      sendBufferLimit: config.WS_SEND_BUFFER_LIMIT,
-      ...(config.AUTH_JWT_SECRET
-        ? { authorize: upgradeAuthorizer(new TokenVerifier(config.AUTH_JWT_SECRET)) }
-        : {}),
-    }),
-  );
-  const httpServer = app.getHttpServer();
-  // Slowloris guard: an upgrade request whose headers are not complete in time is dropped.
-  httpServer.headersTimeout = config.WS_HANDSHAKE_TIMEOUT_MS;
-  httpServer.requestTimeout = Math.max(config.WS_HANDSHAKE_TIMEOUT_MS, 30_000);
+  // The HTTP server is created with the header size limit and the slowloris timeout.
+  const httpAdapter = new LimitedExpressAdapter({
+    maxHeaderBytes: config.WS_MAX_HEADER_BYTES,
+    handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
+  });
+  const app = await NestFactory.create(ServiceModule.forEnvironment(env), httpAdapter, {
+    ...options,
+    logger: loggerFor(config.LOG_FORMAT, options.logger),
+  });
+  const adapter = new Rfc6455Adapter(app, {
+    maxPayload: config.WS_MAX_PAYLOAD,
+    maxConnections: config.WS_MAX_CONNECTIONS,
+    allowedOrigins: parseOriginList(config.WS_ALLOWED_ORIGINS),
+    sendBufferLimit: config.WS_SEND_BUFFER_LIMIT,
+    heartbeatMs: config.WS_HEARTBEAT_MS,
+    connectionLog: new ConnectionLog(),
+    ...(config.AUTH_JWT_SECRET
+      ? { authorize: upgradeAuthorizer(new TokenVerifier(config.AUTH_JWT_SECRET)) }
+      : {}),
+  });
+  app.useWebSocketAdapter(adapter);
+  const metrics = app.get(WebSocketMetrics);
+  metrics.observe(statsOfAdapter(adapter));
+  metrics.observeHttpRefusals(httpAdapter.clientErrors.byStatus);
   return app;
 }

@@ -1,20 +1,25 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
+import { redisChatBus } from './chat/bus/redis/redis-chat-bus.js';
 import { ChatModule } from './chat/chat.module.js';
 import { CHAT_CONFIG, type ChatConfig, configurationOf } from './config/configuration.js';
 import { loadEnvironment } from './config/environment.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
+import { RedisConnections, RedisHealthCheck, RedisModule } from './infrastructure/index.js';
 
 /**
  * The service: chat on `/chat` and `/`, `/echo` unless disabled, all configured from the
- * environment map it is given (validated once, see config/environment.ts).
+ * environment map it is given (validated once, see config/environment.ts). With `BUS=redis`
+ * the chat runs on Redis (fan-out across instances, durable history, shared presence) and
+ * /health reports Redis.
  */
 @Module({})
 export class AppModule {
   static forEnvironment(env: Record<string, string | undefined> = process.env): DynamicModule {
     const environment = loadEnvironment(env);
+    const redis = environment.BUS === 'redis';
     return {
       module: AppModule,
       imports: [
@@ -24,11 +29,25 @@ export class AppModule {
           ignoreEnvVars: true,
           load: configurationOf(environment),
         }),
-        ChatModule.forRootAsync({
-          inject: [CHAT_CONFIG],
-          useFactory: (chat: ChatConfig) => ({ historySize: chat.historySize }),
-        }),
-        HealthModule,
+        ...(redis ? [RedisModule.forRoot({ url: environment.REDIS_URL })] : []),
+        redis
+          ? ChatModule.forRootAsync({
+              inject: [CHAT_CONFIG, RedisConnections],
+              useFactory: (chat: ChatConfig, connections: RedisConnections) => ({
+                historySize: chat.historySize,
+                bus: redisChatBus(connections, { prefix: chat.redisPrefix }),
+              }),
+            })
+          : ChatModule.forRootAsync({
+              inject: [CHAT_CONFIG],
+              useFactory: (chat: ChatConfig) => ({ historySize: chat.historySize }),
+            }),
+        redis
+          ? HealthModule.forRoot({
+              inject: [RedisConnections],
+              useFactory: (connections: RedisConnections) => [new RedisHealthCheck(connections)],
+            })
+          : HealthModule,
         ...(environment.AUTH_JWT_SECRET ? [AuthModule.forSecret(environment.AUTH_JWT_SECRET)] : []),
         ...(environment.ECHO_ENABLED ? [EchoModule] : []),
       ],

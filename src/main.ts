@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory.js';
 import { InvalidConfigurationError, loadEnvironment } from './config/environment.js';
+import { installGracefulShutdown } from './http/index.js';
 
 let environment;
 try {
@@ -13,9 +15,13 @@ try {
 }
 
 const app = await createApp(process.env);
-app.enableShutdownHooks();
+// SIGTERM/SIGINT: refuse new upgrades, 1001 to every client, wait for the closing
+// handshakes, close HTTP, flush the bus, exit 0.
+installGracefulShutdown(app);
 await app.listen(environment.PORT, environment.HOST);
+// PORT=0 picks a free port: show the one we got.
+const { port } = app.getHttpServer().address() as AddressInfo;
 const shownHost = environment.HOST === '0.0.0.0' ? 'localhost' : environment.HOST;
 new Logger('Bootstrap').log(
-  `Chat gateway listening on http://${shownHost}:${environment.PORT}/ (bus: ${environment.BUS})`,
+  `Chat gateway listening on http://${shownHost}:${port}/ (bus: ${environment.BUS})`,
 );

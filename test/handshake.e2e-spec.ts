@@ -143,12 +143,23 @@ describe('the WebSocket handshake on the app port', () => {
       expect(await refusedStatus({ httpVersion: '1.0' })).toBe(400);
     });
 
-    it('never upgrades a request without Connection: Upgrade or without Upgrade', async () => {
-      // Node raises 'upgrade' only when both headers are present; otherwise the
-      // request is plain HTTP and the app's router answers it (no route: 404).
-      await request(server()).get('/echo').set({ ...UPGRADE_HEADERS, Connection: 'keep-alive' }).expect(404);
+    it('refuses a request without Connection: Upgrade or without Upgrade on a WebSocket path', async () => {
+      // Node raises 'upgrade' only when both headers are present; the adapter answers
+      // such a request on a gateway's path like any other bad handshake.
+      const noConnection = await request(server())
+        .get('/echo')
+        .set({ ...UPGRADE_HEADERS, Connection: 'keep-alive' })
+        .expect(400);
+      expect(noConnection.text).toBe('Missing or invalid Connection header');
       const { Upgrade: _upgrade, ...withoutUpgrade } = UPGRADE_HEADERS;
-      await request(server()).get('/echo').set(withoutUpgrade).expect(404);
+      const noUpgrade = await request(server()).get('/echo?x=1').set(withoutUpgrade).expect(400);
+      expect(noUpgrade.text).toBe('Missing or invalid Upgrade header');
+      await request(server()).get('/echo').set({ 'Sec-WebSocket-Key': SAMPLE_KEY }).expect(400);
+    });
+
+    it('leaves plain HTTP requests, and WebSocket headers on other paths, to the app', async () => {
+      await request(server()).get('/echo').expect(404);
+      await request(server()).get('/not-a-gateway').set({ 'Sec-WebSocket-Key': SAMPLE_KEY }).expect(404);
     });
   });
 

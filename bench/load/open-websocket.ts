@@ -66,7 +66,7 @@ export function checkUpgradeResponse(head: string, accept: string): string | und
  */
 export function openWebSocket(
   endpoint: Endpoint,
-  localAddress: string,
+  localAddress: string | undefined,
   request: UpgradeRequest,
   timeoutMs: number,
 ): Promise<OpenedWebSocket> {

@@ -43,7 +43,7 @@ export class SenderDriver extends Driver implements FrameListener {
     consume(socket, (chunk) => this.onData(chunk));
   }
 
-  start(send: SendMode | undefined): void {
+  start(send: SendMode | undefined, _readEveryMs = 0): void {
     if (send === undefined) throw new Error('the sender needs a send mode');
     this.mode = send;
     this.sending = true;

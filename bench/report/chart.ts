@@ -23,11 +23,13 @@ const COLORS: Record<TargetName, string> = {
 
 const WIDTH = 860;
 const LABEL_WIDTH = 170;
-const VALUE_WIDTH = 90;
+const VALUE_WIDTH = 170;
 const BAR_AREA = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 40;
 const BAR_HEIGHT = 16;
 const BAR_GAP = 5;
-const PANEL_TITLE = 22;
+const PANEL_TITLE = 38;
+/** The raw echo calibration can be 10x the WebSocket stacks: it may run off the scale. */
+const OFF_SCALE = 1.3;
 const PANEL_GAP = 18;
 const HEADER = 64;
 const FOOTER = 34;
@@ -63,7 +65,7 @@ function panels(results: BenchResults): Panel[] {
     list.push({ title: `Memory per idle connection at ${idle.connections.toLocaleString('en-US')}`, better: 'lower', format: (v) => `${v.toFixed(1)} KiB`, values: medians(idle.targets, 'rssPerConnectionKiB') });
   }
   if (results.handshake) {
-    list.push({ title: 'Handshakes per second (connect, upgrade, close)', better: 'higher', format: rate('/s'), values: medians(results.handshake.targets, 'handshakesPerSec') });
+    list.push({ title: 'Handshakes per second (connect, upgrade, close)', better: 'higher', format: rate('handshakes/s'), values: medians(results.handshake.targets, 'handshakesPerSec') });
   }
   return list.filter((panel) => Object.keys(panel.values).length > 0);
 }
@@ -80,20 +82,32 @@ function comparison(panel: Panel): string {
 
 function renderPanel(panel: Panel, top: number): { svg: string[]; height: number } {
   const names = TARGET_NAMES.filter((name) => panel.values[name] !== undefined && Number.isFinite(panel.values[name]));
-  const max = Math.max(...names.map((name) => panel.values[name]!), Number.MIN_VALUE);
+  const stacks = names.filter((name) => name !== 'raw').map((name) => panel.values[name]!);
+  const all = Math.max(...names.map((name) => panel.values[name]!), Number.MIN_VALUE);
+  const stackMax = Math.max(...stacks, Number.MIN_VALUE);
+  const scale = all > stackMax * OFF_SCALE ? stackMax * OFF_SCALE : all;
+  const subtitle = [`${panel.better} is better`, comparison(panel)].filter(Boolean).join(' · ');
   const svg: string[] = [
     label(20, top + 14, panel.title, { 'font-weight': 600 }),
-    label(WIDTH - 20, top + 14, `${panel.better} is better · ${comparison(panel)}`, { 'text-anchor': 'end', fill: '#555', 'font-size': 12 }),
+    label(20, top + 30, subtitle, { fill: '#555', 'font-size': 12 }),
   ];
   names.forEach((name, i) => {
     const y = top + PANEL_TITLE + i * (BAR_HEIGHT + BAR_GAP);
     const value = panel.values[name]!;
-    const width = Math.max(1, (value / max) * BAR_AREA);
+    const offScale = value > scale;
+    const width = Math.max(1, (Math.min(value, scale) / scale) * BAR_AREA);
+    const x = LABEL_WIDTH + 10;
     svg.push(
-      label(LABEL_WIDTH, y + BAR_HEIGHT - 4, name, { 'text-anchor': 'end', fill: '#333' }),
-      element('rect', { x: LABEL_WIDTH + 10, y, width, height: BAR_HEIGHT, rx: 2, fill: COLORS[name] }),
-      label(LABEL_WIDTH + 16 + width, y + BAR_HEIGHT - 4, panel.format(value), { fill: '#333', 'font-size': 12 }),
+      label(LABEL_WIDTH, y + BAR_HEIGHT - 4, name, { 'text-anchor': 'end', fill: '#333', 'font-weight': name === 'ours' ? 700 : undefined }),
+      element('rect', { x, y, width, height: BAR_HEIGHT, rx: 2, fill: COLORS[name] }),
     );
+    // A white gap near the end of a bar marks it as cut off.
+    if (offScale) {
+      const gap = x + width - 24;
+      const points = `${gap + 4},${y - 1} ${gap + 9},${y - 1} ${gap + 5},${y + BAR_HEIGHT + 1} ${gap},${y + BAR_HEIGHT + 1}`;
+      svg.push(element('polygon', { points, fill: '#ffffff' }));
+    }
+    svg.push(label(x + width + 6, y + BAR_HEIGHT - 4, `${panel.format(value)}${offScale ? ' (off scale)' : ''}`, { fill: '#333', 'font-size': 12 }));
   });
   return { svg, height: PANEL_TITLE + names.length * (BAR_HEIGHT + BAR_GAP) + PANEL_GAP };
 }
@@ -107,7 +121,8 @@ export function renderChart(results: BenchResults): string {
     y += rendered.height;
   }
   const height = y + FOOTER;
-  const title = `WebSocket benchmark · ${results.date.slice(0, 10)}`;
+  const quick = results.mode === 'quick' ? ' · quick run, indicative only' : '';
+  const title = `WebSocket benchmark · ${results.date.slice(0, 10)}${quick}`;
   const header = [
     element('rect', { x: 0, y: 0, width: WIDTH, height, fill: '#ffffff' }),
     label(20, 28, title, { 'font-size': 18, 'font-weight': 700 }),
@@ -116,7 +131,7 @@ export function renderChart(results: BenchResults): string {
   const footer = label(
     20,
     height - 14,
-    `${results.mode} mode · median of ${results.repeats} run(s) · ${results.measureSeconds} s per run · npm run bench`,
+    `${results.mode} mode · median of ${results.repeats} run(s) · ${results.measureSeconds} s per run · raw = raw net echo, the load generator's ceiling · npm run bench`,
     { fill: '#777', 'font-size': 11 },
   );
   return svgDocument(WIDTH, height, [...header, ...body, footer], title);

@@ -1,6 +1,7 @@
 import type { BenchContext } from '../context.js';
 import { LoadPool, type PoolReport } from '../load-pool.js';
 import type { SendMode } from '../messages.js';
+import type { BenchOptions } from '../options.js';
 import { type BroadcastResult, type BroadcastRun, recordRun } from '../report/results.js';
 import type { RunningTarget, TargetName } from '../targets.js';
 import { measureWindow } from './measure.js';
@@ -8,6 +9,8 @@ import { type TargetSession, withTargets } from './targets-session.js';
 
 const PATH = '/broadcast';
 const DRAIN_POLL_MS = 100;
+/** A generous per-delivery cost for bounding the drain: the slowest stacks need about 10 µs. */
+const DRAIN_MICROS_PER_DELIVERY = 25;
 
 /** Batch reading period at max rate: per-socket delivery rates fall as receivers grow. */
 function readEveryMs(receivers: number): number {
@@ -15,12 +18,12 @@ function readEveryMs(receivers: number): number {
 }
 
 /** The raw echo server has no fan-out; broadcast compares the three WebSocket stacks. */
-export function broadcastTargets(context: BenchContext): TargetName[] {
-  return context.options.targets.filter((name) => name !== 'raw');
+export function broadcastTargets(options: BenchOptions): TargetName[] {
+  return options.targets.filter((name) => name !== 'raw');
 }
 
-export function broadcastSteps(context: BenchContext): number {
-  return context.options.broadcastReceivers.length * context.options.repeats * broadcastTargets(context).length;
+export function broadcastSteps(options: BenchOptions): number {
+  return options.broadcastReceivers.length * options.repeats * broadcastTargets(options).length;
 }
 
 /**
@@ -32,7 +35,7 @@ export function broadcastSteps(context: BenchContext): number {
  */
 export async function runBroadcast(context: BenchContext): Promise<BroadcastResult[]> {
   const { options } = context;
-  const names = broadcastTargets(context);
+  const names = broadcastTargets(options);
   const results: BroadcastResult[] = options.broadcastReceivers.map((receivers) => ({ receivers, targets: {} }));
   await withTargets(context, 'broadcast', async (targets) => {
     for (const [i, receivers] of options.broadcastReceivers.entries()) {
@@ -105,7 +108,8 @@ async function broadcastRun(
   receivers: number,
 ): Promise<BroadcastRun | string> {
   const { options, progress } = context;
-  const drainTimeout = Math.max(3000, options.measureMs);
+  // At max rate up to `window` fan-outs are queued in the server when the publisher stops.
+  const drainTimeout = 3000 + (options.broadcastWindow * receivers * DRAIN_MICROS_PER_DELIVERY) / 1000;
   let pools: Pools | undefined;
   try {
     const target = await targets.get(name);

@@ -1,6 +1,6 @@
 import type { BenchContext } from '../context.js';
 import { LoadPool } from '../load-pool.js';
-import type { EchoCell } from '../options.js';
+import type { BenchOptions, EchoCell } from '../options.js';
 import { type EchoResult, type EchoRun, recordRun } from '../report/results.js';
 import type { TargetName } from '../targets.js';
 import { measureWindow } from './measure.js';
@@ -14,8 +14,8 @@ export function formatSize(bytes: number): string {
   return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
 }
 
-export function echoSteps(context: BenchContext): number {
-  return context.options.echoCells.length * context.options.repeats * context.options.targets.length;
+export function echoSteps(options: BenchOptions): number {
+  return options.echoCells.length * options.repeats * options.targets.length;
 }
 
 /**

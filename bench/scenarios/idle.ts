@@ -1,5 +1,6 @@
 import type { BenchContext } from '../context.js';
 import { LoadPool } from '../load-pool.js';
+import type { BenchOptions } from '../options.js';
 import { type IdleResult, type IdleRun, recordRun } from '../report/results.js';
 import type { RunningTarget, TargetName } from '../targets.js';
 import { HANDSHAKE_PATH } from './handshake.js';
@@ -11,8 +12,8 @@ const SETTLE_MS = 500;
 const OPEN_CONCURRENCY = 64;
 const MIB = 1024 * 1024;
 
-export function idleSteps(context: BenchContext): number {
-  return context.options.repeats * context.options.targets.length;
+export function idleSteps(options: BenchOptions): number {
+  return options.repeats * options.targets.length;
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));

@@ -1,3 +1,4 @@
+import type { ConnectionLog } from '../logging/connection-log.js';
 import type { WebSocketServerOptions } from '../websocket/index.js';
 
 /** What a message parser extracts from a frame; nothing means "drop it silently". */
@@ -11,6 +12,8 @@ export type MessageParser = (data: string | Buffer) => ParsedMessage;
 
 export interface Rfc6455AdapterOptions extends WebSocketServerOptions {
   messageParser?: MessageParser;
+  /** Logs one line per connection open and close (src/logging); none without it. */
+  connectionLog?: ConnectionLog;
 }
 
 export const defaultMessageParser: MessageParser = (data) =>
@@ -27,6 +30,8 @@ const OVERRIDABLE: Record<keyof WebSocketServerOptions, true> = {
   maxConnections: true,
   closeTimeoutMs: true,
   sendBufferLimit: true,
+  heartbeatMs: true,
+  perMessageDeflate: true,
   handleProtocols: true,
   authorize: true,
 };

@@ -45,6 +45,18 @@ describe('GatewayRegistry', () => {
     expect(registry.remove('never added')).toBeUndefined();
   });
 
+  it('lists every server with its place', () => {
+    const registry = new GatewayRegistry<string>();
+    registry.add(0, '/a', 'a');
+    registry.add(9000, '/', 'b');
+    expect(registry.entries()).toEqual([
+      { port: 0, path: '/a', server: 'a' },
+      { port: 9000, path: '/', server: 'b' },
+    ]);
+    registry.remove('a');
+    expect(registry.entries()).toEqual([{ port: 9000, path: '/', server: 'b' }]);
+  });
+
   it('clears everything', () => {
     const registry = new GatewayRegistry<string>();
     registry.add(0, '/a', 'a');

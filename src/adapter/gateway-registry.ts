@@ -42,6 +42,11 @@ export class GatewayRegistry<TServer> {
     return [...this.places.keys()];
   }
 
+  /** Every server with its place, in registration order. */
+  entries(): Array<GatewayPlace & { server: TServer }> {
+    return [...this.places].map(([server, place]) => ({ ...place, server }));
+  }
+
   clear(): void {
     this.ports.clear();
     this.places.clear();

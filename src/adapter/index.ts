@@ -4,4 +4,4 @@ export {
   type ParsedMessage,
   type Rfc6455AdapterOptions,
 } from './adapter-options.js';
-export { type GatewayOptions, Rfc6455Adapter } from './rfc6455.adapter.js';
+export { type GatewayOptions, type GatewayServer, Rfc6455Adapter } from './rfc6455.adapter.js';

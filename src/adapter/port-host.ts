@@ -1,10 +1,16 @@
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { UpgradeRouter, type WebSocketServer } from '../websocket/index.js';
+import { UpgradeRouter, type WebSocketServer, type WebSocketStats } from '../websocket/index.js';
+import { headerHasToken } from '../websocket/header-tokens.js';
+import { requestPath } from '../websocket/upgrade-router.js';
 import type { ErrorLogger } from './message-dispatcher.js';
+import { isWebSocketAttempt, refuseWebSocketAttempt } from './plain-request-guard.js';
+
+type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+type UpgradeListener = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** What a gateway's own HTTP server says to a request that is not an upgrade. */
-function answerUpgradeRequired(_request: http.IncomingMessage, response: http.ServerResponse): void {
+function answerUpgradeRequired(response: http.ServerResponse): void {
   const body = 'Upgrade Required';
   response.writeHead(426, {
     'Content-Type': 'text/plain',
@@ -19,26 +25,41 @@ function answerUpgradeRequired(_request: http.IncomingMessage, response: http.Se
  * server (port 0), or one the adapter created and listens on a port of its
  * own. Upgrades are routed by path; on an own port, a gateway without a path
  * takes every path, as a standalone `ws` server does.
+ *
+ * On the paths it serves, a request that tries to open a WebSocket but that
+ * Node did not treat as an upgrade (no `Connection: upgrade`, say) gets 400
+ * like any other bad handshake instead of reaching the app's HTTP routes.
+ * Refusals no WebSocketServer sees (no WebSocket on that path, not a
+ * WebSocket upgrade, the 400 above) are counted in `refusals`.
  */
 export class PortHost {
   private router: UpgradeRouter | undefined;
-  private anyPath: { path: string; listener: (...args: [http.IncomingMessage, Duplex, Buffer]) => void } | undefined;
+  private anyPath: { path: string; listener: UpgradeListener } | undefined;
+  private readonly paths = new Set<string>();
+  /** The app's own 'request' listeners, while the guard stands in front of them. */
+  private guarded: RequestListener[] | undefined;
+  private countingUpgrades = false;
 
   private constructor(
     readonly httpServer: http.Server,
     readonly owned: boolean,
     private readonly port: number,
+    private readonly refusals: WebSocketStats,
   ) {}
 
-  static shared(httpServer: http.Server): PortHost {
-    return new PortHost(httpServer, false, 0);
+  static shared(httpServer: http.Server, refusals: WebSocketStats): PortHost {
+    return new PortHost(httpServer, false, 0, refusals);
   }
 
-  static listen(port: number, logger: ErrorLogger): PortHost {
-    const httpServer = http.createServer(answerUpgradeRequired);
+  static listen(port: number, logger: ErrorLogger, refusals: WebSocketStats): PortHost {
+    const httpServer = http.createServer();
+    const host = new PortHost(httpServer, true, port, refusals);
+    httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+      if (!host.refusedAsBadHandshake(request, response)) answerUpgradeRequired(response);
+    });
     httpServer.on('error', (error) => logger.error(`WebSocket gateway port ${port}: ${String(error)}`));
     httpServer.listen(port);
-    return new PortHost(httpServer, true, port);
+    return host;
   }
 
   /**
@@ -52,15 +73,20 @@ export class PortHost {
           'give every gateway on that port a path',
       );
     }
+    if (!this.owned) this.guardRequests();
     if (anyPath) {
-      const listener = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void =>
-        server.handleUpgrade(request, socket, head);
+      const listener: UpgradeListener = (request, socket, head) => server.handleUpgrade(request, socket, head);
       this.httpServer.on('upgrade', listener);
       this.anyPath = { path, listener };
       return;
     }
-    this.router ??= UpgradeRouter.for(this.httpServer);
+    if (this.router === undefined) {
+      this.router = UpgradeRouter.for(this.httpServer);
+      this.httpServer.on('upgrade', this.countUnrouted);
+      this.countingUpgrades = true;
+    }
     this.router.add(path, server);
+    this.paths.add(path);
   }
 
   detach(path: string): void {
@@ -70,6 +96,7 @@ export class PortHost {
       return;
     }
     this.router?.remove(path);
+    this.paths.delete(path);
   }
 
   /** Stops routing; closes the HTTP server if the adapter created it. */
@@ -77,7 +104,54 @@ export class PortHost {
     if (this.anyPath !== undefined) this.detach(this.anyPath.path);
     this.router?.detach();
     this.router = undefined;
+    this.paths.clear();
+    if (this.countingUpgrades) {
+      this.httpServer.off('upgrade', this.countUnrouted);
+      this.countingUpgrades = false;
+    }
+    this.unguardRequests();
     if (!this.owned) return;
     await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
   }
+
+  /** Answers 400 to a WebSocket attempt on a WebSocket path; false when it is none of ours. */
+  private refusedAsBadHandshake(request: http.IncomingMessage, response: http.ServerResponse): boolean {
+    if (!isWebSocketAttempt(request)) return false;
+    if (this.anyPath === undefined && !this.paths.has(requestPath(request.url ?? '/'))) return false;
+    this.refusals.recordRejection(400);
+    refuseWebSocketAttempt(request, response);
+    return true;
+  }
+
+  // Node calls the 'request' listeners of a server one after the other; to answer a request
+  // instead of the app, the guard must be the only listener and call the app's itself.
+  private guardRequests(): void {
+    if (this.guarded !== undefined) return;
+    this.guarded = this.httpServer.listeners('request') as RequestListener[];
+    this.httpServer.removeAllListeners('request');
+    this.httpServer.on('request', this.onSharedRequest);
+  }
+
+  private unguardRequests(): void {
+    const original = this.guarded;
+    if (original === undefined) return;
+    this.guarded = undefined;
+    this.httpServer.off('request', this.onSharedRequest);
+    for (const listener of original) this.httpServer.on('request', listener);
+  }
+
+  private readonly onSharedRequest = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    if (this.refusedAsBadHandshake(request, response)) return;
+    for (const listener of this.guarded ?? []) listener.call(this.httpServer, request, response);
+  };
+
+  /** Counts what the UpgradeRouter refuses before any WebSocketServer sees it (same tests). */
+  private readonly countUnrouted = (request: http.IncomingMessage): void => {
+    const upgrade = request.headers.upgrade;
+    if (!headerHasToken(Array.isArray(upgrade) ? upgrade.join(',') : upgrade, 'websocket')) {
+      this.refusals.recordRejection(400);
+    } else if (!this.paths.has(requestPath(request.url ?? '/'))) {
+      this.refusals.recordRejection(404);
+    }
+  };
 }

@@ -6,6 +6,7 @@ import { TestClient } from '../../test/helpers/adapter-client.js';
 import { findFreePort } from '../../test/helpers/adapter-ports.js';
 import { closedByServer, sendRaw, upgradeRequestText } from '../../test/helpers/adapter-raw-http.js';
 import { type WebSocketConnection, WebSocketServer } from '../websocket/index.js';
+import { ConnectionLog } from '../logging/connection-log.js';
 import { Rfc6455Adapter } from './rfc6455.adapter.js';
 
 function listen(server: Server): Promise<number> {
@@ -43,10 +44,11 @@ describe('Rfc6455Adapter', () => {
   });
 
   describe('gateways on the app server (port 0)', () => {
-    it('routes each path to its server through one upgrade listener', async () => {
+    it('routes each path to its server without an upgrade listener per gateway', async () => {
       adapter.create(0, { path: '/a' });
+      const listeners = appServer.listenerCount('upgrade');
       adapter.create(0, { path: 'b/' });
-      expect(appServer.listenerCount('upgrade')).toBe(1);
+      expect(appServer.listenerCount('upgrade')).toBe(listeners);
       expect(await upgradeStatus(appPort, '/a')).toBe(101);
       expect(await upgradeStatus(appPort, '/b')).toBe(101);
       expect(await upgradeStatus(appPort, '/c')).toBe(404);
@@ -186,6 +188,119 @@ describe('Rfc6455Adapter', () => {
       const disconnected = new Promise((resolve) => adapter.bindClientDisconnect(connection, resolve));
       await client.close(4000);
       expect(await disconnected).toBe(4000);
+    });
+  });
+
+  describe('hardening', () => {
+    const wsHeaders = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+
+    it('lists the servers it created with their port and path', () => {
+      const a = adapter.create(0, { path: '/a' });
+      const b = adapter.create(0, { path: 'b/' });
+      expect(adapter.gatewayServers()).toEqual([
+        { port: 0, path: '/a', server: a },
+        { port: 0, path: '/b', server: b },
+      ]);
+    });
+
+    it('answers 400 to a WebSocket attempt Node did not treat as an upgrade, on gateway paths only', async () => {
+      adapter.create(0, { path: '/a' });
+      const attempt = await sendRaw(
+        appPort,
+        `GET /a?token=x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n${wsHeaders}\r\n`,
+      );
+      expect(attempt.status).toBe(400);
+      await closedByServer(attempt.socket);
+      const elsewhere = await sendRaw(appPort, `GET /b HTTP/1.1\r\nHost: x\r\n${wsHeaders}Connection: close\r\n\r\n`);
+      expect(elsewhere.status).toBe(200);
+      elsewhere.socket.destroy();
+      const plain = await sendRaw(appPort, 'GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(plain.status).toBe(200);
+      plain.socket.destroy();
+    });
+
+    it('gives the app its request listeners back on dispose', async () => {
+      const listener = appServer.listeners('request')[0];
+      adapter.create(0, { path: '/a' });
+      expect(appServer.listeners('request')).not.toContain(listener);
+      await adapter.dispose();
+      expect(appServer.listeners('request')).toEqual([listener]);
+    });
+
+    it('answers 400 to such an attempt on a port of its own, 426 to plain HTTP', async () => {
+      const port = await findFreePort();
+      adapter.create(port, { path: '/own' });
+      const attempt = await sendRaw(port, `GET /own HTTP/1.1\r\nHost: x\r\n${wsHeaders}\r\n`);
+      expect(attempt.status).toBe(400);
+      await closedByServer(attempt.socket);
+      const plain = await sendRaw(port, 'GET /own HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(plain.status).toBe(426);
+      plain.socket.destroy();
+    });
+
+    it('counts refusals no gateway server saw, by status', async () => {
+      adapter.create(0, { path: '/a' });
+      expect(await upgradeStatus(appPort, '/nowhere')).toBe(404);
+      const h2c = await sendRaw(appPort, upgradeRequestText({ path: '/a', headers: { Upgrade: 'h2c' } }));
+      expect(h2c.status).toBe(400);
+      h2c.socket.destroy();
+      const attempt = await sendRaw(appPort, `GET /a HTTP/1.1\r\nHost: x\r\n${wsHeaders}\r\n`);
+      attempt.socket.destroy();
+      expect([...adapter.routingStats.upgradesRejected].sort()).toEqual([
+        [400, 2],
+        [404, 1],
+      ]);
+    });
+
+    it('answers upgrades with 503 while a closing server waits for its clients', async () => {
+      const server = adapter.create(0, { path: '/a', closeTimeoutMs: 300 });
+      // A raw client: it never answers the close frame, so the server waits for it.
+      const silent = await sendRaw(appPort, upgradeRequestText({ path: '/a' }));
+      expect(silent.status).toBe(101);
+      const closing = adapter.close(server);
+      expect(await upgradeStatus(appPort, '/a')).toBe(503);
+      await closing;
+      await closedByServer(silent.socket);
+      expect(await upgradeStatus(appPort, '/a')).toBe(404);
+    });
+
+    it('logs one line per open and close with peer, path, code and duration, never the query', async () => {
+      const lines: Array<[string, Record<string, unknown>]> = [];
+      const log = new ConnectionLog({
+        log: (message: string, fields: Record<string, unknown>) => lines.push([message, fields]),
+        error: () => undefined,
+        warn: () => undefined,
+      });
+      const logged = new Rfc6455Adapter(appServer, { connectionLog: log });
+      try {
+        logged.create(0, { path: '/logged' });
+        const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/logged?access_token=secret`);
+        await client.close(4001);
+        await new Promise<void>((resolve, reject) => {
+          const deadline = setTimeout(() => reject(new Error('no close line within 2 s')), 2000);
+          const poll = (): void => {
+            if (log.openCount === 0) {
+              clearTimeout(deadline);
+              resolve();
+            } else setImmediate(poll);
+          };
+          poll();
+        });
+      } finally {
+        await logged.dispose();
+      }
+      expect(lines).toHaveLength(2);
+      const [[opened, openFields], [closed, closeFields]] = lines;
+      expect(opened).toBe('WebSocket open');
+      expect(openFields).toEqual({ peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), path: '/logged' });
+      expect(closed).toBe('WebSocket closed');
+      expect(closeFields).toEqual({
+        peer: openFields.peer,
+        path: '/logged',
+        code: 4001,
+        durationMs: expect.any(Number),
+      });
+      expect(JSON.stringify(lines)).not.toContain('secret');
     });
   });
 });

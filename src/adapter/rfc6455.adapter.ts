@@ -2,8 +2,10 @@ import { type INestApplicationContext, Logger, type WsMessageHandler } from '@ne
 import { AbstractWsAdapter } from '@nestjs/websockets';
 import type * as http from 'node:http';
 import type { Observable } from 'rxjs';
+import type { ConnectionLog } from '../logging/connection-log.js';
 import {
   WebSocketServer,
+  WebSocketStats,
   type WebSocketConnection,
   type WebSocketServerOptions,
 } from '../websocket/index.js';
@@ -24,6 +26,15 @@ export type GatewayOptions = Record<string, unknown> & {
   namespace?: string;
   server?: unknown;
 };
+
+/** A server the adapter created, where it is served. */
+export interface GatewayServer {
+  /** The decorator's port; 0 is the application's own HTTP server. */
+  readonly port: number;
+  /** The normalised gateway path. */
+  readonly path: string;
+  readonly server: WebSocketServer;
+}
 
 /** Gateways on port 0 share the HTTP server of the application. */
 const APP_PORT = 0;
@@ -57,12 +68,24 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
   private messageParser: MessageParser;
   private readonly gateways = new GatewayRegistry<WebSocketServer>();
   private readonly hosts = new Map<number, PortHost>();
+  private readonly connectionLog: ConnectionLog | undefined;
+  /**
+   * Upgrades refused before any gateway's server saw them: no gateway on the path (404),
+   * not a WebSocket upgrade, or a WebSocket attempt Node did not treat as an upgrade (400).
+   */
+  readonly routingStats = new WebSocketStats();
 
   constructor(appOrHttpServer?: INestApplicationContext | http.Server, options: Rfc6455AdapterOptions = {}) {
     super(appOrHttpServer);
-    const { messageParser, ...serverOptions } = options;
+    const { messageParser, connectionLog, ...serverOptions } = options;
     this.serverOptions = serverOptions;
     this.messageParser = messageParser ?? defaultMessageParser;
+    this.connectionLog = connectionLog;
+  }
+
+  /** The servers of the gateways, with their port and path (metrics read their stats). */
+  gatewayServers(): GatewayServer[] {
+    return this.gateways.entries();
   }
 
   create(port: number, options: GatewayOptions = {}): WebSocketServer {
@@ -85,6 +108,7 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
     this.gateways.add(port, key, wsServer);
     wsServer.on('error', (error: Error) => logger.error(error));
     wsServer.on('connection', watchClientErrors);
+    this.connectionLog?.watch(wsServer);
     return wsServer;
   }
 
@@ -112,10 +136,12 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
     this.messageParser = parser;
   }
 
-  /** Stops routing to `server` and closes it: its clients get 1001 (or are dropped when force-closing). */
+  /**
+   * Closes `server` (its clients get 1001, or are dropped when force-closing), then stops
+   * routing to it. While its clients finish the closing handshake, upgrades to its path are
+   * still answered, by the closing server: 503.
+   */
   override async close(server: WebSocketServer): Promise<void> {
-    const place = this.gateways.remove(server);
-    if (place !== undefined) this.hosts.get(place.port)?.detach(place.path);
     if (this.forceCloseConnections) {
       for (const client of server.clients) client.terminate();
     }
@@ -125,6 +151,8 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
         resolve();
       }),
     );
+    const place = this.gateways.remove(server);
+    if (place !== undefined) this.hosts.get(place.port)?.detach(place.path);
   }
 
   /** Closes what is left, then the HTTP servers the adapter created; clears the registries. */
@@ -141,8 +169,8 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
     if (host === undefined) {
       host =
         port === APP_PORT && this.httpServer
-          ? PortHost.shared(this.httpServer as http.Server)
-          : PortHost.listen(port, logger);
+          ? PortHost.shared(this.httpServer as http.Server, this.routingStats)
+          : PortHost.listen(port, logger, this.routingStats);
       this.hosts.set(port, host);
     }
     return host;

@@ -5,6 +5,7 @@ export type ChatErrorCode =
   | 'too_many_rooms'
   | 'name_locked'
   | 'rate_limited'
+  | 'unavailable'
   | 'internal_error';
 
 /** The `error` event of the JSON protocol. */

@@ -1,5 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
+import { ChatBusUnavailableError } from './bus/bus-errors.js';
 import { ChatError, refOf, type ChatErrorPayload } from './chat-error.js';
 import { sendEvent, type ChatSocket } from './chat-socket.js';
 
@@ -21,6 +22,10 @@ export class ChatExceptionFilter implements WsExceptionFilter {
 
   private toPayload(exception: unknown): ChatErrorPayload {
     if (exception instanceof ChatError) return { code: exception.code, message: exception.message };
+    if (exception instanceof ChatBusUnavailableError) {
+      // Redis is down: Redis' own client logs the outage once, not once per request.
+      return { code: 'unavailable', message: 'the chat is temporarily unavailable; try again shortly' };
+    }
     // From the host application's global pipes or guards, which apply to gateways too.
     if (exception instanceof WsException) return { code: 'invalid_payload', message: String(exception.message) };
     if (exception instanceof HttpException && exception.getStatus() < 500) {

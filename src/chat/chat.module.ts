@@ -20,6 +20,8 @@ import { ChatService } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { JsonChatGateway } from './json-chat.gateway.js';
 import { PageController } from './page/page.controller.js';
+import { LocalPresence } from './presence/local-presence.js';
+import { CHAT_PRESENCE, type RoomPresence } from './presence/room-presence.js';
 import { PublicFiles } from './page/public-files.js';
 import { RoomFanout } from './room-fanout.js';
 import { RoomsController } from './rooms.controller.js';
@@ -35,6 +37,13 @@ const busProvider: Provider = {
   },
 };
 
+const presenceProvider: Provider = {
+  provide: CHAT_PRESENCE,
+  inject: [CHAT_BUS, ConnectionRegistry, CHAT_OPTIONS],
+  useFactory: (bus: ChatBus, registry: ConnectionRegistry, options: ResolvedChatOptions): RoomPresence =>
+    bus.presence ?? new LocalPresence(registry, options.memberListLimit),
+};
+
 /**
  * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, REST under `/api/rooms`
  * and the browser page at `/` (SPEC.md). Needs a WebSocket adapter on the application
@@ -46,6 +55,11 @@ const busProvider: Provider = {
  *   imports: [ConfigModule], inject: [ConfigService],
  *   useFactory: (config: ConfigService) => ({ historySize: config.get('CHAT_HISTORY_SIZE') }),
  *   page: false,
+ * })
+ * // Several instances on one Redis (RedisModule.forRoot provides RedisConnections):
+ * ChatModule.forRootAsync({
+ *   inject: [RedisConnections],
+ *   useFactory: (redis: RedisConnections) => ({ bus: redisChatBus(redis, { prefix: 'chat:' }) }),
  * })
  * ```
  */
@@ -74,7 +88,15 @@ export class ChatModule implements OnApplicationShutdown {
     imports: NonNullable<ChatModuleAsyncOptions['imports']>,
     optionsProvider: Provider,
   ): DynamicModule {
-    const providers: Provider[] = [optionsProvider, busProvider, ConnectionRegistry, RoomFanout, ChatService, JsonChatGateway];
+    const providers: Provider[] = [
+      optionsProvider,
+      busProvider,
+      presenceProvider,
+      ConnectionRegistry,
+      RoomFanout,
+      ChatService,
+      JsonChatGateway,
+    ];
     const controllers: Type[] = [];
     if (features.textProtocol !== false) providers.push(TextChatGateway);
     if (features.rest !== false) controllers.push(RoomsController);
@@ -87,7 +109,7 @@ export class ChatModule implements OnApplicationShutdown {
       imports,
       providers,
       controllers,
-      exports: [CHAT_BUS, ChatService, ConnectionRegistry],
+      exports: [CHAT_BUS, CHAT_PRESENCE, ChatService, ConnectionRegistry],
     };
   }
 

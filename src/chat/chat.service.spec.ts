@@ -6,6 +6,8 @@ import { resolveChatOptions, type ChatRuntimeOptions } from './chat-options.js';
 import type { ChatSocket } from './chat-socket.js';
 import { ChatService, type JoinReply } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
+import { LocalPresence } from './presence/local-presence.js';
+import type { PresenceMember, RoomPresence, Roster } from './presence/room-presence.js';
 import { RoomFanout } from './room-fanout.js';
 
 /** A bus whose history answers only when the test says so. */
@@ -43,13 +45,42 @@ class FakeSocket implements ChatSocket {
 const msg = (id: string, text = id): ChatMessage => ({ id, room: 'lobby', from: 'x', text, at: new Date(0).toISOString() });
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The local presence, recording calls and failing on request. */
+class RecordingPresence extends LocalPresence implements RoomPresence {
+  readonly calls: string[] = [];
+  failEnter = false;
+  failExit = false;
+
+  override async enter(room: string, member: PresenceMember): Promise<Roster> {
+    this.calls.push(`enter ${room} ${member.name}`);
+    if (this.failEnter) throw new Error('presence store down');
+    return super.enter(room, member);
+  }
+  override async exit(room: string, memberId: string): Promise<Roster | undefined> {
+    this.calls.push(`exit ${room}`);
+    return this.failExit ? undefined : super.exit(room, memberId);
+  }
+  override async rename(memberId: string, name: string, rooms: Iterable<string>): Promise<void> {
+    this.calls.push(`rename ${name} ${[...rooms].join(',')}`);
+  }
+}
+
 describe('ChatService', () => {
   let bus: ScriptedBus;
   let registry: ConnectionRegistry;
   let fanout: RoomFanout;
+  let presence: RecordingPresence;
 
   function service(options: ChatRuntimeOptions = {}): ChatService {
-    return new ChatService(resolveChatOptions({ rateLimit: false, ...options }), bus, registry, fanout);
+    const resolved = resolveChatOptions({ rateLimit: false, ...options });
+    presence = new RecordingPresence(registry, resolved.memberListLimit);
+    return new ChatService(resolved, bus, presence, registry, fanout);
+  }
+
+  /** The i-th history read, once the join has got that far (after its presence change). */
+  async function historyCall(i: number) {
+    await settle();
+    return bus.historyCalls[i];
   }
 
   beforeEach(() => {
@@ -76,9 +107,9 @@ describe('ChatService', () => {
     const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
     const replies: JoinReply[] = [];
     const joining = chat.join(ann, { room: 'lobby' }, (reply) => replies.push(reply));
-    expect(bus.historyCalls[0]).toMatchObject({ room: 'lobby', query: { limit: 100 } });
+    expect(await historyCall(0)).toMatchObject({ room: 'lobby', query: { limit: 100 } });
     expect(bus.announced).toEqual([]);
-    bus.historyCalls[0].answer({ messages: [msg('1-0')], truncated: false });
+    (await historyCall(0)).answer({ messages: [msg('1-0')], truncated: false });
     await joining;
     expect(replies).toEqual([{ room: 'lobby', members: ['ann'], count: 1, history: { messages: [msg('1-0')], truncated: false } }]);
     expect(bus.announced).toEqual([{ room: 'lobby', name: 'ann', event: 'join', members: ['ann'], count: 1 }]);
@@ -93,7 +124,7 @@ describe('ChatService', () => {
     bus.deliver(msg('2-0'));
     bus.deliver(msg('3-0'));
     expect(socket.received).toEqual([]);
-    bus.historyCalls[0].answer({ messages: [msg('2-0')], truncated: false });
+    (await historyCall(0)).answer({ messages: [msg('2-0')], truncated: false });
     await joining;
     expect(socket.received).toEqual([{ event: 'joined' }, { event: 'message', data: msg('3-0') }]);
     bus.deliver(msg('4-0'));
@@ -107,7 +138,7 @@ describe('ChatService', () => {
     const joining = chat.join(ann, { room: 'lobby', since: '5-0' }, () => undefined);
     bus.deliver(msg('5-0'));
     bus.deliver(msg('6-0'));
-    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    (await historyCall(0)).answer({ messages: [], truncated: false });
     await joining;
     expect(socket.received).toEqual([{ event: 'message', data: msg('6-0') }]);
   });
@@ -119,7 +150,7 @@ describe('ChatService', () => {
     const replies: JoinReply[] = [];
     const joining = chat.join(ann, { room: 'lobby' }, (reply) => replies.push(reply));
     await chat.disconnect(socket);
-    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    (await historyCall(0)).answer({ messages: [], truncated: false });
     await joining;
     expect(replies).toEqual([]);
     expect(bus.announced).toEqual([{ room: 'lobby', name: 'ann', event: 'leave', members: [], count: 0 }]);
@@ -131,7 +162,7 @@ describe('ChatService', () => {
     const socket = new FakeSocket();
     const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
     const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
-    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    (await historyCall(0)).answer({ messages: [], truncated: false });
     await joining;
     bus.announce = () => Promise.reject(new Error('bus unreachable'));
     await expect(chat.disconnect(socket)).resolves.toBeUndefined();
@@ -143,7 +174,7 @@ describe('ChatService', () => {
     const chat = service();
     const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
     const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
-    bus.historyCalls[0].fail(new Error('redis down'));
+    (await historyCall(0)).fail(new Error('redis down'));
     await expect(joining).rejects.toThrow('redis down');
     expect(ann.rooms.size).toBe(0);
     expect(registry.membersOf('lobby')).toBeUndefined();
@@ -154,7 +185,7 @@ describe('ChatService', () => {
     const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
     for (let i = 0; i < 2; i++) {
       const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
-      bus.historyCalls[i].answer({ messages: [], truncated: false });
+      (await historyCall(i)).answer({ messages: [], truncated: false });
       await joining;
     }
     expect(bus.announced).toHaveLength(1);
@@ -168,6 +199,7 @@ describe('ChatService', () => {
     await expect(chat.join(ann, { room: 'c' }, () => undefined)).rejects.toMatchObject({ code: 'too_many_rooms' });
     const replies: JoinReply[] = [];
     joins.push(chat.join(bob, { room: 'a' }, (reply) => replies.push(reply)));
+    await settle();
     for (const call of bus.historyCalls) call.answer({ messages: [], truncated: false });
     await Promise.all(joins);
     expect(replies[0]).toMatchObject({ members: ['ann'], count: 2 });
@@ -184,7 +216,7 @@ describe('ChatService', () => {
     const chat = service();
     const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
     const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
-    bus.historyCalls[0].answer({ messages: [], truncated: false });
+    (await historyCall(0)).answer({ messages: [], truncated: false });
     await joining;
     chat.rename(ann, 'annie');
     await expect(chat.post(ann, 'lobby', 'hi')).resolves.toMatchObject({ from: 'annie', text: 'hi' });
@@ -197,5 +229,46 @@ describe('ChatService', () => {
     const bob = chat.connect(new FakeSocket(), { kind: 'json', name: 'bob', remoteAddress: 'b' });
     expect([chat.admit(ann), chat.admit(ann), chat.admit(ann)]).toEqual([true, true, false]);
     expect(chat.admit(bob)).toBe(true);
+  });
+
+  it('records the member in the presence before reading the history, and removes it when the join fails', async () => {
+    const chat = service();
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+    expect(presence.calls).toEqual(['enter lobby ann']);
+    (await historyCall(0)).fail(new Error('redis down'));
+    await expect(joining).rejects.toThrow('redis down');
+    expect(presence.calls).toEqual(['enter lobby ann', 'exit lobby']);
+
+    presence.failEnter = true;
+    await expect(chat.join(ann, { room: 'lobby' }, () => undefined)).rejects.toThrow('presence store down');
+    expect(bus.historyCalls).toHaveLength(1);
+    expect(ann.rooms.size).toBe(0);
+  });
+
+  it('announces no leave the presence could not record (the presence announces it once repaired)', async () => {
+    const chat = service();
+    const socket = new FakeSocket();
+    const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+    (await historyCall(0)).answer({ messages: [], truncated: false });
+    await joining;
+    presence.failExit = true;
+    await chat.leave(ann, 'lobby');
+    expect(bus.announced.map((notice) => notice.event)).toEqual(['join']);
+    expect(ann.rooms.size).toBe(0);
+  });
+
+  it('tells the presence about a new name in every room of the connection', async () => {
+    const chat = service();
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    for (const [i, room] of ['a', 'b'].entries()) {
+      const joining = chat.join(ann, { room }, () => undefined);
+      (await historyCall(i)).answer({ messages: [], truncated: false });
+      await joining;
+    }
+    await chat.rename(ann, 'annie');
+    await chat.rename(ann, 'annie');
+    expect(presence.calls.filter((call) => call.startsWith('rename'))).toEqual(['rename annie a,b']);
   });
 });

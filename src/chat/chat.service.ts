@@ -5,7 +5,8 @@ import type { ChatMessage } from './bus/chat-events.js';
 import { ChatError } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import type { ChatSocket, ProtocolKind } from './chat-socket.js';
-import { ChatConnection, ConnectionRegistry } from './connection-registry.js';
+import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
+import { CHAT_PRESENCE, type RoomPresence, type Roster } from './presence/room-presence.js';
 import { RoomFanout } from './room-fanout.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -35,7 +36,8 @@ export interface JoinReply {
 
 /**
  * What both protocols and the REST API do to rooms: join, leave, post, rename, read history.
- * Room state lives in the registry, messages and presence go through the bus.
+ * This instance's connections and their rooms live in the registry, who is in a room across
+ * instances in the presence, messages and presence notices go through the bus.
  */
 @Injectable()
 export class ChatService {
@@ -44,6 +46,7 @@ export class ChatService {
   constructor(
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
     @Inject(CHAT_BUS) private readonly bus: ChatBus,
+    @Inject(CHAT_PRESENCE) private readonly presence: RoomPresence,
     private readonly registry: ConnectionRegistry,
     private readonly fanout: RoomFanout,
   ) {}
@@ -65,12 +68,7 @@ export class ChatService {
   async disconnect(socket: ChatSocket): Promise<void> {
     const gone = this.registry.unregister(socket);
     if (gone === undefined) return;
-    const announced = await Promise.allSettled(
-      gone.rooms.map((room) => this.announce(room, gone.connection.name, 'leave')),
-    );
-    for (const result of announced) {
-      if (result.status === 'rejected') this.logger.warn(`could not announce a leave: ${String(result.reason)}`);
-    }
+    await Promise.all(gone.rooms.map((room) => this.exitAndAnnounce(room, gone.connection)));
   }
 
   /** Takes a token from the connection's rate limit; false when it has none left. */
@@ -92,34 +90,38 @@ export class ChatService {
         `a connection can be in at most ${this.options.maxRoomsPerConnection} rooms; leave one first`,
       );
     }
-    if (request.name !== undefined && !connection.nameLocked) this.rename(connection, request.name);
+    if (request.name !== undefined && !connection.nameLocked) await this.rename(connection, request.name);
     const membership = this.registry.join(connection, room);
+    let roster: Roster;
     let history: HistoryPage;
     try {
+      // Presence first: a shared presence (Redis) relies on the history being read after it.
+      roster =
+        membership === undefined
+          ? await this.presence.roster(room)
+          : await this.presence.enter(room, { id: connection.id, name: connection.name });
       history = await this.bus.history(room, { since, limit: this.options.historySize });
     } catch (error) {
       // Not left half-joined, holding back the room's events for a reply that never comes.
-      if (membership !== undefined && connection.rooms.get(room) === membership) this.registry.leave(connection, room);
+      if (membership !== undefined && connection.rooms.get(room) === membership) {
+        this.registry.leave(connection, room);
+        await this.presence.exit(room, connection.id);
+      }
       throw error;
     }
     const current = connection.rooms.get(room);
     // Left the room, or closed, while the history was read.
     if (current === undefined || (membership !== undefined && current !== membership)) return;
-    reply({
-      room,
-      members: this.registry.memberNames(room, this.options.memberListLimit),
-      count: this.registry.memberCount(room),
-      history,
-    });
+    reply({ room, members: roster.members, count: roster.count, history });
     if (membership === undefined) return;
     const newest = history.messages[history.messages.length - 1];
     this.fanout.release(membership, newest?.id ?? since);
-    await this.announce(room, connection.name, 'join');
+    await this.announce(room, connection.name, 'join', roster);
   }
 
   async leave(connection: ChatConnection, room: string): Promise<void> {
     if (!this.registry.leave(connection, room)) throw notInRoom(room);
-    await this.announce(room, connection.name, 'leave');
+    await this.exitAndAnnounce(room, connection);
   }
 
   /** Posts as a connected member of the room. */
@@ -133,26 +135,45 @@ export class ChatService {
     return this.bus.publish({ room, from, text });
   }
 
-  rename(connection: ChatConnection, name: string): void {
-    if (name === connection.name) return;
+  /**
+   * Renames the connection; later messages carry the new name. Throws at once when the name is
+   * locked; the promise settles when the rooms' member lists have the new name.
+   */
+  rename(connection: ChatConnection, name: string): Promise<void> {
+    if (name === connection.name) return Promise.resolve();
     if (connection.nameLocked) {
       throw new ChatError('name_locked', 'the name comes from your access token and cannot be changed');
     }
     connection.name = name;
+    return this.presence.rename(connection.id, name, connection.rooms.keys());
   }
 
   history(room: string, query: { since?: string; before?: string; limit: number }): Promise<HistoryPage> {
     return this.bus.history(room, query);
   }
 
-  private announce(room: string, name: string, event: 'join' | 'leave'): Promise<void> {
-    return this.bus.announce({
-      room,
-      name,
-      event,
-      members: this.registry.memberNames(room, this.options.memberListLimit),
-      count: this.registry.memberCount(room),
-    });
+  /** Rooms with members (on every instance when the presence is shared). */
+  rooms(): Promise<RoomSummary[]> {
+    return this.presence.rooms();
+  }
+
+  /** Never rejects: the connection has already left, whatever Redis says. */
+  private async exitAndAnnounce(room: string, connection: ChatConnection): Promise<void> {
+    // Undefined when the shared presence is unreachable: it repairs and announces later.
+    const roster = await this.presence.exit(room, connection.id).catch(() => undefined);
+    if (roster !== undefined) await this.announce(room, connection.name, 'leave', roster);
+  }
+
+  /**
+   * Tells every member; the change itself is already made, so a notice that cannot be sent is
+   * only logged (the next notice of the room carries its current members).
+   */
+  private async announce(room: string, name: string, event: 'join' | 'leave', roster: Roster): Promise<void> {
+    try {
+      await this.bus.announce({ room, name, event, members: roster.members, count: roster.count });
+    } catch (error) {
+      this.logger.warn(`could not announce the ${event} of ${name} in ${room}: ${String(error)}`);
+    }
   }
 }
 

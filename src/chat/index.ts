@@ -18,3 +18,7 @@ export { JsonChatGateway } from './json-chat.gateway.js';
 export { TextChatGateway } from './text-chat.gateway.js';
 export { RoomsController } from './rooms.controller.js';
 export { PageController } from './page/page.controller.js';
+export { ChatBusUnavailableError } from './bus/bus-errors.js';
+export { RedisChatBus, redisChatBus, type RedisChatBusOptions } from './bus/redis/redis-chat-bus.js';
+export { CHAT_PRESENCE, type PresenceMember, type RoomPresence, type Roster } from './presence/room-presence.js';
+export { LocalPresence } from './presence/local-presence.js';

@@ -91,8 +91,8 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   @SubscribeMessage('nick')
-  nick(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: NickPayload): void {
-    this.chat.rename(this.connectionOf(socket), payload.name);
+  async nick(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: NickPayload): Promise<void> {
+    await this.chat.rename(this.connectionOf(socket), payload.name);
   }
 
   @SubscribeMessage('history')

@@ -10,11 +10,13 @@ import {
   Query,
   Req,
   Res,
+  UseFilters,
   UsePipes,
 } from '@nestjs/common';
 import type { ChatMessage } from './bus/chat-events.js';
+import { BusUnavailableHttpFilter } from './bus-unavailable.filter.js';
 import { ChatService } from './chat.service.js';
-import { ConnectionRegistry, type RoomSummary } from './connection-registry.js';
+import type { RoomSummary } from './connection-registry.js';
 import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
 import { MessagesQuery, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
 import { DEFAULT_HISTORY_LIMIT } from './dto/ws-payloads.js';
@@ -25,16 +27,14 @@ export const TRUNCATED_HEADER = 'X-History-Truncated';
 /** Rooms, their history, and posting into them from the server side (SPEC.md, REST rows). */
 @Controller('api/rooms')
 @UsePipes(HttpPayloadPipe)
+@UseFilters(BusUnavailableHttpFilter)
 export class RoomsController {
-  constructor(
-    private readonly chat: ChatService,
-    private readonly registry: ConnectionRegistry,
-  ) {}
+  constructor(private readonly chat: ChatService) {}
 
-  /** Rooms with members on this instance. */
+  /** Rooms with members, on every instance when the presence is shared (Redis). */
   @Get()
-  list(): RoomSummary[] {
-    return this.registry.roomSummaries();
+  list(): Promise<RoomSummary[]> {
+    return this.chat.rooms();
   }
 
   /** Oldest first: the first `limit` after `since`, or the newest `limit` without it. */

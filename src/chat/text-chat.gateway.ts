@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
+import { ChatBusUnavailableError } from './bus/bus-errors.js';
 import { ChatError } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { frameBytes, SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
@@ -12,6 +13,8 @@ import { chatLine, logoutText, peerName, QUIT_COMMAND } from './text-lines.js';
 const NORMAL_CLOSURE = 1000;
 const UNSUPPORTED_DATA = 1003;
 const INTERNAL_ERROR = 1011;
+const TRY_AGAIN_LATER = 1013;
+const UNAVAILABLE_LINE = 'Error: the chat is temporarily unavailable, try again shortly';
 
 /**
  * The plain-text protocol of the original socket servers on `ws /` (SPEC.md): everyone is in
@@ -44,7 +47,10 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
         for (const message of history.messages) send(socket, chatLine(message));
       });
     } catch (error) {
-      this.fail(socket, error);
+      if (!(error instanceof ChatBusUnavailableError)) return this.fail(socket, error);
+      // Not in the lobby, and this protocol has no way to ask again: reconnecting is the retry.
+      send(socket, UNAVAILABLE_LINE);
+      if (socket.readyState === SOCKET_OPEN) socket.close(TRY_AGAIN_LATER, 'chat unavailable');
     }
   }
 
@@ -72,14 +78,21 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   /** Everyone gets the logout line (the leaver too, directly), then the server closes. */
   private async quit(socket: ChatSocket, connection: ChatConnection): Promise<void> {
     await this.chat.leave(connection, LOBBY);
-    const logout = await this.chat.postAs(connection.name, LOBBY, logoutText(connection.name));
-    send(socket, chatLine(logout));
+    try {
+      const logout = await this.chat.postAs(connection.name, LOBBY, logoutText(connection.name));
+      send(socket, chatLine(logout));
+    } catch (error) {
+      // Leaving does not depend on the room hearing about it.
+      if (!(error instanceof ChatBusUnavailableError)) throw error;
+    }
     if (socket.readyState === SOCKET_OPEN) socket.close(NORMAL_CLOSURE);
   }
 
   private fail(socket: ChatSocket, error: unknown): void {
     // A line that raced the connection's own quit or close: nothing left to answer.
     if (error instanceof ChatError && error.code === 'not_in_room') return;
+    // The line was not stored; the connection stays, as it would for a rate-limited line.
+    if (error instanceof ChatBusUnavailableError) return send(socket, UNAVAILABLE_LINE);
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (socket.readyState === SOCKET_OPEN) socket.close(INTERNAL_ERROR, 'internal error');
   }

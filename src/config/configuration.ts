@@ -23,6 +23,7 @@ export interface ChatConfig {
   historySize: number;
   bus: 'memory' | 'redis';
   redisUrl: string;
+  redisPrefix: string;
   jwtSecret: string;
 }
 
@@ -49,6 +50,7 @@ export function chatConfigOf(env: Environment): ChatConfig {
     historySize: env.CHAT_HISTORY_SIZE,
     bus: env.BUS,
     redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
     jwtSecret: env.AUTH_JWT_SECRET ?? '',
   };
 }

@@ -18,6 +18,7 @@ describe('loadEnvironment', () => {
       CHAT_HISTORY_SIZE: 100,
       BUS: 'memory',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: 'chat:',
       LOG_FORMAT: 'text',
     });
   });
@@ -39,6 +40,7 @@ describe('loadEnvironment', () => {
     ['REDIS_URL', 'http://example'],
     ['CHAT_HISTORY_SIZE', '-1'],
     ['LOG_FORMAT', 'xml'],
+    ['REDIS_PREFIX', 'has space'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     let caught: unknown;
     try {

@@ -67,6 +67,11 @@ export class Environment {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  @Matches(/^[A-Za-z0-9:_.{}-]{1,64}$/, {
+    message: 'REDIS_PREFIX must be 1 to 64 characters of letters, digits and :_.{}-',
+  })
+  REDIS_PREFIX = 'chat:';
+
   @IsOptional() @IsString()
   AUTH_JWT_SECRET = '';
 

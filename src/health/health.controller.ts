@@ -21,7 +21,7 @@ export class HealthController {
       () => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) }),
       ...this.dependencies.map((dependency) => async () => {
         const indicator = this.indicators.check(dependency.name);
-        const problem = await dependency.check();
+        const problem = await dependency.check().catch((error: unknown) => `check failed: ${String(error)}`);
         return problem === undefined ? indicator.up() : indicator.down({ reason: problem });
       }),
     ]);

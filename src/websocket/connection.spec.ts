@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { WebSocketConnection, type ConnectionOptions } from './connection.js';
 import { Opcode, ReadyState } from './constants.js';
 import type { WebSocketError } from './errors.js';
@@ -457,6 +457,20 @@ describe('WebSocketConnection', () => {
         'WS_ERR_SEND_BUFFER_FULL',
       ]);
       peer.socket.end();
+      expect((await next<[number]>(conn, 'close'))[0]).toBe(1013);
+    });
+
+    it('drops a peer that sends pings but never reads the pongs', async () => {
+      // A socket whose writes never complete: everything written stays queued.
+      const socket = new Duplex({ read() {}, write() {} });
+      const conn = new WebSocketConnection(socket, undefined, { sendBufferLimit: 1000, closeTimeoutMs: 50 });
+      const errors: string[] = [];
+      conn.on('error', (error: WebSocketError) => errors.push(error.code));
+      const pings = encodeFrame(Opcode.PING, Buffer.alloc(125), { maskingKey: 0x01020304 });
+      for (let i = 0; i < 20 && conn.readyState === ReadyState.OPEN; i++) socket.push(Buffer.from(pings));
+      await eventually(() => conn.readyState !== ReadyState.OPEN, 'the connection to give up on the peer');
+      expect(errors).toEqual(['WS_ERR_SEND_BUFFER_FULL']);
+      expect(conn.bufferedAmount).toBeLessThan(1000 + 2 * 131 + 4);
       expect((await next<[number]>(conn, 'close'))[0]).toBe(1013);
     });
 

@@ -17,11 +17,18 @@ import { protocolError, type WebSocketError } from './errors.js';
 import { FrameParser, type FrameSink } from './frame-parser.js';
 import {
   encodeClosePayload,
+  encodeFrame,
   encodeTextFrame,
   frameHeaderSize,
+  SharedFrame,
   writeFrame,
   type PreparedFrame,
 } from './frame-writer.js';
+import type { PerMessageDeflate } from './permessage-deflate.js';
+import { QueuedFrame, SendQueue } from './send-queue.js';
+import { sharedCompressedFrame } from './shared-compression.js';
+import { isValidUtf8 } from './utf8.js';
+import { WebSocketStats } from './stats.js';
 
 /** Back-reference from a socket to its connection, read by the shared socket handlers. */
 export const kConnection = Symbol('websocket.connection');
@@ -41,6 +48,10 @@ export interface ConnectionOptions {
   protocol?: string;
   /** The negotiated Sec-WebSocket-Extensions response value ('' for none). */
   extensions?: string;
+  /** permessage-deflate state when the extension was negotiated (the server builds it). */
+  deflate?: PerMessageDeflate;
+  /** Counters to bump (a server shares its own among its connections). Default: fresh ones. */
+  stats?: WebSocketStats;
 }
 
 export interface SendOptions {
@@ -96,12 +107,21 @@ export class WebSocketConnection extends EventEmitter {
   readonly protocol: string;
   readonly extensions: string;
   readonly remoteAddress: string | undefined;
+  /** Message, byte and close counters (the server's when it created this connection). */
+  readonly stats: WebSocketStats;
+  /** Heartbeat bookkeeping: sweeps since bytes last arrived (heartbeat.ts); reset on any data. */
+  idleSweeps = 0;
 
   private state: ReadyStateValue = ReadyState.OPEN;
   private readonly socket: OwnedSocket;
   private readonly parser: FrameParser<WebSocketConnection>;
   private readonly closeTimeoutMs: number;
   private readonly sendBufferLimit: number;
+  private readonly maxPayload: number;
+  private readonly deflate: PerMessageDeflate | undefined;
+  /** Frames waiting behind one being compressed; only ever created with permessage-deflate. */
+  private outbox: SendQueue<WebSocketConnection> | undefined = undefined;
+  /** Sent, or queued behind frames still being compressed. */
   private closeFrameSent = false;
   private closeFrameReceived = false;
   /** Reported by 'close': the peer's code, the code we failed with, or 1006. */
@@ -120,8 +140,12 @@ export class WebSocketConnection extends EventEmitter {
     this.extensions = options.extensions ?? '';
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.sendBufferLimit = options.sendBufferLimit ?? DEFAULT_SEND_BUFFER_LIMIT;
+    this.stats = options.stats ?? new WebSocketStats();
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.deflate = options.deflate;
     this.parser = new FrameParser(WebSocketConnection.sink, this, {
-      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      maxPayload: this.maxPayload,
+      allowRsv1: this.deflate !== undefined,
     });
     this.remoteAddress = this.socket.remoteAddress;
     this.socket[kConnection] = this;
@@ -147,7 +171,7 @@ export class WebSocketConnection extends EventEmitter {
 
   /** Bytes handed to send() (and friends) that have not reached the kernel yet. */
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + (this.outbox?.bytes ?? 0);
   }
 
   send(data: string | Buffer | ArrayBufferView | ArrayBuffer, callback?: SendCallback): void;
@@ -163,6 +187,8 @@ export class WebSocketConnection extends EventEmitter {
       if (callback) process.nextTick(callback, notOpenError(this.state));
       return;
     }
+    this.stats.messagesOut++;
+    if (this.deflate !== undefined) return this.sendCompressible(this.deflate, data, options, callback);
     if (typeof data === 'string') {
       const frame = encodeTextFrame(data, options?.binary === true ? Opcode.BINARY : Opcode.TEXT);
       if (this.reserve(frame.length, callback)) this.socket.write(frame, callback as WriteCallback | undefined);
@@ -178,6 +204,8 @@ export class WebSocketConnection extends EventEmitter {
   /** Writes a frame encoded once by prepareFrame() (fan-out: same bytes to many sockets). */
   sendFrame(frame: PreparedFrame): void {
     if (this.state !== ReadyState.OPEN) return;
+    this.stats.messagesOut++;
+    if (this.deflate !== undefined) return this.sendFrameCompressible(this.deflate, frame);
     if (this.reserve(frame.bytes.length, undefined)) this.socket.write(frame.bytes);
   }
 
@@ -220,12 +248,152 @@ export class WebSocketConnection extends EventEmitter {
       throw new RangeError('A control frame payload must not exceed 125 bytes');
     }
     if (this.state !== ReadyState.OPEN) return;
-    writeFrame(this.socket, opcode, payload);
+    if (this.reserve(frameHeaderSize(payload.length) + payload.length, undefined)) {
+      writeFrame(this.socket, opcode, payload);
+    }
   }
 
   private sendCloseFrame(code: number | undefined, reason?: string): void {
     this.closeFrameSent = true;
+    if (this.outbox !== undefined && !this.outbox.idle) {
+      // After the messages sent before it, which are still being compressed.
+      const entry = this.enqueue(0, undefined, true);
+      entry.frame = encodeFrame(Opcode.CLOSE, encodeClosePayload(code, reason));
+      this.outbox.ready(entry);
+      return;
+    }
     if (this.socket.writable) writeFrame(this.socket, Opcode.CLOSE, encodeClosePayload(code, reason));
+  }
+
+  /** Ends our side of TCP once every queued frame is out. */
+  private endAfterQueue(): void {
+    if (this.outbox !== undefined) this.outbox.endAfterDrain();
+    else this.socket.end();
+  }
+
+  /** send() with permessage-deflate: messages from the threshold up are compressed, in order. */
+  private sendCompressible(
+    deflate: PerMessageDeflate,
+    data: string | Buffer | ArrayBufferView | ArrayBuffer,
+    options: SendOptions | undefined,
+    callback: SendCallback | undefined,
+  ): void {
+    const isString = typeof data === 'string';
+    const opcode = isString
+      ? options?.binary === true ? Opcode.BINARY : Opcode.TEXT
+      : options?.binary === false ? Opcode.TEXT : Opcode.BINARY;
+    const payload = toBuffer(data);
+    const size = frameHeaderSize(payload.length) + payload.length;
+    if (!this.reserve(size, callback)) return;
+    if (payload.length < deflate.threshold) {
+      this.writeInOrder(opcode, payload, size, callback);
+      return;
+    }
+    this.compressInOrder(deflate, opcode, payload, size, callback);
+  }
+
+  /** sendFrame() with permessage-deflate: see shared-compression.ts for who shares what. */
+  private sendFrameCompressible(deflate: PerMessageDeflate, frame: PreparedFrame): void {
+    const size = frame.bytes.length;
+    if (!this.reserve(size, undefined)) return;
+    if (!(frame instanceof SharedFrame) || frame.payloadLength < deflate.threshold) {
+      this.writeFrameInOrder(frame.bytes, size);
+      return;
+    }
+    if (!deflate.sharesFrames) {
+      this.compressInOrder(deflate, frame.opcode, frame.payload, size, undefined);
+      return;
+    }
+    let entry: QueuedFrame | undefined;
+    const ready = sharedCompressedFrame(frame, deflate, (bytes) => {
+      entry!.frame = bytes;
+      this.outbox!.ready(entry!);
+    });
+    if (ready !== undefined) this.writeFrameInOrder(ready, size);
+    else entry = this.enqueue(size, undefined);
+  }
+
+  private compressInOrder(
+    deflate: PerMessageDeflate,
+    opcode: number,
+    payload: Buffer,
+    size: number,
+    callback: SendCallback | undefined,
+  ): void {
+    const entry = this.enqueue(size, callback);
+    entry.opcode = opcode;
+    deflate.compress(payload, (error, compressed) => {
+      if (entry.dropped) return;
+      if (error !== undefined) return this.fail(error);
+      // Without context takeover a plain message is as valid and here smaller; with it, the
+      // peer's window must see exactly what our compressor saw.
+      const plain = deflate.sharesFrames && compressed.length >= payload.length;
+      entry.payload = plain ? payload : compressed;
+      entry.rsv1 = !plain;
+      this.outbox!.ready(entry);
+    });
+  }
+
+  /** Writes an uncompressed frame now, or queues it behind frames still being compressed. */
+  private writeInOrder(opcode: number, payload: Buffer, size: number, callback: SendCallback | undefined): void {
+    if (this.outbox === undefined || this.outbox.idle) {
+      writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined);
+      return;
+    }
+    const entry = this.enqueue(size, callback);
+    entry.opcode = opcode;
+    entry.payload = payload;
+    this.outbox.ready(entry);
+  }
+
+  private writeFrameInOrder(bytes: Buffer, size: number): void {
+    if (this.outbox === undefined || this.outbox.idle) {
+      this.socket.write(bytes);
+      return;
+    }
+    const entry = this.enqueue(size, undefined);
+    entry.frame = bytes;
+    this.outbox.ready(entry);
+  }
+
+  private enqueue(size: number, callback: SendCallback | undefined, isClose = false): QueuedFrame {
+    const outbox = (this.outbox ??= new SendQueue<WebSocketConnection>(this, WebSocketConnection.writeQueued, WebSocketConnection.endQueued));
+    const entry = new QueuedFrame(size, callback, isClose);
+    outbox.push(entry);
+    return entry;
+  }
+
+  private static writeQueued(conn: WebSocketConnection, entry: QueuedFrame): void {
+    const callback = entry.callback as WriteCallback | undefined;
+    if (entry.frame !== undefined) {
+      if (!entry.isClose || conn.socket.writable) conn.socket.write(entry.frame, callback);
+    } else {
+      writeFrame(conn.socket, entry.opcode, entry.payload!, callback, entry.rsv1);
+    }
+  }
+
+  private static endQueued(conn: WebSocketConnection): void {
+    conn.socket.end();
+  }
+
+  /**
+   * Inflates a compressed message. The parser and the socket wait meanwhile, so messages are
+   * emitted in the order they came and a peer cannot pile up bytes while zlib works.
+   */
+  private inflate(deflate: PerMessageDeflate, data: Buffer, isBinary: boolean): void {
+    this.parser.pause();
+    this.socket.pause();
+    deflate.decompress(data, this.maxPayload, (error, message) => {
+      this.socket.resume();
+      if (this.parser.stopped) return; // failed, terminated or closed meanwhile
+      if (error !== undefined) return this.fail(error);
+      if (!isBinary && !isValidUtf8(message)) {
+        return this.fail(protocolError('WS_ERR_INVALID_UTF8', 'Text message is not valid UTF-8'));
+      }
+      this.stats.messagesIn++;
+      this.emit('message', message, isBinary);
+      this.parser.resume();
+    });
   }
 
   /**
@@ -234,8 +402,12 @@ export class WebSocketConnection extends EventEmitter {
    * the frame is dropped and the connection closed with 1013.
    */
   private reserve(size: number, callback: SendCallback | undefined): boolean {
-    const queued = this.socket.writableLength;
-    if (this.sendBufferLimit === 0 || queued === 0 || queued + size <= this.sendBufferLimit) return true;
+    const queued = this.socket.writableLength + (this.outbox?.bytes ?? 0);
+    if (this.sendBufferLimit === 0 || queued === 0 || queued + size <= this.sendBufferLimit) {
+      this.stats.bytesOut += size;
+      return true;
+    }
+    this.stats.slowConsumerDrops++;
     const error = protocolError(
       'WS_ERR_SEND_BUFFER_FULL',
       `Send buffer limit of ${this.sendBufferLimit} bytes exceeded (slow consumer)`,
@@ -251,8 +423,15 @@ export class WebSocketConnection extends EventEmitter {
     this.parser.stop();
     if (!this.closeFrameReceived) this.closeCode = error.closeCode;
     this.state = ReadyState.CLOSING;
+    // Messages sent before a peer's error still go out first (they would have, uncompressed);
+    // when sending itself failed, what waits is dropped, but a close frame already promised
+    // still goes.
+    if (error.code === 'WS_ERR_SEND_BUFFER_FULL' || error.code === 'WS_ERR_COMPRESSION_FAILED') {
+      const queuedClose = this.outbox?.abort(error);
+      if (queuedClose?.frame !== undefined && this.socket.writable) this.socket.write(queuedClose.frame);
+    }
     if (!this.closeFrameSent) this.sendCloseFrame(error.closeCode);
-    this.socket.end();
+    this.endAfterQueue();
     this.armCloseTimer();
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
@@ -264,11 +443,16 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   private static readonly sink: FrameSink<WebSocketConnection> = {
-    onMessage(conn, data, isBinary) {
+    onMessage(conn, data, isBinary, compressed) {
+      if (compressed) return conn.inflate(conn.deflate!, data, isBinary);
+      conn.stats.messagesIn++;
       conn.emit('message', data, isBinary);
     },
     onPing(conn, payload) {
-      if (conn.state === ReadyState.OPEN) writeFrame(conn.socket, Opcode.PONG, payload);
+      // Through the send budget: a peer that pings without reading must not grow our buffer.
+      if (conn.state === ReadyState.OPEN && conn.reserve(frameHeaderSize(payload.length) + payload.length, undefined)) {
+        writeFrame(conn.socket, Opcode.PONG, payload);
+      }
       conn.emit('ping', payload);
     },
     onPong(conn, payload) {
@@ -282,7 +466,7 @@ export class WebSocketConnection extends EventEmitter {
       // Echo the code (none if the peer sent none), then close TCP once it is flushed: the
       // server closes first (RFC 6455 section 7.1.1).
       if (!conn.closeFrameSent) conn.sendCloseFrame(code === CloseCode.NO_STATUS ? undefined : code);
-      conn.socket.end();
+      conn.endAfterQueue();
       conn.armCloseTimer();
     },
     onProtocolError(conn, error) {
@@ -291,7 +475,11 @@ export class WebSocketConnection extends EventEmitter {
   };
 
   private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
-    this[kConnection]?.parser.push(chunk);
+    const conn = this[kConnection];
+    if (conn === undefined) return;
+    conn.idleSweeps = 0;
+    conn.stats.bytesIn += chunk.length;
+    conn.parser.push(chunk);
   }
 
   private static onSocketEnd(this: OwnedSocket): void {
@@ -300,7 +488,7 @@ export class WebSocketConnection extends EventEmitter {
     // The peer will send nothing more; with allowHalfOpen sockets we must end our side too.
     if (conn.state === ReadyState.OPEN) conn.state = ReadyState.CLOSING;
     conn.parser.stop();
-    this.end();
+    conn.endAfterQueue();
     conn.armCloseTimer();
   }
 
@@ -327,6 +515,9 @@ export class WebSocketConnection extends EventEmitter {
       conn.closeTimer = undefined;
     }
     conn.parser.stop();
+    conn.outbox?.abort(notOpenError(ReadyState.CLOSED));
+    conn.deflate?.release();
+    conn.stats.recordClose(conn.closeCode);
     conn.emit('close', conn.closeCode, conn.closeReason);
   }
 }

@@ -22,6 +22,11 @@ export const ERROR_CLOSE_CODES = {
   WS_ERR_UNSUPPORTED_PAYLOAD_LENGTH: CloseCode.MESSAGE_TOO_BIG,
   WS_ERR_MESSAGE_TOO_BIG: CloseCode.MESSAGE_TOO_BIG,
   WS_ERR_SEND_BUFFER_FULL: CloseCode.TRY_AGAIN_LATER,
+  // permessage-deflate (RFC 7692): data that does not inflate is not what the message claims
+  // to be (1007); a decompressed message over the limit is too big (WS_ERR_MESSAGE_TOO_BIG);
+  // a compressor failure is ours (1011).
+  WS_ERR_INVALID_COMPRESSED_DATA: CloseCode.INVALID_PAYLOAD,
+  WS_ERR_COMPRESSION_FAILED: CloseCode.INTERNAL_ERROR,
 } as const;
 
 export type WebSocketErrorCode = keyof typeof ERROR_CLOSE_CODES;

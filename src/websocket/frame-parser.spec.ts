@@ -279,6 +279,29 @@ describe('FrameParser', () => {
       expect(parse(`c9 80 ${ZERO_KEY}`, { allowRsv1: true })).toEqual([failure('WS_ERR_UNEXPECTED_RSV', 1002)]);
     });
 
+    it('leaves a compressed message for the inflater: no UTF-8 check, a wire limit a little above maxPayload', () => {
+      const compressed: Buffer[] = [];
+      const errors: string[] = [];
+      const sink = nullSink({
+        onMessage: (_o, data) => compressed.push(Buffer.from(data)),
+        onProtocolError: (_o, error) => errors.push(error.code),
+      });
+      // Not UTF-8 once unmasked, and fine: these are deflate bytes.
+      new FrameParser(sink, null, { allowRsv1: true }).push(hex(`c1 82 ${ZERO_KEY} c0 af`));
+      expect(compressed).toEqual([hex('c0 af')]);
+      // maxPayload 1024 allows 1024 + 1 + 64 compressed bytes (deflate's overhead on data it
+      // cannot shrink); an uncompressed message gets no such room.
+      const frameOf = (b0: number, length: number) =>
+        Buffer.concat([hex(`${b0.toString(16)} fe ${length.toString(16).padStart(4, '0')} ${ZERO_KEY}`), Buffer.alloc(length)]);
+      const limited = () => new FrameParser(sink, null, { allowRsv1: true, maxPayload: 1024 });
+      limited().push(frameOf(0xc2, 1089));
+      expect(compressed).toHaveLength(2);
+      expect(errors).toEqual([]);
+      limited().push(frameOf(0xc2, 1090));
+      limited().push(frameOf(0x82, 1025));
+      expect(errors).toEqual(['WS_ERR_MESSAGE_TOO_BIG', 'WS_ERR_MESSAGE_TOO_BIG']);
+    });
+
     it.each(['3', '4', '5', '6', '7', 'b', 'c', 'd', 'e', 'f'])(
       'fails the connection on reserved opcode 0x%s',
       (opcode) => {

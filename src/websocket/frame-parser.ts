@@ -25,10 +25,20 @@ export interface FrameParserOptions {
   /** Servers require masked frames, clients require unmasked ones. Default true. */
   expectMasked?: boolean;
   /**
-   * Seam for permessage-deflate (RFC 7692): accept RSV1 on the first frame of a data message
-   * and report the message as compressed. Only set it once the extension was negotiated.
+   * permessage-deflate (RFC 7692) was negotiated: accept RSV1 on the first frame of a data
+   * message and report the message as compressed (its bytes are neither UTF-8 checked nor
+   * limited to maxPayload here: the decompressed size is what counts, see COMPRESSED_SLACK).
    */
   allowRsv1?: boolean;
+}
+
+/**
+ * A compressed message is held to maxPayload once inflated; on the wire it may be slightly
+ * larger than that (deflate adds a few bytes per block to data it cannot shrink), so its
+ * compressed bytes get this much room, per KiB of maxPayload, before 1009.
+ */
+function compressedLimit(maxPayload: number): number {
+  return maxPayload === 0 ? 0 : maxPayload + Math.ceil(maxPayload / 1024) + 64;
 }
 
 const STATE_HEADER = 0;
@@ -59,6 +69,7 @@ export class FrameParser<T> {
   private readonly maxPayload: number;
   private readonly expectMasked: boolean;
   private readonly allowRsv1: boolean;
+  private readonly maxCompressedPayload: number;
 
   private chunks: Buffer[] = [];
   /** Read position inside chunks[0]. */
@@ -90,6 +101,7 @@ export class FrameParser<T> {
     this.maxPayload = options.maxPayload ?? 0;
     this.expectMasked = options.expectMasked ?? true;
     this.allowRsv1 = options.allowRsv1 ?? false;
+    this.maxCompressedPayload = compressedLimit(this.maxPayload);
   }
 
   /** True once a close frame or a protocol error ended parsing (or stop() was called). */
@@ -229,11 +241,8 @@ export class FrameParser<T> {
 
   private lengthKnown(): boolean {
     // Checked against the header, before a byte of the payload is buffered.
-    if (
-      this.opcode < Opcode.CLOSE &&
-      this.maxPayload > 0 &&
-      this.messageLength + this.payloadLength > this.maxPayload
-    ) {
+    const limit = this.messageCompressed ? this.maxCompressedPayload : this.maxPayload;
+    if (this.opcode < Opcode.CLOSE && limit > 0 && this.messageLength + this.payloadLength > limit) {
       return this.fail('WS_ERR_MESSAGE_TOO_BIG', `Message larger than ${this.maxPayload} bytes`);
     }
     this.payloadReceived = 0;

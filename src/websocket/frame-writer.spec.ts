@@ -7,12 +7,29 @@ import {
   encodeTextFrame,
   frameHeaderSize,
   prepareFrame,
+  SharedFrame,
   writeFrame,
   writeFrameHeader,
   type FrameDestination,
 } from './frame-writer.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+/** Resolves with `promise`, or fails naming `what` after `ms`. */
+async function within<T>(promise: Promise<T>, what: string, ms = 2000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const onceWithin = (emitter: NodeJS.EventEmitter, event: string): Promise<unknown[]> =>
+  within(once(emitter, event), `waiting for '${event}'`);
+
 const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 
 describe('frame writer', () => {
@@ -129,6 +146,30 @@ describe('frame writer', () => {
       expect(text.opcode).toBe(Opcode.TEXT);
       expect(toHex(text.bytes)).toBe('81 02 48 69');
     });
+
+    it('knows where the payload starts, for the compressed variant built from it', () => {
+      for (const length of [0, 125, 126, 65_535, 65_536]) {
+        for (const data of ['é'.repeat(length >> 1) + 'a'.repeat(length & 1), Buffer.alloc(length, 7)]) {
+          const frame = prepareFrame(data) as SharedFrame;
+          expect(frame).toBeInstanceOf(SharedFrame);
+          expect(frame.payloadLength).toBe(length);
+          expect(frame.payload.equals(Buffer.from(data))).toBe(true);
+        }
+      }
+    });
+
+    it('writes a compressed frame with RSV1 set, small or large', () => {
+      const recorded: Buffer[] = [];
+      const destination: FrameDestination = {
+        write: (chunk) => recorded.push(Buffer.from(chunk)) > 0,
+        cork: () => undefined,
+        uncork: () => undefined,
+      };
+      writeFrame(destination, Opcode.TEXT, hex('f2 48 cd c9 c9 07 00'), undefined, true);
+      expect(toHex(recorded[0])).toBe('c1 07 f2 48 cd c9 c9 07 00');
+      writeFrame(destination, Opcode.BINARY, Buffer.alloc(70_000), undefined, true);
+      expect(toHex(recorded[1])).toBe('c2 7f 00 00 00 00 00 01 11 70');
+    });
   });
 
   describe('writeFrame', () => {
@@ -170,25 +211,26 @@ describe('frame writer', () => {
     it('puts header and payload of a large frame on the wire back to back', async () => {
       const server = net.createServer();
       server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
+      await onceWithin(server, 'listening');
       const { port } = server.address() as net.AddressInfo;
       const client = net.connect(port, '127.0.0.1');
-      const [peer] = (await once(server, 'connection')) as [net.Socket];
+      const [peer] = (await onceWithin(server, 'connection')) as [net.Socket];
       const received: Buffer[] = [];
       peer.on('data', (chunk: Buffer) => received.push(chunk));
       const payload = Buffer.alloc(200_000);
       for (let i = 0; i < payload.length; i++) payload[i] = i & 0xff;
-      await new Promise<void>((resolve, reject) =>
+      const written = new Promise<void>((resolve, reject) =>
         writeFrame(client, Opcode.BINARY, payload, (err) => (err ? reject(err) : resolve())),
       );
+      await within(written, 'the write callback');
       client.end();
-      await once(peer, 'end');
+      await onceWithin(peer, 'end');
       const bytes = Buffer.concat(received);
       expect(toHex(bytes.subarray(0, 10))).toBe('82 7f 00 00 00 00 00 03 0d 40');
       expect(bytes.subarray(10).equals(payload)).toBe(true);
       peer.destroy();
       server.close();
-      await once(server, 'close');
+      await onceWithin(server, 'close');
     });
   });
 });

@@ -1,5 +1,6 @@
 import { MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { applyMask } from './mask.js';
+import type { CompressedVariant } from './shared-compression.js';
 
 /** Below this payload size, copying header and payload into one buffer beats a writev. */
 const COPY_THRESHOLD = 16 * 1024;
@@ -58,6 +59,8 @@ export interface EncodeOptions {
   maskingKey?: number;
 }
 
+const COMPRESSED: EncodeOptions = { rsv1: true };
+
 /** One frame, header and payload in a single buffer. The payload is copied, never mutated. */
 export function encodeFrame(opcode: number, payload: Uint8Array, options: EncodeOptions = {}): Buffer {
   const { fin = true, rsv1 = false, maskingKey } = options;
@@ -98,16 +101,44 @@ export function encodeClosePayload(code?: number, reason: string | Buffer = ''):
 export type PreparedFrame = { readonly bytes: Buffer; readonly opcode: number };
 
 /**
+ * What prepareFrame returns: the plain frame, plus the compressed variants that
+ * permessage-deflate connections build from it on first use (see shared-compression.ts), so
+ * a broadcast is compressed once, not once per recipient.
+ */
+export class SharedFrame implements PreparedFrame {
+  /** Managed by shared-compression.ts; empty until a compressing connection needs one. */
+  compressed: CompressedVariant[] | undefined = undefined;
+
+  constructor(
+    readonly bytes: Buffer,
+    readonly opcode: number,
+    /** Where the payload starts in `bytes`. */
+    readonly payloadOffset: number,
+  ) {}
+
+  get payloadLength(): number {
+    return this.bytes.length - this.payloadOffset;
+  }
+
+  get payload(): Buffer {
+    return this.bytes.subarray(this.payloadOffset);
+  }
+}
+
+/**
  * Encodes one unmasked FIN frame for broadcast: text for a string unless `binary`, binary for a
  * Buffer unless `binary === false` (the `ws` send() rule).
  */
 export function prepareFrame(data: string | Buffer, binary?: boolean): PreparedFrame {
   if (typeof data === 'string') {
     const opcode = binary === true ? Opcode.BINARY : Opcode.TEXT;
-    return { bytes: encodeTextFrame(data, opcode), opcode };
+    const bytes = encodeTextFrame(data, opcode);
+    // The length field says how long the header is: 7-bit, 16-bit or 64-bit form.
+    const length7 = bytes[1] & 0x7f;
+    return new SharedFrame(bytes, opcode, length7 < 126 ? 2 : length7 === 126 ? 4 : 10);
   }
   const opcode = binary === false ? Opcode.TEXT : Opcode.BINARY;
-  return { bytes: encodeFrame(opcode, data), opcode };
+  return new SharedFrame(encodeFrame(opcode, data), opcode, frameHeaderSize(data.length));
 }
 
 /** The parts of a socket the writer needs. */
@@ -121,19 +152,21 @@ export interface FrameDestination {
  * Writes one unmasked FIN frame. Small payloads are copied behind the header into one buffer;
  * large ones go out as header + payload under cork/uncork, which Node turns into a single
  * writev, so either way the frame leaves in one syscall and a large payload is not copied.
+ * `rsv1` marks a compressed message (permessage-deflate).
  */
 export function writeFrame(
   destination: FrameDestination,
   opcode: number,
   payload: Uint8Array,
   callback?: (err?: Error | null) => void,
+  rsv1 = false,
 ): void {
   if (payload.length < COPY_THRESHOLD) {
-    destination.write(encodeFrame(opcode, payload), callback);
+    destination.write(rsv1 ? encodeFrame(opcode, payload, COMPRESSED) : encodeFrame(opcode, payload), callback);
     return;
   }
   const header = Buffer.allocUnsafe(frameHeaderSize(payload.length));
-  writeFrameHeader(header, 0, opcode, payload.length);
+  writeFrameHeader(header, 0, opcode, payload.length, true, rsv1);
   destination.cork();
   destination.write(header);
   destination.write(payload, callback);

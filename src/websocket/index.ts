@@ -9,3 +9,7 @@ export type { ResolvedServerOptions, UpgradeCallback, WebSocketServerOptions } f
 export { UpgradeRouter } from './upgrade-router.js';
 export { prepareFrame } from './frame-writer.js';
 export type { PreparedFrame } from './frame-writer.js';
+export type { PerMessageDeflateOptions } from './deflate-options.js';
+export { WebSocketStats } from './stats.js';
+export { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat.js';
+export type { HeartbeatPeer } from './heartbeat.js';

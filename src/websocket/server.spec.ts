@@ -147,12 +147,14 @@ describe('WebSocketServer', () => {
         maxConnections: 0,
         closeTimeoutMs: 5000,
         sendBufferLimit: 4_194_304,
+        heartbeatMs: 30_000,
+        perMessageDeflate: false,
         handleProtocols: undefined,
         authorize: undefined,
       });
     });
 
-    it.each(['maxPayload', 'maxConnections', 'closeTimeoutMs', 'sendBufferLimit'])(
+    it.each(['maxPayload', 'maxConnections', 'closeTimeoutMs', 'sendBufferLimit', 'heartbeatMs'])(
       'refuses a negative %s',
       (name) => {
         expect(() => new WebSocketServer({ [name]: -1 })).toThrow(RangeError);
@@ -371,6 +373,15 @@ describe('WebSocketServer', () => {
       expect(response.status).toBe(429);
       expect(response.headers['retry-after']).toBe('5');
       expect(response.body).toBe('Slow down');
+    });
+
+    it('answers 500 for a HandshakeRejection without an error status', async () => {
+      const { port } = await start({
+        authorize: () => {
+          throw new HandshakeRejection(200, 'not an error');
+        },
+      });
+      expect((await exchange(port, upgradeRequest())).status).toBe(500);
     });
 
     it('answers 500 and emits error when authorize throws something else', async () => {

@@ -16,6 +16,13 @@ import {
   normaliseOrigin,
   validateHandshake,
 } from './handshake.js';
+import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat.js';
+import { CompressionPool } from './compression-pool.js';
+import { negotiateDeflate } from './deflate-negotiation.js';
+import { resolveDeflateOptions, type DeflateSettings, type PerMessageDeflateOptions } from './deflate-options.js';
+import type { ExtensionOffer } from './header-tokens.js';
+import { PerMessageDeflate } from './permessage-deflate.js';
+import { WebSocketStats } from './stats.js';
 
 export interface WebSocketServerOptions {
   /** Largest incoming message in bytes; larger ones close the connection with 1009. */
@@ -28,6 +35,16 @@ export interface WebSocketServerOptions {
   closeTimeoutMs?: number;
   /** Bytes queued for one peer before it is dropped with 1013; 0 = unlimited. */
   sendBufferLimit?: number;
+  /**
+   * Ping interval for idle peers (default 30000); a peer silent for two intervals is dropped
+   * (half-open TCP). 0 = no heartbeat.
+   */
+  heartbeatMs?: number;
+  /**
+   * permessage-deflate (RFC 7692): true for the defaults, an object to tune them, false (the
+   * default, as in `ws`) to decline it. See PerMessageDeflateOptions for the memory trade-off.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Picks the subprotocol from the client's offer; without it none is selected. */
   handleProtocols?: (offered: string[], req: IncomingMessage) => string | false;
   /**
@@ -43,6 +60,9 @@ export interface ResolvedServerOptions {
   maxConnections: number;
   closeTimeoutMs: number;
   sendBufferLimit: number;
+  heartbeatMs: number;
+  /** The permessage-deflate settings, or false when the extension is declined. */
+  perMessageDeflate: DeflateSettings | false;
   handleProtocols: WebSocketServerOptions['handleProtocols'];
   authorize: WebSocketServerOptions['authorize'];
 }
@@ -81,6 +101,7 @@ interface PendingUpgrade {
   head: Buffer;
   key: string;
   protocols: string[];
+  extensions: ExtensionOffer[];
   cb: UpgradeCallback | undefined;
   /** Bytes that arrived while authorize() ran; replayed after the 101. */
   early: Buffer[] | undefined;
@@ -141,8 +162,13 @@ function unwatchPending(upgrade: PendingUpgrade): void {
 export class WebSocketServer extends EventEmitter {
   readonly clients = new Set<WebSocketConnection>();
   readonly options: ResolvedServerOptions;
+  /** Upgrade, message, byte and close counters of this server and its connections. */
+  readonly stats = new WebSocketStats();
 
   private readonly origins: ReadonlySet<string>;
+  private readonly heartbeat: Heartbeat<WebSocketConnection> | undefined;
+  /** zlib contexts and concurrency limit shared by this server's connections. */
+  private readonly compression: CompressionPool | undefined;
   private state = RUNNING;
   /** Upgrades waiting for authorize(); they count against maxConnections. */
   private pending = 0;
@@ -155,10 +181,16 @@ export class WebSocketServer extends EventEmitter {
       maxConnections: nonNegative('maxConnections', options.maxConnections, 0),
       closeTimeoutMs: nonNegative('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
       sendBufferLimit: nonNegative('sendBufferLimit', options.sendBufferLimit, DEFAULT_SEND_BUFFER_LIMIT),
+      heartbeatMs: nonNegative('heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS),
+      perMessageDeflate: resolveDeflateOptions(options.perMessageDeflate) ?? false,
       handleProtocols: options.handleProtocols,
       authorize: options.authorize,
     };
     this.origins = new Set(this.options.allowedOrigins.map(normaliseOrigin));
+    const deflate = this.options.perMessageDeflate;
+    this.compression = deflate === false ? undefined : new CompressionPool(deflate.concurrencyLimit);
+    const { heartbeatMs } = this.options;
+    this.heartbeat = heartbeatMs > 0 ? new Heartbeat(heartbeatMs, () => this.stats.heartbeatTimeouts++) : undefined;
   }
 
   /**
@@ -168,14 +200,14 @@ export class WebSocketServer extends EventEmitter {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb?: UpgradeCallback): void {
     socket.on('error', onHandshakeSocketError);
-    if (this.state !== RUNNING) return abortHandshake(socket, 503, 'Server is shutting down');
+    if (this.state !== RUNNING) return this.abort(socket, 503, 'Server is shutting down');
 
     const handshake = validateHandshake(req);
-    if (!handshake.ok) return abortHandshake(socket, handshake.status, handshake.message, handshake.headers);
-    if (!isOriginAllowed(req.headers.origin, this.origins)) return abortHandshake(socket, 403, 'Origin not allowed');
+    if (!handshake.ok) return this.abort(socket, handshake.status, handshake.message, handshake.headers);
+    if (!isOriginAllowed(req.headers.origin, this.origins)) return this.abort(socket, 403, 'Origin not allowed');
     const { maxConnections } = this.options;
     if (maxConnections > 0 && this.clients.size + this.pending >= maxConnections) {
-      return abortHandshake(socket, 503, 'Connection limit reached');
+      return this.abort(socket, 503, 'Connection limit reached');
     }
 
     const upgrade: PendingUpgrade = {
@@ -184,6 +216,7 @@ export class WebSocketServer extends EventEmitter {
       head,
       key: handshake.key,
       protocols: handshake.protocols,
+      extensions: handshake.extensions,
       cb,
       early: undefined,
       earlyBytes: 0,
@@ -226,6 +259,7 @@ export class WebSocketServer extends EventEmitter {
     }
     if (this.state !== RUNNING) return;
     this.state = CLOSING;
+    this.heartbeat?.stop();
     for (const client of this.clients) client.close(CloseCode.GOING_AWAY, 'Server shutting down');
     if (this.clients.size === 0) process.nextTick(WebSocketServer.finishClose, this);
   }
@@ -239,7 +273,9 @@ export class WebSocketServer extends EventEmitter {
   private refuse(upgrade: PendingUpgrade, error: unknown): void {
     if (upgrade.gone) return;
     if (error instanceof HandshakeRejection) {
-      return this.reject(upgrade.socket, error.status, error.message, error.headers);
+      // Only an error status may refuse an upgrade; anything else is a bug in the hook.
+      const status = Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : 500;
+      return this.reject(upgrade.socket, status, error.message, error.headers);
     }
     this.reject(upgrade.socket, 500, 'Internal Server Error');
     if (this.listenerCount('error') > 0) this.emit('error', error);
@@ -248,16 +284,22 @@ export class WebSocketServer extends EventEmitter {
   private reject(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
     // The socket may have died while authorize() was running.
     if (socket.destroyed) return;
+    this.abort(socket, status, message, headers);
+  }
+
+  /** Every refusal goes through here, so that the stats see each status. */
+  private abort(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
+    this.stats.recordRejection(status);
     abortHandshake(socket, status, message, headers);
   }
 
   private complete(upgrade: PendingUpgrade, principal: unknown): void {
-    const { req, socket, head, key, protocols, cb } = upgrade;
+    const { req, socket, head, key, protocols, extensions, cb } = upgrade;
     if (upgrade.gone || socket.destroyed || !socket.writable) {
       socket.destroy();
       return;
     }
-    if (this.state !== RUNNING) return abortHandshake(socket, 503, 'Server is shutting down');
+    if (this.state !== RUNNING) return this.abort(socket, 503, 'Server is shutting down');
 
     let protocol = '';
     const { handleProtocols } = this.options;
@@ -267,18 +309,30 @@ export class WebSocketServer extends EventEmitter {
       if (typeof chosen === 'string' && protocols.includes(chosen)) protocol = chosen;
     }
 
-    // Extensions (permessage-deflate included) are declined by leaving them out of the 101.
-    socket.write(buildAcceptResponse(key, protocol));
+    // Extensions are declined by leaving them out of the 101; permessage-deflate is the only
+    // one we know.
+    const settings = this.options.perMessageDeflate;
+    const agreement = settings === false ? undefined : negotiateDeflate(extensions, settings);
+    const deflate =
+      agreement === undefined || settings === false
+        ? undefined
+        : new PerMessageDeflate(this.compression!, agreement.params, settings);
+    socket.write(buildAcceptResponse(key, protocol, agreement?.response));
     const conn: TrackedConnection = new WebSocketConnection(socket, head, {
       maxPayload: this.options.maxPayload,
       closeTimeoutMs: this.options.closeTimeoutMs,
       sendBufferLimit: this.options.sendBufferLimit,
       protocol,
+      extensions: agreement?.response,
+      deflate,
+      stats: this.stats,
     });
     socket.removeListener('error', onHandshakeSocketError);
     conn.principal = principal;
     conn[kServer] = this;
     this.clients.add(conn);
+    this.stats.upgradesAccepted++;
+    this.heartbeat?.add(conn);
     conn.on('close', WebSocketServer.onClientClose);
     this.emit('connection', conn, req);
     cb?.(conn, req);
@@ -288,12 +342,14 @@ export class WebSocketServer extends EventEmitter {
     const server = this[kServer];
     if (server === undefined) return;
     server.clients.delete(this);
+    server.heartbeat?.remove(this);
     if (server.state === CLOSING && server.clients.size === 0) WebSocketServer.finishClose(server);
   }
 
   private static finishClose(server: WebSocketServer): void {
     if (server.state === CLOSED) return;
     server.state = CLOSED;
+    server.compression?.close();
     server.emit('close');
   }
 }

@@ -1,6 +1,7 @@
 /** What the raw client observed from the server, in arrival order. */
 export type ServerEvent =
-  | { readonly type: 'message'; readonly binary: boolean; readonly data: Buffer }
+  /** `compressed` is present, and true, for a message the server sent with RSV1 (inflated here). */
+  | { readonly type: 'message'; readonly binary: boolean; readonly data: Buffer; readonly compressed?: true }
   | { readonly type: 'ping'; readonly data: Buffer }
   | { readonly type: 'pong'; readonly data: Buffer }
   /** `code` is null when the close frame had no body. */
@@ -13,7 +14,7 @@ export type ServerEvent =
 export function describeEvent(event: ServerEvent): string {
   switch (event.type) {
     case 'message':
-      return `${event.binary ? 'binary' : 'text'}(${describeBytes(event.data)})`;
+      return `${event.compressed ? 'compressed ' : ''}${event.binary ? 'binary' : 'text'}(${describeBytes(event.data)})`;
     case 'ping':
     case 'pong':
       return `${event.type}(${describeBytes(event.data)})`;

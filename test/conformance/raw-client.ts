@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { split, WHOLE, type Chunking } from './chunking.js';
+import { parseDeflateResponse, ServerDecompressor, type NegotiatedDeflate } from './deflate.js';
 import { describeEvents, type ServerEvent } from './events.js';
 import { ServerFrameReader } from './server-frame-reader.js';
 
@@ -16,6 +17,8 @@ export interface RawClientOptions {
   path: string;
   host?: string;
   handshakeTimeoutMs?: number;
+  /** Sec-WebSocket-Extensions to offer (permessage-deflate offers); none by default. */
+  extensions?: string;
 }
 
 interface Waiter {
@@ -30,11 +33,19 @@ interface Waiter {
  */
 export class RawClient {
   readonly events: ServerEvent[] = [];
-  private readonly reader = new ServerFrameReader((event) => this.record(event));
+  private readonly reader: ServerFrameReader;
   private readonly waiters = new Set<Waiter>();
   private tcpClosed = false;
 
-  private constructor(private readonly socket: Socket) {}
+  private constructor(
+    private readonly socket: Socket,
+    /** The 101's Sec-WebSocket-Extensions (undefined: none selected). */
+    readonly extensions: string | undefined,
+    /** What that header agreed to, when it selected permessage-deflate. */
+    readonly deflate: NegotiatedDeflate | undefined,
+  ) {
+    this.reader = new ServerFrameReader((event) => this.record(event), deflate && new ServerDecompressor(deflate));
+  }
 
   static connect(options: RawClientOptions): Promise<RawClient> {
     const host = options.host ?? '127.0.0.1';
@@ -64,11 +75,11 @@ export class RawClient {
           if (head.length > MAX_RESPONSE_HEAD) fail('response head too large');
           return;
         }
-        const problem = checkUpgradeResponse(head.subarray(0, end).toString('latin1'), expectedAccept);
-        if (problem) return fail(problem);
+        const checked = checkUpgradeResponse(head.subarray(0, end).toString('latin1'), expectedAccept, options.extensions);
+        if (typeof checked === 'string') return fail(checked);
         clearTimeout(timer);
         socket.off('data', onData).off('error', onError).off('close', onClose);
-        const client = new RawClient(socket);
+        const client = new RawClient(socket, checked.extensions, checked.deflate);
         client.attach();
         resolve(client);
         const rest = head.subarray(end + 4);
@@ -81,6 +92,7 @@ export class RawClient {
             'Upgrade: websocket\r\n' +
             'Connection: Upgrade\r\n' +
             `Sec-WebSocket-Key: ${key}\r\n` +
+            (options.extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${options.extensions}\r\n`) +
             'Sec-WebSocket-Version: 13\r\n\r\n',
         );
       });
@@ -153,8 +165,13 @@ export class RawClient {
   }
 }
 
-/** Returns what is wrong with the 101 response head, or undefined when it is a valid upgrade. */
-function checkUpgradeResponse(head: string, expectedAccept: string): string | undefined {
+interface AcceptedUpgrade {
+  extensions: string | undefined;
+  deflate: NegotiatedDeflate | undefined;
+}
+
+/** Returns what is wrong with the 101 response head, or what it agreed to when it is valid. */
+function checkUpgradeResponse(head: string, expectedAccept: string, offer: string | undefined): string | AcceptedUpgrade {
   const [statusLine, ...lines] = head.split('\r\n');
   if (!/^HTTP\/1\.1 101\b/.test(statusLine)) return `expected status 101, got ${JSON.stringify(head)}`;
   const headers = new Map<string, string>();
@@ -168,7 +185,15 @@ function checkUpgradeResponse(head: string, expectedAccept: string): string | un
   if (headers.get('sec-websocket-accept') !== expectedAccept) {
     return `Sec-WebSocket-Accept is ${headers.get('sec-websocket-accept')}, expected ${expectedAccept}`;
   }
-  if (headers.has('sec-websocket-extensions')) return 'server selected an extension the client did not offer';
   if (headers.has('sec-websocket-protocol')) return 'server selected a subprotocol the client did not offer';
-  return undefined;
+  const extensions = headers.get('sec-websocket-extensions');
+  if (extensions === undefined) return { extensions, deflate: undefined };
+  if (offer === undefined) return 'server selected an extension the client did not offer';
+  const deflate = parseDeflateResponse(extensions);
+  if (typeof deflate === 'string') return `Sec-WebSocket-Extensions ${JSON.stringify(extensions)}: ${deflate}`;
+  // RFC 7692 7.1.2.2: only an offer with client_max_window_bits allows it in the response.
+  if (extensions.includes('client_max_window_bits') && !offer.includes('client_max_window_bits')) {
+    return `Sec-WebSocket-Extensions ${JSON.stringify(extensions)} limits a client window that was not offered`;
+  }
+  return { extensions, deflate };
 }

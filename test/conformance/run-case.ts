@@ -17,8 +17,14 @@ const isReply = (e: ServerEvent): e is ServerEvent & ExpectedEvent => e.type ===
 
 /** Runs one case on a fresh connection; throws an Error describing the first mismatch. */
 export async function runCase(target: Target, testCase: ConformanceCase): Promise<void> {
-  const client = await RawClient.connect({ port: target.port, path: target.path });
+  const client = await RawClient.connect({ port: target.port, path: target.path, extensions: testCase.offer });
   try {
+    if (testCase.negotiated !== undefined && (client.extensions ?? null) !== testCase.negotiated) {
+      throw new Error(
+        `offered ${JSON.stringify(testCase.offer)}, expected the 101 to answer ${JSON.stringify(testCase.negotiated)}; ` +
+          `it answered ${JSON.stringify(client.extensions ?? null)}`,
+      );
+    }
     await client.send(testCase.send, testCase.chunking);
     if (testCase.expect.kind === 'open') await expectOpen(client, testCase);
     else await expectClosed(client, testCase);
@@ -116,11 +122,19 @@ function sameSequence(expected: readonly ExpectedEvent[], actual: readonly Expec
   return expected.length === actual.length && expected.every((e, i) => sameEvent(e, actual[i]));
 }
 
+/** `a` is the expectation, `b` what arrived. */
 function sameEvent(a: ExpectedEvent, b: ExpectedEvent): boolean {
   if (a.type !== b.type || !a.data.equals(b.data)) return false;
-  return a.type !== 'message' || (b.type === 'message' && a.binary === b.binary);
+  if (a.type !== 'message' || b.type !== 'message') return true;
+  return a.binary === b.binary && (a.compressed === undefined || a.compressed === (b.compressed === true));
 }
 
 function describeExpected(events: readonly ExpectedEvent[]): string {
-  return events.length === 0 ? 'no message or pong' : `[${events.map((e) => describeEvent(e)).join(', ')}]`;
+  if (events.length === 0) return 'no message or pong';
+  const describe = (e: ExpectedEvent): string => {
+    if (e.type !== 'message') return describeEvent(e);
+    const plain = describeEvent({ type: 'message', binary: e.binary, data: e.data });
+    return e.compressed === undefined ? plain : `${e.compressed ? 'compressed' : 'uncompressed'} ${plain}`;
+  };
+  return `[${events.map(describe).join(', ')}]`;
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import type { ServerDecompressor } from './deflate.js';
 import { Op } from './frame.js';
 import type { ServerEvent } from './events.js';
 
@@ -7,19 +8,25 @@ const MAX_SERVER_FRAME = 64 * 1024 * 1024;
 
 /**
  * Parses what the server sends after the 101 into events, holding the server to RFC 6455:
- * unmasked frames, no RSV bits (no extension is offered), known opcodes, minimal length
- * encoding, unfragmented control frames of at most 125 bytes, valid UTF-8 text and close
- * reasons, valid close codes, and nothing after the close frame. The first violation is
- * reported as an event and parsing stops.
+ * unmasked frames, no RSV bits (RSV1 only on the first frame of a data message, and only when
+ * permessage-deflate was agreed: such messages must then decompress with the agreed window
+ * and context), known opcodes, minimal length encoding, unfragmented control frames of at most
+ * 125 bytes, valid UTF-8 text and close reasons, valid close codes, and nothing after the
+ * close frame. The first violation is reported as an event and parsing stops.
  */
 export class ServerFrameReader {
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
   private fragmentOpcode = -1;
   private fragments: Buffer[] = [];
+  private compressed = false;
   private state: 'open' | 'closed' | 'broken' = 'open';
 
-  constructor(private readonly emit: (event: ServerEvent) => void) {}
+  constructor(
+    private readonly emit: (event: ServerEvent) => void,
+    /** Present when permessage-deflate was agreed. */
+    private readonly deflate?: ServerDecompressor,
+  ) {}
 
   push(chunk: Buffer): void {
     if (this.state === 'closed') {
@@ -64,7 +71,11 @@ export class ServerFrameReader {
     }
 
     if (masked) return this.fail('server frame is masked');
-    if (rsv !== 0) return this.fail(`RSV bits ${rsv.toString(2).padStart(3, '0')} set without an extension`);
+    const firstDataFrame = opcode === Op.TEXT || opcode === Op.BINARY;
+    if (rsv !== 0 && !(rsv === 4 && this.deflate !== undefined && firstDataFrame)) {
+      const where = this.deflate === undefined ? 'without an extension' : `on opcode 0x${opcode.toString(16)}`;
+      return this.fail(`RSV bits ${rsv.toString(2).padStart(3, '0')} set ${where}`);
+    }
     if (opcode >= 0x8) {
       if (opcode > Op.PONG) return this.fail(`reserved control opcode 0x${opcode.toString(16)}`);
       if (!fin) return this.fail('fragmented control frame');
@@ -77,25 +88,35 @@ export class ServerFrameReader {
     this.take(headerLength);
     const payload = this.take(payloadLength);
     if (opcode >= 0x8) this.control(opcode, payload);
-    else this.data(opcode, fin, payload);
+    else this.data(opcode, fin, payload, rsv === 4);
     return true;
   }
 
-  private data(opcode: number, fin: boolean, payload: Buffer): void {
+  private data(opcode: number, fin: boolean, payload: Buffer, rsv1: boolean): void {
     if (opcode === Op.CONTINUATION) {
       if (this.fragmentOpcode < 0) return void this.fail('continuation frame without a message in progress');
     } else {
       if (this.fragmentOpcode >= 0) return void this.fail('new data frame before the previous message ended');
       this.fragmentOpcode = opcode;
+      this.compressed = rsv1;
     }
     this.fragments.push(payload);
     if (!fin) return;
-    const data = this.fragments.length === 1 ? this.fragments[0] : Buffer.concat(this.fragments);
+    let data = this.fragments.length === 1 ? this.fragments[0] : Buffer.concat(this.fragments);
     const binary = this.fragmentOpcode === Op.BINARY;
+    const compressed = this.compressed;
     this.fragments = [];
     this.fragmentOpcode = -1;
+    this.compressed = false;
+    if (compressed) {
+      try {
+        data = this.deflate!.decompress(data);
+      } catch (error) {
+        return void this.fail(`compressed message does not inflate with the agreed parameters: ${(error as Error).message}`);
+      }
+    }
     if (!binary && !isUtf8(data)) return void this.fail('text message is not valid UTF-8');
-    this.emit({ type: 'message', binary, data });
+    this.emit(compressed ? { type: 'message', binary, data, compressed } : { type: 'message', binary, data });
   }
 
   private control(opcode: number, payload: Buffer): void {

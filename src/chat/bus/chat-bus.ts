@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { RoomPresence } from '../presence/room-presence.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
 
 /** Injection token of the bus in use. */
@@ -29,7 +30,8 @@ export interface HistoryPage {
  *
  * Delivery contract: every event published or announced on any instance reaches `events$` on
  * every instance (its own included), in publication order per room, never synchronously from
- * inside `publish`/`announce`.
+ * inside `publish`/`announce`. `publish` resolves only once the message is stored; when the
+ * store cannot be reached it rejects with ChatBusUnavailableError.
  */
 export interface ChatBus {
   /** Stores the message (assigning `id` and `at`) and delivers it to every instance. */
@@ -39,6 +41,11 @@ export interface ChatBus {
   /** Every event of every room, as it arrives. */
   readonly events$: Observable<ChatEvent>;
   history(room: string, query: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * Presence shared by every instance, when the bus has it (Redis); without it the module uses
+   * this instance's connection registry.
+   */
+  readonly presence?: RoomPresence;
   /** Releases connections and timers; later `announce` calls are ignored. */
   close?(): Promise<void>;
 }

@@ -2,7 +2,8 @@ import type { Chunking } from '../chunking.js';
 
 /** A message or pong the server must send back. */
 export type ExpectedEvent =
-  | { readonly type: 'message'; readonly binary: boolean; readonly data: Buffer }
+  /** `compressed`, when given, says whether the server must have sent it with RSV1. */
+  | { readonly type: 'message'; readonly binary: boolean; readonly data: Buffer; readonly compressed?: boolean }
   | { readonly type: 'pong'; readonly data: Buffer };
 
 export type Outcome =
@@ -31,6 +32,10 @@ export interface ConformanceCase {
   readonly expect: Outcome;
   /** How long to wait for the expected events (large messages need more). */
   readonly timeoutMs?: number;
+  /** Sec-WebSocket-Extensions offered in the handshake (compression sections). */
+  readonly offer?: string;
+  /** With `offer`: the exact Sec-WebSocket-Extensions the 101 must carry; null for none. */
+  readonly negotiated?: string | null;
 }
 
 export interface Section {

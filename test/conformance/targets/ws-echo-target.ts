@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type PerMessageDeflateOptions } from 'ws';
 import type { ConformanceTarget } from './target.js';
 
 /**
@@ -12,9 +12,9 @@ import type { ConformanceTarget } from './target.js';
  * - 1.3.4: `ws` answers a 64-bit length with the high bit set with 1009; RFC 6455 5.2 makes
  *   that frame malformed, which is 1002.
  */
-export async function startWsEchoTarget(): Promise<ConformanceTarget> {
+export async function startWsEchoTarget(perMessageDeflate: boolean | PerMessageDeflateOptions = false): Promise<ConformanceTarget> {
   const httpServer = createServer();
-  const wss = new WebSocketServer({ server: httpServer, path: '/echo', maxPayload: 1024 * 1024, perMessageDeflate: false });
+  const wss = new WebSocketServer({ server: httpServer, path: '/echo', maxPayload: 1024 * 1024, perMessageDeflate });
   wss.on('connection', (socket) => {
     socket.on('error', () => undefined);
     socket.on('message', (data, isBinary) => socket.send(data as Buffer, { binary: isBinary }));

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BenchContext } from '../context.js';
+import { describeMachine } from '../machine.js';
+import { parseOptions } from '../options.js';
+import { Progress } from '../progress.js';
+import { runBroadcast } from './broadcast.js';
+import { runEcho } from './echo.js';
+import { runHandshake } from './handshake.js';
+import { runIdle } from './idle.js';
+
+/**
+ * End to end through real child processes: targets, load workers, IPC, /proc accounting.
+ * Windows are tiny: this checks the plumbing, not the numbers.
+ */
+async function context(args: string[]): Promise<BenchContext> {
+  const options = parseOptions(['--quick', '--warmup', '0.2', '--measure', '0.4', ...args])!;
+  return new BenchContext(options, await describeMachine(), new Progress(0));
+}
+
+describe('scenarios', { timeout: 120_000 }, () => {
+  it('runs an echo cell on the Nest app (our adapter) and on the raw echo server', async () => {
+    const ctx = await context(['--targets', 'ours,raw', '--echo-cells', '/nest-echo@4x4x64,/echo@2x2x100000']);
+    const [nest, large] = await runEcho(ctx);
+    for (const cell of [nest, large]) {
+      for (const name of ['ours', 'raw'] as const) {
+        const entry = cell.targets[name]!;
+        assert.deepEqual(entry.failures, [], `${name}: ${entry.failures.join('; ')}`);
+        assert.ok(entry.median.messagesPerSec > 0, `${name} echoed`);
+        assert.equal(entry.median.errors, 0);
+        assert.ok(entry.median.p99 >= entry.median.p50);
+      }
+    }
+  });
+
+  it('broadcasts through platform-ws with no loss', async () => {
+    const ctx = await context(['--targets', 'platform-ws', '--broadcast-receivers', '50', '--broadcast-rate', '2000']);
+    const [result] = await runBroadcast(ctx);
+    const entry = result.targets['platform-ws']!;
+    assert.deepEqual(entry.failures, []);
+    assert.ok(entry.median.deliveriesPerSec > 0);
+    assert.equal(entry.median.maxRateLoss, 0);
+    assert.equal(entry.median.fixedRateLoss, 0);
+    assert.ok(entry.median.fixedRatePerSec > 0 && Number.isFinite(entry.median.p99));
+  });
+
+  it('measures idle memory and handshakes on bare ws', async () => {
+    const ctx = await context(['--targets', 'ws', '--idle-connections', '100,300']);
+    const idle = await runIdle(ctx);
+    for (const result of idle) {
+      const entry = result.targets.ws!;
+      assert.deepEqual(entry.failures, []);
+      assert.ok(entry.median.rssMiB > entry.median.baselineRssMiB * 0.5, 'RSS read from /proc');
+    }
+    const handshakes = await runHandshake(ctx);
+    assert.deepEqual(handshakes.ws!.failures, []);
+    assert.ok(handshakes.ws!.median.handshakesPerSec > 0);
+    assert.equal(handshakes.ws!.median.errors, 0);
+  });
+});

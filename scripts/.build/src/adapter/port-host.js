@@ -1,0 +1,146 @@
+import * as http from 'node:http';
+import { UpgradeRouter } from '../websocket/index.js';
+import { headerHasToken } from '../websocket/header-tokens.js';
+import { requestPath } from '../websocket/upgrade-router.js';
+import { isWebSocketAttempt, refuseWebSocketAttempt } from './plain-request-guard.js';
+/** What a gateway's own HTTP server says to a request that is not an upgrade. */
+function answerUpgradeRequired(response) {
+    const body = 'Upgrade Required';
+    response.writeHead(426, {
+        'Content-Type': 'text/plain',
+        'Content-Length': Buffer.byteLength(body),
+        Upgrade: 'websocket',
+    });
+    response.end(body);
+}
+/**
+ * The HTTP server carrying the upgrades of one gateway port: the app's own
+ * server (port 0), or one the adapter created and listens on a port of its
+ * own. Upgrades are routed by path; on an own port, a gateway without a path
+ * takes every path, as a standalone `ws` server does.
+ *
+ * On the paths it serves, a request that tries to open a WebSocket but that
+ * Node did not treat as an upgrade (no `Connection: upgrade`, say) gets 400
+ * like any other bad handshake instead of reaching the app's HTTP routes.
+ * Refusals no WebSocketServer sees (no WebSocket on that path, not a
+ * WebSocket upgrade, the 400 above) are counted in `refusals`.
+ */
+export class PortHost {
+    constructor(httpServer, owned, port, refusals) {
+        this.httpServer = httpServer;
+        this.owned = owned;
+        this.port = port;
+        this.refusals = refusals;
+        this.paths = new Set();
+        this.countingUpgrades = false;
+        this.onSharedRequest = (request, response) => {
+            if (this.refusedAsBadHandshake(request, response))
+                return;
+            for (const listener of this.guarded ?? [])
+                listener.call(this.httpServer, request, response);
+        };
+        /** Counts what the UpgradeRouter refuses before any WebSocketServer sees it (same tests). */
+        this.countUnrouted = (request) => {
+            const upgrade = request.headers.upgrade;
+            if (!headerHasToken(Array.isArray(upgrade) ? upgrade.join(',') : upgrade, 'websocket')) {
+                this.refusals.recordRejection(400);
+            }
+            else if (!this.paths.has(requestPath(request.url ?? '/'))) {
+                this.refusals.recordRejection(404);
+            }
+        };
+    }
+    static shared(httpServer, refusals) {
+        return new PortHost(httpServer, false, 0, refusals);
+    }
+    static listen(port, logger, refusals) {
+        const httpServer = http.createServer();
+        const host = new PortHost(httpServer, true, port, refusals);
+        httpServer.on('request', (request, response) => {
+            if (!host.refusedAsBadHandshake(request, response))
+                answerUpgradeRequired(response);
+        });
+        httpServer.on('error', (error) => logger.error(`WebSocket gateway port ${port}: ${String(error)}`));
+        httpServer.listen(port);
+        return host;
+    }
+    /**
+     * Routes upgrades for `path` (normalised) to `server`; with `anyPath`, every
+     * upgrade on this port goes to it.
+     */
+    attach(path, server, anyPath) {
+        if (this.anyPath !== undefined || (anyPath && this.router !== undefined)) {
+            throw new Error(`A WebSocket gateway without a path takes every path of port ${this.port}: ` +
+                'give every gateway on that port a path');
+        }
+        if (!this.owned)
+            this.guardRequests();
+        if (anyPath) {
+            const listener = (request, socket, head) => server.handleUpgrade(request, socket, head);
+            this.httpServer.on('upgrade', listener);
+            this.anyPath = { path, listener };
+            return;
+        }
+        if (this.router === undefined) {
+            this.router = UpgradeRouter.for(this.httpServer);
+            this.httpServer.on('upgrade', this.countUnrouted);
+            this.countingUpgrades = true;
+        }
+        this.router.add(path, server);
+        this.paths.add(path);
+    }
+    detach(path) {
+        if (this.anyPath?.path === path) {
+            this.httpServer.off('upgrade', this.anyPath.listener);
+            this.anyPath = undefined;
+            return;
+        }
+        this.router?.remove(path);
+        this.paths.delete(path);
+    }
+    /** Stops routing; closes the HTTP server if the adapter created it. */
+    async close() {
+        if (this.anyPath !== undefined)
+            this.detach(this.anyPath.path);
+        this.router?.detach();
+        this.router = undefined;
+        this.paths.clear();
+        if (this.countingUpgrades) {
+            this.httpServer.off('upgrade', this.countUnrouted);
+            this.countingUpgrades = false;
+        }
+        this.unguardRequests();
+        if (!this.owned)
+            return;
+        await new Promise((resolve) => this.httpServer.close(() => resolve()));
+    }
+    /** Answers 400 to a WebSocket attempt on a WebSocket path; false when it is none of ours. */
+    refusedAsBadHandshake(request, response) {
+        if (!isWebSocketAttempt(request))
+            return false;
+        if (this.anyPath === undefined && !this.paths.has(requestPath(request.url ?? '/')))
+            return false;
+        this.refusals.recordRejection(400);
+        refuseWebSocketAttempt(request, response);
+        return true;
+    }
+    // Node calls the 'request' listeners of a server one after the other; to answer a request
+    // instead of the app, the guard must be the only listener and call the app's itself.
+    guardRequests() {
+        if (this.guarded !== undefined)
+            return;
+        this.guarded = this.httpServer.listeners('request');
+        this.httpServer.removeAllListeners('request');
+        this.httpServer.on('request', this.onSharedRequest);
+    }
+    unguardRequests() {
+        const original = this.guarded;
+        if (original === undefined)
+            return;
+        this.guarded = undefined;
+        this.httpServer.off('request', this.onSharedRequest);
+        for (const listener of original)
+            this.httpServer.on('request', listener);
+    }
+}
+//# sourceMappingURL=port-host.js.map

@@ -1,0 +1,113 @@
+import { Deflater, Inflater } from './zlib-codec.js';
+import { ZlibLimiter } from './zlib-limiter.js';
+/** Identifies compressors whose output is byte-identical: same window, level and memLevel. */
+export function deflaterKey(settings) {
+    return Math.max(settings.windowBits, 9) | ((settings.level + 1) << 4) | (settings.memLevel << 8);
+}
+/**
+ * The zlib work of one server. Every job goes through one limiter; jobs without context
+ * takeover borrow a codec from a free list and give it back reset, so at most `concurrency`
+ * contexts of each kind exist for all connections together, and they are reused instead of
+ * being allocated and freed for every message.
+ */
+export class CompressionPool {
+    constructor(concurrency) {
+        this.inflaters = new Map();
+        this.deflaters = new Map();
+        this.closed = false;
+        this.limiter = new ZlibLimiter(concurrency);
+    }
+    /** Inflates one message with a pooled context (the peer does not take its context over). */
+    inflate(windowBits, payload, maxPayload, callback) {
+        this.limiter.run(() => {
+            const inflater = this.inflaters.get(windowBits)?.pop() ?? new Inflater(windowBits);
+            inflater.inflate(payload, maxPayload, (error, result) => {
+                this.giveBack(this.inflaters, windowBits, inflater);
+                this.limiter.release();
+                callback(error, result);
+            });
+        });
+    }
+    /** Compresses one message with a pooled context, reset afterwards (no context takeover). */
+    deflate(settings, payload, callback) {
+        this.limiter.run(() => {
+            const key = deflaterKey(settings);
+            const deflater = this.deflaters.get(key)?.pop() ?? new Deflater(settings);
+            deflater.deflate(payload, (error, result) => {
+                this.giveBack(this.deflaters, key, deflater);
+                this.limiter.release();
+                callback(error, result);
+            });
+        });
+    }
+    /** Inflates on a connection's own context (context takeover), through the limiter. */
+    inflateOn(inflater, payload, maxPayload, callback) {
+        this.serially(inflater, () => {
+            inflater.inflate(payload, maxPayload, (error, result) => {
+                this.finished(inflater);
+                callback(error, result);
+            });
+        });
+    }
+    /** Compresses on a connection's own context (context takeover), through the limiter. */
+    deflateOn(deflater, payload, callback) {
+        this.serially(deflater, () => {
+            deflater.deflate(payload, (error, result) => {
+                this.finished(deflater);
+                callback(error, result);
+            });
+        });
+    }
+    /**
+     * One job at a time on a codec, in call order: a context carries one message at a time, and
+     * a job waiting for its codec must not hold one of the limiter's slots meanwhile.
+     */
+    serially(codec, job) {
+        if (codec.backlog === undefined) {
+            codec.backlog = [];
+            this.limiter.run(job);
+        }
+        else {
+            codec.backlog.push(job);
+        }
+    }
+    finished(codec) {
+        this.limiter.release();
+        const next = codec.backlog.shift();
+        if (next === undefined)
+            codec.backlog = undefined;
+        else
+            this.limiter.run(next);
+    }
+    /** Contexts kept for reuse right now (for tests and memory accounting). */
+    get idleContexts() {
+        let count = 0;
+        for (const list of this.inflaters.values())
+            count += list.length;
+        for (const list of this.deflaters.values())
+            count += list.length;
+        return count;
+    }
+    /** Frees every idle context; contexts still busy are freed when their job ends. */
+    close() {
+        this.closed = true;
+        for (const map of [this.inflaters, this.deflaters]) {
+            for (const list of map.values())
+                for (const codec of list)
+                    codec.close();
+            map.clear();
+        }
+    }
+    giveBack(map, key, codec) {
+        let list = map.get(key);
+        if (this.closed || (list !== undefined && list.length >= this.limiter.concurrency)) {
+            codec.close();
+            return;
+        }
+        codec.reset();
+        if (list === undefined)
+            map.set(key, (list = []));
+        list.push(codec);
+    }
+}
+//# sourceMappingURL=compression-pool.js.map

@@ -1,0 +1,331 @@
+import { isValidCloseCode } from './close-codes.js';
+import { CloseCode, EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
+import { protocolError } from './errors.js';
+import { applyMask } from './mask.js';
+import { isValidUtf8, UTF8_ACCEPT, UTF8_REJECT, utf8Step } from './utf8.js';
+/**
+ * A compressed message is held to maxPayload once inflated; on the wire it may be slightly
+ * larger than that (deflate adds a few bytes per block to data it cannot shrink), so its
+ * compressed bytes get this much room, per KiB of maxPayload, before 1009.
+ */
+function compressedLimit(maxPayload) {
+    return maxPayload === 0 ? 0 : maxPayload + Math.ceil(maxPayload / 1024) + 64;
+}
+const STATE_HEADER = 0;
+const STATE_LENGTH_16 = 1;
+const STATE_LENGTH_64 = 2;
+const STATE_MASKING_KEY = 3;
+const STATE_PAYLOAD = 4;
+const STATE_STOPPED = 5;
+const TWO_POW_32 = 4_294_967_296;
+/** Above this the high word no longer fits a safe integer length (2^53 - 1). */
+const MAX_SAFE_HIGH_WORD = 0x1f_ffff;
+/**
+ * Streaming RFC 6455 frame parser. Push TCP chunks in any sizes; it keeps them in a list and
+ * hands out zero-copy views of them. Payload bytes are unmasked (in place: the parser owns
+ * the chunks it is given) and UTF-8 checked as they arrive, so a bad text message fails at
+ * its first bad byte. Fragments are concatenated once, at FIN, with their known total length.
+ *
+ * Length encodings: RFC 6455 section 5.2 says "the minimal number of bytes MUST be used to
+ * encode the length", a requirement on the sender. We accept non-minimal encodings (e.g. a
+ * 5-byte payload announced with the 16-bit form): the length is still bounded by maxPayload,
+ * so leniency costs nothing, and `ws` and browsers accept them too.
+ */
+export class FrameParser {
+    constructor(sink, owner, options = {}) {
+        this.chunks = [];
+        /** Read position inside chunks[0]. */
+        this.chunkOffset = 0;
+        this.bufferedBytes = 0;
+        this.state = STATE_HEADER;
+        this.paused = false;
+        this.running = false;
+        // The frame being read.
+        this.fin = false;
+        this.opcode = 0;
+        this.masked = false;
+        this.maskingKey = 0;
+        this.payloadLength = 0;
+        this.payloadReceived = 0;
+        this.controlPieces = [];
+        // The data message being assembled (messageOpcode 0: none open).
+        this.messageOpcode = 0;
+        this.messageCompressed = false;
+        this.messageLength = 0;
+        this.fragments = [];
+        this.utf8State = UTF8_ACCEPT;
+        this.sink = sink;
+        this.owner = owner;
+        this.maxPayload = options.maxPayload ?? 0;
+        this.expectMasked = options.expectMasked ?? true;
+        this.allowRsv1 = options.allowRsv1 ?? false;
+        this.maxCompressedPayload = compressedLimit(this.maxPayload);
+    }
+    /** True once a close frame or a protocol error ended parsing (or stop() was called). */
+    get stopped() {
+        return this.state === STATE_STOPPED;
+    }
+    /** Feeds bytes from the peer. The parser takes ownership of `chunk` (it unmasks in place). */
+    push(chunk) {
+        if (this.state === STATE_STOPPED || chunk.length === 0)
+            return;
+        this.chunks.push(chunk);
+        this.bufferedBytes += chunk.length;
+        this.run();
+    }
+    /** Holds delivery (bytes keep being buffered), e.g. while a message is inflated. */
+    pause() {
+        this.paused = true;
+    }
+    resume() {
+        if (!this.paused)
+            return;
+        this.paused = false;
+        this.run();
+    }
+    /** Discards everything buffered and ignores further input. */
+    stop() {
+        this.state = STATE_STOPPED;
+        this.release();
+    }
+    run() {
+        // A sink callback may push, pause or resume; the outer loop picks that up.
+        if (this.running)
+            return;
+        this.running = true;
+        try {
+            while (!this.paused && this.step())
+                ;
+        }
+        finally {
+            this.running = false;
+        }
+    }
+    /** One state transition; false when it needs more bytes or parsing has stopped. */
+    step() {
+        switch (this.state) {
+            case STATE_HEADER:
+                return this.readHeader();
+            case STATE_LENGTH_16:
+                if (this.bufferedBytes < 2)
+                    return false;
+                this.payloadLength = (this.readByte() << 8) | this.readByte();
+                return this.lengthKnown();
+            case STATE_LENGTH_64:
+                return this.readLength64();
+            case STATE_MASKING_KEY:
+                if (this.bufferedBytes < 4)
+                    return false;
+                this.maskingKey = this.readUInt32();
+                this.state = STATE_PAYLOAD;
+                return true;
+            case STATE_PAYLOAD:
+                return this.readPayload();
+            default:
+                return false;
+        }
+    }
+    readHeader() {
+        if (this.bufferedBytes < 2)
+            return false;
+        const b0 = this.readByte();
+        const b1 = this.readByte();
+        const opcode = b0 & 0x0f;
+        const rsv = b0 & 0x70;
+        this.fin = (b0 & 0x80) !== 0;
+        this.opcode = opcode;
+        this.masked = (b1 & 0x80) !== 0;
+        let compressed = false;
+        if (rsv !== 0) {
+            const startsMessage = opcode === Opcode.TEXT || opcode === Opcode.BINARY;
+            if (rsv !== 0x40 || !this.allowRsv1 || !startsMessage) {
+                return this.fail('WS_ERR_UNEXPECTED_RSV', `Reserved bits set without a negotiated extension (0x${rsv.toString(16)})`);
+            }
+            compressed = true;
+        }
+        if (opcode === Opcode.CONTINUATION) {
+            if (this.messageOpcode === 0) {
+                return this.fail('WS_ERR_UNEXPECTED_CONTINUATION', 'Continuation frame without a message to continue');
+            }
+        }
+        else if (opcode === Opcode.TEXT || opcode === Opcode.BINARY) {
+            if (this.messageOpcode !== 0) {
+                return this.fail('WS_ERR_EXPECTED_CONTINUATION', 'New data frame while a fragmented message is still open');
+            }
+            this.messageOpcode = opcode;
+            this.messageCompressed = compressed;
+        }
+        else if (opcode === Opcode.CLOSE || opcode === Opcode.PING || opcode === Opcode.PONG) {
+            if (!this.fin)
+                return this.fail('WS_ERR_EXPECTED_FIN', 'Control frames must not be fragmented');
+        }
+        else {
+            return this.fail('WS_ERR_INVALID_OPCODE', `Reserved opcode 0x${opcode.toString(16)}`);
+        }
+        if (this.masked !== this.expectMasked) {
+            return this.masked
+                ? this.fail('WS_ERR_UNEXPECTED_MASK', 'Frames from a server must not be masked')
+                : this.fail('WS_ERR_EXPECTED_MASK', 'Frames from a client must be masked');
+        }
+        const length7 = b1 & 0x7f;
+        if (opcode >= Opcode.CLOSE && length7 > MAX_CONTROL_PAYLOAD) {
+            return this.fail('WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH', 'Control frame payload longer than 125 bytes');
+        }
+        if (length7 === 126) {
+            this.state = STATE_LENGTH_16;
+            return true;
+        }
+        if (length7 === 127) {
+            this.state = STATE_LENGTH_64;
+            return true;
+        }
+        this.payloadLength = length7;
+        return this.lengthKnown();
+    }
+    readLength64() {
+        if (this.bufferedBytes < 8)
+            return false;
+        const high = this.readUInt32();
+        const low = this.readUInt32();
+        if (high > 0x7fff_ffff) {
+            return this.fail('WS_ERR_INVALID_PAYLOAD_LENGTH', 'The most significant bit of a 64-bit length must be 0');
+        }
+        if (high > MAX_SAFE_HIGH_WORD) {
+            return this.fail('WS_ERR_UNSUPPORTED_PAYLOAD_LENGTH', 'Payload length above 2^53 - 1');
+        }
+        this.payloadLength = high * TWO_POW_32 + low;
+        return this.lengthKnown();
+    }
+    lengthKnown() {
+        // Checked against the header, before a byte of the payload is buffered.
+        const limit = this.messageCompressed ? this.maxCompressedPayload : this.maxPayload;
+        if (this.opcode < Opcode.CLOSE && limit > 0 && this.messageLength + this.payloadLength > limit) {
+            return this.fail('WS_ERR_MESSAGE_TOO_BIG', `Message larger than ${this.maxPayload} bytes`);
+        }
+        this.payloadReceived = 0;
+        this.state = this.masked ? STATE_MASKING_KEY : STATE_PAYLOAD;
+        return true;
+    }
+    readPayload() {
+        const isControl = this.opcode >= Opcode.CLOSE;
+        const checkUtf8 = !isControl && this.messageOpcode === Opcode.TEXT && !this.messageCompressed;
+        while (this.payloadReceived < this.payloadLength) {
+            if (this.bufferedBytes === 0)
+                return false;
+            const chunk = this.chunks[0];
+            const start = this.chunkOffset;
+            const count = Math.min(chunk.length - start, this.payloadLength - this.payloadReceived);
+            const piece = start === 0 && count === chunk.length ? chunk : chunk.subarray(start, start + count);
+            this.advance(count);
+            if (this.masked)
+                applyMask(piece, this.maskingKey, this.payloadReceived);
+            this.payloadReceived += count;
+            if (isControl) {
+                this.controlPieces.push(piece);
+                continue;
+            }
+            if (checkUtf8) {
+                this.utf8State = utf8Step(this.utf8State, piece);
+                if (this.utf8State === UTF8_REJECT) {
+                    return this.fail('WS_ERR_INVALID_UTF8', 'Text message is not valid UTF-8');
+                }
+            }
+            this.fragments.push(piece);
+            this.messageLength += count;
+        }
+        this.state = STATE_HEADER;
+        if (isControl)
+            return this.controlFrameComplete();
+        if (!this.fin)
+            return true;
+        return this.messageComplete();
+    }
+    messageComplete() {
+        const isBinary = this.messageOpcode === Opcode.BINARY;
+        const compressed = this.messageCompressed;
+        if (!isBinary && !compressed && this.utf8State !== UTF8_ACCEPT) {
+            return this.fail('WS_ERR_INVALID_UTF8', 'Text message ends in the middle of a UTF-8 sequence');
+        }
+        const fragments = this.fragments;
+        const data = fragments.length === 1
+            ? fragments[0]
+            : fragments.length === 0
+                ? EMPTY_BUFFER
+                : Buffer.concat(fragments, this.messageLength);
+        fragments.length = 0;
+        this.messageOpcode = 0;
+        this.messageCompressed = false;
+        this.messageLength = 0;
+        this.utf8State = UTF8_ACCEPT;
+        this.sink.onMessage(this.owner, data, isBinary, compressed);
+        return this.state !== STATE_STOPPED;
+    }
+    controlFrameComplete() {
+        const pieces = this.controlPieces;
+        const payload = pieces.length === 1 ? pieces[0] : pieces.length === 0 ? EMPTY_BUFFER : Buffer.concat(pieces, this.payloadLength);
+        pieces.length = 0;
+        switch (this.opcode) {
+            case Opcode.PING:
+                this.sink.onPing(this.owner, payload);
+                break;
+            case Opcode.PONG:
+                this.sink.onPong(this.owner, payload);
+                break;
+            default:
+                return this.closeFrameComplete(payload);
+        }
+        return this.state !== STATE_STOPPED;
+    }
+    closeFrameComplete(payload) {
+        if (payload.length === 1) {
+            return this.fail('WS_ERR_INVALID_CLOSE_PAYLOAD_LENGTH', 'Close frame payload of 1 byte');
+        }
+        let code = CloseCode.NO_STATUS;
+        let reason = EMPTY_BUFFER;
+        if (payload.length >= 2) {
+            code = (payload[0] << 8) | payload[1];
+            if (!isValidCloseCode(code)) {
+                return this.fail('WS_ERR_INVALID_CLOSE_CODE', `Invalid close code ${code}`);
+            }
+            reason = payload.subarray(2);
+            if (!isValidUtf8(reason)) {
+                return this.fail('WS_ERR_INVALID_UTF8', 'Close reason is not valid UTF-8');
+            }
+        }
+        // Nothing after a close frame is data (RFC 6455 section 5.5.1).
+        this.stop();
+        this.sink.onClose(this.owner, code, reason);
+        return false;
+    }
+    fail(code, message) {
+        this.stop();
+        this.sink.onProtocolError(this.owner, protocolError(code, message));
+        return false;
+    }
+    release() {
+        this.chunks = [];
+        this.chunkOffset = 0;
+        this.bufferedBytes = 0;
+        this.fragments.length = 0;
+        this.controlPieces.length = 0;
+    }
+    readByte() {
+        const chunk = this.chunks[0];
+        const byte = chunk[this.chunkOffset];
+        this.advance(1);
+        return byte;
+    }
+    readUInt32() {
+        return ((this.readByte() << 24) | (this.readByte() << 16) | (this.readByte() << 8) | this.readByte()) >>> 0;
+    }
+    /** Consumes `count` bytes of chunks[0] (never more than it holds). */
+    advance(count) {
+        this.bufferedBytes -= count;
+        this.chunkOffset += count;
+        if (this.chunkOffset === this.chunks[0].length) {
+            this.chunks.shift();
+            this.chunkOffset = 0;
+        }
+    }
+}
+//# sourceMappingURL=frame-parser.js.map

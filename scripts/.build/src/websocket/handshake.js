@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { SUPPORTED_VERSION, WEBSOCKET_GUID } from './constants.js';
+import { headerHasToken, parseExtensions, parseTokenList } from './header-tokens.js';
+const VERSION_HEADER = { 'Sec-WebSocket-Version': String(SUPPORTED_VERSION) };
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+function reject(status, message, headers) {
+    return headers ? { ok: false, status, message, headers } : { ok: false, status, message };
+}
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') {
+    BASE64_CHAR[c.charCodeAt(0)] = 1;
+}
+/** A Sec-WebSocket-Key is the base64 of 16 bytes: 22 base64 characters and "==". */
+export function isValidKey(key) {
+    if (key.length !== 24 || key[22] !== '=' || key[23] !== '=')
+        return false;
+    for (let i = 0; i < 22; i++) {
+        const c = key.charCodeAt(i);
+        if (c >= 128 || BASE64_CHAR[c] !== 1)
+            return false;
+    }
+    return true;
+}
+/** Parses Sec-WebSocket-Version: 1 to 3 digits, 0-255 (RFC 6455 section 4.1). */
+function parseVersion(value) {
+    if (value.length === 0 || value.length > 3)
+        return -1;
+    let version = 0;
+    for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if (c < 0x30 || c > 0x39)
+            return -1;
+        version = version * 10 + (c - 0x30);
+    }
+    return version <= 255 ? version : -1;
+}
+/**
+ * Checks an opening handshake against RFC 6455 section 4.2.1. Rejections carry the HTTP status
+ * to answer with: 400 for a malformed request, 426 (with the version we speak) for another
+ * protocol version.
+ */
+export function validateHandshake(req) {
+    if (req.method !== 'GET')
+        return reject(400, 'The opening handshake must be a GET request');
+    if (req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
+        return reject(400, 'The opening handshake needs HTTP/1.1 or later');
+    }
+    const { headers } = req;
+    if (!headerHasToken(header(headers, 'upgrade'), 'websocket')) {
+        return reject(400, 'Missing or invalid Upgrade header');
+    }
+    if (!headerHasToken(header(headers, 'connection'), 'upgrade')) {
+        return reject(400, 'Missing or invalid Connection header');
+    }
+    if (!header(headers, 'host'))
+        return reject(400, 'Missing Host header');
+    const rawVersion = header(headers, 'sec-websocket-version');
+    if (rawVersion === undefined || rawVersion.trim() === '') {
+        return reject(400, 'Missing Sec-WebSocket-Version header', VERSION_HEADER);
+    }
+    const version = parseVersion(rawVersion.trim());
+    if (version < 0)
+        return reject(400, 'Invalid Sec-WebSocket-Version header', VERSION_HEADER);
+    if (version !== SUPPORTED_VERSION) {
+        return reject(426, `Unsupported WebSocket version ${version}`, VERSION_HEADER);
+    }
+    const key = header(headers, 'sec-websocket-key')?.trim();
+    if (key === undefined || !isValidKey(key))
+        return reject(400, 'Missing or invalid Sec-WebSocket-Key header');
+    let protocols = [];
+    const rawProtocols = header(headers, 'sec-websocket-protocol');
+    if (rawProtocols !== undefined) {
+        const parsed = parseTokenList(rawProtocols);
+        if (parsed === null || new Set(parsed).size !== parsed.length) {
+            return reject(400, 'Invalid Sec-WebSocket-Protocol header');
+        }
+        protocols = parsed;
+    }
+    let extensions = [];
+    const rawExtensions = header(headers, 'sec-websocket-extensions');
+    if (rawExtensions !== undefined) {
+        const parsed = parseExtensions(rawExtensions);
+        if (parsed === null)
+            return reject(400, 'Invalid Sec-WebSocket-Extensions header');
+        extensions = parsed;
+    }
+    return { ok: true, key, protocols, extensions };
+}
+/** Sec-WebSocket-Accept: base64(SHA-1(key + GUID)) (RFC 6455 section 4.2.2). */
+export function computeAccept(key) {
+    return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+}
+/** The 101 response. Omitted extensions are declined (RFC 6455 section 9.1). */
+export function buildAcceptResponse(key, protocol = '', extensions = '') {
+    let response = 'HTTP/1.1 101 Switching Protocols\r\n' +
+        'Upgrade: websocket\r\n' +
+        'Connection: Upgrade\r\n' +
+        `Sec-WebSocket-Accept: ${computeAccept(key)}\r\n`;
+    if (protocol !== '')
+        response += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
+    if (extensions !== '')
+        response += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
+    return response + '\r\n';
+}
+/** A plain-text HTTP error that ends the connection. */
+export function buildErrorResponse(status, message, headers = {}) {
+    const body = message ?? STATUS_CODES[status] ?? 'Error';
+    let response = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+        'Connection: close\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+    for (const [name, value] of Object.entries(headers)) {
+        if (!isSafeHeaderValue(name) || !isSafeHeaderValue(value))
+            continue;
+        response += `${name}: ${value}\r\n`;
+    }
+    return `${response}\r\n${body}`;
+}
+/** Refuses header text that could split the response (a CR or LF from an app-supplied value). */
+function isSafeHeaderValue(value) {
+    for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if (c === 0x0d || c === 0x0a)
+            return false;
+    }
+    return true;
+}
+function destroySocket() {
+    this.destroy();
+}
+function ignoreError() {
+    // The socket is being thrown away; a late ECONNRESET must not crash the process.
+}
+/** Answers a refused upgrade with a plain HTTP error and closes the socket; never upgrades. */
+export function abortHandshake(socket, status, message, headers) {
+    socket.on('error', ignoreError);
+    if (!socket.writable || socket.destroyed) {
+        socket.destroy();
+        return;
+    }
+    socket.once('finish', destroySocket);
+    socket.end(buildErrorResponse(status, message, headers));
+}
+/**
+ * Origin check (RFC 6455 section 10.2). With an allow-list, a request without Origin is
+ * refused too: the list exists to restrict which pages may connect, and a missing header
+ * cannot be shown to be on it.
+ */
+export function isOriginAllowed(origin, allowed) {
+    if (allowed.size === 0)
+        return true;
+    if (origin === undefined)
+        return false;
+    return allowed.has(normaliseOrigin(origin));
+}
+export function normaliseOrigin(origin) {
+    let end = origin.length;
+    while (end > 0 && origin.charCodeAt(end - 1) === 0x2f)
+        end--; // trailing "/"
+    return origin.slice(0, end).trim().toLowerCase();
+}
+//# sourceMappingURL=handshake.js.map

@@ -1,0 +1,58 @@
+/** Below this size the word-at-a-time loop does not pay for its setup. */
+const WORD_THRESHOLD = 64;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/**
+ * XORs `bytes` in place with a masking key (RFC 6455 section 5.3). Masking and unmasking are the
+ * same operation. `maskingKey` is the 4 key bytes as a big-endian uint32, `keyOffset` the
+ * position within the key of `bytes[0]`, so a payload that arrives in pieces can be unmasked
+ * piece by piece: pass the number of payload bytes already processed.
+ */
+export function applyMask(bytes, maskingKey, keyOffset = 0) {
+    const length = bytes.length;
+    if (length === 0)
+        return;
+    let key = rotate(maskingKey, keyOffset);
+    let i = 0;
+    if (length >= WORD_THRESHOLD) {
+        // Byte by byte up to a 4-byte boundary of the underlying memory, then whole words.
+        const misalignment = (4 - (bytes.byteOffset & 3)) & 3;
+        for (; i < misalignment; i++)
+            bytes[i] ^= key >>> (24 - 8 * (i & 3));
+        key = rotate(key, misalignment);
+        const wordCount = (length - i) >>> 2;
+        const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, wordCount);
+        const wordKey = LITTLE_ENDIAN ? byteSwap(key) : key;
+        for (let w = 0; w < wordCount; w++)
+            words[w] ^= wordKey;
+        i += wordCount * 4;
+        for (let k = 0; i < length; i++, k++)
+            bytes[i] ^= key >>> (24 - 8 * k);
+        return;
+    }
+    const k0 = key >>> 24;
+    const k1 = (key >>> 16) & 0xff;
+    const k2 = (key >>> 8) & 0xff;
+    const k3 = key & 0xff;
+    const whole = length & ~3;
+    for (; i < whole; i += 4) {
+        bytes[i] ^= k0;
+        bytes[i + 1] ^= k1;
+        bytes[i + 2] ^= k2;
+        bytes[i + 3] ^= k3;
+    }
+    if (i < length)
+        bytes[i++] ^= k0;
+    if (i < length)
+        bytes[i++] ^= k1;
+    if (i < length)
+        bytes[i] ^= k2;
+}
+/** The key as seen from `offset` bytes into it (a left rotation by whole bytes). */
+function rotate(key, offset) {
+    const shift = (offset & 3) * 8;
+    return shift === 0 ? key >>> 0 : ((key << shift) | (key >>> (32 - shift))) >>> 0;
+}
+function byteSwap(value) {
+    return ((((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24)) >>> 0);
+}
+//# sourceMappingURL=mask.js.map

@@ -1,0 +1,61 @@
+import { deflaterKey } from './compression-pool.js';
+import { Deflater, Inflater } from './zlib-codec.js';
+/**
+ * permessage-deflate for one connection, with the parameters negotiated for it. Without
+ * context takeover on a side, that side's work runs on the server's pooled contexts and this
+ * object holds no zlib memory; with it, the connection's own context is created on first use
+ * and freed when the connection closes.
+ */
+export class PerMessageDeflate {
+    constructor(pool, params, settings) {
+        this.inflater = undefined;
+        this.deflater = undefined;
+        this.released = false;
+        this.pool = pool;
+        this.params = params;
+        this.sharesFrames = params.serverNoContextTakeover;
+        this.threshold = params.serverNoContextTakeover ? settings.threshold : 0;
+        this.deflaterSettings = {
+            windowBits: params.serverMaxWindowBits,
+            level: settings.level,
+            memLevel: settings.memLevel,
+        };
+        this.sharedKey = deflaterKey(this.deflaterSettings);
+    }
+    /** Decompresses one whole message; fails with 1009 past `maxPayload`, 1007 on bad data. */
+    decompress(payload, maxPayload, callback) {
+        const windowBits = this.params.clientMaxWindowBits;
+        if (this.params.clientNoContextTakeover) {
+            this.pool.inflate(windowBits, payload, maxPayload, callback);
+            return;
+        }
+        const inflater = (this.inflater ??= new Inflater(windowBits));
+        this.pool.inflateOn(inflater, payload, maxPayload, (error, result) => {
+            if (this.released && !inflater.busy)
+                inflater.close();
+            callback(error, result);
+        });
+    }
+    /** Compresses one whole message (without the trailing 00 00 ff ff). */
+    compress(payload, callback) {
+        if (this.params.serverNoContextTakeover) {
+            this.pool.deflate(this.deflaterSettings, payload, callback);
+            return;
+        }
+        const deflater = (this.deflater ??= new Deflater(this.deflaterSettings));
+        this.pool.deflateOn(deflater, payload, (error, result) => {
+            if (this.released && !deflater.busy)
+                deflater.close();
+            callback(error, result);
+        });
+    }
+    /** Frees this connection's contexts; one still working is freed when its job ends. */
+    release() {
+        this.released = true;
+        if (this.inflater !== undefined && !this.inflater.busy)
+            this.inflater.close();
+        if (this.deflater !== undefined && !this.deflater.busy)
+            this.deflater.close();
+    }
+}
+//# sourceMappingURL=permessage-deflate.js.map

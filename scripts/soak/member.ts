@@ -1,0 +1,176 @@
+import type { Socket } from 'node:net';
+import WebSocket from 'ws';
+import { compareIds, type Ledger } from './ledger.js';
+
+export interface SoakTotals {
+  sent: number;
+  delivered: number;
+  duplicates: number;
+  truncatedResumes: number;
+  abruptDisconnects: number;
+  reconnects: number;
+  /** Connections the server closed, by close code (not counting our own resets). */
+  serverCloses: Map<number, number>;
+  errors: Map<string, number>;
+  connectFailures: number;
+}
+
+export function newTotals(): SoakTotals {
+  return {
+    sent: 0,
+    delivered: 0,
+    duplicates: 0,
+    truncatedResumes: 0,
+    abruptDisconnects: 0,
+    reconnects: 0,
+    serverCloses: new Map(),
+    errors: new Map(),
+    connectFailures: 0,
+  };
+}
+
+function bump<K>(map: Map<K, number>, key: K): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** A text frame header announcing 100 masked bytes, followed by only 10 of them. */
+const HALF_FRAME = Buffer.concat([Buffer.from([0x81, 0x80 | 100, 1, 2, 3, 4]), Buffer.alloc(10, 0x61)]);
+
+interface Frame {
+  event: string;
+  data: any;
+}
+
+/**
+ * One chat member for the whole soak, across its connections: it joins its room, resumes
+ * with `since` after each disconnect, and checks that room message ids only ever grow.
+ */
+export class Member {
+  private socket: WebSocket | undefined;
+  /** Newest message id of the room this member has, live or from a resume's history. */
+  private lastId: string | undefined;
+  /** Set by the first join: the member owes every message newer than this. */
+  private started = false;
+  private cursor: string | undefined;
+  joined = false;
+  received = 0;
+  private refs = 0;
+  private stopped = false;
+
+  constructor(
+    readonly name: string,
+    readonly room: string,
+    private readonly url: string,
+    private readonly ledger: Ledger,
+    private readonly totals: SoakTotals,
+  ) {}
+
+  get connected(): boolean {
+    return this.socket !== undefined && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Messages of the room this member must have received by the end. */
+  owed(): number {
+    return this.started ? this.ledger.countAfter(this.room, this.cursor) : 0;
+  }
+
+  connect(): void {
+    if (this.stopped) return;
+    const socket = new WebSocket(this.url, { perMessageDeflate: false });
+    this.socket = socket;
+    this.joined = false;
+    socket.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString()) as Frame));
+    socket.on('error', () => undefined);
+    socket.on('unexpected-response', (_req, res) => {
+      res.resume();
+      this.totals.connectFailures++;
+    });
+    socket.once('close', (code: number) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.joined = false;
+      if (this.stopped) return;
+      // The server (or the network) ended it: come back like a browser would.
+      bump(this.totals.serverCloses, code);
+      this.reconnectSoon();
+    });
+  }
+
+  send(): void {
+    if (!this.joined || !this.connected) return;
+    this.totals.sent++;
+    this.socket!.send(JSON.stringify({ event: 'message', data: { room: this.room, text: `${this.name} #${this.refs}`, ref: `${this.name}-${this.refs++}` } }));
+  }
+
+  /** Drops the connection mid-frame with a TCP reset, then reconnects and resumes. */
+  killAbruptly(): void {
+    const socket = this.socket;
+    if (socket === undefined || !this.connected) return;
+    this.socket = undefined;
+    this.joined = false;
+    this.totals.abruptDisconnects++;
+    const raw = (socket as unknown as { _socket: Socket })._socket;
+    raw.write(HALF_FRAME);
+    raw.resetAndDestroy();
+    this.reconnectSoon();
+  }
+
+  /** Closes for good (end of the soak). */
+  stop(): void {
+    this.stopped = true;
+    this.socket?.close(1000);
+  }
+
+  private reconnectSoon(): void {
+    this.totals.reconnects++;
+    setTimeout(() => this.connect(), 50 + Math.floor(Math.random() * 450));
+  }
+
+  private onFrame(frame: Frame): void {
+    switch (frame.event) {
+      case 'welcome':
+        this.socket?.send(JSON.stringify({ event: 'join', data: { room: this.room, name: this.name, ...(this.lastId ? { since: this.lastId } : {}) } }));
+        break;
+      case 'joined':
+        this.onJoined(frame.data);
+        break;
+      case 'message':
+        if (frame.data.room === this.room) this.observe(frame.data.id);
+        break;
+      case 'ack':
+        this.ledger.ack(this.room, frame.data.id);
+        break;
+      case 'error':
+        bump(this.totals.errors, String(frame.data.code));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onJoined(joined: { room: string; history: Array<{ id: string }>; truncated: boolean }): void {
+    if (joined.room !== this.room) return;
+    if (!this.started) {
+      // The first join: what the history holds is the past; everything after it is owed.
+      this.started = true;
+      this.cursor = joined.history.at(-1)?.id;
+      this.lastId = this.cursor;
+      for (const message of joined.history) this.ledger.known(this.room, message.id);
+    } else {
+      if (joined.truncated) this.totals.truncatedResumes++;
+      for (const message of joined.history) this.observe(message.id);
+    }
+    this.joined = true;
+  }
+
+  private observe(id: string): void {
+    this.ledger.known(this.room, id);
+    if (this.lastId !== undefined && compareIds(id, this.lastId) <= 0) {
+      this.totals.duplicates++;
+      return;
+    }
+    this.lastId = id;
+    this.received++;
+    this.totals.delivered++;
+  }
+}

@@ -1,0 +1,24 @@
+import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ChatBusUnavailableError } from './bus/bus-errors.js';
+
+/** REST requests that need the chat store while it is unreachable: 503, to be retried. */
+@Catch(ChatBusUnavailableError)
+export class BusUnavailableHttpFilter implements ExceptionFilter {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(_error: ChatBusUnavailableError, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
+    const response = host.switchToHttp().getResponse<unknown>();
+    httpAdapter.setHeader(response, 'Retry-After', '1');
+    httpAdapter.reply(
+      response,
+      {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        message: 'the chat store is unavailable; try again shortly',
+      },
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
+  }
+}

@@ -1,0 +1,150 @@
+import type { Redis } from 'ioredis';
+import type { ChatMessage } from '../chat-events.js';
+import { scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { timeOfId } from './redis-wire.js';
+
+type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
+type Reply = Array<string | number>;
+
+/** A room and a name, as presence changes report them. */
+export interface RoomName {
+  room: string;
+  name: string;
+}
+
+export interface RosterReply {
+  count: number;
+  members: string[];
+}
+
+export interface StreamPage {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /** Entries trimmed from the stream so far; -1 unknown, -2 no stream (only with `since`). */
+  dropped: number;
+  /** The oldest id the stream still holds ('' when unknown). */
+  firstKept: string;
+}
+
+/**
+ * Typed calls of the bus's scripts on one Redis connection, all under one key prefix, as one
+ * instance (`node`) of the service. Knows the reply shapes; knows nothing of the chat's rules.
+ */
+export class RedisChatStore {
+  private readonly scripts: Record<ScriptName, ScriptCall>;
+
+  constructor(
+    redis: Redis,
+    readonly prefix: string,
+    readonly node: string,
+  ) {
+    for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+      redis.defineCommand(name, { numberOfKeys: 0, lua: scriptSource(name) });
+    }
+    this.scripts = redis as unknown as Record<ScriptName, ScriptCall>;
+  }
+
+  async publish(room: string, from: string, text: string, envelope: string, maxLength: number): Promise<string> {
+    return String(await this.call('chatPublish', room, maxLength, from, text, envelope));
+  }
+
+  async history(room: string, since: string | undefined, before: string | undefined, limit: number): Promise<StreamPage> {
+    const [entries, dropped, firstKept] = (await this.call('chatHistory', room, since ?? '', before ?? '', limit)) as [
+      Array<[string, string[]]>,
+      number,
+      string,
+    ];
+    const messages = entries.map((entry) => messageOf(room, entry));
+    if (since === undefined) messages.reverse();
+    return { messages, dropped: Number(dropped), firstKept: String(firstKept) };
+  }
+
+  async enter(room: string, id: string, name: string, ttlMs: number, limit: number): Promise<{ registered: boolean; newestId: string; roster: RosterReply }> {
+    const reply = (await this.call('chatEnter', this.node, ttlMs, room, id, JSON.stringify(name), limit)) as Reply;
+    return { registered: reply[0] === 1, newestId: String(reply[1]), roster: rosterOf(reply, 2) };
+  }
+
+  async exit(room: string, id: string, lastHere: boolean, ttlMs: number, limit: number): Promise<{ registered: boolean; roster: RosterReply }> {
+    const reply = (await this.call('chatExit', this.node, ttlMs, room, id, lastHere ? '1' : '0', limit)) as Reply;
+    return { registered: reply[0] === 1, roster: rosterOf(reply, 1) };
+  }
+
+  async rename(id: string, name: string, rooms: string[], ttlMs: number): Promise<{ registered: boolean }> {
+    const reply = await this.call('chatRename', this.node, ttlMs, id, JSON.stringify(name), ...rooms);
+    return { registered: reply === 1 };
+  }
+
+  /**
+   * Makes this node's members of the room exactly `members`: the names of those it added, and
+   * the connection ids and names of those it removed.
+   */
+  async sync(
+    room: string,
+    members: Iterable<[id: string, name: string]>,
+    ttlMs: number,
+  ): Promise<{ registered: boolean; joined: string[]; left: Map<string, string> }> {
+    const args: string[] = [];
+    for (const [id, name] of members) args.push(id, JSON.stringify(name));
+    const reply = (await this.call('chatSync', this.node, ttlMs, room, ...args)) as Reply;
+    const joinedEnd = 2 + Number(reply[1]);
+    const joined = reply.slice(2, joinedEnd).map((name) => JSON.parse(String(name)) as string);
+    const left = new Map<string, string>();
+    for (let i = joinedEnd; i + 1 < reply.length; i += 2) left.set(String(reply[i]), JSON.parse(String(reply[i + 1])) as string);
+    return { registered: reply[0] === 1, joined, left };
+  }
+
+  /** Keeps this node alive; the members removed from expired nodes. */
+  async heartbeat(ttlMs: number, maxExpired: number): Promise<{ registered: boolean; removed: RoomName[] }> {
+    const reply = (await this.call('chatHeartbeat', this.node, ttlMs, maxExpired)) as Reply;
+    return { registered: reply[0] === 1, removed: roomNamesOf(reply, 1) };
+  }
+
+  /** Removes every member of this node; those removed. */
+  async deregister(): Promise<RoomName[]> {
+    return roomNamesOf((await this.call('chatDeregister', this.node)) as Reply, 0);
+  }
+
+  async announce(room: string, envelope: string, limit: number): Promise<void> {
+    await this.call('chatAnnounce', room, limit, envelope);
+  }
+
+  async roster(room: string, limit: number): Promise<RosterReply> {
+    return rosterOf((await this.call('chatRoster', room, limit)) as Reply, 0);
+  }
+
+  async rooms(): Promise<Array<{ room: string; members: number }>> {
+    const reply = (await this.call('chatRooms')) as Reply;
+    const rooms: Array<{ room: string; members: number }> = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) rooms.push({ room: String(reply[i]), members: Number(reply[i + 1]) });
+    return rooms;
+  }
+
+  private call(script: ScriptName, ...args: Array<string | number>): Promise<unknown> {
+    return this.scripts[script](this.prefix, ...args);
+  }
+}
+
+function messageOf(room: string, [id, fields]: [string, string[]]): ChatMessage {
+  let from = '';
+  let text = '';
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'from') from = fields[i + 1];
+    else if (fields[i] === 'text') text = fields[i + 1];
+  }
+  return { id, room, from, text, at: timeOfId(id) };
+}
+
+function rosterOf(reply: Reply, start: number): RosterReply {
+  return {
+    count: Number(reply[start]),
+    members: reply.slice(start + 1).map((name) => JSON.parse(String(name)) as string),
+  };
+}
+
+function roomNamesOf(reply: Reply, start: number): RoomName[] {
+  const pairs: RoomName[] = [];
+  for (let i = start; i + 1 < reply.length; i += 2) {
+    pairs.push({ room: String(reply[i]), name: JSON.parse(String(reply[i + 1])) as string });
+  }
+  return pairs;
+}

@@ -1,0 +1,50 @@
+import { decodeEnvelope, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+
+// What the publishing scripts do to an envelope (redis-scripts.ts), in JavaScript.
+const withId = (envelope: string, id: string) => `{"id":"${id}",${envelope.slice(1)}`;
+const withRoster = (envelope: string, count: number, names: string[]) =>
+  `${envelope.slice(0, -1)},"count":${count},"members":[${names.map((name) => JSON.stringify(name)).join(',')}]}`;
+
+describe('bus envelopes', () => {
+  it('carry a message, with the id Redis gave it, and its time from that id', () => {
+    const draft = { room: 'lobby', from: 'ann "a"', text: 'hi </script> \u2028 🚀' };
+    const payload = withId(messageEnvelope('node-1', draft), '1700000000123-4');
+    expect(decodeEnvelope(payload)).toEqual({
+      node: 'node-1',
+      event: {
+        type: 'message',
+        message: { id: '1700000000123-4', ...draft, at: '2023-11-14T22:13:20.123Z' },
+      },
+    });
+  });
+
+  it('carry a presence notice with the roster Redis appended', () => {
+    const payload = withRoster(presenceEnvelope('n', { room: 'r', name: 'bob', event: 'leave' }), 3, ['ann', 'é"x']);
+    expect(decodeEnvelope(payload)).toEqual({
+      node: 'n',
+      event: { type: 'presence', presence: { room: 'r', name: 'bob', event: 'leave', members: ['ann', 'é"x'], count: 3 } },
+    });
+    expect(decodeEnvelope(withRoster(presenceEnvelope('n', { room: 'r', name: 'b', event: 'join' }), 0, []))).toMatchObject({
+      event: { presence: { members: [], count: 0 } },
+    });
+  });
+
+  it.each([
+    ['not JSON', 'nope'],
+    ['not an object', '42'],
+    ['unknown version 2', '{"v":2,"type":"message"}'],
+    ['no node or room', '{"v":1,"type":"message","room":"r"}'],
+    ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"x","from":"a","text":"t"}'],
+    ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":"a"}'],
+    ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"wave","members":[],"count":0}'],
+    ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"join","members":[1],"count":1}'],
+    ['unknown type "typing"', '{"v":1,"type":"typing","node":"n","room":"r"}'],
+  ])('refuse what they do not understand: %s', (reason, payload) => {
+    expect(decodeEnvelope(payload)).toBe(reason);
+  });
+
+  it('read the time of a stream id as ISO-8601', () => {
+    expect(timeOfId('0-0')).toBe('1970-01-01T00:00:00.000Z');
+    expect(timeOfId('1795314353826-17')).toBe('2026-11-22T02:25:53.826Z');
+  });
+});

@@ -1,0 +1,71 @@
+import type { ChatEvent, MessageDraft, PresenceNotice } from '../chat-events.js';
+import { isMessageId } from '../message-id.js';
+
+/**
+ * The envelopes instances exchange on the events channel: one JSON object per publication,
+ * with a version, a kind and the id of the instance that published it.
+ *
+ *   {"id":"<stream id>","v":1,"type":"message","node":"…","room":"…","from":"…","text":"…"}
+ *   {"v":1,"type":"presence","node":"…","room":"…","name":"…","event":"join","count":2,"members":["…"]}
+ *
+ * The parts only Redis knows are spliced in by the publishing scripts (redis-scripts.ts): the
+ * stream id at the front of a message, the roster at the end of a presence notice. Every
+ * instance, the publisher included, delivers what arrives on the channel and nothing else, so
+ * each event reaches each instance exactly once; `node` is there for diagnostics, never to
+ * filter.
+ */
+export const WIRE_VERSION = 1;
+
+/** A message envelope without its id (the publish script puts `"id":"…",` first). */
+export function messageEnvelope(node: string, draft: MessageDraft): string {
+  return JSON.stringify({ v: WIRE_VERSION, type: 'message', node, room: draft.room, from: draft.from, text: draft.text });
+}
+
+/** A presence envelope without count and members (the announce script appends them). */
+export function presenceEnvelope(node: string, notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): string {
+  return JSON.stringify({ v: WIRE_VERSION, type: 'presence', node, room: notice.room, name: notice.name, event: notice.event });
+}
+
+export interface Envelope {
+  node: string;
+  event: ChatEvent;
+}
+
+/** What arrived on the channel, or a description of why it is not an envelope we understand. */
+export function decodeEnvelope(payload: string): Envelope | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof parsed !== 'object' || parsed === null) return 'not an object';
+  const raw = parsed as Record<string, unknown>;
+  if (raw.v !== WIRE_VERSION) return `unknown version ${JSON.stringify(raw.v)}`;
+  const { node, room } = raw;
+  if (typeof node !== 'string' || typeof room !== 'string') return 'no node or room';
+  if (raw.type === 'message') {
+    const { id, from, text } = raw;
+    if (!isMessageId(id) || typeof from !== 'string' || typeof text !== 'string') return 'malformed message';
+    return { node, event: { type: 'message', message: { id, room, from, text, at: timeOfId(id) } } };
+  }
+  if (raw.type === 'presence') {
+    const { name, event, members, count } = raw;
+    if (
+      typeof name !== 'string' ||
+      (event !== 'join' && event !== 'leave') ||
+      !Array.isArray(members) ||
+      !members.every((member) => typeof member === 'string') ||
+      !Number.isInteger(count)
+    ) {
+      return 'malformed presence';
+    }
+    return { node, event: { type: 'presence', presence: { room, name, event, members, count: count as number } } };
+  }
+  return `unknown type ${JSON.stringify(raw.type)}`;
+}
+
+/** A stream id's time part (Redis' clock when it stored the message), as ISO-8601. */
+export function timeOfId(id: string): string {
+  return new Date(Number(id.slice(0, id.indexOf('-')))).toISOString();
+}

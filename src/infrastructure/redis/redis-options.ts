@@ -1,0 +1,67 @@
+import type { RedisOptions } from 'ioredis';
+
+export interface RedisConnectionOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
+  url: string;
+  /** Longest wait for one command's reply before it fails. Default 2000. */
+  commandTimeoutMs?: number;
+  /** Longest wait for a TCP connection and the server's readiness. Default 5000. */
+  connectTimeoutMs?: number;
+  /** Upper bound of the reconnect backoff. Default 2000. */
+  maxReconnectDelayMs?: number;
+  /** Shown by `CLIENT LIST`; the role of each connection is appended. Default `chat-gateway`. */
+  connectionName?: string;
+}
+
+export type ResolvedRedisConnectionOptions = Required<RedisConnectionOptions>;
+
+export function resolveRedisConnectionOptions(options: RedisConnectionOptions): ResolvedRedisConnectionOptions {
+  if (!/^rediss?:\/\/\S+$/.test(options.url)) {
+    throw new RangeError(`the Redis url must start with redis:// or rediss://, got ${JSON.stringify(options.url)}`);
+  }
+  return {
+    url: options.url,
+    commandTimeoutMs: positiveInteger(options.commandTimeoutMs ?? 2000, 'commandTimeoutMs'),
+    connectTimeoutMs: positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs'),
+    maxReconnectDelayMs: positiveInteger(options.maxReconnectDelayMs ?? 2000, 'maxReconnectDelayMs'),
+    connectionName: options.connectionName ?? 'chat-gateway',
+  };
+}
+
+/**
+ * Exponential backoff from 50 ms up to the cap, with up to 20% jitter so that the instances of a
+ * deployment do not all reconnect in the same millisecond after Redis comes back. Never gives
+ * up: the gateway keeps serving its connections and recovers whenever Redis returns.
+ */
+export function reconnectDelay(attempt: number, maxDelayMs: number, random: () => number = Math.random): number {
+  const base = Math.min(maxDelayMs, 50 * 2 ** Math.min(Math.max(attempt - 1, 0), 16));
+  return Math.round(base * (0.8 + 0.2 * random()));
+}
+
+export type ConnectionRole = 'commands' | 'subscriber';
+
+/**
+ * ioredis options per connection role. Commands never wait in an offline queue and are not
+ * resent after a reconnect: a message that cannot be stored now must fail now (the sender gets
+ * an error, never a late or false ack). The subscriber re-subscribes itself on every `ready`
+ * (see RedisSubscription) so that the bus knows exactly when its feed was interrupted.
+ */
+export function ioredisOptionsFor(role: ConnectionRole, options: ResolvedRedisConnectionOptions): RedisOptions {
+  return {
+    connectionName: `${options.connectionName}:${role}`,
+    connectTimeout: options.connectTimeoutMs,
+    commandTimeout: options.commandTimeoutMs,
+    retryStrategy: (attempt: number) => reconnectDelay(attempt, options.maxReconnectDelayMs),
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    autoResubscribe: false,
+    // Fail what is in flight as soon as the connection drops instead of after N reconnects.
+    maxRetriesPerRequest: 0,
+    lazyConnect: false,
+  };
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,66 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocketConnection, WebSocketServer } from '../websocket/index.js';
+import { loggablePath, peerOf } from './loggable-path.js';
+
+interface OpenConnection {
+  peer: string;
+  path: string;
+  openedAt: number;
+}
+
+/**
+ * One log line when a WebSocket opens (peer, path) and one when it closes (peer, path, close
+ * code, duration). Never the query string (tokens travel there), never message content.
+ */
+export class ConnectionLog {
+  private readonly open = new Map<WebSocketConnection, OpenConnection>();
+  // Shared by every connection (`this` is the connection), not a closure per connection.
+  private readonly onConnection: (conn: WebSocketConnection, request: IncomingMessage) => void;
+  private readonly onClose: (this: WebSocketConnection, code: number) => void;
+
+  constructor(private readonly logger: LoggerService = new Logger('WebSocket')) {
+    const log = this;
+    this.onConnection = (conn, request) => log.opened(conn, request);
+    this.onClose = function (code) {
+      log.closed(this, code);
+    };
+  }
+
+  /** Logs the connections of `server` from now on. */
+  watch(server: WebSocketServer): void {
+    server.on('connection', this.onConnection);
+  }
+
+  unwatch(server: WebSocketServer): void {
+    server.off('connection', this.onConnection);
+  }
+
+  /** Connections opened and not closed yet. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  private opened(conn: WebSocketConnection, request: IncomingMessage): void {
+    const entry: OpenConnection = {
+      peer: peerOf(request.socket.remoteAddress, request.socket.remotePort),
+      path: loggablePath(request.url),
+      openedAt: performance.now(),
+    };
+    this.open.set(conn, entry);
+    conn.once('close', this.onClose);
+    this.logger.log('WebSocket open', { peer: entry.peer, path: entry.path });
+  }
+
+  private closed(conn: WebSocketConnection, code: number): void {
+    const entry = this.open.get(conn);
+    if (entry === undefined) return;
+    this.open.delete(conn);
+    this.logger.log('WebSocket closed', {
+      peer: entry.peer,
+      path: entry.path,
+      code,
+      durationMs: Math.round(performance.now() - entry.openedAt),
+    });
+  }
+}

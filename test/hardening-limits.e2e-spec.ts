@@ -1,0 +1,256 @@
+import { jest } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { createApp } from '../src/app.factory.js';
+import { upgradeRequestText } from './helpers/adapter-raw-http.js';
+import { JsonChatClient, within } from './helpers/chat-clients.js';
+import { scrape, valueOf } from './helpers/hardening-app.js';
+import { RawConnection } from './helpers/hardening-raw.js';
+import { startService, type ServiceApp } from './helpers/service-app.js';
+
+function portOf(service: ServiceApp): number {
+  return (service.app.getHttpServer().address() as AddressInfo).port;
+}
+
+/** Opens a `ws` client; resolves once open. */
+function openWs(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
+  const socket = new WebSocket(url, options);
+  return within(
+    new Promise<WebSocket>((resolve, reject) => {
+      socket.once('open', () => resolve(socket));
+      socket.once('error', reject);
+    }),
+    `a connection to ${url}`,
+  );
+}
+
+function closeOf(socket: WebSocket, ms: number): Promise<number> {
+  return within(new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code))), 'the close', ms);
+}
+
+describe('upgrade request header size (WS_MAX_HEADER_BYTES)', () => {
+  let service: ServiceApp;
+  beforeAll(async () => {
+    service = await startService({ WS_MAX_HEADER_BYTES: '2048' });
+  });
+  afterAll(() => service.close());
+
+  it('answers 431 to headers over the limit and closes the connection', async () => {
+    const raw = await RawConnection.open(portOf(service));
+    try {
+      raw.socket.write(upgradeRequestText({ path: '/chat', headers: { 'X-Padding': 'x'.repeat(3000) } }));
+      await raw.waitClosed('the oversized request');
+      expect(raw.status).toBe(431);
+    } finally {
+      raw.destroy();
+    }
+    const text = await scrape(service.httpUrl);
+    expect(valueOf(text, 'http_rejected_requests_total', { status: '431' })).toBe(1);
+  });
+
+  it('upgrades a request under the limit', async () => {
+    const raw = await RawConnection.open(portOf(service));
+    try {
+      raw.socket.write(upgradeRequestText({ path: '/chat', headers: { 'X-Padding': 'x'.repeat(1000) } }));
+      await raw.waitFor(() => raw.status !== undefined, 'a response');
+      expect(raw.status).toBe(101);
+    } finally {
+      raw.destroy();
+    }
+  });
+});
+
+describe('handshake timeout (WS_HANDSHAKE_TIMEOUT_MS): slowloris', () => {
+  const TIMEOUT_MS = 1000;
+  let service: ServiceApp;
+  beforeAll(async () => {
+    service = await startService({ WS_HANDSHAKE_TIMEOUT_MS: String(TIMEOUT_MS) });
+  });
+  afterAll(() => service.close());
+
+  /** Writes `text` one byte every `everyMs` until done or the socket is gone. */
+  function trickle(raw: RawConnection, text: string, everyMs: number): () => void {
+    let index = 0;
+    const timer = setInterval(() => {
+      if (index >= text.length || raw.isClosed) {
+        clearInterval(timer);
+        return;
+      }
+      raw.socket.write(text[index++]);
+    }, everyMs);
+    return () => clearInterval(timer);
+  }
+
+  it('drops a client that sends its upgrade request one byte at a time, right after the timeout', async () => {
+    const raw = await RawConnection.open(portOf(service));
+    const started = Date.now();
+    const stop = trickle(raw, upgradeRequestText({ path: '/chat' }), 50);
+    try {
+      await raw.waitClosed('the slow client', TIMEOUT_MS + 2000);
+      const elapsed = Date.now() - started;
+      expect(raw.status).toBe(408);
+      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+      // Checked every tenth of the timeout (not Node's default 30 s), plus scheduling slack.
+      expect(elapsed).toBeLessThan(TIMEOUT_MS + TIMEOUT_MS / 10 + 400);
+    } finally {
+      stop();
+      raw.destroy();
+    }
+    const text = await scrape(service.httpUrl);
+    expect(valueOf(text, 'http_rejected_requests_total', { status: '408' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('drops a client that connects and sends nothing', async () => {
+    const raw = await RawConnection.open(portOf(service));
+    const started = Date.now();
+    try {
+      await raw.waitClosed('the silent client', TIMEOUT_MS + 2000);
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + TIMEOUT_MS / 10 + 400);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('upgrades a slow client that completes its request in time, and keeps it open after the timeout', async () => {
+    const raw = await RawConnection.open(portOf(service));
+    const stop = trickle(raw, upgradeRequestText({ path: '/chat' }), 1);
+    try {
+      await raw.waitFor(() => raw.status !== undefined, 'the 101', TIMEOUT_MS);
+      expect(raw.status).toBe(101);
+      // An upgraded connection is no longer an HTTP request: the head timeout does not apply.
+      await expect(raw.waitClosed('the upgraded client', TIMEOUT_MS + 500)).rejects.toThrow(/did not close/);
+    } finally {
+      stop();
+      raw.destroy();
+    }
+  });
+});
+
+describe('WebSocket attempts Node does not treat as upgrades', () => {
+  let service: ServiceApp;
+  beforeAll(async () => {
+    service = await startService();
+  });
+  afterAll(() => service.close());
+
+  // fetch() refuses an Upgrade header: plain http.get sends what it is given.
+  function statusOf(path: string, headers: Record<string, string>): Promise<number> {
+    return within(
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(`${service.httpUrl}${path}`, { headers, agent: false }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          })
+          .once('error', reject);
+      }),
+      `the answer to GET ${path}`,
+    );
+  }
+
+  it('answers 400 on the WebSocket paths instead of handing them to the HTTP routes', async () => {
+    const key = { 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' };
+    expect(await statusOf('/chat', { ...key, Upgrade: 'websocket' })).toBe(400);
+    expect(await statusOf('/chat', key)).toBe(400);
+    expect(await statusOf('/echo', { Upgrade: 'websocket' })).toBe(400);
+    expect(await statusOf('/', key)).toBe(400);
+  });
+
+  it('leaves plain requests, and WebSocket headers on other paths, to the app', async () => {
+    expect(await statusOf('/', {})).toBe(200);
+    expect(await statusOf('/health', {})).toBe(200);
+    expect(await statusOf('/api/rooms', { 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' })).toBe(200);
+  });
+});
+
+describe('message size (WS_MAX_PAYLOAD)', () => {
+  let service: ServiceApp;
+  beforeAll(async () => {
+    service = await startService({ WS_MAX_PAYLOAD: '1024' });
+  });
+  afterAll(() => service.close());
+
+  it('closes a connection that sends a larger message with 1009', async () => {
+    const client = await JsonChatClient.connect(service.wsUrl);
+    await client.welcome();
+    client.send('message', { room: 'lobby', text: 'x'.repeat(2000) });
+    expect((await client.closed).code).toBe(1009);
+  });
+});
+
+describe('heartbeat (WS_HEARTBEAT_MS)', () => {
+  const HEARTBEAT_MS = 100;
+  let service: ServiceApp;
+  beforeAll(async () => {
+    service = await startService({ WS_HEARTBEAT_MS: String(HEARTBEAT_MS) });
+  });
+  afterAll(() => service.close());
+
+  it('drops a /chat peer that never answers pings within three intervals, and counts it', async () => {
+    const silent = await openWs(`${service.wsUrl}/chat`, { autoPong: false });
+    const started = Date.now();
+    const code = await closeOf(silent, 3 * HEARTBEAT_MS + 2000);
+    const elapsed = Date.now() - started;
+    expect(code).toBe(1006);
+    expect(elapsed).toBeGreaterThanOrEqual(2 * HEARTBEAT_MS - 10);
+    expect(elapsed).toBeLessThan(3 * HEARTBEAT_MS + 500);
+    const text = await scrape(service.httpUrl);
+    expect(valueOf(text, 'ws_heartbeat_timeouts_total', { path: '/chat' })).toBe(1);
+  });
+
+  it('keeps peers that answer', async () => {
+    const alive = await openWs(`${service.wsUrl}/chat`);
+    let pings = 0;
+    alive.on('ping', () => pings++);
+    try {
+      await expect(closeOf(alive, 10 * HEARTBEAT_MS)).rejects.toThrow(/timed out/);
+      expect(pings).toBeGreaterThanOrEqual(3);
+    } finally {
+      alive.terminate();
+    }
+  });
+});
+
+describe('connection log (LOG_FORMAT=json)', () => {
+  it('writes one JSON line per open and close, with peer, path, code and duration, and no tokens or text', async () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const app = await createApp({ LOG_FORMAT: 'json' }, { logger: ['log', 'warn', 'error'] });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const client = await JsonChatClient.connect(`ws://127.0.0.1:${port}`, '/chat?access_token=top-secret-token');
+      await client.welcome();
+      await client.join('logged');
+      client.send('message', { room: 'logged', text: 'a very private sentence' });
+      await client.waitFor('ack');
+      client.socket.close(4001);
+      await within(client.closed, 'the close handshake');
+      await within(
+        (async () => {
+          while (!lines.some((line) => line.includes('WebSocket closed'))) await new Promise((r) => setTimeout(r, 5));
+        })(),
+        'the close line',
+      );
+    } finally {
+      await app.close();
+      write.mockRestore();
+    }
+    const records = lines.join('').split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line));
+    const opened = records.filter((record) => record.message === 'WebSocket open');
+    const closed = records.filter((record) => record.message === 'WebSocket closed');
+    expect(opened).toEqual([
+      expect.objectContaining({ level: 'log', context: 'WebSocket', path: '/chat', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) }),
+    ]);
+    expect(closed).toEqual([
+      expect.objectContaining({ path: '/chat', peer: opened[0].peer, code: 4001, durationMs: expect.any(Number) }),
+    ]);
+    const everything = lines.join('');
+    expect(everything).not.toContain('top-secret-token');
+    expect(everything).not.toContain('a very private sentence');
+  });
+});

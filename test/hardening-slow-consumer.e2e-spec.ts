@@ -1,0 +1,141 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import WebSocket from 'ws';
+import { JsonChatClient, within } from './helpers/chat-clients.js';
+import { eventually, gatewayServer, scrape, serverSideOf, valueOf } from './helpers/hardening-app.js';
+import { startService, type ServiceApp } from './helpers/service-app.js';
+
+const LIMIT = 64 * 1024;
+const ROOM = 'flood';
+/** A chat message near the 2000-character limit: about 2 KB per frame. */
+const TEXT = 'x'.repeat(1900);
+/** The flood gives up (and fails the test) after this many messages without a drop. */
+const MAX_MESSAGES = 15_000;
+const AFTER_DROP = 300;
+
+interface Stored {
+  id: string;
+}
+
+/** A member that records the arrival time of every room message it reads. */
+class Receiver {
+  readonly arrivals = new Map<string, number>();
+
+  constructor(readonly client: JsonChatClient) {
+    client.socket.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as { event: string; data: { id: string; room: string } };
+      if (frame.event === 'message' && frame.data.room === ROOM) this.arrivals.set(frame.data.id, Date.now());
+    });
+  }
+}
+
+describe('a slow consumer in a busy room (WS_SEND_BUFFER_LIMIT)', () => {
+  let service: ServiceApp;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const clients: JsonChatClient[] = [];
+
+  beforeAll(async () => {
+    service = await startService({ WS_SEND_BUFFER_LIMIT: String(LIMIT), CHAT_HISTORY_SIZE: '20000' });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.socket.terminate();
+    agent.destroy();
+    await service.close();
+  });
+
+  async function member(): Promise<JsonChatClient> {
+    const client = await JsonChatClient.connect(service.wsUrl);
+    clients.push(client);
+    await client.welcome();
+    await client.join(ROOM);
+    return client;
+  }
+
+  function post(text: string): Promise<{ stored: Stored; at: number }> {
+    const body = JSON.stringify({ from: 'publisher', text });
+    return new Promise((resolve, reject) => {
+      const request = http.request(
+        `${service.httpUrl}/api/rooms/${ROOM}/messages`,
+        { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            if (response.statusCode !== 201) reject(new Error(`POST answered ${response.statusCode}`));
+            else resolve({ stored: JSON.parse(Buffer.concat(chunks).toString()) as Stored, at: Date.now() });
+          });
+        },
+      );
+      request.once('error', reject);
+      request.end(body);
+    });
+  }
+
+  it('drops only the peer that stopped reading, with 1013, without slowing the others; it resumes with since', async () => {
+    const fast = await Promise.all([member(), member(), member()]).then((all) => all.map((c) => new Receiver(c)));
+    const slow = await member();
+    const chatServer = gatewayServer(service.app, '/chat');
+    const slowSocket = (slow.socket as unknown as { _socket: Socket })._socket;
+    const slowServerSide = serverSideOf(chatServer, slowSocket.localPort!);
+    const slowClosedOnServer = new Promise<number>((resolve) => slowServerSide.once('close', resolve));
+
+    // The slow peer stops reading: its kernel buffers fill, then the server's queue.
+    slowSocket.pause();
+    let maxQueued = 0;
+    const sampler = setInterval(() => {
+      maxQueued = Math.max(maxQueued, slowServerSide.bufferedAmount);
+    }, 1);
+
+    const posted: Array<{ id: string; at: number }> = [];
+    let droppedAfter = -1;
+    try {
+      while (posted.length < MAX_MESSAGES) {
+        const batch = await Promise.all(Array.from({ length: 8 }, (_, i) => post(`${posted.length + i} ${TEXT}`)));
+        for (const { stored, at } of batch) posted.push({ id: stored.id, at });
+        maxQueued = Math.max(maxQueued, slowServerSide.bufferedAmount);
+        if (droppedAfter === -1 && slowServerSide.readyState !== WebSocket.OPEN) droppedAfter = posted.length;
+        if (droppedAfter !== -1 && posted.length >= droppedAfter + AFTER_DROP) break;
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(droppedAfter).toBeGreaterThan(0);
+
+    // Bounded: never more than the limit queued for the slow peer (plus the frame that
+    // may always go out on an empty queue).
+    expect(maxQueued).toBeLessThanOrEqual(LIMIT + 2100);
+
+    // The others got everything, in time, while and after the slow one was dropped.
+    const last = posted[posted.length - 1];
+    for (const receiver of fast) {
+      await eventually(() => receiver.arrivals.has(last.id), 'the fast members to get the last message', 5000);
+      const missing = posted.filter(({ id }) => !receiver.arrivals.has(id));
+      expect(missing).toEqual([]);
+      const worstLatency = Math.max(...posted.map(({ id, at }) => receiver.arrivals.get(id)! - at));
+      expect(worstLatency).toBeLessThan(1500);
+    }
+
+    // The slow peer reads again: what was queued, then the close frame with 1013.
+    slowSocket.resume();
+    expect((await within(slow.closed, 'the slow peer to see its close frame', 5000)).code).toBe(1013);
+    expect(await within(slowClosedOnServer, 'the server-side close')).toBe(1013);
+    const seen = slow.unread
+      .map((frame) => JSON.parse(frame) as { event: string; data: { id: string } })
+      .filter((frame) => frame.event === 'message')
+      .map((frame) => frame.data.id);
+    expect(seen.length).toBeLessThan(posted.length);
+    expect(seen).toEqual(posted.slice(0, seen.length).map(({ id }) => id));
+
+    // Resuming with since delivers exactly what it missed.
+    const again = await JsonChatClient.connect(service.wsUrl);
+    clients.push(again);
+    await again.welcome();
+    const joined = await again.join(ROOM, { since: seen[seen.length - 1] });
+    expect(joined.truncated).toBe(false);
+    expect(joined.history.map((message: Stored) => message.id)).toEqual(posted.slice(seen.length).map(({ id }) => id));
+
+    const metrics = await scrape(service.httpUrl);
+    expect(valueOf(metrics, 'ws_slow_consumer_drops_total', { path: '/chat' })).toBe(1);
+    expect(valueOf(metrics, 'ws_closes_total', { path: '/chat', code: '1013' })).toBe(1);
+  });
+});

@@ -1,0 +1,233 @@
+import { Redis } from 'ioredis';
+import { ChatBusUnavailableError } from '../src/chat/bus/bus-errors.js';
+import { compareMessageIds, type ChatMessage } from '../src/chat/index.js';
+import { within } from './helpers/chat-clients.js';
+import { BusNode } from './helpers/redis-bus-node.js';
+import { deleteKeys, describeWithRedis, keysUnder, TEST_REDIS_URL, uniquePrefix } from './helpers/redis-availability.js';
+
+const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
+const ids = (messages: ChatMessage[]) => messages.map((message) => message.id);
+
+function expectAscending(messageIds: string[]): void {
+  for (let i = 1; i < messageIds.length; i++) expect(compareMessageIds(messageIds[i - 1], messageIds[i])).toBeLessThan(0);
+}
+
+describeWithRedis('the Redis bus against a real Redis', () => {
+  const prefix = uniquePrefix('bus');
+  const nodes: BusNode[] = [];
+  let admin: Redis;
+
+  async function node(name: string, options: { historySize?: number; presenceTtlMs?: number } = {}): Promise<BusNode> {
+    const started = await BusNode.start(TEST_REDIS_URL, name, { prefix, ...options });
+    nodes.push(started);
+    return started;
+  }
+
+  beforeAll(async () => {
+    admin = new Redis(TEST_REDIS_URL, { commandTimeout: 5000 });
+  });
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((started) => started.close()));
+  });
+  afterAll(async () => {
+    await deleteKeys(TEST_REDIS_URL, prefix);
+    admin.disconnect();
+  });
+
+  it('stores a message in its room stream and delivers it once to every instance, the publisher included', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const stored = await a.bus.publish({ room: 'r1', from: 'ann', text: 'hello "there" ✓' });
+    expect(stored.id).toMatch(/^\d+-\d+$/);
+    expect(stored.at).toBe(new Date(Number(stored.id.split('-')[0])).toISOString());
+    await a.until(() => a.messages('r1').length === 1, 'its own message');
+    await b.until(() => b.messages('r1').length === 1, 'the message of a');
+    expect(a.messages('r1')).toEqual([stored]);
+    expect(b.messages('r1')).toEqual([stored]);
+    const entries = await admin.xrange(`${prefix}stream:r1`, '-', '+');
+    expect(entries).toEqual([[stored.id, ['from', 'ann', 'text', 'hello "there" ✓']]]);
+    // Nothing more arrives: a round trip through the channel comes back alone.
+    const marker = await b.bus.publish({ room: 'r1', from: 'bob', text: 'marker' });
+    await a.until(() => a.messages('r1').length === 2, 'the marker');
+    expect(ids(a.messages('r1'))).toEqual([stored.id, marker.id]);
+  });
+
+  it('delivers the messages of a room in id order, the same order on every instance', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const sends: Array<Promise<ChatMessage>> = [];
+    for (let i = 0; i < 40; i++) {
+      sends.push(a.bus.publish({ room: 'race', from: 'a', text: `a${i}` }));
+      sends.push(b.bus.publish({ room: 'race', from: 'b', text: `b${i}` }));
+    }
+    const stored = await Promise.all(sends);
+    for (const started of [a, b]) await started.until(() => started.messages('race').length === 80, 'all 80 messages');
+    expect(ids(a.messages('race'))).toEqual(ids(b.messages('race')));
+    expectAscending(ids(a.messages('race')));
+    expect(new Set(ids(a.messages('race')))).toEqual(new Set(stored.map((message) => message.id)));
+  });
+
+  it('reads history oldest first: the newest N, the first N after since, the newest N before before', async () => {
+    const a = await node('a');
+    const sent: ChatMessage[] = [];
+    for (let i = 1; i <= 6; i++) sent.push(await a.bus.publish({ room: 'hist', from: 'a', text: `m${i}` }));
+    expect(await a.bus.history('hist', { limit: 2 })).toEqual({ messages: sent.slice(4), truncated: false });
+    expect(await a.bus.history('hist', { since: sent[1].id, limit: 10 })).toEqual({ messages: sent.slice(2), truncated: false });
+    expect(texts((await a.bus.history('hist', { since: sent[1].id, limit: 2 })).messages)).toEqual(['m3', 'm4']);
+    expect(texts((await a.bus.history('hist', { before: sent[4].id, limit: 2 })).messages)).toEqual(['m3', 'm4']);
+    expect(texts((await a.bus.history('hist', { since: sent[0].id, before: sent[4].id, limit: 10 })).messages)).toEqual(['m2', 'm3', 'm4']);
+    expect(await a.bus.history('hist', { since: sent[5].id, limit: 10 })).toEqual({ messages: [], truncated: false });
+    expect(await a.bus.history('hist', { before: '0-0', limit: 10 })).toEqual({ messages: [], truncated: false });
+    expect(await a.bus.history('nothing-here', { limit: 10 })).toEqual({ messages: [], truncated: false });
+  });
+
+  it('says truncated only when messages after since were trimmed away, or the room has no stream left', async () => {
+    const a = await node('a', { historySize: 3 });
+    const sent: ChatMessage[] = [];
+    // Approximate trimming drops whole stream nodes (100 entries by default): write well past one.
+    for (let i = 0; i < 250; i++) sent.push(await a.bus.publish({ room: 'trim', from: 'a', text: `${i}` }));
+    const length = await admin.xlen(`${prefix}stream:trim`);
+    expect(length).toBeGreaterThanOrEqual(3);
+    expect(length).toBeLessThan(250);
+    const newest = await a.bus.history('trim', { limit: 3 });
+    expect(newest).toEqual({ messages: sent.slice(-3), truncated: false });
+    const fromStart = await a.bus.history('trim', { since: sent[0].id, limit: 500 });
+    expect(fromStart.truncated).toBe(true);
+    expect(fromStart.messages).toEqual(sent.slice(250 - length));
+    expect(await a.bus.history('trim', { since: sent[247].id, limit: 10 })).toEqual({ messages: sent.slice(248), truncated: false });
+    expect((await a.bus.history('never-written', { since: sent[0].id, limit: 10 })).truncated).toBe(true);
+    expect((await a.bus.history('never-written', { since: '0-0', limit: 10 })).truncated).toBe(false);
+  });
+
+  it('keeps who is in a room across instances, oldest first, names exactly as given', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const odd = 'bob "the" \\ 🚀';
+    expect(await a.bus.presence.enter('room', { id: 'c1', name: 'ann' })).toEqual({ members: ['ann'], count: 1 });
+    expect(await b.bus.presence.enter('room', { id: 'c2', name: odd })).toEqual({ members: ['ann', odd], count: 2 });
+    await b.bus.presence.enter('other', { id: 'c2', name: odd });
+    expect(await a.bus.presence.roster('room')).toEqual({ members: ['ann', odd], count: 2 });
+    expect(await a.bus.presence.rooms()).toEqual([
+      { room: 'other', members: 1 },
+      { room: 'room', members: 2 },
+    ]);
+    await b.bus.presence.rename('c2', 'robert', ['room', 'other']);
+    expect(await a.bus.presence.roster('other')).toEqual({ members: ['robert'], count: 1 });
+    expect(await a.bus.presence.exit('room', 'c1')).toEqual({ members: ['robert'], count: 1 });
+    expect(await b.bus.presence.exit('other', 'c2')).toEqual({ members: [], count: 0 });
+    expect(await b.bus.presence.rooms()).toEqual([{ room: 'room', members: 1 }]);
+  });
+
+  it('announces presence to every instance with the roster as it is when published', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    await a.bus.presence.enter('lobby', { id: 'c1', name: 'ann' });
+    await b.bus.presence.enter('lobby', { id: 'c2', name: 'bob' });
+    // The caller's roster is stale on purpose: the notice carries Redis' current one.
+    await a.bus.announce({ room: 'lobby', name: 'ann', event: 'join', members: ['ann'], count: 1 });
+    const expected = { room: 'lobby', name: 'ann', event: 'join', members: ['ann', 'bob'], count: 2 };
+    for (const started of [a, b]) await started.until(() => started.presence('lobby').length === 1, 'the join notice');
+    expect(a.presence('lobby')).toEqual([expected]);
+    expect(b.presence('lobby')).toEqual([expected]);
+  });
+
+  it('drops the members of an instance whose heartbeat stopped after the expiry, and announces their leaves', async () => {
+    const a = await node('a', { presenceTtlMs: 600 });
+    const b = await node('b', { presenceTtlMs: 600 });
+    await a.bus.presence.enter('lobby', { id: 'c1', name: 'ann' });
+    await b.bus.presence.enter('lobby', { id: 'c2', name: 'bob' });
+    // b "dies": its connections are cut and never come back, so its heartbeats stop.
+    b.connections.commands.disconnect();
+    b.connections.subscriber.disconnect();
+    const gone = Date.now();
+    await a.until(() => a.presence('lobby').some((notice) => notice.name === 'bob' && notice.event === 'leave'), 'bob to expire', 5000);
+    expect(Date.now() - gone).toBeGreaterThanOrEqual(300);
+    expect(a.presence('lobby').at(-1)).toEqual({ room: 'lobby', name: 'bob', event: 'leave', members: ['ann'], count: 1 });
+    expect(await a.bus.presence.roster('lobby')).toEqual({ members: ['ann'], count: 1 });
+    expect(await admin.zscore(`${prefix}nodes`, 'b')).toBeNull();
+    expect(await admin.exists(`${prefix}node:b:rooms`)).toBe(0);
+  });
+
+  it('writes its members again, and announces them, when Redis forgot them', async () => {
+    const a = await node('a', { presenceTtlMs: 600 });
+    const b = await node('b', { presenceTtlMs: 600 });
+    await a.bus.presence.enter('lobby', { id: 'c1', name: 'ann' });
+    await a.bus.presence.enter('side', { id: 'c1', name: 'ann' });
+    for (const key of [`${prefix}nodes`, `${prefix}members:lobby`, `${prefix}names:lobby`, `${prefix}members:side`, `${prefix}names:side`, `${prefix}rooms`]) {
+      await admin.del(key);
+    }
+    await b.until(() => b.presence('lobby').some((notice) => notice.name === 'ann' && notice.event === 'join'), 'ann to be written again');
+    await b.until(() => b.presence('side').length > 0, 'ann to be written again in side');
+    expect(await b.bus.presence.roster('lobby')).toEqual({ members: ['ann'], count: 1 });
+    expect(await b.bus.presence.rooms()).toEqual([
+      { room: 'lobby', members: 1 },
+      { room: 'side', members: 1 },
+    ]);
+  });
+
+  it('catches up, once and in order, on messages published while its subscription was cut', async () => {
+    const a = await node('a');
+    const b = await node('b');
+    // b has a member in the room, so it follows the room's stream.
+    await b.bus.presence.enter('busy', { id: 'c2', name: 'bob' });
+    const before = await a.bus.publish({ room: 'busy', from: 'ann', text: 'before' });
+    await b.until(() => b.messages('busy').length === 1, 'the first message');
+    const clients = await admin.client('LIST');
+    const subscriber = String(clients)
+      .split('\n')
+      .find((line) => line.includes(` name=${prefix}b:subscriber `));
+    expect(subscriber).toBeDefined();
+    const id = /\bid=(\d+)/.exec(subscriber!)![1];
+    await admin.client('KILL', 'ID', id);
+    // Published after the kill: b's subscription is gone on the server, so it misses them live.
+    const missed = await Promise.all(Array.from({ length: 20 }, (_, i) => a.bus.publish({ room: 'busy', from: 'ann', text: `missed ${i}` })));
+    await b.until(() => b.messages('busy').length === 21, 'the missed messages', 8000);
+    expect(b.bus.recoveredMessages).toBeGreaterThan(0);
+    const after = await a.bus.publish({ room: 'busy', from: 'ann', text: 'after' });
+    await b.until(() => b.messages('busy').length === 22, 'the message after the catch-up');
+    await a.until(() => a.messages('busy').length === 22, 'its own 22 messages');
+    expect(ids(b.messages('busy'))).toEqual([before.id, ...missed.map((m) => m.id).sort(compareMessageIds), after.id]);
+    expect(ids(a.messages('busy'))).toEqual(ids(b.messages('busy')));
+  });
+
+  it('removes its members when closed, and leaves nothing but the room streams behind', async () => {
+    const a = await node('a');
+    const b = await node('b');
+    await a.bus.presence.enter('tidy', { id: 'c1', name: 'ann' });
+    await b.bus.presence.enter('tidy', { id: 'c2', name: 'bob' });
+    await a.bus.publish({ room: 'tidy', from: 'ann', text: 'bye' });
+    await a.close();
+    nodes.splice(nodes.indexOf(a), 1);
+    await b.until(() => b.presence('tidy').some((notice) => notice.name === 'ann' && notice.event === 'leave'), 'ann to leave');
+    expect(await b.bus.presence.roster('tidy')).toEqual({ members: ['bob'], count: 1 });
+    await b.close();
+    nodes.splice(nodes.indexOf(b), 1);
+    const left = (await keysUnder(TEST_REDIS_URL, prefix)).filter((key) => !key.startsWith(`${prefix}stream:`));
+    expect(left).toEqual([]);
+  });
+
+  it('refuses to publish once closed', async () => {
+    const a = await node('a');
+    await a.close();
+    nodes.splice(nodes.indexOf(a), 1);
+    await expect(a.bus.publish({ room: 'r', from: 'a', text: 'x' })).rejects.toThrow('closed');
+    await expect(a.bus.announce({ room: 'r', name: 'a', event: 'leave', members: [], count: 0 })).resolves.toBeUndefined();
+  });
+});
+
+describe('the Redis bus without a Redis', () => {
+  it('rejects a publish at once with ChatBusUnavailableError, never acknowledging it', async () => {
+    const { RedisConnections } = await import('../src/infrastructure/index.js');
+    const { RedisChatBus } = await import('../src/chat/bus/redis/redis-chat-bus.js');
+    const connections = new RedisConnections({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 500 });
+    const bus = new RedisChatBus(connections, { prefix: 'nowhere:' });
+    try {
+      const started = Date.now();
+      const outcome = await within(bus.publish({ room: 'r', from: 'a', text: 'x' }).catch((error: unknown) => error), 'the publish to fail');
+      expect(outcome).toBeInstanceOf(ChatBusUnavailableError);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await expect(bus.history('r', { limit: 5 })).rejects.toBeInstanceOf(ChatBusUnavailableError);
+      await expect(bus.presence.enter('r', { id: 'c', name: 'a' })).rejects.toBeInstanceOf(ChatBusUnavailableError);
+      expect(connections.problem()).toMatch(/Redis commands connection is (connecting|reconnecting)/);
+    } finally {
+      await bus.close();
+      await connections.close();
+    }
+  });
+});
