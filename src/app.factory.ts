@@ -1,12 +1,5 @@
 import 'reflect-metadata';
-import {
-  type DynamicModule,
-  type INestApplication,
-  type LoggerService,
-  type LogLevel,
-  Module,
-  type NestApplicationOptions,
-} from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Rfc6455Adapter } from './adapter/index.js';
 import { TokenVerifier, upgradeAuthorizer } from './auth/index.js';
@@ -14,15 +7,7 @@ import { AppModule } from './app.module.js';
 import { loadEnvironment, parseOriginList } from './config/environment.js';
 import { LimitedExpressAdapter } from './http/index.js';
 import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.js';
-import { MetricsModule, statsOfAdapter, WebSocketMetrics } from './metrics/index.js';
-
-/** The service's modules plus `GET /metrics`. */
-@Module({})
-class ServiceModule {
-  static forEnvironment(env: Record<string, string | undefined>): DynamicModule {
-    return { module: ServiceModule, imports: [AppModule.forEnvironment(env), MetricsModule] };
-  }
-}
+import { statsOfAdapter, WebSocketMetrics } from './metrics/index.js';
 
 /** LOG_FORMAT applies to the default logger and to a list of levels; false or a logger is kept. */
 function loggerFor(
@@ -48,7 +33,7 @@ export async function createApp(
     maxHeaderBytes: config.WS_MAX_HEADER_BYTES,
     handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
   });
-  const app = await NestFactory.create(ServiceModule.forEnvironment(env), httpAdapter, {
+  const app = await NestFactory.create(AppModule.forEnvironment(env), httpAdapter, {
     ...options,
     logger: loggerFor(config.LOG_FORMAT, options.logger),
   });
@@ -58,6 +43,7 @@ export async function createApp(
     allowedOrigins: parseOriginList(config.WS_ALLOWED_ORIGINS),
     sendBufferLimit: config.WS_SEND_BUFFER_LIMIT,
     heartbeatMs: config.WS_HEARTBEAT_MS,
+    perMessageDeflate: config.WS_PERMESSAGE_DEFLATE,
     connectionLog: new ConnectionLog(),
     ...(config.AUTH_JWT_SECRET
       ? { authorize: upgradeAuthorizer(new TokenVerifier(config.AUTH_JWT_SECRET)) }

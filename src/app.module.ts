@@ -8,12 +8,13 @@ import { loadEnvironment } from './config/environment.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { RedisConnections, RedisHealthCheck, RedisModule } from './infrastructure/index.js';
+import { MetricsModule } from './metrics/index.js';
 
 /**
  * The service: chat on `/chat` and `/`, `/echo` unless disabled, all configured from the
  * environment map it is given (validated once, see config/environment.ts). With `BUS=redis`
  * the chat runs on Redis (fan-out across instances, durable history, shared presence) and
- * /health reports Redis.
+ * /health reports Redis. `GET /metrics` serves Prometheus metrics.
  */
 @Module({})
 export class AppModule {
@@ -49,6 +50,7 @@ export class AppModule {
             })
           : HealthModule,
         ...(environment.AUTH_JWT_SECRET ? [AuthModule.forSecret(environment.AUTH_JWT_SECRET)] : []),
+        MetricsModule,
         ...(environment.ECHO_ENABLED ? [EchoModule] : []),
       ],
     };

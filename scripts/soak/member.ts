@@ -55,6 +55,7 @@ export class Member {
   joined = false;
   received = 0;
   private refs = 0;
+  private resumes = 0;
   private stopped = false;
 
   constructor(
@@ -79,7 +80,10 @@ export class Member {
     const socket = new WebSocket(this.url, { perMessageDeflate: false });
     this.socket = socket;
     this.joined = false;
-    socket.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString()) as Frame));
+    socket.on('message', (data: Buffer) => {
+      // Frames a connection we already dropped still had buffered are not ours any more.
+      if (this.socket === socket) this.onFrame(JSON.parse(data.toString()) as Frame);
+    });
     socket.on('error', () => undefined);
     socket.on('unexpected-response', (_req, res) => {
       res.resume();
@@ -123,6 +127,7 @@ export class Member {
 
   private reconnectSoon(): void {
     this.totals.reconnects++;
+    this.resumes++;
     setTimeout(() => this.connect(), 50 + Math.floor(Math.random() * 450));
   }
 
@@ -135,7 +140,7 @@ export class Member {
         this.onJoined(frame.data);
         break;
       case 'message':
-        if (frame.data.room === this.room) this.observe(frame.data.id);
+        if (frame.data.room === this.room) this.observe(frame.data.id, 'live');
         break;
       case 'ack':
         this.ledger.ack(this.room, frame.data.id);
@@ -158,15 +163,18 @@ export class Member {
       for (const message of joined.history) this.ledger.known(this.room, message.id);
     } else {
       if (joined.truncated) this.totals.truncatedResumes++;
-      for (const message of joined.history) this.observe(message.id);
+      for (const message of joined.history) this.observe(message.id, 'resume history');
     }
     this.joined = true;
   }
 
-  private observe(id: string): void {
+  private observe(id: string, how: string): void {
     this.ledger.known(this.room, id);
     if (this.lastId !== undefined && compareIds(id, this.lastId) <= 0) {
       this.totals.duplicates++;
+      if (this.totals.duplicates <= 5) {
+        console.error(`${this.name}: ${how} message ${id} is not newer than ${this.lastId} (${this.resumes} resumes)`);
+      }
       return;
     }
     this.lastId = id;

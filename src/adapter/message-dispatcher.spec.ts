@@ -3,7 +3,7 @@ import type { WsMessageHandler } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { Subject } from 'rxjs';
 import { defaultMessageParser, type MessageParser } from './adapter-options.js';
-import { MessageDispatcher } from './message-dispatcher.js';
+import { DispatchSettings, MessageDispatcher } from './message-dispatcher.js';
 
 class FakeClient extends EventEmitter {
   readyState = 1;
@@ -33,14 +33,10 @@ function setup(
 ): { client: FakeClient; errors: unknown[] } {
   const client = new FakeClient();
   const errors: unknown[] = [];
-  const dispatcher = new MessageDispatcher(
-    client,
-    handlers,
-    parser,
-    parser !== defaultMessageParser,
-    { error: (error) => errors.push(error) },
-  );
-  client.on('message', dispatcher.onMessage);
+  const settings = new DispatchSettings(parser, parser !== defaultMessageParser, {
+    error: (error: unknown) => errors.push(error),
+  });
+  MessageDispatcher.attach(client, handlers, settings);
   return { client, errors };
 }
 
@@ -195,5 +191,26 @@ describe('MessageDispatcher', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TypeError);
     expect(client.sent).toEqual([]);
+  });
+
+  it.each([
+    ['a few handlers (scanned)', 3],
+    ['many handlers (indexed)', 40],
+  ])('routes every event to its own handler with %s, the last of duplicates winning', async (_name, count) => {
+    const handlers = Array.from({ length: count }, (_, i) => handler(`e${i}`, async () => ({ event: `r${i}` })));
+    handlers.push(handler('e0', async () => ({ event: 'last' })));
+    const { client } = setup(handlers);
+    for (let i = 0; i < count; i++) client.receive(`{"event":"e${i}"}`);
+    client.receive('{"event":"none"}');
+    await drainMicrotasks();
+    const expected = Array.from({ length: count }, (_, i) => JSON.stringify({ event: i === 0 ? 'last' : `r${i}` }));
+    expect(client.sent).toEqual(expected);
+  });
+
+  it('uses one shared message listener for every client', () => {
+    const first = setup([handler('a', async () => undefined)]).client;
+    const second = setup([handler('b', async () => undefined)]).client;
+    expect(first.listeners('message')).toHaveLength(1);
+    expect(first.listeners('message')[0]).toBe(second.listeners('message')[0]);
   });
 });

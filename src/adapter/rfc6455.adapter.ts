@@ -17,7 +17,7 @@ import {
 } from './adapter-options.js';
 import { normalizeGatewayPath } from './gateway-path.js';
 import { GatewayRegistry } from './gateway-registry.js';
-import { MessageDispatcher } from './message-dispatcher.js';
+import { DispatchSettings, MessageDispatcher } from './message-dispatcher.js';
 import { PortHost } from './port-host.js';
 
 /** The options object of `@WebSocketGateway(port, options)` as Nest hands it over. */
@@ -66,6 +66,8 @@ function watchClientErrors(client: WebSocketConnection): void {
 export class Rfc6455Adapter extends AbstractWsAdapter {
   private readonly serverOptions: WebSocketServerOptions;
   private messageParser: MessageParser;
+  /** Shared by the dispatchers of every client; rebuilt when the parser changes. */
+  private dispatchSettings: DispatchSettings | undefined = undefined;
   private readonly gateways = new GatewayRegistry<WebSocketServer>();
   private readonly hosts = new Map<number, PortHost>();
   private readonly connectionLog: ConnectionLog | undefined;
@@ -127,13 +129,13 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
     if (handlers.length === 0) return;
-    const reportParseErrors = this.messageParser !== defaultMessageParser;
-    const dispatcher = new MessageDispatcher(client, handlers, this.messageParser, reportParseErrors, logger);
-    client.on('message', dispatcher.onMessage);
+    this.dispatchSettings ??= new DispatchSettings(this.messageParser, this.messageParser !== defaultMessageParser, logger);
+    MessageDispatcher.attach(client, handlers, this.dispatchSettings);
   }
 
   setMessageParser(parser: MessageParser): void {
     this.messageParser = parser;
+    this.dispatchSettings = undefined;
   }
 
   /**

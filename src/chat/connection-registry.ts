@@ -25,6 +25,13 @@ export class Membership {
    * null once the member receives events as they come.
    */
   pending: ChatEvent[] | null = [];
+  /**
+   * The newest message id the join reply covered, until a newer message is delivered live: a
+   * message stored before the history read can still be on its way through the bus (the
+   * in-memory bus emits on a later turn, Redis publishes on another connection), and its
+   * copy must not reach the member a second time.
+   */
+  resumeAfter: string | undefined = undefined;
 
   constructor(
     readonly connection: ChatConnection,

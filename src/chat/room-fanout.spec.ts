@@ -1,9 +1,13 @@
 import { Subject } from 'rxjs';
 import type { PreparedFrame } from '../websocket/index.js';
 import type { ChatBus } from './bus/chat-bus.js';
+import { InMemoryChatBus } from './bus/in-memory-chat-bus.js';
 import type { ChatEvent, ChatMessage } from './bus/chat-events.js';
 import type { ChatSocket, ProtocolKind } from './chat-socket.js';
+import { resolveChatOptions } from './chat-options.js';
+import { ChatService } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
+import { LocalPresence } from './presence/local-presence.js';
 import { RoomFanout } from './room-fanout.js';
 import { chatLine } from './text-lines.js';
 
@@ -116,5 +120,53 @@ describe('RoomFanout', () => {
     expect(socket.texts.map((t) => JSON.parse(t).data.text)).toEqual(['new']);
     events.next(messageEvent({ ...message, id: '7-0', text: 'live' }));
     expect(socket.texts.map((t) => JSON.parse(t).data.text)).toEqual(['new', 'live']);
+  });
+
+  it('does not deliver live a message the join reply already covered', () => {
+    const socket = new FakeSocket();
+    const connection = registry.register(socket, { id: 'r', name: 'r', remoteAddress: '', kind: 'json' });
+    const membership = registry.join(connection, 'lobby')!;
+    // The reply held everything up to 5-0; the bus delivers 4-0 and 5-0 only after the release.
+    fanout.release(membership, '5-0');
+    events.next(messageEvent({ ...message, id: '4-0', text: 'old' }));
+    events.next(messageEvent({ ...message, id: '5-0', text: 'covered' }));
+    events.next(presence('join'));
+    events.next(messageEvent({ ...message, id: '6-0', text: 'new' }));
+    events.next(messageEvent({ ...message, id: '7-0', text: 'newer' }));
+    expect(socket.texts.map((t) => JSON.parse(t) as { event: string; data: { text?: string } })).toEqual([
+      expect.objectContaining({ event: 'presence' }),
+      expect.objectContaining({ data: expect.objectContaining({ text: 'new' }) }),
+      expect.objectContaining({ data: expect.objectContaining({ text: 'newer' }) }),
+    ]);
+  });
+});
+
+describe('RoomFanout with the in-memory bus', () => {
+  it('delivers a message once to a member that joined between its storing and its event', async () => {
+    const bus = new InMemoryChatBus();
+    const registry = new ConnectionRegistry();
+    const fanout = new RoomFanout(registry, bus);
+    fanout.onModuleInit();
+    const options = resolveChatOptions({ rateLimit: false });
+    const chat = new ChatService(options, bus, new LocalPresence(registry, options.memberListLimit), registry, fanout);
+    try {
+      const socket = new FakeSocket();
+      const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+      const posted = await bus.publish({ room: 'lobby', from: 'bob', text: 'in flight' });
+      // Stored, its event not emitted yet (next turn); the join completes within this turn.
+      let history: ChatMessage[] = [];
+      await chat.join(ann, { room: 'lobby' }, (reply) => (history = reply.history.messages));
+      expect(history).toEqual([posted]);
+      await new Promise((resolve) => setImmediate(resolve));
+      const live = socket.texts.map((t) => JSON.parse(t) as { event: string }).filter((e) => e.event === 'message');
+      expect(live).toEqual([]);
+      await bus.publish({ room: 'lobby', from: 'bob', text: 'after' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(socket.texts.map((t) => JSON.parse(t) as { event: string; data: { text?: string } }).filter((e) => e.event === 'message'))
+        .toEqual([expect.objectContaining({ data: expect.objectContaining({ text: 'after' }) })]);
+    } finally {
+      fanout.onApplicationShutdown();
+      await bus.close();
+    }
   });
 });

@@ -42,6 +42,11 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
         membership.pending.push(event);
         continue;
       }
+      if (event.type === 'message' && membership.resumeAfter !== undefined) {
+        if (compareMessageIds(event.message.id, membership.resumeAfter) <= 0) continue;
+        // Ids grow per room: everything after this one is new to the member too.
+        membership.resumeAfter = undefined;
+      }
       const { socket, kind } = membership.connection;
       if (socket.readyState !== SOCKET_OPEN) continue;
       if (kind === 'json') {
@@ -60,12 +65,14 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
   /**
    * Ends the join of `membership`: sends the messages that arrived while its reply was being
    * prepared and are newer than `cursor` (the newest id the reply covered), then delivers
-   * live. Buffered presence is dropped: the reply's member list already reflects it.
+   * live, still skipping messages up to `cursor` that the bus has not delivered yet. Buffered
+   * presence is dropped: the reply's member list already reflects it.
    */
   release(membership: Membership, cursor: string | undefined): void {
     const pending = membership.pending;
     membership.pending = null;
     if (pending === null) return;
+    membership.resumeAfter = cursor;
     const { socket, kind } = membership.connection;
     for (const event of pending) {
       if (event.type !== 'message') continue;

@@ -480,6 +480,41 @@ describe('WebSocketConnection', () => {
       expect(conn.readyState).toBe(ReadyState.OPEN);
       await peer.frame(0);
     });
+
+    it('does not count a turn\'s held-back writes against a reading peer', async () => {
+      const { conn, peer } = await connect({ sendBufferLimit: 16 * 1024 });
+      // 64 KiB in one turn: more than the limit, but the kernel takes it once offered.
+      for (let i = 0; i < 16; i++) conn.send(Buffer.alloc(4 * 1024, i));
+      expect(conn.readyState).toBe(ReadyState.OPEN);
+      await peer.until((p) => p.frames.length === 16, 'sixteen messages');
+      expect(peer.frames.every((f) => f.type === 'message')).toBe(true);
+    });
+
+    it('hands the frames sent in one turn to the socket in one batch', async () => {
+      const batches: number[] = [];
+      const socket = new Duplex({
+        read() {},
+        writev(chunks, callback) {
+          batches.push(chunks.length);
+          callback();
+        },
+        write(_chunk, _encoding, callback) {
+          batches.push(1);
+          callback();
+        },
+      });
+      const conn = new WebSocketConnection(socket);
+      conn.send('a');
+      conn.send(Buffer.from('b'));
+      conn.sendFrame(prepareFrame('c'));
+      conn.ping();
+      expect(batches).toEqual([]);
+      expect(conn.bufferedAmount).toBe(3 * 3 + 2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(batches).toEqual([4]);
+      expect(conn.bufferedAmount).toBe(0);
+      conn.terminate();
+    });
   });
 
   describe('TCP teardown', () => {

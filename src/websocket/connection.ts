@@ -26,6 +26,7 @@ import {
 } from './frame-writer.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 import { QueuedFrame, SendQueue } from './send-queue.js';
+import { corkForTurn, releaseNow } from './cork-batch.js';
 import { sharedCompressedFrame } from './shared-compression.js';
 import { isValidUtf8 } from './utf8.js';
 import { WebSocketStats } from './stats.js';
@@ -106,7 +107,6 @@ export class WebSocketConnection extends EventEmitter {
   principal: unknown = undefined;
   readonly protocol: string;
   readonly extensions: string;
-  readonly remoteAddress: string | undefined;
   /** Message, byte and close counters (the server's when it created this connection). */
   readonly stats: WebSocketStats;
   /** Heartbeat bookkeeping: sweeps since bytes last arrived (heartbeat.ts); reset on any data. */
@@ -147,7 +147,6 @@ export class WebSocketConnection extends EventEmitter {
       maxPayload: this.maxPayload,
       allowRsv1: this.deflate !== undefined,
     });
-    this.remoteAddress = this.socket.remoteAddress;
     this.socket[kConnection] = this;
     this.socket.setNoDelay?.(true);
     socket.on('error', WebSocketConnection.onSocketError);
@@ -167,6 +166,14 @@ export class WebSocketConnection extends EventEmitter {
 
   get readyState(): ReadyStateValue {
     return this.state;
+  }
+
+  /**
+   * The peer's IP address. Read on demand (a getpeername syscall, which the socket then
+   * caches): after the socket is gone it is undefined unless it was read before, as in `ws`.
+   */
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
   }
 
   /** Bytes handed to send() (and friends) that have not reached the kernel yet. */
@@ -191,12 +198,16 @@ export class WebSocketConnection extends EventEmitter {
     if (this.deflate !== undefined) return this.sendCompressible(this.deflate, data, options, callback);
     if (typeof data === 'string') {
       const frame = encodeTextFrame(data, options?.binary === true ? Opcode.BINARY : Opcode.TEXT);
-      if (this.reserve(frame.length, callback)) this.socket.write(frame, callback as WriteCallback | undefined);
+      if (this.reserve(frame.length, callback)) {
+        corkForTurn(this.socket);
+        this.socket.write(frame, callback as WriteCallback | undefined);
+      }
       return;
     }
     const payload = toBuffer(data);
     const opcode = options?.binary === false ? Opcode.TEXT : Opcode.BINARY;
     if (this.reserve(frameHeaderSize(payload.length) + payload.length, callback)) {
+      corkForTurn(this.socket);
       writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined);
     }
   }
@@ -206,7 +217,10 @@ export class WebSocketConnection extends EventEmitter {
     if (this.state !== ReadyState.OPEN) return;
     this.stats.messagesOut++;
     if (this.deflate !== undefined) return this.sendFrameCompressible(this.deflate, frame);
-    if (this.reserve(frame.bytes.length, undefined)) this.socket.write(frame.bytes);
+    if (this.reserve(frame.bytes.length, undefined)) {
+      corkForTurn(this.socket);
+      this.socket.write(frame.bytes);
+    }
   }
 
   ping(data?: string | Buffer): void {
@@ -239,6 +253,7 @@ export class WebSocketConnection extends EventEmitter {
     if (this.state === ReadyState.CLOSED) return;
     this.state = ReadyState.CLOSING;
     this.parser.stop();
+    releaseNow(this.socket); // frames sent before terminate() still go out, as unbatched
     this.socket.destroy();
   }
 
@@ -249,6 +264,7 @@ export class WebSocketConnection extends EventEmitter {
     }
     if (this.state !== ReadyState.OPEN) return;
     if (this.reserve(frameHeaderSize(payload.length) + payload.length, undefined)) {
+      corkForTurn(this.socket);
       writeFrame(this.socket, opcode, payload);
     }
   }
@@ -262,13 +278,17 @@ export class WebSocketConnection extends EventEmitter {
       this.outbox.ready(entry);
       return;
     }
-    if (this.socket.writable) writeFrame(this.socket, Opcode.CLOSE, encodeClosePayload(code, reason));
+    if (this.socket.writable) {
+      corkForTurn(this.socket);
+      writeFrame(this.socket, Opcode.CLOSE, encodeClosePayload(code, reason));
+    }
   }
 
   /** Ends our side of TCP once every queued frame is out. */
   private endAfterQueue(): void {
     if (this.outbox !== undefined) this.outbox.endAfterDrain();
-    else this.socket.end();
+    // Ending twice (peer's FIN after our close, say) would only build an error to ignore.
+    else if (!this.socket.writableEnded && !this.socket.destroyed) this.socket.end();
   }
 
   /** send() with permessage-deflate: messages from the threshold up are compressed, in order. */
@@ -337,6 +357,7 @@ export class WebSocketConnection extends EventEmitter {
   /** Writes an uncompressed frame now, or queues it behind frames still being compressed. */
   private writeInOrder(opcode: number, payload: Buffer, size: number, callback: SendCallback | undefined): void {
     if (this.outbox === undefined || this.outbox.idle) {
+      corkForTurn(this.socket);
       writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined);
       return;
     }
@@ -348,6 +369,7 @@ export class WebSocketConnection extends EventEmitter {
 
   private writeFrameInOrder(bytes: Buffer, size: number): void {
     if (this.outbox === undefined || this.outbox.idle) {
+      corkForTurn(this.socket);
       this.socket.write(bytes);
       return;
     }
@@ -365,6 +387,7 @@ export class WebSocketConnection extends EventEmitter {
 
   private static writeQueued(conn: WebSocketConnection, entry: QueuedFrame): void {
     const callback = entry.callback as WriteCallback | undefined;
+    corkForTurn(conn.socket);
     if (entry.frame !== undefined) {
       if (!entry.isClose || conn.socket.writable) conn.socket.write(entry.frame, callback);
     } else {
@@ -373,7 +396,7 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   private static endQueued(conn: WebSocketConnection): void {
-    conn.socket.end();
+    if (!conn.socket.writableEnded && !conn.socket.destroyed) conn.socket.end();
   }
 
   /**
@@ -402,8 +425,7 @@ export class WebSocketConnection extends EventEmitter {
    * the frame is dropped and the connection closed with 1013.
    */
   private reserve(size: number, callback: SendCallback | undefined): boolean {
-    const queued = this.socket.writableLength + (this.outbox?.bytes ?? 0);
-    if (this.sendBufferLimit === 0 || queued === 0 || queued + size <= this.sendBufferLimit) {
+    if (this.fits(size)) {
       this.stats.bytesOut += size;
       return true;
     }
@@ -417,6 +439,18 @@ export class WebSocketConnection extends EventEmitter {
     return false;
   }
 
+  private fits(size: number): boolean {
+    if (this.sendBufferLimit === 0) return true;
+    let queued = this.socket.writableLength + (this.outbox?.bytes ?? 0);
+    if (queued === 0 || queued + size <= this.sendBufferLimit) return true;
+    if (this.socket.writableCorked === 0) return false;
+    // Part of it is only held back by this turn's write batch (cork-batch.ts): offer it to
+    // the kernel before judging the peer.
+    releaseNow(this.socket);
+    queued = this.socket.writableLength + (this.outbox?.bytes ?? 0);
+    return queued === 0 || queued + size <= this.sendBufferLimit;
+  }
+
   /** Fails the WebSocket connection (RFC 6455 section 7.1.7): close frame, then TCP close. */
   private fail(error: WebSocketError): void {
     if (this.state === ReadyState.CLOSED) return;
@@ -428,7 +462,10 @@ export class WebSocketConnection extends EventEmitter {
     // still goes.
     if (error.code === 'WS_ERR_SEND_BUFFER_FULL' || error.code === 'WS_ERR_COMPRESSION_FAILED') {
       const queuedClose = this.outbox?.abort(error);
-      if (queuedClose?.frame !== undefined && this.socket.writable) this.socket.write(queuedClose.frame);
+      if (queuedClose?.frame !== undefined && this.socket.writable) {
+        corkForTurn(this.socket);
+        this.socket.write(queuedClose.frame);
+      }
     }
     if (!this.closeFrameSent) this.sendCloseFrame(error.closeCode);
     this.endAfterQueue();
@@ -451,6 +488,7 @@ export class WebSocketConnection extends EventEmitter {
     onPing(conn, payload) {
       // Through the send budget: a peer that pings without reading must not grow our buffer.
       if (conn.state === ReadyState.OPEN && conn.reserve(frameHeaderSize(payload.length) + payload.length, undefined)) {
+        corkForTurn(conn.socket);
         writeFrame(conn.socket, Opcode.PONG, payload);
       }
       conn.emit('ping', payload);

@@ -121,7 +121,7 @@ describe('handshake', () => {
 
   describe('responses', () => {
     it('builds the 101 of RFC 6455 section 1.3', () => {
-      expect(buildAcceptResponse(KEY, 'chat')).toBe(
+      expect(buildAcceptResponse(KEY, 'chat').toString()).toBe(
         'HTTP/1.1 101 Switching Protocols\r\n' +
           'Upgrade: websocket\r\n' +
           'Connection: Upgrade\r\n' +
@@ -132,7 +132,7 @@ describe('handshake', () => {
     });
 
     it('leaves out the protocol and extensions headers when nothing was negotiated', () => {
-      const response = buildAcceptResponse(KEY);
+      const response = buildAcceptResponse(KEY).toString();
       expect(response).not.toContain('Sec-WebSocket-Protocol');
       expect(response).not.toContain('Sec-WebSocket-Extensions');
     });

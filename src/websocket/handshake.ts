@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SUPPORTED_VERSION, WEBSOCKET_GUID } from './constants.js';
@@ -121,21 +121,45 @@ export function validateHandshake(req: HandshakeRequest): HandshakeResult {
   return { ok: true, key, protocols, extensions };
 }
 
+/** crypto.hash (Node >= 20.12) skips the Hash object a createHash() chain allocates. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
+
 /** Sec-WebSocket-Accept: base64(SHA-1(key + GUID)) (RFC 6455 section 4.2.2). */
 export function computeAccept(key: string): string {
-  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+  const input = key + WEBSOCKET_GUID;
+  return oneShotHash !== undefined
+    ? oneShotHash('sha1', input, 'base64')
+    : crypto.createHash('sha1').update(input).digest('base64');
 }
 
-/** The 101 response. Omitted extensions are declined (RFC 6455 section 9.1). */
-export function buildAcceptResponse(key: string, protocol = '', extensions = ''): string {
-  let response =
-    'HTTP/1.1 101 Switching Protocols\r\n' +
+const ACCEPT_RESPONSE_HEAD = Buffer.from(
+  'HTTP/1.1 101 Switching Protocols\r\n' +
     'Upgrade: websocket\r\n' +
     'Connection: Upgrade\r\n' +
-    `Sec-WebSocket-Accept: ${computeAccept(key)}\r\n`;
-  if (protocol !== '') response += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
-  if (extensions !== '') response += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
-  return response + '\r\n';
+    'Sec-WebSocket-Accept: ',
+  'latin1',
+);
+const BARE_TAIL = '\r\n\r\n';
+
+/**
+ * The 101 response, as bytes: the fixed part is encoded once, so a handshake only writes the
+ * accept value and what was negotiated. Omitted extensions are declined (RFC 6455 section 9.1).
+ */
+export function buildAcceptResponse(key: string, protocol = '', extensions = ''): Buffer {
+  const accept = computeAccept(key);
+  let tail = BARE_TAIL;
+  if (protocol !== '' || extensions !== '') {
+    tail = '\r\n';
+    if (protocol !== '') tail += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
+    if (extensions !== '') tail += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
+    tail += '\r\n';
+  }
+  const head = ACCEPT_RESPONSE_HEAD.length;
+  const response = Buffer.allocUnsafe(head + accept.length + Buffer.byteLength(tail));
+  ACCEPT_RESPONSE_HEAD.copy(response, 0);
+  const at = head + response.write(accept, head, 'latin1');
+  response.write(tail, at, 'utf8');
+  return response;
 }
 
 /** A plain-text HTTP error that ends the connection. */

@@ -57,13 +57,16 @@ describe('applyMask', () => {
     );
   });
 
-  it('matches a byte-by-byte reference on large buffers at any alignment and key offset', () => {
+  it.each([
+    ['32-bit', 60, 300],
+    ['64-bit', 1000, 1100],
+  ])('matches a byte-by-byte reference on large buffers (%s words) at any alignment and key offset', (_words, minLength, maxLength) => {
     const reference = (bytes: Uint8Array, key: number, offset: number): void => {
       for (let i = 0; i < bytes.length; i++) bytes[i] ^= (key >>> (24 - 8 * ((offset + i) & 3))) & 0xff;
     };
     fc.assert(
       fc.property(
-        fc.uint8Array({ minLength: 60, maxLength: 300 }),
+        fc.uint8Array({ minLength, maxLength }),
         fc.integer({ min: 0, max: 7 }),
         fc.integer({ min: 0, max: 0xffffffff }),
         fc.integer({ min: 0, max: 11 }),

@@ -1,5 +1,10 @@
 /** Below this size the word-at-a-time loop does not pay for its setup. */
 const WORD_THRESHOLD = 64;
+/**
+ * From this size 64-bit words: BigUint64Array XOR runs about twice as fast as 32-bit words in
+ * V8 (measured on Node 20), which pays for the two BigInts built per call.
+ */
+const WIDE_THRESHOLD = 1024;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
@@ -13,6 +18,20 @@ export function applyMask(bytes: Uint8Array, maskingKey: number, keyOffset = 0):
   if (length === 0) return;
   let key = rotate(maskingKey, keyOffset);
   let i = 0;
+  if (length >= WIDE_THRESHOLD) {
+    // Byte by byte up to an 8-byte boundary of the underlying memory, then 64-bit words.
+    const misalignment = (8 - (bytes.byteOffset & 7)) & 7;
+    for (; i < misalignment; i++) bytes[i] ^= key >>> (24 - 8 * (i & 3));
+    key = rotate(key, misalignment);
+    const wordCount = (length - i) >>> 3;
+    const words = new BigUint64Array(bytes.buffer, bytes.byteOffset + i, wordCount);
+    const half = BigInt(LITTLE_ENDIAN ? byteSwap(key) : key);
+    const wordKey = (half << 32n) | half;
+    for (let w = 0; w < wordCount; w++) words[w] ^= wordKey;
+    i += wordCount * 8;
+    for (let k = 0; i < length; i++, k++) bytes[i] ^= key >>> (24 - 8 * (k & 3));
+    return;
+  }
   if (length >= WORD_THRESHOLD) {
     // Byte by byte up to a 4-byte boundary of the underlying memory, then whole words.
     const misalignment = (4 - (bytes.byteOffset & 3)) & 3;
@@ -20,7 +39,8 @@ export function applyMask(bytes: Uint8Array, maskingKey: number, keyOffset = 0):
     key = rotate(key, misalignment);
     const wordCount = (length - i) >>> 2;
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, wordCount);
-    const wordKey = LITTLE_ENDIAN ? byteSwap(key) : key;
+    // As an int32: a uint32 above 2^31 would be a heap number in the loop, measurably slower.
+    const wordKey = (LITTLE_ENDIAN ? byteSwap(key) : key) | 0;
     for (let w = 0; w < wordCount; w++) words[w] ^= wordKey;
     i += wordCount * 4;
     for (let k = 0; i < length; i++, k++) bytes[i] ^= key >>> (24 - 8 * k);

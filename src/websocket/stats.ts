@@ -14,7 +14,11 @@ export class WebSocketStats {
   /** Data messages received (after reassembly) and handed to send() / sendFrame(). */
   messagesIn = 0;
   messagesOut = 0;
-  /** Bytes on the wire after the handshake, frame headers and control frames included. */
+  /**
+   * Bytes received on the wire after the handshake, and bytes of the frames handed to the
+   * connections to send (before permessage-deflate compression), headers and control frames
+   * included, close frames aside.
+   */
   bytesIn = 0;
   bytesOut = 0;
   /** Connections gone, by the code their 'close' event reported (1006: no close frame). */

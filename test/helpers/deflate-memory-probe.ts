@@ -2,8 +2,8 @@
  * Memory per connection with permessage-deflate off, on (the defaults) and with context
  * takeover, measured in a server process of its own (the clients run in this one).
  *
- *   npx tsc -p tsconfig.json --outDir /tmp/probe-build
- *   node /tmp/probe-build/test/helpers/deflate-memory-probe.js [connections] [off|on|takeover ...]
+ *   npx tsc -p tsconfig.json --outDir dist/probe     (dist/ is git-ignored)
+ *   node dist/probe/test/helpers/deflate-memory-probe.js [connections] [off|on|takeover ...]
  *
  * Each client upgrades (offering what a browser offers), sends one ~2 KB chat-like message
  * (compressed when the extension was agreed) and waits for its echo, so every connection has

@@ -242,7 +242,7 @@ export function compressionSection(profile: CompressionProfile): Section {
   );
   error(
     '12.9.10',
-    'a compressed message is followed by nothing after a close: the echo, then the close is answered',
+    'a compressed message then a close: the echo goes out before the close is answered',
     Buffer.concat([compressedFrame(Op.TEXT, compressor().compress(chatText(5000, 8))), close(1000)]),
     1000,
     [echo(chatText(5000, 8))],
