@@ -1,7 +1,7 @@
 import { Rfc6455Adapter } from '../src/adapter/index.js';
 import { ChatModule } from '../src/chat/index.js';
 import { startApp, startChatApp, type ChatApp } from './helpers/chat-app.js';
-import { JsonChatClient } from './helpers/chat-clients.js';
+import { JsonChatClient, within } from './helpers/chat-clients.js';
 
 describe('chat: JSON protocol on /chat', () => {
   let server: ChatApp;
@@ -292,6 +292,19 @@ describe('chat: limits on /chat', () => {
     ann.send('history', { room: 'rl', limit: 1 });
     expect(await ann.next('error')).toEqual({ code: 'rate_limited', message: 'too many requests; slow down' });
     expect(ann.socket.readyState).toBe(ann.socket.OPEN);
+  });
+
+  it('closes with 1008 a client that goes on flooding past twice the burst of refusals', async () => {
+    const ann = await connect();
+    for (let i = 0; i < 6; i++) ann.send('history', { room: 'flood', limit: 1 });
+    for (let i = 0; i < 6; i++) await ann.next('history');
+    // closeAfter defaults to 2 * burst: 12 refusals are answered and the connection stays.
+    for (let i = 0; i < 12; i++) ann.send('history', { room: 'flood', limit: 1 });
+    for (let i = 0; i < 12; i++) expect(await ann.next('error')).toMatchObject({ code: 'rate_limited' });
+    expect(ann.socket.readyState).toBe(ann.socket.OPEN);
+    ann.send('history', { room: 'flood', limit: 1 });
+    expect(await within(ann.closed, 'the 1008 close')).toEqual({ code: 1008, reason: 'rate limit exceeded' });
+    expect(ann.unread).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { upgradeRequestText } from './helpers/adapter-raw-http.js';
-import { within } from './helpers/chat-clients.js';
+import { JsonChatClient, within } from './helpers/chat-clients.js';
 import { eventually, gatewayServer, samplesOf, scrape, valueOf } from './helpers/hardening-app.js';
 import { RawConnection } from './helpers/hardening-raw.js';
 import { startService, upgradeOutcome, type ServiceApp } from './helpers/service-app.js';
@@ -100,5 +100,33 @@ describe('GET /metrics', () => {
     socket.close(1000);
     const after = valueOf(await scrape(service.httpUrl), 'ws_upgrades_accepted_total', { path: '/chat' });
     expect(after).toBe(before + 1);
+  });
+
+  it('times each room broadcast and counts the copies written', async () => {
+    const ann = await JsonChatClient.connect(service.wsUrl);
+    const bob = await JsonChatClient.connect(service.wsUrl);
+    try {
+      await ann.welcome();
+      await bob.welcome();
+      await ann.join('metrics-room', { name: 'ann' });
+      await bob.join('metrics-room', { name: 'bob' });
+      // Every earlier broadcast (the joins' presence) has reached both members once this does.
+      await ann.waitFor('presence', (p: { name: string }) => p.name === 'bob');
+      await bob.waitFor('presence', (p: { name: string }) => p.name === 'bob');
+      const before = await scrape(service.httpUrl);
+      ann.send('message', { room: 'metrics-room', text: 'counted', ref: 'm1' });
+      await ann.waitFor('message', (m: { text: string }) => m.text === 'counted');
+      await bob.waitFor('message', (m: { text: string }) => m.text === 'counted');
+      const after = await scrape(service.httpUrl);
+      const count = (text: string) => valueOf(text, 'chat_fanout_duration_seconds_count') ?? 0;
+      const copies = (text: string) => valueOf(text, 'chat_fanout_recipients_total') ?? 0;
+      expect(count(after) - count(before)).toBe(1);
+      expect(copies(after) - copies(before)).toBe(2);
+      // Writing to two members is synchronous work: well under 100 ms even on a busy machine.
+      const quick = (text: string) => valueOf(text, 'chat_fanout_duration_seconds_bucket', { le: '0.1' }) ?? 0;
+      expect(quick(after) - quick(before)).toBe(1);
+    } finally {
+      await Promise.all([ann.close(), bob.close()]);
+    }
   });
 });

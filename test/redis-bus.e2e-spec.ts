@@ -209,6 +209,44 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     await expect(a.bus.publish({ room: 'r', from: 'a', text: 'x' })).rejects.toThrow('closed');
     await expect(a.bus.announce({ room: 'r', name: 'a', event: 'leave', members: [], count: 0 })).resolves.toBeUndefined();
   });
+
+  it('waits on close for a message still being stored: acknowledged, then in the history after the close', async () => {
+    const a = await node('a');
+    const settled: string[] = [];
+    // Redis holds writes (scripts included) for a moment: the store is in flight when close() starts.
+    await admin.call('CLIENT', 'PAUSE', '250', 'WRITE');
+    const publishing = a.bus.publish({ room: 'drain', from: 'ann', text: 'last words' }).then((stored) => {
+      settled.push('stored');
+      return stored;
+    });
+    // Leaving presence is the first thing close() asks of Redis: it must wait for the store.
+    const deregister = a.bus.presence.deregister.bind(a.bus.presence);
+    a.bus.presence.deregister = () => {
+      settled.push('leaving presence');
+      return deregister();
+    };
+    const closing = a.close().then(() => settled.push('closed'));
+    nodes.splice(nodes.indexOf(a), 1);
+    const stored = await within(publishing, 'the message in flight to be stored');
+    await within(closing, 'the close');
+    expect(settled).toEqual(['stored', 'leaving presence', 'closed']);
+    expect(await admin.xrange(`${prefix}stream:drain`, '-', '+')).toEqual([[stored.id, ['from', 'ann', 'text', 'last words']]]);
+  });
+
+  it('waits on close for a store in flight no longer than drainTimeoutMs', async () => {
+    const a = await BusNode.start(TEST_REDIS_URL, 'a', { prefix, drainTimeoutMs: 50 });
+    const settled: string[] = [];
+    await admin.call('CLIENT', 'PAUSE', '300', 'WRITE');
+    const publishing = a.bus.publish({ room: 'drain-bound', from: 'ann', text: 'slow' }).then(() => settled.push('stored'));
+    const deregister = a.bus.presence.deregister.bind(a.bus.presence);
+    a.bus.presence.deregister = () => {
+      settled.push('leaving presence');
+      return deregister();
+    };
+    await within(a.close(), 'the close');
+    await within(publishing, 'the store');
+    expect(settled).toEqual(['leaving presence', 'stored']);
+  });
 });
 
 describe('the Redis bus without a Redis', () => {

@@ -8,7 +8,14 @@ export interface RateLimit {
   burst: number;
   /** Frames per second on average. */
   perSecond: number;
+  /**
+   * Refused frames in a row (each answered with `rate_limited`) after which the connection is
+   * closed with 1008; an accepted frame starts the count again. Default 2 * burst.
+   */
+  closeAfter?: number;
 }
+
+export type ResolvedRateLimit = Required<RateLimit>;
 
 /** The parts of the module that exist or not: fixed when the module is defined. */
 export interface ChatFeatures {
@@ -56,17 +63,22 @@ export interface ResolvedChatOptions {
   maxNameLength: number;
   maxRoomsPerConnection: number;
   memberListLimit: number;
-  rateLimit: RateLimit | false;
+  rateLimit: ResolvedRateLimit | false;
   bus: ChatRuntimeOptions['bus'];
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 10 };
 
 export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedChatOptions {
-  const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-  if (rateLimit !== false) {
-    positive(rateLimit.burst, 'rateLimit.burst', true);
-    positive(rateLimit.perSecond, 'rateLimit.perSecond', false);
+  const given = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  let rateLimit: ResolvedRateLimit | false = false;
+  if (given !== false) {
+    const burst = positive(given.burst, 'rateLimit.burst', true);
+    rateLimit = {
+      burst,
+      perSecond: positive(given.perSecond, 'rateLimit.perSecond', false),
+      closeAfter: positive(given.closeAfter ?? 2 * burst, 'rateLimit.closeAfter', true),
+    };
   }
   return {
     historySize: positive(options.historySize ?? 100, 'historySize', true),

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Subject } from 'rxjs';
 import type { ChatBus, HistoryPage, HistoryQuery } from './bus/chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './bus/chat-events.js';
@@ -229,6 +230,44 @@ describe('ChatService', () => {
     const bob = chat.connect(new FakeSocket(), { kind: 'json', name: 'bob', remoteAddress: 'b' });
     expect([chat.admit(ann), chat.admit(ann), chat.admit(ann)]).toEqual([true, true, false]);
     expect(chat.admit(bob)).toBe(true);
+  });
+
+  it('closes with 1008 a connection that keeps sending past closeAfter refusals', () => {
+    const chat = service({ rateLimit: { burst: 1, perSecond: 0.001, closeAfter: 2 } });
+    const socket = new FakeSocket();
+    const closes: Array<[number | undefined, string | undefined]> = [];
+    socket.close = (code?: number, reason?: string) => {
+      closes.push([code, reason]);
+      socket.readyState = 2;
+    };
+    const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    expect([chat.admit(ann), chat.admit(ann), chat.admit(ann)]).toEqual([true, false, false]);
+    expect(closes).toEqual([]);
+    expect(chat.admit(ann)).toBe(false);
+    expect(closes).toEqual([[1008, 'rate limit exceeded']]);
+    expect(chat.admit(ann)).toBe(false);
+    expect(closes).toHaveLength(1);
+  });
+
+  it('starts counting refusals again after an accepted frame', () => {
+    let now = 0;
+    const spy = jest.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const chat = service({ rateLimit: { burst: 1, perSecond: 1, closeAfter: 2 } });
+      const socket = new FakeSocket();
+      socket.close = () => {
+        socket.readyState = 2;
+      };
+      const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
+      expect([chat.admit(ann), chat.admit(ann), chat.admit(ann)]).toEqual([true, false, false]);
+      now += 1000;
+      expect(chat.admit(ann)).toBe(true);
+      expect(ann.strikes).toBe(0);
+      expect([chat.admit(ann), chat.admit(ann)]).toEqual([false, false]);
+      expect(socket.readyState).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('records the member in the presence before reading the history, and removes it when the join fails', async () => {

@@ -4,11 +4,13 @@ import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
 import type { ChatMessage } from './bus/chat-events.js';
 import { ChatError } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
-import type { ChatSocket, ProtocolKind } from './chat-socket.js';
+import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
 import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
 import { CHAT_PRESENCE, type RoomPresence, type Roster } from './presence/room-presence.js';
 import { RoomFanout } from './room-fanout.js';
 import { TokenBucket } from './token-bucket.js';
+
+const POLICY_VIOLATION = 1008;
 
 export interface NewChatClient {
   kind: ProtocolKind;
@@ -71,9 +73,23 @@ export class ChatService {
     await Promise.all(gone.rooms.map((room) => this.exitAndAnnounce(room, gone.connection)));
   }
 
-  /** Takes a token from the connection's rate limit; false when it has none left. */
+  /**
+   * Takes a token from the connection's rate limit; false when it has none left. A client that
+   * keeps sending past `rateLimit.closeAfter` refusals is flooding, not bursting: closed with 1008.
+   */
   admit(connection: ChatConnection): boolean {
-    return connection.bucket === null || connection.bucket.take(performance.now());
+    const { bucket } = connection;
+    if (bucket === null) return true;
+    if (bucket.take(performance.now())) {
+      connection.strikes = 0;
+      return true;
+    }
+    const { rateLimit } = this.options;
+    if (rateLimit !== false && ++connection.strikes > rateLimit.closeAfter) {
+      const { socket } = connection;
+      if (socket.readyState === SOCKET_OPEN) socket.close(POLICY_VIOLATION, 'rate limit exceeded');
+    }
+    return false;
   }
 
   /**

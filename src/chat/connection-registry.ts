@@ -6,6 +6,8 @@ import type { TokenBucket } from './token-bucket.js';
 export class ChatConnection {
   /** The rooms this connection is in. */
   readonly rooms = new Map<string, Membership>();
+  /** Frames refused by the rate limit since the last one it accepted. */
+  strikes = 0;
 
   constructor(
     readonly id: string,

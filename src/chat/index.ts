@@ -5,6 +5,7 @@ export type {
   ChatModuleOptions,
   ChatRuntimeOptions,
   RateLimit,
+  ResolvedRateLimit,
   ResolvedChatOptions,
 } from './chat-options.js';
 export { CHAT_OPTIONS } from './chat-options.js';

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
+import { FANOUT_RECORDER, type FanoutRecorder } from '../metrics/fanout-recorder.js';
 import { CHAT_BUS, type ChatBus } from './bus/chat-bus.js';
 import { roomOf, type ChatEvent } from './bus/chat-events.js';
 import { compareMessageIds } from './bus/message-id.js';
@@ -12,7 +13,7 @@ import { OutgoingFrame } from './outgoing-frame.js';
  * Delivers bus events to the members of the room connected to this instance. Each event is
  * rendered and framed once per protocol and the same bytes go to every member; a closed or
  * slow member is skipped, never awaited (the connection's send buffer limit deals with slow
- * peers).
+ * peers). With metrics in the app, each event's fan-out time and copies written are recorded.
  */
 @Injectable()
 export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
@@ -22,6 +23,7 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly registry: ConnectionRegistry,
     @Inject(CHAT_BUS) private readonly bus: ChatBus,
+    @Optional() @Inject(FANOUT_RECORDER) private readonly recorder?: FanoutRecorder,
   ) {}
 
   onModuleInit(): void {
@@ -35,6 +37,8 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
   deliver(event: ChatEvent): void {
     const members = this.registry.membersOf(roomOf(event));
     if (members === undefined) return;
+    const started = performance.now();
+    let recipients = 0;
     let json: OutgoingFrame | undefined;
     let text: OutgoingFrame | null | undefined;
     for (const membership of members) {
@@ -51,15 +55,16 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
       if (socket.readyState !== SOCKET_OPEN) continue;
       if (kind === 'json') {
         json ??= new OutgoingFrame(renderEvent(event, 'json') as string);
-        this.write(socket, json);
+        if (this.write(socket, json)) recipients++;
       } else {
         if (text === undefined) {
           const line = renderEvent(event, 'text');
           text = line === null ? null : new OutgoingFrame(line);
         }
-        if (text !== null) this.write(socket, text);
+        if (text !== null && this.write(socket, text)) recipients++;
       }
     }
+    this.recorder?.record(started, recipients);
   }
 
   /**
@@ -83,12 +88,15 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private write(socket: ChatSocket, frame: OutgoingFrame): void {
+  /** False when the socket threw (and got nothing). */
+  private write(socket: ChatSocket, frame: OutgoingFrame): boolean {
     try {
       frame.writeTo(socket);
+      return true;
     } catch (error) {
       // One broken socket must not cost the rest of the room its copy.
       this.logger.warn(`dropped a room event for one client: ${(error as Error).message}`);
+      return false;
     }
   }
 }

@@ -61,7 +61,7 @@ export class WebSocketMetrics {
       ['ws_messages_received_total', 'WebSocket data messages received', (s) => s.messagesIn],
       ['ws_messages_sent_total', 'WebSocket data messages sent', (s) => s.messagesOut],
       ['ws_received_bytes_total', 'Bytes received on WebSocket connections (frames, after the handshake)', (s) => s.bytesIn],
-      ['ws_sent_bytes_total', 'Bytes handed to WebSocket connections to send (frames before permessage-deflate; close frames aside)', (s) => s.bytesOut],
+      ['ws_sent_bytes_total', 'Bytes of WebSocket frames written to sockets (after permessage-deflate; close frames aside)', (s) => s.bytesOut],
       ['ws_slow_consumer_drops_total', 'Peers dropped with 1013: send buffer over WS_SEND_BUFFER_LIMIT', (s) => s.slowConsumerDrops],
       ['ws_heartbeat_timeouts_total', 'Peers dropped for not answering heartbeat pings', (s) => s.heartbeatTimeouts],
     ];

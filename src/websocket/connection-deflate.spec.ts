@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CompressionPool } from './compression-pool.js';
 import { WebSocketConnection } from './connection.js';
-import { Opcode } from './constants.js';
+import { Opcode, ReadyState } from './constants.js';
 import type { DeflateParams } from './deflate-negotiation.js';
 import { DEFAULT_DEFLATE_SETTINGS, type DeflateSettings } from './deflate-options.js';
 import type { WebSocketError } from './errors.js';
 import { FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeFrame, prepareFrame } from './frame-writer.js';
 import { PerMessageDeflate } from './permessage-deflate.js';
+import { WebSocketStats } from './stats.js';
 
 const WAIT_MS = 3000;
 const SYNC = { finishFlush: constants.Z_SYNC_FLUSH };
@@ -23,6 +25,15 @@ const NO_TAKEOVER: DeflateParams = {
   clientMaxWindowBits: 15,
 };
 const TAKEOVER: DeflateParams = { ...NO_TAKEOVER, serverNoContextTakeover: false, clientNoContextTakeover: false };
+
+/** Polls once per event-loop turn until `predicate` holds; fails naming `what` after `ms`. */
+async function eventually(predicate: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms: ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 async function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -388,6 +399,158 @@ describe('WebSocketConnection with permessage-deflate', () => {
       const bytes = encodeFrame(Opcode.TEXT, Buffer.from('hand made '.repeat(200)));
       conn.sendFrame({ bytes, opcode: Opcode.TEXT });
       expect(messages(await client.waitFor(1))[0].compressed).toBe(false);
+    });
+  });
+
+  describe('send budget (sendBufferLimit) while compressing', () => {
+    const LIMIT = 16 * 1024;
+    /** About 6 KB of text that deflate keeps at about three quarters: compressed frames stay large. */
+    const noisyText = (i: number): string => `${i} ${randomBytes(4500).toString('base64')}`;
+
+    interface Wire {
+      conn: WebSocketConnection;
+      socket: Duplex;
+      /** Bytes handed to the socket and "sent" (a paused peer's stay in writableLength). */
+      written: number;
+      frames: Array<{ compressed: boolean; text: string }>;
+      errors: string[];
+    }
+
+    /** A connection over an in-memory socket whose peer reads everything at once, or nothing. */
+    function wire(params: DeflateParams, reading: boolean, stats?: WebSocketStats): Wire {
+      let w: Wire | undefined;
+      /** What the peer inflated so far: the window of a server with context takeover. */
+      let history = Buffer.alloc(0);
+      const parser = new FrameParser<null>(
+        {
+          onMessage: (_owner, data, _isBinary, compressed) => {
+            let text = data;
+            if (compressed) {
+              const dictionary = params.serverNoContextTakeover || history.length === 0 ? undefined : history;
+              text = inflateRawSync(Buffer.concat([data, TRAILER]), { ...SYNC, dictionary });
+              if (!params.serverNoContextTakeover) history = Buffer.concat([history, text]).subarray(-(1 << 15));
+            }
+            w!.frames.push({ compressed, text: text.toString() });
+          },
+          onPing: () => undefined,
+          onPong: () => undefined,
+          onClose: () => undefined,
+          onProtocolError: (_owner, error) => {
+            throw error;
+          },
+        },
+        null,
+        { expectMasked: false, allowRsv1: true, maxPayload: 0 },
+      );
+      const socket = new Duplex({
+        read() {},
+        write(chunk: Buffer, _encoding, callback) {
+          if (!reading) return; // never completes: everything stays queued
+          w!.written += chunk.length;
+          parser.push(chunk);
+          callback();
+        },
+      });
+      const deflate = new PerMessageDeflate(pool, params, DEFAULT_DEFLATE_SETTINGS);
+      const conn = new WebSocketConnection(socket, undefined, { deflate, sendBufferLimit: LIMIT, closeTimeoutMs: 50, stats });
+      const created: Wire = { conn, socket, written: 0, frames: [], errors: [] };
+      w = created;
+      conn.on('error', (error: WebSocketError) => created.errors.push(error.code));
+      return created;
+    }
+
+    async function idle(): Promise<void> {
+      await eventually(() => pool.limiter.running === 0 && pool.limiter.waiting === 0, 'zlib to be idle');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+
+    it.each([
+      ['shared by every recipient (no server context takeover)', NO_TAKEOVER],
+      ['per recipient (server context takeover)', TAKEOVER],
+    ])('does not drop reading peers for a burst of broadcasts waiting for compression, %s', async (_name, params) => {
+      const peers = [wire(params, true), wire(params, true), wire(params, true)];
+      const texts = Array.from({ length: 40 }, (_, i) => noisyText(i));
+      // 40 frames of ~6 KB in one turn: far more than the limit, all waiting for zlib at once.
+      for (const text of texts) {
+        const frame = prepareFrame(text);
+        for (const { conn } of peers) conn.sendFrame(frame);
+      }
+      for (const { conn } of peers) {
+        expect(conn.readyState).toBe(ReadyState.OPEN);
+        // The broadcaster's buffer is not this peer's doing: nothing is charged before compression.
+        expect(conn.bufferedAmount).toBe(0);
+      }
+      await idle();
+      for (const peer of peers) {
+        expect(peer.errors).toEqual([]);
+        expect(peer.conn.readyState).toBe(ReadyState.OPEN);
+        expect(peer.frames.map((f) => f.text)).toEqual(texts);
+        expect(peer.frames.every((f) => f.compressed)).toBe(true);
+        expect(peer.conn.stats.slowConsumerDrops).toBe(0);
+        peer.conn.terminate();
+      }
+    });
+
+    it.each([
+      ['shared', NO_TAKEOVER],
+      ['per recipient', TAKEOVER],
+    ])('drops a peer that stopped reading with 1013, its queue bounded by the limit (%s compression)', async (_name, params) => {
+      const paused = wire(params, false);
+      const reading = wire(params, true);
+      const closed = new Promise<number>((resolve) => paused.conn.once('close', resolve));
+      const texts: string[] = [];
+      let maxQueued = 0;
+      while (paused.conn.readyState === ReadyState.OPEN && texts.length < 400) {
+        for (let i = 0; i < 8; i++) {
+          const text = noisyText(texts.length);
+          texts.push(text);
+          const frame = prepareFrame(text);
+          paused.conn.sendFrame(frame);
+          reading.conn.sendFrame(frame);
+        }
+        maxQueued = Math.max(maxQueued, paused.conn.bufferedAmount);
+        await idle();
+        maxQueued = Math.max(maxQueued, paused.conn.bufferedAmount);
+      }
+      expect(paused.errors).toEqual(['WS_ERR_SEND_BUFFER_FULL']);
+      expect(paused.conn.stats.slowConsumerDrops).toBe(1);
+      // Charged at their compressed size once compressed: at most the limit, plus the close frame.
+      expect(maxQueued).toBeLessThanOrEqual(LIMIT + 4);
+      expect((paused.socket as unknown as { writableLength: number }).writableLength).toBeLessThanOrEqual(LIMIT + 4);
+      expect(await within(closed, 'the paused peer to be closed')).toBe(1013);
+      await idle();
+      expect(reading.errors).toEqual([]);
+      expect(reading.conn.readyState).toBe(ReadyState.OPEN);
+      expect(reading.frames.map((f) => f.text)).toEqual(texts);
+      reading.conn.terminate();
+    });
+
+    it('charges a message sent to one peer in full while it waits for zlib, then at its compressed size', async () => {
+      const paused = wire(NO_TAKEOVER, false);
+      const text = 'compressible '.repeat(1000);
+      paused.conn.send(text);
+      // The first frame on an empty buffer always goes; until compressed it is this peer's memory.
+      expect(paused.conn.bufferedAmount).toBe(text.length + 4);
+      await idle();
+      expect(paused.conn.bufferedAmount).toBeGreaterThan(0);
+      expect(paused.conn.bufferedAmount).toBeLessThan(text.length / 10);
+      paused.conn.terminate();
+    });
+
+    it('counts the bytes framed for the wire in stats.bytesOut (compressed size when compressed)', async () => {
+      const stats = new WebSocketStats();
+      const peer = wire(NO_TAKEOVER, true, stats);
+      peer.conn.send('compressible '.repeat(1000));
+      peer.conn.send('small');
+      peer.conn.sendFrame(prepareFrame('broadcast '.repeat(1000)));
+      peer.conn.sendFrame(prepareFrame(noisyText(1)));
+      peer.conn.ping('p');
+      await idle();
+      expect(peer.frames.map((f) => f.compressed)).toEqual([true, false, true, true]);
+      expect(stats.bytesOut).toBe(peer.written);
+      expect(stats.bytesOut).toBeLessThan(13_000);
+      expect(stats.messagesOut).toBe(4);
+      peer.conn.terminate();
     });
   });
 });

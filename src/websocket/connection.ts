@@ -26,7 +26,7 @@ import {
 } from './frame-writer.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 import { QueuedFrame, SendQueue } from './send-queue.js';
-import { corkForTurn, releaseNow } from './cork-batch.js';
+import { corkForTurn, readingThisTurn, releaseNow } from './cork-batch.js';
 import { sharedCompressedFrame } from './shared-compression.js';
 import { isValidUtf8 } from './utf8.js';
 import { WebSocketStats } from './stats.js';
@@ -176,7 +176,11 @@ export class WebSocketConnection extends EventEmitter {
     return this.socket.remoteAddress;
   }
 
-  /** Bytes handed to send() (and friends) that have not reached the kernel yet. */
+  /**
+   * Bytes handed to send() (and friends) that have not reached the kernel yet, as the send
+   * budget counts them: a broadcast (sendFrame) from when it reaches the socket, a send() message
+   * from the call on (at its compressed size once compressed).
+   */
   get bufferedAmount(): number {
     return this.socket.writableLength + (this.outbox?.bytes ?? 0);
   }
@@ -304,24 +308,27 @@ export class WebSocketConnection extends EventEmitter {
       : options?.binary === false ? Opcode.TEXT : Opcode.BINARY;
     const payload = toBuffer(data);
     const size = frameHeaderSize(payload.length) + payload.length;
-    if (!this.reserve(size, callback)) return;
     if (payload.length < deflate.threshold) {
       this.writeInOrder(opcode, payload, size, callback);
       return;
     }
-    this.compressInOrder(deflate, opcode, payload, size, callback);
+    // Until it reaches the socket, the message is this connection's own memory: charged in full.
+    if (this.fits(size)) this.compressInOrder(deflate, opcode, payload, size, callback);
+    else this.refuse(callback);
   }
 
-  /** sendFrame() with permessage-deflate: see shared-compression.ts for who shares what. */
+  /**
+   * sendFrame() with permessage-deflate: see shared-compression.ts for who shares what. While
+   * it waits in the outbox (for zlib, or behind a frame zlib has not finished), a broadcast
+   * holds the broadcaster's buffers, not this peer's: it is charged when it reaches the socket.
+   */
   private sendFrameCompressible(deflate: PerMessageDeflate, frame: PreparedFrame): void {
-    const size = frame.bytes.length;
-    if (!this.reserve(size, undefined)) return;
     if (!(frame instanceof SharedFrame) || frame.payloadLength < deflate.threshold) {
-      this.writeFrameInOrder(frame.bytes, size);
+      this.writeFrameInOrder(frame.bytes);
       return;
     }
     if (!deflate.sharesFrames) {
-      this.compressInOrder(deflate, frame.opcode, frame.payload, size, undefined);
+      this.compressInOrder(deflate, frame.opcode, frame.payload, 0, undefined);
       return;
     }
     let entry: QueuedFrame | undefined;
@@ -329,18 +336,22 @@ export class WebSocketConnection extends EventEmitter {
       entry!.frame = bytes;
       this.outbox!.ready(entry!);
     });
-    if (ready !== undefined) this.writeFrameInOrder(ready, size);
-    else entry = this.enqueue(size, undefined);
+    if (ready !== undefined) this.writeFrameInOrder(ready);
+    else entry = this.enqueue(0, undefined);
   }
 
+  /**
+   * Queues `payload` for compression, charged `pending` bytes meanwhile (0 for a broadcast's
+   * payload); a charged one is charged its wire size once compressed.
+   */
   private compressInOrder(
     deflate: PerMessageDeflate,
     opcode: number,
     payload: Buffer,
-    size: number,
+    pending: number,
     callback: SendCallback | undefined,
   ): void {
-    const entry = this.enqueue(size, callback);
+    const entry = this.enqueue(pending, callback);
     entry.opcode = opcode;
     deflate.compress(payload, (error, compressed) => {
       if (entry.dropped) return;
@@ -350,30 +361,35 @@ export class WebSocketConnection extends EventEmitter {
       const plain = deflate.sharesFrames && compressed.length >= payload.length;
       entry.payload = plain ? payload : compressed;
       entry.rsv1 = !plain;
+      if (pending > 0) this.outbox!.recharge(entry, frameHeaderSize(entry.payload.length) + entry.payload.length);
       this.outbox!.ready(entry);
     });
   }
 
-  /** Writes an uncompressed frame now, or queues it behind frames still being compressed. */
+  /** Writes an uncompressed frame now, or queues it (charged) behind frames still being compressed. */
   private writeInOrder(opcode: number, payload: Buffer, size: number, callback: SendCallback | undefined): void {
     if (this.outbox === undefined || this.outbox.idle) {
+      if (!this.reserve(size, callback)) return;
       corkForTurn(this.socket);
       writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined);
       return;
     }
+    if (!this.fits(size)) return this.refuse(callback);
     const entry = this.enqueue(size, callback);
     entry.opcode = opcode;
     entry.payload = payload;
     this.outbox.ready(entry);
   }
 
-  private writeFrameInOrder(bytes: Buffer, size: number): void {
+  /** Writes a broadcast's bytes now, or queues them (uncharged) behind frames still being compressed. */
+  private writeFrameInOrder(bytes: Buffer): void {
     if (this.outbox === undefined || this.outbox.idle) {
+      if (!this.reserve(bytes.length, undefined)) return;
       corkForTurn(this.socket);
       this.socket.write(bytes);
       return;
     }
-    const entry = this.enqueue(size, undefined);
+    const entry = this.enqueue(0, undefined);
     entry.frame = bytes;
     this.outbox.ready(entry);
   }
@@ -387,12 +403,20 @@ export class WebSocketConnection extends EventEmitter {
 
   private static writeQueued(conn: WebSocketConnection, entry: QueuedFrame): void {
     const callback = entry.callback as WriteCallback | undefined;
-    corkForTurn(conn.socket);
-    if (entry.frame !== undefined) {
-      if (!entry.isClose || conn.socket.writable) conn.socket.write(entry.frame, callback);
-    } else {
-      writeFrame(conn.socket, entry.opcode, entry.payload!, callback, entry.rsv1);
+    if (entry.isClose) {
+      if (conn.socket.writable) {
+        corkForTurn(conn.socket);
+        conn.socket.write(entry.frame!);
+      }
+      return;
     }
+    // The peer is judged as each frame reaches the socket: what zlib's pace and completion
+    // order held back is not its doing, what it leaves unread in the socket is.
+    const size = entry.frame?.length ?? frameHeaderSize(entry.payload!.length) + entry.payload!.length;
+    if (!conn.reserve(size, entry.callback)) return;
+    corkForTurn(conn.socket);
+    if (entry.frame !== undefined) conn.socket.write(entry.frame, callback);
+    else writeFrame(conn.socket, entry.opcode, entry.payload!, callback, entry.rsv1);
   }
 
   private static endQueued(conn: WebSocketConnection): void {
@@ -420,15 +444,22 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   /**
-   * Checks the send-buffer budget for `size` more bytes. A single frame may always go out on
-   * an empty buffer; a peer that lets more than sendBufferLimit pile up is a slow consumer:
-   * the frame is dropped and the connection closed with 1013.
+   * Checks the send-buffer budget for `size` more bytes about to reach the socket. A single
+   * frame may always go out on an empty buffer; a peer that lets more than sendBufferLimit pile
+   * up is a slow consumer: the frame is dropped and the connection closed with 1013.
    */
   private reserve(size: number, callback: SendCallback | undefined): boolean {
     if (this.fits(size)) {
+      // Only ever called with a frame's wire size (compressed when it is): what bytesOut counts.
       this.stats.bytesOut += size;
       return true;
     }
+    this.refuse(callback);
+    return false;
+  }
+
+  /** The slow-consumer policy: drops the frame and fails the connection with 1013. */
+  private refuse(callback: SendCallback | undefined): void {
     this.stats.slowConsumerDrops++;
     const error = protocolError(
       'WS_ERR_SEND_BUFFER_FULL',
@@ -436,7 +467,6 @@ export class WebSocketConnection extends EventEmitter {
     );
     if (callback) process.nextTick(callback, error);
     this.fail(error);
-    return false;
   }
 
   private fits(size: number): boolean {
@@ -517,6 +547,7 @@ export class WebSocketConnection extends EventEmitter {
     if (conn === undefined) return;
     conn.idleSweeps = 0;
     conn.stats.bytesIn += chunk.length;
+    readingThisTurn(this);
     conn.parser.push(chunk);
   }
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { corkForTurn, releaseNow } from './cork-batch.js';
+import { corkForTurn, readingThisTurn, releaseNow } from './cork-batch.js';
 
 /** A stream that records every batch it is handed (one writev = one syscall on a socket). */
 function recorder(): { stream: Writable; batches: string[][] } {
@@ -22,31 +22,55 @@ function nextCheckPhase(): Promise<void> {
 }
 
 describe('corkForTurn (write batching per event-loop turn)', () => {
-  it('holds writes of a turn and hands them over in one batch', async () => {
+  it('lets the first write of a turn through and holds the rest for one batch', async () => {
     const { stream, batches } = recorder();
-    for (const part of ['a', 'b', 'c']) {
+    for (const part of ['a', 'b', 'c', 'd']) {
+      corkForTurn(stream);
+      stream.write(part);
+    }
+    expect(batches).toEqual([['a']]);
+    expect(stream.writableLength).toBe(3);
+    await nextCheckPhase();
+    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(stream.writableCorked).toBe(0);
+  });
+
+  it('holds even the first write to a stream read this turn (replies), for one batch', async () => {
+    const { stream, batches } = recorder();
+    readingThisTurn(stream);
+    for (const part of ['a', 'b']) {
       corkForTurn(stream);
       stream.write(part);
     }
     expect(batches).toEqual([]);
-    expect(stream.writableLength).toBe(3);
     await nextCheckPhase();
-    expect(batches).toEqual([['a', 'b', 'c']]);
-    expect(stream.writableCorked).toBe(0);
+    expect(batches).toEqual([['a', 'b']]);
+    corkForTurn(stream);
+    stream.write('c');
+    expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('does not delay a lone write per stream (a fan-out)', () => {
+    const streams = [recorder(), recorder(), recorder()];
+    for (const { stream } of streams) {
+      corkForTurn(stream);
+      stream.write('x');
+    }
+    expect(streams.map((s) => s.batches)).toEqual([[['x']], [['x']], [['x']]]);
   });
 
   it('releases every stream corked in the turn with one timer', async () => {
     const first = recorder();
     const second = recorder();
-    corkForTurn(first.stream);
-    first.stream.write('1');
-    corkForTurn(second.stream);
-    second.stream.write('2');
-    corkForTurn(first.stream);
-    first.stream.write('3');
+    for (const part of ['1', '2', '3']) {
+      corkForTurn(first.stream);
+      first.stream.write(part);
+      corkForTurn(second.stream);
+      second.stream.write(part);
+    }
     await nextCheckPhase();
-    expect(first.batches).toEqual([['1', '3']]);
-    expect(second.batches).toEqual([['2']]);
+    expect(first.batches).toEqual([['1'], ['2', '3']]);
+    expect(second.batches).toEqual([['1'], ['2', '3']]);
   });
 
   it('leaves a stream corked by its caller to that caller', async () => {
@@ -54,38 +78,46 @@ describe('corkForTurn (write batching per event-loop turn)', () => {
     stream.cork();
     corkForTurn(stream);
     stream.write('x');
+    corkForTurn(stream);
+    stream.write('y');
     await nextCheckPhase();
     expect(batches).toEqual([]);
     stream.uncork();
-    expect(batches).toEqual([['x']]);
+    expect(batches).toEqual([['x', 'y']]);
   });
 
   it('batches again in the next turn', async () => {
     const { stream, batches } = recorder();
-    corkForTurn(stream);
-    stream.write('a');
+    for (const part of ['a', 'b']) {
+      corkForTurn(stream);
+      stream.write(part);
+    }
     await nextCheckPhase();
-    corkForTurn(stream);
-    stream.write('b');
-    corkForTurn(stream);
-    stream.write('c');
+    for (const part of ['c', 'd', 'e']) {
+      corkForTurn(stream);
+      stream.write(part);
+    }
     await nextCheckPhase();
-    expect(batches).toEqual([['a'], ['b', 'c']]);
+    expect(batches).toEqual([['a'], ['b'], ['c'], ['d', 'e']]);
   });
 
   it('releaseNow flushes at once, and end() flushes what is held', async () => {
     const held = recorder();
-    corkForTurn(held.stream);
-    held.stream.write('now');
+    for (const part of ['first', 'now']) {
+      corkForTurn(held.stream);
+      held.stream.write(part);
+    }
     releaseNow(held.stream);
-    expect(held.batches).toEqual([['now']]);
+    expect(held.batches).toEqual([['first'], ['now']]);
 
     const ending = recorder();
-    corkForTurn(ending.stream);
-    ending.stream.write('last');
+    for (const part of ['first', 'last']) {
+      corkForTurn(ending.stream);
+      ending.stream.write(part);
+    }
     ending.stream.end();
-    expect(ending.batches).toEqual([['last']]);
+    expect(ending.batches).toEqual([['first'], ['last']]);
     await nextCheckPhase();
-    expect(ending.batches).toEqual([['last']]);
+    expect(ending.batches).toEqual([['first'], ['last']]);
   });
 });

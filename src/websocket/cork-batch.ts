@@ -6,22 +6,37 @@ export interface Corkable {
 }
 
 /**
- * Write batching across the event loop's I/O phase: the first write to a socket in a loop turn
- * corks it, and one setImmediate uncorks every socket corked since. Whatever a turn writes to a
- * socket (echo replies to a pipelined batch, many broadcasts) then leaves in one writev instead
- * of one syscall per frame, which was most of the server's CPU. setImmediate rather than
- * nextTick or a microtask: those would flush after each 'data' event, while the check phase
- * comes once after every socket's events of the turn (the latency cost is that same turn).
+ * Write batching across the event loop's I/O phase. The first write to a socket in a loop turn
+ * goes straight out unless the socket was read this turn: one broadcast's copy to a receiver
+ * is not delayed, so fan-out latency stays that of unbatched writes. A second write in the same
+ * turn, or any write to a socket read this turn (replies), corks the socket, and one setImmediate uncorks every socket corked since: whatever else the
+ * turn writes to it (replies to pipelined messages, many broadcasts) leaves in one writev
+ * instead of one syscall per frame, which was most of the server's CPU. setImmediate rather
+ * than nextTick or a microtask: those would flush after each 'data' event, while the check
+ * phase comes once after every socket's events of the turn.
  *
  * end() fully uncorks a stream in Node, so ending needs no special care; destroy() discards
  * what is held, so a caller that destroys on purpose flushes first (releaseNow).
  */
 const held: Corkable[] = [];
 let scheduled = false;
+/** Advanced by every flush; a socket remembers the turn of its last write or read. */
+let turn = 0;
+const kTurn = Symbol('websocket.writeTurn');
+type TrackedSocket = Corkable & { [kTurn]?: number };
 /** Taken at load: a test faking timers must not hold every socket's writes back. */
 const schedule = setImmediate;
 
 export function corkForTurn(socket: Corkable): void {
+  const tracked = socket as TrackedSocket;
+  if (tracked[kTurn] !== turn) {
+    tracked[kTurn] = turn;
+    if (!scheduled) {
+      scheduled = true;
+      schedule(releaseAll);
+    }
+    return;
+  }
   // Corked already: by us this turn (the common case), or by a caller that uncorks itself.
   if (socket.writableCorked !== 0) return;
   socket.cork();
@@ -32,6 +47,14 @@ export function corkForTurn(socket: Corkable): void {
   }
 }
 
+/**
+ * The socket is read this turn: what it is sent now is most likely replies to what it sent,
+ * so even its first write is held for the batch (an echo's 16 replies leave in one writev).
+ */
+export function readingThisTurn(socket: Corkable): void {
+  (socket as TrackedSocket)[kTurn] = turn;
+}
+
 /** Hands what `socket` holds to the kernel now (before a destroy()). */
 export function releaseNow(socket: Corkable): void {
   while (socket.writableCorked !== 0) socket.uncork();
@@ -39,6 +62,7 @@ export function releaseNow(socket: Corkable): void {
 
 function releaseAll(): void {
   scheduled = false;
+  turn = (turn + 1) | 0;
   // A socket corked again while this runs is pushed here and released in the same pass.
   for (let i = 0; i < held.length; i++) {
     const socket = held[i]!;

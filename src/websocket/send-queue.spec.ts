@@ -68,6 +68,22 @@ describe('SendQueue', () => {
     expect(errors).toEqual(['a: gone', 'b: gone']);
   });
 
+  it('recharges a waiting frame (its compressed size once known), never one already dropped', () => {
+    const { log, q } = queue();
+    const a = entry(q, 1000);
+    const b = entry(q, 0);
+    q.recharge(a, 300);
+    expect(q.bytes).toBe(300);
+    q.recharge(b, 50);
+    expect(q.bytes).toBe(350);
+    ready(q, a, 'a');
+    expect(q.bytes).toBe(50);
+    q.abort(new Error('gone'));
+    q.recharge(b, 70);
+    expect(q.bytes).toBe(0);
+    expect(log.written).toEqual(['a']);
+  });
+
   it('stops flushing when a write aborts the queue', () => {
     const log: string[] = [];
     const q: SendQueue<null> = new SendQueue<null>(

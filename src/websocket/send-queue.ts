@@ -14,8 +14,12 @@ export class QueuedFrame {
   dropped = false;
 
   constructor(
-    /** Bytes counted against the send budget while it waits. */
-    readonly size: number,
+    /**
+     * Bytes counted against the send budget while it waits: its wire size once that is known;
+     * while it is being compressed, only what it holds for this connection alone (see
+     * SendQueue.recharge).
+     */
+    public size: number,
     readonly callback: Callback | undefined,
     readonly isClose: boolean,
   ) {}
@@ -47,6 +51,13 @@ export class SendQueue<T> {
   push(entry: QueuedFrame): void {
     this.entries.push(entry);
     this.bytes += entry.size;
+  }
+
+  /** Counts `entry` (still waiting) as `size` bytes from now on, e.g. once it is compressed. */
+  recharge(entry: QueuedFrame, size: number): void {
+    if (entry.dropped) return;
+    this.bytes += size - entry.size;
+    entry.size = size;
   }
 
   /** Marks `entry` ready and writes every ready frame at the head of the queue. */

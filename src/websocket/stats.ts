@@ -16,8 +16,8 @@ export class WebSocketStats {
   messagesOut = 0;
   /**
    * Bytes received on the wire after the handshake, and bytes of the frames handed to the
-   * connections to send (before permessage-deflate compression), headers and control frames
-   * included, close frames aside.
+   * sockets (compressed size with permessage-deflate), headers and control frames included,
+   * close frames aside.
    */
   bytesIn = 0;
   bytesOut = 0;

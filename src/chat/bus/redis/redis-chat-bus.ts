@@ -29,6 +29,11 @@ export interface RedisChatBusOptions {
   presenceTtlMs?: number;
   /** This instance's id on the bus. Default: host name, pid and random bits. */
   node?: string;
+  /**
+   * How long `close()` waits for messages still being stored (a sender may be waiting for its
+   * ack) before letting go of Redis. Default 5000.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** Events held while the feed is interrupted, beyond which the catch-up reads the streams again. */
@@ -66,6 +71,9 @@ export class RedisChatBus implements ChatBus {
   private readonly subscription: RedisSubscription;
   private readonly memberListLimit: number;
   private readonly timer: NodeJS.Timeout;
+  private readonly drainTimeoutMs: number;
+  /** Stores (XADD + PUBLISH) sent and not answered yet: `close()` waits for them. */
+  private readonly storing = new Set<Promise<string>>();
   private closed = false;
   /** Events received while the feed is not known to be complete; null while delivering live. */
   private held: ChatEvent[] | null = [];
@@ -89,6 +97,7 @@ export class RedisChatBus implements ChatBus {
     this.historySize = positiveInteger(options.historySize ?? 100, 'historySize');
     this.memberListLimit = positiveInteger(options.memberListLimit ?? 200, 'memberListLimit');
     const ttlMs = positiveInteger(options.presenceTtlMs ?? 15_000, 'presenceTtlMs');
+    this.drainTimeoutMs = positiveInteger(options.drainTimeoutMs ?? 5000, 'drainTimeoutMs');
     this.store = new RedisChatStore(redis.commands, this.prefix, this.node);
     this.presence = new RedisPresence(this.store, { ttlMs, memberListLimit: this.memberListLimit }, {
       firstEntering: (room) => this.cursors.track(room),
@@ -119,10 +128,14 @@ export class RedisChatBus implements ChatBus {
   async publish(draft: MessageDraft): Promise<ChatMessage> {
     if (this.closed) throw new Error('the chat bus is closed');
     let id: string;
+    const storing = this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize);
+    this.storing.add(storing);
     try {
-      id = await this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize);
+      id = await storing;
     } catch (error) {
       throw new ChatBusUnavailableError('store the message', error);
+    } finally {
+      this.storing.delete(storing);
     }
     return { id, room: draft.room, from: draft.from, text: draft.text, at: timeOfId(id) };
   }
@@ -164,14 +177,16 @@ export class RedisChatBus implements ChatBus {
   }
 
   /**
-   * Removes this instance's members from presence (announcing their leaves), stops its timer
-   * and subscription. The connections belong to the caller.
+   * Refuses new messages, waits (up to drainTimeoutMs) for those being stored, removes this
+   * instance's members from presence (announcing their leaves), stops its timer and
+   * subscription. The connections belong to the caller.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
     this.redis.commands.off('ready', this.onCommandsReady);
+    await this.drain();
     await this.heartbeating;
     try {
       await this.presence.deregister();
@@ -181,6 +196,18 @@ export class RedisChatBus implements ChatBus {
     await this.subscription.close();
     this.held = null;
     this.subject.complete();
+  }
+
+  /** Settles once every store in flight has been answered, or after drainTimeoutMs. */
+  private async drain(): Promise<void> {
+    if (this.storing.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.drainTimeoutMs)));
+    const settled = Promise.allSettled([...this.storing]).then(() => false);
+    if (await Promise.race([settled, timedOut])) {
+      this.logger.warn(`closing with ${this.storing.size} message(s) still being stored after ${this.drainTimeoutMs} ms`);
+    }
+    clearTimeout(timer);
   }
 
   private async publishPresence(notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): Promise<void> {
