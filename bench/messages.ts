@@ -55,7 +55,14 @@ export interface HandshakeJob extends JobBase {
   concurrency: number;
 }
 
-export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob;
+/** Connections to the product's `/chat` that join `room` and count the `message` deliveries. */
+export interface ChatReceiverJob extends JobBase {
+  kind: 'chat-receivers';
+  connections: number;
+  room: string;
+}
+
+export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob;
 
 /** How the broadcast sender paces itself. */
 export type SendMode =
@@ -86,6 +93,8 @@ export interface Counters {
   sent: number;
   /** Failed handshakes, unexpected closes, wrong echoes. */
   errors: number;
+  /** Deliveries received more than once (chat receivers). */
+  duplicates: number;
 }
 
 export interface WorkerReport {

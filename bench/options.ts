@@ -1,6 +1,6 @@
 import { TARGET_NAMES, type TargetName } from './targets.js';
 
-export const SCENARIOS = ['echo', 'broadcast', 'idle', 'handshake', 'micro'] as const;
+export const SCENARIOS = ['echo', 'broadcast', 'idle', 'handshake', 'micro', 'redis-broadcast'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface EchoCell {
@@ -36,6 +36,11 @@ export interface BenchOptions {
   /** Most connections one load process opens (a process may hold at most 20,000 files). */
   connectionsPerWorker: number;
   microTimeMs: number;
+  /** Receivers of the Redis scenario, split between its two instances. */
+  redisReceivers: number;
+  /** Messages per second the Redis scenario publishes. */
+  redisRate: number;
+  redisUrl: string;
 }
 
 const ECHO_SHAPES: Array<Omit<EchoCell, 'path'>> = [
@@ -62,6 +67,9 @@ const USAGE = `Usage: node bench/.build/bench/run.js [options]
   --idle-connections a,b     (default 10000,19000; quick 2000,4000)
   --broadcast-receivers a,b  (default 1000,10000; quick 1000,4000)
   --broadcast-rate N         deliveries/s of the fixed-rate latency run (default 20000)
+  --redis-receivers N        receivers of redis-broadcast, half on each instance (default 1000)
+  --redis-rate N             messages/s redis-broadcast publishes (default 200)
+  --redis-url URL            Redis of redis-broadcast, skipped if it does not answer (default redis://127.0.0.1:6379)
   --help`;
 
 function list(value: string): string[] {
@@ -118,7 +126,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   }
   const quick = flags.has('quick');
   const known = new Set(['quick', 'scenarios', 'targets', 'repeat', 'warmup', 'measure', 'out', 'profile',
-    'alloc-profile', 'echo-cells', 'idle-connections', 'broadcast-receivers', 'broadcast-rate']);
+    'alloc-profile', 'echo-cells', 'idle-connections', 'broadcast-receivers', 'broadcast-rate', 'redis-receivers',
+    'redis-rate', 'redis-url']);
   for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n\n${USAGE}`);
 
   const get = (name: string): string | undefined => flags.get(name);
@@ -149,6 +158,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     handshakeConcurrency: 32,
     connectionsPerWorker: 5000,
     microTimeMs: quick ? 150 : 1000,
+    redisReceivers: get('redis-receivers') ? Math.max(2, numbers('--redis-receivers', get('redis-receivers')!)[0]) : 1000,
+    redisRate: get('redis-rate') ? positive('--redis-rate', get('redis-rate')!) : 200,
+    redisUrl: get('redis-url') ?? 'redis://127.0.0.1:6379',
   };
 }
 

@@ -14,6 +14,7 @@ import { echoSteps, runEcho } from './scenarios/echo.js';
 import { handshakeSteps, HANDSHAKE_PATH, runHandshake } from './scenarios/handshake.js';
 import { idleSteps, runIdle } from './scenarios/idle.js';
 import { runMicroScenario } from './scenarios/micro.js';
+import { redisBroadcastSteps, runRedisBroadcast } from './scenarios/redis-broadcast.js';
 
 /**
  * `npm run bench`: starts each target server pinned to one CPU, drives it from load processes
@@ -28,7 +29,8 @@ function totalSteps(options: BenchOptions): number {
     (scenarios.includes('broadcast') ? broadcastSteps(options) : 0) +
     (scenarios.includes('idle') ? idleSteps(options) : 0) +
     (scenarios.includes('handshake') ? handshakeSteps(options) : 0) +
-    (scenarios.includes('micro') ? 1 : 0)
+    (scenarios.includes('micro') ? 1 : 0) +
+    (scenarios.includes('redis-broadcast') ? redisBroadcastSteps(options) : 0)
   );
 }
 
@@ -61,6 +63,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (scenarios.includes('broadcast')) results.broadcast = await runBroadcast(context);
   if (scenarios.includes('idle')) results.idle = await runIdle(context);
   if (scenarios.includes('handshake')) results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };
+  if (scenarios.includes('redis-broadcast')) results.redisBroadcast = await runRedisBroadcast(context);
   results.goals = evaluateGoals(results);
   context.progress.done();
 

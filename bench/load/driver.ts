@@ -11,10 +11,11 @@ export abstract class Driver {
   bytes = 0;
   sent = 0;
   errors = 0;
+  duplicates = 0;
   lastError: string | undefined = undefined;
   readonly histogram = new Histogram();
   protected readonly sockets = new Set<Socket>();
-  private baseline: Counters = { messages: 0, bytes: 0, sent: 0, errors: 0 };
+  private baseline: Counters = { messages: 0, bytes: 0, sent: 0, errors: 0, duplicates: 0 };
 
   /** Opens the connections; resolves once every one of them is usable. */
   abstract prepare(): Promise<void>;
@@ -40,6 +41,7 @@ export abstract class Driver {
         bytes: total.bytes - base.bytes,
         sent: total.sent - base.sent,
         errors: total.errors - base.errors,
+        duplicates: total.duplicates - base.duplicates,
       },
       total,
       histogram: this.histogram.snapshot(),
@@ -70,6 +72,6 @@ export abstract class Driver {
   }
 
   private totals(): Counters {
-    return { messages: this.messages, bytes: this.bytes, sent: this.sent, errors: this.errors };
+    return { messages: this.messages, bytes: this.bytes, sent: this.sent, errors: this.errors, duplicates: this.duplicates };
   }
 }

@@ -3,6 +3,7 @@ import type { Driver } from './driver.js';
 import { EchoDriver } from './echo-driver.js';
 import { HandshakeDriver } from './handshake-driver.js';
 import { IdleDriver } from './idle-driver.js';
+import { ChatReceiverDriver } from './chat-receiver-driver.js';
 import { ReceiverDriver } from './receiver-driver.js';
 import { SenderDriver } from './sender-driver.js';
 
@@ -29,6 +30,8 @@ function driverFor(job: WorkerJob): Driver {
       return new IdleDriver(job);
     case 'handshake':
       return new HandshakeDriver(job);
+    case 'chat-receivers':
+      return new ChatReceiverDriver(job);
   }
 }
 

@@ -79,6 +79,38 @@ export interface HandshakeRun {
   errors: number;
 }
 
+/** Two instances of the real service over Redis (BUS=redis): one room, REST publisher on instance A. */
+export interface RedisBroadcastRun {
+  /** Unique deliveries read by all receivers per second. */
+  deliveriesPerSec: number;
+  /** Messages accepted (201) per second by the publishing instance. */
+  publishedPerSec: number;
+  /** End-to-end latency, publish request to delivery, µs. */
+  p50: number;
+  p99: number;
+  /** Deliveries missing after the drain (published x receivers - received). */
+  lost: number;
+  /** Deliveries a receiver got more than once. */
+  duplicates: number;
+  /** Instance A publishes (REST + Redis) and serves half the receivers; B serves the other half. */
+  instanceACpu: number;
+  instanceBCpu: number;
+  instanceACpuMicrosPerDelivery: number;
+  instanceBCpuMicrosPerDelivery: number;
+  loadCpu: number;
+  /** Failed publish requests, receiver errors. */
+  errors: number;
+}
+
+export interface RedisBroadcastResult {
+  receivers: number;
+  /** Messages published per second. */
+  ratePerSec: number;
+  targets: ByTarget<RedisBroadcastRun>;
+  /** Why the scenario did not run (Redis not answering). */
+  skipped?: string;
+}
+
 export interface MicroRow {
   group: string;
   name: string;
@@ -112,6 +144,8 @@ export interface BenchResults {
   idle: IdleResult[];
   handshake: { path: string; targets: ByTarget<HandshakeRun> } | undefined;
   micro: MicroRow[];
+  /** Absent in results written before the scenario existed. */
+  redisBroadcast?: RedisBroadcastResult;
   goals: GoalResult[];
 }
 

@@ -9,6 +9,7 @@ import {
   formatPercent,
   formatRatio,
 } from './format.js';
+import { redisBroadcastSection } from './redis-table.js';
 import type { BenchResults, ByTarget, EchoRun, GoalResult, MicroRow } from './results.js';
 
 /** Markdown tables of a results file: what the bench prints and writes to results.md. */
@@ -258,6 +259,7 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.handshake !== undefined) {
     sections.push('', `## D. Handshakes (${results.handshake.path}, connect + upgrade + close)`, '', handshakeTable(results));
   }
+  if (results.redisBroadcast !== undefined) sections.push('', redisBroadcastSection(results.redisBroadcast));
   const note = loadGeneratorNote(results);
   if (note) {
     sections.push(
