@@ -20,6 +20,7 @@ import {
   encodeFrame,
   encodeTextFrame,
   frameHeaderSize,
+  opcodeFor,
   SharedFrame,
   writeFrame,
   type PreparedFrame,
@@ -199,21 +200,10 @@ export class WebSocketConnection extends EventEmitter {
       return;
     }
     this.stats.messagesOut++;
-    if (this.deflate !== undefined) return this.sendCompressible(this.deflate, data, options, callback);
-    if (typeof data === 'string') {
-      const frame = encodeTextFrame(data, options?.binary === true ? Opcode.BINARY : Opcode.TEXT);
-      if (this.reserve(frame.length, callback)) {
-        corkForTurn(this.socket);
-        this.socket.write(frame, callback as WriteCallback | undefined);
-      }
-      return;
-    }
-    const payload = toBuffer(data);
-    const opcode = options?.binary === false ? Opcode.TEXT : Opcode.BINARY;
-    if (this.reserve(frameHeaderSize(payload.length) + payload.length, callback)) {
-      corkForTurn(this.socket);
-      writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined);
-    }
+    const opcode = opcodeFor(data, options?.binary);
+    if (this.deflate !== undefined) return this.sendCompressible(this.deflate, opcode, data, callback);
+    if (typeof data === 'string') this.writeBytesNow(encodeTextFrame(data, opcode), callback);
+    else this.writeFrameNow(opcode, toBuffer(data), callback);
   }
 
   /** Writes a frame encoded once by prepareFrame() (fan-out: same bytes to many sockets). */
@@ -221,10 +211,7 @@ export class WebSocketConnection extends EventEmitter {
     if (this.state !== ReadyState.OPEN) return;
     this.stats.messagesOut++;
     if (this.deflate !== undefined) return this.sendFrameCompressible(this.deflate, frame);
-    if (this.reserve(frame.bytes.length, undefined)) {
-      corkForTurn(this.socket);
-      this.socket.write(frame.bytes);
-    }
+    this.writeBytesNow(frame.bytes, undefined);
   }
 
   ping(data?: string | Buffer): void {
@@ -267,10 +254,24 @@ export class WebSocketConnection extends EventEmitter {
       throw new RangeError('A control frame payload must not exceed 125 bytes');
     }
     if (this.state !== ReadyState.OPEN) return;
-    if (this.reserve(frameHeaderSize(payload.length) + payload.length, undefined)) {
-      corkForTurn(this.socket);
-      writeFrame(this.socket, opcode, payload);
-    }
+    this.writeFrameNow(opcode, payload, undefined);
+  }
+
+  /**
+   * Frames `payload` and writes it now, batched with the turn's other writes (cork-batch.ts),
+   * if the send budget allows it.
+   */
+  private writeFrameNow(opcode: number, payload: Buffer, callback: SendCallback | undefined, rsv1 = false): void {
+    if (!this.reserve(frameHeaderSize(payload.length) + payload.length, callback)) return;
+    corkForTurn(this.socket);
+    writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined, rsv1);
+  }
+
+  /** Writes an already framed message now, like writeFrameNow. */
+  private writeBytesNow(frame: Buffer, callback: SendCallback | undefined): void {
+    if (!this.reserve(frame.length, callback)) return;
+    corkForTurn(this.socket);
+    this.socket.write(frame, callback as WriteCallback | undefined);
   }
 
   private sendCloseFrame(code: number | undefined, reason?: string): void {
@@ -298,14 +299,10 @@ export class WebSocketConnection extends EventEmitter {
   /** send() with permessage-deflate: messages from the threshold up are compressed, in order. */
   private sendCompressible(
     deflate: PerMessageDeflate,
+    opcode: number,
     data: string | Buffer | ArrayBufferView | ArrayBuffer,
-    options: SendOptions | undefined,
     callback: SendCallback | undefined,
   ): void {
-    const isString = typeof data === 'string';
-    const opcode = isString
-      ? options?.binary === true ? Opcode.BINARY : Opcode.TEXT
-      : options?.binary === false ? Opcode.TEXT : Opcode.BINARY;
     const payload = toBuffer(data);
     const size = frameHeaderSize(payload.length) + payload.length;
     if (payload.length < deflate.threshold) {
@@ -368,12 +365,7 @@ export class WebSocketConnection extends EventEmitter {
 
   /** Writes an uncompressed frame now, or queues it (charged) behind frames still being compressed. */
   private writeInOrder(opcode: number, payload: Buffer, size: number, callback: SendCallback | undefined): void {
-    if (this.outbox === undefined || this.outbox.idle) {
-      if (!this.reserve(size, callback)) return;
-      corkForTurn(this.socket);
-      writeFrame(this.socket, opcode, payload, callback as WriteCallback | undefined);
-      return;
-    }
+    if (this.outbox === undefined || this.outbox.idle) return this.writeFrameNow(opcode, payload, callback);
     if (!this.fits(size)) return this.refuse(callback);
     const entry = this.enqueue(size, callback);
     entry.opcode = opcode;
@@ -383,12 +375,7 @@ export class WebSocketConnection extends EventEmitter {
 
   /** Writes a broadcast's bytes now, or queues them (uncharged) behind frames still being compressed. */
   private writeFrameInOrder(bytes: Buffer): void {
-    if (this.outbox === undefined || this.outbox.idle) {
-      if (!this.reserve(bytes.length, undefined)) return;
-      corkForTurn(this.socket);
-      this.socket.write(bytes);
-      return;
-    }
+    if (this.outbox === undefined || this.outbox.idle) return this.writeBytesNow(bytes, undefined);
     const entry = this.enqueue(0, undefined);
     entry.frame = bytes;
     this.outbox.ready(entry);
@@ -402,7 +389,6 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   private static writeQueued(conn: WebSocketConnection, entry: QueuedFrame): void {
-    const callback = entry.callback as WriteCallback | undefined;
     if (entry.isClose) {
       if (conn.socket.writable) {
         corkForTurn(conn.socket);
@@ -412,11 +398,8 @@ export class WebSocketConnection extends EventEmitter {
     }
     // The peer is judged as each frame reaches the socket: what zlib's pace and completion
     // order held back is not its doing, what it leaves unread in the socket is.
-    const size = entry.frame?.length ?? frameHeaderSize(entry.payload!.length) + entry.payload!.length;
-    if (!conn.reserve(size, entry.callback)) return;
-    corkForTurn(conn.socket);
-    if (entry.frame !== undefined) conn.socket.write(entry.frame, callback);
-    else writeFrame(conn.socket, entry.opcode, entry.payload!, callback, entry.rsv1);
+    if (entry.frame !== undefined) conn.writeBytesNow(entry.frame, entry.callback);
+    else conn.writeFrameNow(entry.opcode, entry.payload!, entry.callback, entry.rsv1);
   }
 
   private static endQueued(conn: WebSocketConnection): void {
@@ -517,10 +500,7 @@ export class WebSocketConnection extends EventEmitter {
     },
     onPing(conn, payload) {
       // Through the send budget: a peer that pings without reading must not grow our buffer.
-      if (conn.state === ReadyState.OPEN && conn.reserve(frameHeaderSize(payload.length) + payload.length, undefined)) {
-        corkForTurn(conn.socket);
-        writeFrame(conn.socket, Opcode.PONG, payload);
-      }
+      if (conn.state === ReadyState.OPEN) conn.writeFrameNow(Opcode.PONG, payload, undefined);
       conn.emit('ping', payload);
     },
     onPong(conn, payload) {

@@ -31,20 +31,20 @@ export function corkForTurn(socket: Corkable): void {
   const tracked = socket as TrackedSocket;
   if (tracked[kTurn] !== turn) {
     tracked[kTurn] = turn;
-    if (!scheduled) {
-      scheduled = true;
-      schedule(releaseAll);
-    }
+    scheduleRelease();
     return;
   }
   // Corked already: by us this turn (the common case), or by a caller that uncorks itself.
   if (socket.writableCorked !== 0) return;
   socket.cork();
   held.push(socket);
-  if (!scheduled) {
-    scheduled = true;
-    schedule(releaseAll);
-  }
+  scheduleRelease();
+}
+
+function scheduleRelease(): void {
+  if (scheduled) return;
+  scheduled = true;
+  schedule(releaseAll);
 }
 
 /**

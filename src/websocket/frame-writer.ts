@@ -59,7 +59,17 @@ export interface EncodeOptions {
   maskingKey?: number;
 }
 
-const COMPRESSED: EncodeOptions = { rsv1: true };
+/** Encode options of a compressed message's frame (permessage-deflate sets RSV1). */
+export const COMPRESSED: EncodeOptions = { rsv1: true };
+
+/**
+ * The opcode `ws` send() picks: text for a string unless `binary`, binary for bytes unless
+ * `binary === false`.
+ */
+export function opcodeFor(data: unknown, binary: boolean | undefined): number {
+  if (typeof data === 'string') return binary === true ? Opcode.BINARY : Opcode.TEXT;
+  return binary === false ? Opcode.TEXT : Opcode.BINARY;
+}
 
 /** One frame, header and payload in a single buffer. The payload is copied, never mutated. */
 export function encodeFrame(opcode: number, payload: Uint8Array, options: EncodeOptions = {}): Buffer {
@@ -130,14 +140,13 @@ export class SharedFrame implements PreparedFrame {
  * Buffer unless `binary === false` (the `ws` send() rule).
  */
 export function prepareFrame(data: string | Buffer, binary?: boolean): PreparedFrame {
+  const opcode = opcodeFor(data, binary);
   if (typeof data === 'string') {
-    const opcode = binary === true ? Opcode.BINARY : Opcode.TEXT;
     const bytes = encodeTextFrame(data, opcode);
     // The length field says how long the header is: 7-bit, 16-bit or 64-bit form.
     const length7 = bytes[1] & 0x7f;
     return new SharedFrame(bytes, opcode, length7 < 126 ? 2 : length7 === 126 ? 4 : 10);
   }
-  const opcode = binary === false ? Opcode.TEXT : Opcode.BINARY;
   return new SharedFrame(encodeFrame(opcode, data), opcode, frameHeaderSize(data.length));
 }
 

@@ -1,4 +1,4 @@
-import { encodeFrame, type SharedFrame } from './frame-writer.js';
+import { COMPRESSED, encodeFrame, type SharedFrame } from './frame-writer.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 
 /** Receives the bytes to write for a prepared frame: compressed, or plain when that is smaller. */
@@ -11,8 +11,6 @@ export interface CompressedVariant {
   bytes: Buffer | undefined;
   waiters: VariantWaiter[];
 }
-
-const RSV1: { rsv1: true } = { rsv1: true };
 
 /**
  * The frame a connection without server context takeover writes for `frame`. Such output
@@ -40,7 +38,7 @@ export function sharedCompressedFrame(frame: SharedFrame, deflate: PerMessageDef
     // (the peer still gets its message) or does not make the frame smaller.
     const bytes =
       error === undefined && compressed.length < frame.payloadLength
-        ? encodeFrame(frame.opcode, compressed, RSV1)
+        ? encodeFrame(frame.opcode, compressed, COMPRESSED)
         : frame.bytes;
     variant.bytes = bytes;
     const waiters = variant.waiters;
