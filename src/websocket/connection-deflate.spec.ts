@@ -13,8 +13,8 @@ import { FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeFrame, prepareFrame } from './frame-writer.js';
 import { PerMessageDeflate } from './permessage-deflate.js';
 import { WebSocketStats } from './stats.js';
+import { eventually, within } from '../../test/helpers/waiting.js';
 
-const WAIT_MS = 3000;
 const SYNC = { finishFlush: constants.Z_SYNC_FLUSH };
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const KEY = 0x37fa213d;
@@ -25,27 +25,6 @@ const NO_TAKEOVER: DeflateParams = {
   clientMaxWindowBits: 15,
 };
 const TAKEOVER: DeflateParams = { ...NO_TAKEOVER, serverNoContextTakeover: false, clientNoContextTakeover: false };
-
-/** Polls once per event-loop turn until `predicate` holds; fails naming `what` after `ms`. */
-async function eventually(predicate: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms: ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-async function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 type Received =
   | { type: 'message'; text: string; isBinary: boolean; compressed: boolean; data: Buffer }

@@ -6,32 +6,10 @@ import { Opcode, ReadyState } from './constants.js';
 import type { WebSocketError } from './errors.js';
 import { FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeFrame, prepareFrame } from './frame-writer.js';
+import { eventually, within } from '../../test/helpers/waiting.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const ZERO_KEY = '00 00 00 00';
-const WAIT_MS = 2000;
-
-/** Resolves with `promise`, or fails with `message` after `ms`. */
-async function within<T>(promise: Promise<T>, message: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${message}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `predicate` until it holds; fails with `message` after `ms` (and stops polling). */
-async function eventually(predicate: () => boolean, message: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms: ${message}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** The arguments of the next `event`. Unlike events.once(), an 'error' does not reject it. */
 const next = <T extends unknown[]>(emitter: EventEmitter, event: string): Promise<T> =>

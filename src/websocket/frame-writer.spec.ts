@@ -12,21 +12,9 @@ import {
   writeFrameHeader,
   type FrameDestination,
 } from './frame-writer.js';
+import { within } from '../../test/helpers/waiting.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
-/** Resolves with `promise`, or fails naming `what` after `ms`. */
-async function within<T>(promise: Promise<T>, what: string, ms = 2000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const onceWithin = (emitter: NodeJS.EventEmitter, event: string): Promise<unknown[]> =>
   within(once(emitter, event), `waiting for '${event}'`);
 

@@ -6,31 +6,10 @@ import { WebSocketConnection } from './connection.js';
 import { HandshakeRejection } from './errors.js';
 import { computeAccept } from './handshake.js';
 import { WebSocketServer, type WebSocketServerOptions } from './server.js';
+import { eventually, within } from '../../test/helpers/waiting.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-const WAIT_MS = 2000;
-
-async function within<T>(promise: Promise<T>, message: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${message}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Polls `predicate` until it holds; fails with `message` after `ms` (and stops polling). */
-async function eventually(predicate: () => boolean, message: string, ms = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms: ${message}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const next = <T extends unknown[]>(emitter: EventEmitter, event: string): Promise<T> =>
   within(new Promise<T>((resolve) => emitter.once(event, (...args) => resolve(args as T))), `waiting for '${event}'`);

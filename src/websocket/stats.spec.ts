@@ -4,16 +4,8 @@ import WebSocket from 'ws';
 import type { WebSocketConnection } from './connection.js';
 import { WebSocketServer, type WebSocketServerOptions } from './server.js';
 import { WebSocketStats } from './stats.js';
+import { within } from '../../test/helpers/waiting.js';
 
-const WAIT_MS = 3000;
-
-function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 describe('WebSocketStats', () => {
   it('counts rejections by status and closes by code', () => {

@@ -5,20 +5,8 @@ import WebSocket from 'ws';
 import type { WebSocketConnection } from './connection.js';
 import { WebSocketServer } from './server.js';
 import { normalisePath, requestPath, UpgradeRouter } from './upgrade-router.js';
+import { within } from '../../test/helpers/waiting.js';
 
-const WAIT_MS = 2000;
-
-async function within<T>(promise: Promise<T>, message: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${message}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const next = <T extends unknown[]>(emitter: EventEmitter, event: string): Promise<T> =>
   within(new Promise<T>((resolve) => emitter.once(event, (...args) => resolve(args as T))), `waiting for '${event}'`);

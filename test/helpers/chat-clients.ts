@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { within } from './waiting.js';
 
 export const WAIT_MS = 3000;
 
@@ -8,14 +9,8 @@ export interface Closed {
   reason: string;
 }
 
-/** Rejects with `what` when `promise` has not settled within `ms`. */
-export function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/** The shared bounded wait, re-exported for the chat specs. */
+export { within };
 
 /**
  * A `ws` client that queues the text frames it receives, so a test awaits the next one

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ApplicationConfig } from '@nestjs/core';
 import { Rfc6455Adapter } from '../../src/adapter/index.js';
 import type { WebSocketConnection, WebSocketServer } from '../../src/websocket/index.js';
+import { eventually } from './waiting.js';
 
 export { samplesOf, valueOf, type Sample } from './hardening-metrics-text.js';
 
@@ -30,14 +31,7 @@ export function serverSideOf(server: WebSocketServer, clientPort: number): WebSo
   throw new Error(`no server-side connection for client port ${clientPort}`);
 }
 
-/** Polls `predicate` once per event-loop turn until it holds; fails naming `what` after `ms`. */
-export async function eventually(predicate: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { eventually };
 
 export async function scrape(httpUrl: string): Promise<string> {
   const response = await fetch(`${httpUrl}/metrics`);
