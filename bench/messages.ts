@@ -8,7 +8,7 @@ export interface Endpoint {
   path: string;
 }
 
-interface JobBase {
+export interface JobBase {
   endpoint: Endpoint;
   /**
    * Source address to bind (127.0.0.x), so many connections spread over several addresses;

@@ -2,9 +2,9 @@ import type { Socket } from 'node:net';
 import type { ChatReceiverJob } from '../messages.js';
 import { monotonicMicros } from './broadcast-message.js';
 import { CHAT_HEAD_BYTES, chatFrameKind, chatJoinFrame, readStamp } from './chat-message.js';
-import { maskedFrame, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, upgradeRequest } from './client-frames.js';
+import { maskedFrame, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from './client-frames.js';
 import { Driver } from './driver.js';
-import { consume, openMany, openWebSocket } from './open-websocket.js';
+import { consume } from './open-websocket.js';
 import { type FrameListener, ServerFrameReader } from './server-frame-reader.js';
 
 const OPEN_CONCURRENCY = 64;
@@ -24,19 +24,12 @@ export class ChatReceiverDriver extends Driver {
 
   async prepare(): Promise<void> {
     const { job } = this;
-    const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path);
     const join = chatJoinFrame(job.room);
     const deadline = Date.now() + job.connectTimeoutMs;
-    await openMany(
-      job.connections,
-      OPEN_CONCURRENCY,
-      () => openWebSocket(job.endpoint, job.localAddress, request, job.connectTimeoutMs),
-      ({ socket, rest }) => {
-        this.own(socket);
-        new ChatReceiver(this, socket, rest);
-        socket.write(join);
-      },
-    );
+    await this.openConnections(job, OPEN_CONCURRENCY, ({ socket, rest }) => {
+      new ChatReceiver(this, socket, rest);
+      socket.write(join);
+    });
     while (this.joined < job.connections) {
       if (this.errors > 0) throw new Error(`joining room ${job.room}: ${this.lastError}`);
       if (Date.now() >= deadline) throw new Error(`${this.joined} of ${job.connections} joined room ${job.room} within ${job.connectTimeoutMs} ms`);

@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import { Histogram } from '../histogram.js';
-import type { Counters, SendMode, WorkerReport } from '../messages.js';
+import type { Counters, JobBase, SendMode, WorkerReport } from '../messages.js';
+import { upgradeRequest } from './client-frames.js';
+import { openMany, openWebSocket, type OpenedWebSocket } from './open-websocket.js';
 
 /**
  * What every load driver counts. Hot paths bump the plain number fields; `mark()` remembers a
@@ -63,6 +65,27 @@ export abstract class Driver {
   }
 
   /** Tracks `socket` and counts an unexpected close as an error. */
+  /**
+   * Opens `job.connections` WebSockets to the job's endpoint, at most `concurrency` handshakes
+   * at a time; each socket is owned by this driver, then handed to `onOpen`.
+   */
+  protected openConnections(
+    job: JobBase & { connections: number },
+    concurrency: number,
+    onOpen: (opened: OpenedWebSocket) => void,
+  ): Promise<void> {
+    const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path);
+    return openMany(
+      job.connections,
+      concurrency,
+      () => openWebSocket(job.endpoint, job.localAddress, request, job.connectTimeoutMs),
+      (opened) => {
+        this.own(opened.socket);
+        onOpen(opened);
+      },
+    );
+  }
+
   protected own(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('error', (error: NodeJS.ErrnoException) => this.error(`socket error ${error.code ?? error.message}`));

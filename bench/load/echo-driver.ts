@@ -10,10 +10,9 @@ import {
   OPCODE_PONG,
   OPCODE_TEXT,
   repeatFrame,
-  upgradeRequest,
 } from './client-frames.js';
 import { Driver } from './driver.js';
-import { consume, openMany, openWebSocket } from './open-websocket.js';
+import { consume } from './open-websocket.js';
 import { type FrameListener, ServerFrameReader } from './server-frame-reader.js';
 
 const OPEN_CONCURRENCY = 32;
@@ -40,16 +39,9 @@ export class EchoDriver extends Driver {
 
   async prepare(): Promise<void> {
     const { job } = this;
-    const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path);
-    await openMany(
-      job.connections,
-      OPEN_CONCURRENCY,
-      () => openWebSocket(job.endpoint, job.localAddress, request, job.connectTimeoutMs),
-      ({ socket, rest }) => {
-        this.own(socket);
-        this.connections.push(new EchoConnection(this, socket, rest));
-      },
-    );
+    await this.openConnections(job, OPEN_CONCURRENCY, ({ socket, rest }) => {
+      this.connections.push(new EchoConnection(this, socket, rest));
+    });
   }
 
   start(): void {

@@ -1,7 +1,6 @@
 import type { IdleJob } from '../messages.js';
-import { upgradeRequest } from './client-frames.js';
 import { Driver } from './driver.js';
-import { discardIncoming, openMany, openWebSocket } from './open-websocket.js';
+import { discardIncoming } from './open-websocket.js';
 
 /** Opens its connections and leaves them idle; `messages` is the number open. */
 export class IdleDriver extends Driver {
@@ -11,18 +10,11 @@ export class IdleDriver extends Driver {
 
   async prepare(): Promise<void> {
     const { job } = this;
-    const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path);
-    await openMany(
-      job.connections,
-      job.concurrency,
-      () => openWebSocket(job.endpoint, job.localAddress, request, job.connectTimeoutMs),
-      ({ socket }) => {
-        this.own(socket);
-        // Anything the server sends (a ping) is read and dropped, so it never backs up.
-        discardIncoming(socket);
-        this.messages++;
-      },
-    );
+    await this.openConnections(job, job.concurrency, ({ socket }) => {
+      // Anything the server sends (a ping) is read and dropped, so it never backs up.
+      discardIncoming(socket);
+      this.messages++;
+    });
   }
 
   start(): void {}

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import type { ReceiverJob } from '../messages.js';
 import { BROADCAST_HEAD_BYTES, monotonicMicros, readSendTime } from './broadcast-message.js';
-import { maskedFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, upgradeRequest } from './client-frames.js';
+import { maskedFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT } from './client-frames.js';
 import { Driver } from './driver.js';
-import { consume, openMany, openWebSocket } from './open-websocket.js';
+import { consume } from './open-websocket.js';
 import { type FrameListener, ServerFrameReader } from './server-frame-reader.js';
 
 const OPEN_CONCURRENCY = 64;
@@ -29,16 +29,9 @@ export class ReceiverDriver extends Driver {
 
   async prepare(): Promise<void> {
     const { job } = this;
-    const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path);
-    await openMany(
-      job.connections,
-      OPEN_CONCURRENCY,
-      () => openWebSocket(job.endpoint, job.localAddress, request, job.connectTimeoutMs),
-      ({ socket, rest }) => {
-        this.own(socket);
-        this.receivers.push(new Receiver(this, socket, rest));
-      },
-    );
+    await this.openConnections(job, OPEN_CONCURRENCY, ({ socket, rest }) => {
+      this.receivers.push(new Receiver(this, socket, rest));
+    });
   }
 
   start(_send: unknown, readEveryMs: number): void {
