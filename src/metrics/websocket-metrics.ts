@@ -78,31 +78,24 @@ export class WebSocketMetrics {
       });
     }
 
-    new Counter({
-      name: 'ws_upgrades_rejected_total',
-      help: 'WebSocket upgrades refused, by HTTP status',
-      labelNames: ['path', 'status'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { path, stats } of metrics.gateways()) {
-          for (const [status, count] of stats.upgradesRejected) this.inc({ path, status: String(status) }, count);
-        }
-      },
-    });
-
-    new Counter({
-      name: 'ws_closes_total',
-      help: 'WebSocket connections closed, by close code (1006: no close frame)',
-      labelNames: ['path', 'code'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { path, stats } of metrics.gateways()) {
-          for (const [code, count] of stats.closeCodes) this.inc({ path, code: String(code) }, count);
-        }
-      },
-    });
+    const perPathByKey: Array<[string, string, string, (stats: WebSocketStats) => ReadonlyMap<number, number>]> = [
+      ['ws_upgrades_rejected_total', 'WebSocket upgrades refused, by HTTP status', 'status', (s) => s.upgradesRejected],
+      ['ws_closes_total', 'WebSocket connections closed, by close code (1006: no close frame)', 'code', (s) => s.closeCodes],
+    ];
+    for (const [name, help, label, read] of perPathByKey) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['path', label],
+        registers,
+        collect() {
+          this.reset();
+          for (const { path, stats } of metrics.gateways()) {
+            for (const [key, count] of read(stats)) this.inc({ path, [label]: String(key) }, count);
+          }
+        },
+      });
+    }
 
     new Counter({
       name: 'http_rejected_requests_total',
