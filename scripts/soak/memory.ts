@@ -1,3 +1,4 @@
+import type { InspectorGc } from './inspector-gc.js';
 import { valueOf } from '../../test/helpers/hardening-metrics-text.js';
 
 export interface MemorySample {
@@ -7,8 +8,9 @@ export interface MemorySample {
   connections: number;
 }
 
-/** The server's heap and RSS as its /metrics reports them. */
-export async function sampleMemory(httpUrl: string, started: number): Promise<MemorySample> {
+/** The server's heap and RSS as its /metrics reports them, right after a full collection. */
+export async function sampleMemory(httpUrl: string, started: number, gc: InspectorGc): Promise<MemorySample> {
+  await gc.collect();
   const response = await fetch(`${httpUrl}/metrics`);
   const text = await response.text();
   return {
@@ -20,7 +22,7 @@ export async function sampleMemory(httpUrl: string, started: number): Promise<Me
 }
 
 /** Least-squares slope of `value` over time, in units per minute. */
-export function slopePerMinute(samples: readonly MemorySample[], value: (sample: MemorySample) => number): number {
+export function slopePerMinute<T extends { at: number }>(samples: readonly T[], value: (sample: T) => number): number {
   const n = samples.length;
   if (n < 2) return 0;
   const meanX = samples.reduce((sum, s) => sum + s.at, 0) / n;

@@ -63,9 +63,14 @@ export interface RunningProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node main.js` from a build on a free port; resolves once it listens. */
-export function startBuiltApp(build: Build, env: Record<string, string> = {}, ms = 20_000): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [join(build.dir, 'main.js')], {
+/** Starts `node [nodeArgs] main.js` from a build on a free port; resolves once it listens. */
+export function startBuiltApp(
+  build: Build,
+  env: Record<string, string> = {},
+  ms = 20_000,
+  nodeArgs: readonly string[] = [],
+): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, join(build.dir, 'main.js')], {
     env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
