@@ -40,6 +40,9 @@ export async function createApp(
   const adapter = new Rfc6455Adapter(app, {
     maxPayload: config.WS_MAX_PAYLOAD,
     maxConnections: config.WS_MAX_CONNECTIONS,
+    // Also enforced by the HTTP server created above; here for gateways on ports of their own.
+    maxHeaderBytes: config.WS_MAX_HEADER_BYTES,
+    handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
     allowedOrigins: parseOriginList(config.WS_ALLOWED_ORIGINS),
     sendBufferLimit: config.WS_SEND_BUFFER_LIMIT,
     heartbeatMs: config.WS_HEARTBEAT_MS,

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
 import { redisChatBus } from './chat/bus/redis/redis-chat-bus.js';
+import type { ChatRuntimeOptions } from './chat/chat-options.js';
 import { ChatModule } from './chat/chat.module.js';
 import { CHAT_CONFIG, type ChatConfig, configurationOf } from './config/configuration.js';
 import { loadEnvironment } from './config/environment.js';
@@ -9,6 +10,11 @@ import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { RedisConnections, RedisHealthCheck, RedisModule } from './infrastructure/index.js';
 import { MetricsModule } from './metrics/index.js';
+
+/** The chat module's options that come from the environment, whatever the bus. */
+function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
+  return { historySize: chat.historySize, maxRoomsPerConnection: chat.maxRoomsPerConnection, rateLimit: chat.rateLimit };
+}
 
 /**
  * The service: chat on `/chat` and `/`, `/echo` unless disabled, all configured from the
@@ -35,13 +41,13 @@ export class AppModule {
           ? ChatModule.forRootAsync({
               inject: [CHAT_CONFIG, RedisConnections],
               useFactory: (chat: ChatConfig, connections: RedisConnections) => ({
-                historySize: chat.historySize,
+                ...chatLimitsOf(chat),
                 bus: redisChatBus(connections, { prefix: chat.redisPrefix }),
               }),
             })
           : ChatModule.forRootAsync({
               inject: [CHAT_CONFIG],
-              useFactory: (chat: ChatConfig) => ({ historySize: chat.historySize }),
+              useFactory: chatLimitsOf,
             }),
         redis
           ? HealthModule.forRoot({

@@ -6,7 +6,7 @@ import { createApp } from '../src/app.factory.js';
 import { upgradeRequestText } from './helpers/adapter-raw-http.js';
 import { JsonChatClient, within } from './helpers/chat-clients.js';
 import { scrape, valueOf } from './helpers/hardening-app.js';
-import { RawConnection } from './helpers/hardening-raw.js';
+import { expectSlowlorisDropped, RawConnection, trickle } from './helpers/hardening-raw.js';
 import { startService, type ServiceApp } from './helpers/service-app.js';
 
 function portOf(service: ServiceApp): number {
@@ -69,34 +69,8 @@ describe('handshake timeout (WS_HANDSHAKE_TIMEOUT_MS): slowloris', () => {
   });
   afterAll(() => service.close());
 
-  /** Writes `text` one byte every `everyMs` until done or the socket is gone. */
-  function trickle(raw: RawConnection, text: string, everyMs: number): () => void {
-    let index = 0;
-    const timer = setInterval(() => {
-      if (index >= text.length || raw.isClosed) {
-        clearInterval(timer);
-        return;
-      }
-      raw.socket.write(text[index++]);
-    }, everyMs);
-    return () => clearInterval(timer);
-  }
-
   it('drops a client that sends its upgrade request one byte at a time, right after the timeout', async () => {
-    const raw = await RawConnection.open(portOf(service));
-    const started = Date.now();
-    const stop = trickle(raw, upgradeRequestText({ path: '/chat' }), 50);
-    try {
-      await raw.waitClosed('the slow client', TIMEOUT_MS + 2000);
-      const elapsed = Date.now() - started;
-      expect(raw.status).toBe(408);
-      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-      // Checked every tenth of the timeout (not Node's default 30 s), plus scheduling slack.
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + TIMEOUT_MS / 10 + 400);
-    } finally {
-      stop();
-      raw.destroy();
-    }
+    await expectSlowlorisDropped(portOf(service), upgradeRequestText({ path: '/chat' }), TIMEOUT_MS);
     const text = await scrape(service.httpUrl);
     expect(valueOf(text, 'http_rejected_requests_total', { status: '408' })).toBeGreaterThanOrEqual(1);
   });
@@ -176,6 +150,46 @@ describe('message size (WS_MAX_PAYLOAD)', () => {
     await client.welcome();
     client.send('message', { room: 'lobby', text: 'x'.repeat(2000) });
     expect((await client.closed).code).toBe(1009);
+  });
+});
+
+describe('chat limits (CHAT_MAX_ROOMS_PER_CONNECTION, CHAT_RATE_LIMIT_BURST, CHAT_RATE_LIMIT_PER_SECOND)', () => {
+  it('applies the rooms per connection and the rate limit from the environment', async () => {
+    const service = await startService({
+      CHAT_MAX_ROOMS_PER_CONNECTION: '2',
+      CHAT_RATE_LIMIT_BURST: '4',
+      CHAT_RATE_LIMIT_PER_SECOND: '0.1',
+    });
+    const ann = await JsonChatClient.connect(service.wsUrl);
+    try {
+      await ann.welcome();
+      await ann.join('env-1');
+      await ann.join('env-2');
+      ann.send('join', { room: 'env-3' });
+      expect(await ann.waitFor('error')).toMatchObject({ code: 'too_many_rooms' });
+      // Three joins spent three of the four tokens: one more frame passes, the next is refused.
+      ann.send('history', { room: 'env-1', limit: 1 });
+      await ann.next('history');
+      ann.send('history', { room: 'env-1', limit: 1 });
+      expect(await ann.next('error')).toMatchObject({ code: 'rate_limited' });
+    } finally {
+      await ann.close();
+      await service.close();
+    }
+  });
+
+  it('turns the rate limit off with CHAT_RATE_LIMIT_PER_SECOND=0', async () => {
+    const service = await startService({ CHAT_RATE_LIMIT_BURST: '2', CHAT_RATE_LIMIT_PER_SECOND: '0' });
+    const ann = await JsonChatClient.connect(service.wsUrl);
+    try {
+      await ann.welcome();
+      for (let i = 0; i < 10; i++) ann.send('history', { room: 'free', limit: 1 });
+      for (let i = 0; i < 10; i++) await ann.next('history');
+      expect(ann.unread).toEqual([]);
+    } finally {
+      await ann.close();
+      await service.close();
+    }
   });
 });
 

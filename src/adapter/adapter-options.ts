@@ -12,6 +12,15 @@ export type MessageParser = (data: string | Buffer) => ParsedMessage;
 
 export interface Rfc6455AdapterOptions extends WebSocketServerOptions {
   messageParser?: MessageParser;
+  /**
+   * The slowloris guard of the HTTP servers carrying this adapter's upgrades: a client whose
+   * request head is not complete after this long is answered 408 and dropped. Servers the
+   * adapter creates (gateways on a port of their own) are created with it; on the app's own
+   * server it lowers the head timeout (never raises it), and Node checks for expired heads
+   * every tenth of it if the server is not listening yet, as in app.listen() after the adapter
+   * is set. Unset: the servers' own settings (Node's default is 60 s, checked every 30 s).
+   */
+  handshakeTimeoutMs?: number;
   /** Logs one line per connection open and close (src/logging); none without it. */
   connectionLog?: ConnectionLog;
 }
@@ -28,6 +37,7 @@ const OVERRIDABLE: Record<keyof WebSocketServerOptions, true> = {
   maxPayload: true,
   allowedOrigins: true,
   maxConnections: true,
+  maxHeaderBytes: true,
   closeTimeoutMs: true,
   sendBufferLimit: true,
   heartbeatMs: true,

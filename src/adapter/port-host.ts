@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { headTimeoutOptions, tightenHeadTimeout } from '../http/http-limits.js';
 import { UpgradeRouter, type WebSocketServer, type WebSocketStats } from '../websocket/index.js';
 import { headerHasToken } from '../websocket/header-tokens.js';
 import { requestPath } from '../websocket/upgrade-router.js';
@@ -8,6 +9,22 @@ import { isWebSocketAttempt, refuseWebSocketAttempt } from './plain-request-guar
 
 type RequestListener = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 type UpgradeListener = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** The HTTP limits the adapter was given; unset ones keep the server's own. */
+export interface PortLimits {
+  maxHeaderBytes?: number;
+  handshakeTimeoutMs?: number;
+}
+
+/** Options for a server the adapter creates; Node's defaults for what is unset. */
+function ownServerOptions({ maxHeaderBytes = 0, handshakeTimeoutMs = 0 }: PortLimits): http.ServerOptions {
+  return {
+    ...(handshakeTimeoutMs > 0 ? headTimeoutOptions(handshakeTimeoutMs) : {}),
+    // Heads below Node's limit are refused (431) by the WebSocketServer's own check; a larger
+    // limit must be the server's.
+    ...(maxHeaderBytes > http.maxHeaderSize ? { maxHeaderSize: maxHeaderBytes } : {}),
+  };
+}
 
 /** What a gateway's own HTTP server says to a request that is not an upgrade. */
 function answerUpgradeRequired(response: http.ServerResponse): void {
@@ -47,12 +64,13 @@ export class PortHost {
     private readonly refusals: WebSocketStats,
   ) {}
 
-  static shared(httpServer: http.Server, refusals: WebSocketStats): PortHost {
+  static shared(httpServer: http.Server, refusals: WebSocketStats, limits: PortLimits = {}): PortHost {
+    if (limits.handshakeTimeoutMs) tightenHeadTimeout(httpServer, limits.handshakeTimeoutMs);
     return new PortHost(httpServer, false, 0, refusals);
   }
 
-  static listen(port: number, logger: ErrorLogger, refusals: WebSocketStats): PortHost {
-    const httpServer = http.createServer();
+  static listen(port: number, logger: ErrorLogger, refusals: WebSocketStats, limits: PortLimits = {}): PortHost {
+    const httpServer = http.createServer(ownServerOptions(limits));
     const host = new PortHost(httpServer, true, port, refusals);
     httpServer.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
       if (!host.refusedAsBadHandshake(request, response)) answerUpgradeRequired(response);

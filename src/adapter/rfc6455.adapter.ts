@@ -71,6 +71,7 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
   private readonly gateways = new GatewayRegistry<WebSocketServer>();
   private readonly hosts = new Map<number, PortHost>();
   private readonly connectionLog: ConnectionLog | undefined;
+  private readonly handshakeTimeoutMs: number | undefined;
   /**
    * Upgrades refused before any gateway's server saw them: no gateway on the path (404),
    * not a WebSocket upgrade, or a WebSocket attempt Node did not treat as an upgrade (400).
@@ -79,8 +80,12 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
 
   constructor(appOrHttpServer?: INestApplicationContext | http.Server, options: Rfc6455AdapterOptions = {}) {
     super(appOrHttpServer);
-    const { messageParser, connectionLog, ...serverOptions } = options;
+    const { messageParser, connectionLog, handshakeTimeoutMs, ...serverOptions } = options;
+    if (handshakeTimeoutMs !== undefined && !(Number.isFinite(handshakeTimeoutMs) && handshakeTimeoutMs >= 0)) {
+      throw new RangeError(`handshakeTimeoutMs must be a number >= 0, got ${handshakeTimeoutMs}`);
+    }
     this.serverOptions = serverOptions;
+    this.handshakeTimeoutMs = handshakeTimeoutMs || undefined;
     this.messageParser = messageParser ?? defaultMessageParser;
     this.connectionLog = connectionLog;
   }
@@ -169,10 +174,11 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
   private hostFor(port: number): PortHost {
     let host = this.hosts.get(port);
     if (host === undefined) {
+      const limits = { maxHeaderBytes: this.serverOptions.maxHeaderBytes, handshakeTimeoutMs: this.handshakeTimeoutMs };
       host =
         port === APP_PORT && this.httpServer
-          ? PortHost.shared(this.httpServer as http.Server, this.routingStats)
-          : PortHost.listen(port, logger, this.routingStats);
+          ? PortHost.shared(this.httpServer as http.Server, this.routingStats, limits)
+          : PortHost.listen(port, logger, this.routingStats, limits);
       this.hosts.set(port, host);
     }
     return host;

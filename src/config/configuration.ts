@@ -21,6 +21,9 @@ export interface WebSocketConfig {
 
 export interface ChatConfig {
   historySize: number;
+  maxRoomsPerConnection: number;
+  /** Frames per connection: a burst, then so many per second; false when PER_SECOND is 0. */
+  rateLimit: { burst: number; perSecond: number } | false;
   bus: 'memory' | 'redis';
   redisUrl: string;
   redisPrefix: string;
@@ -48,6 +51,11 @@ export function websocketConfigOf(env: Environment): WebSocketConfig {
 export function chatConfigOf(env: Environment): ChatConfig {
   return {
     historySize: env.CHAT_HISTORY_SIZE,
+    maxRoomsPerConnection: env.CHAT_MAX_ROOMS_PER_CONNECTION,
+    rateLimit:
+      env.CHAT_RATE_LIMIT_PER_SECOND > 0
+        ? { burst: env.CHAT_RATE_LIMIT_BURST, perSecond: env.CHAT_RATE_LIMIT_PER_SECOND }
+        : false,
     bus: env.BUS,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,

@@ -3,6 +3,7 @@ import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
+  IsNumber,
   IsInt,
   IsOptional,
   IsString,
@@ -60,6 +61,16 @@ export class Environment {
 
   @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
   CHAT_HISTORY_SIZE = 100;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  CHAT_MAX_ROOMS_PER_CONNECTION = 50;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  CHAT_RATE_LIMIT_BURST = 20;
+
+  /** 0 turns the per-connection rate limit off. */
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
+  CHAT_RATE_LIMIT_PER_SECOND = 10;
 
   @IsIn(['memory', 'redis'])
   BUS: 'memory' | 'redis' = 'memory';

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { httpServerOptions } from './http-limits.js';
+import { httpServerOptions, tightenHeadTimeout } from './http-limits.js';
 
 describe('httpServerOptions', () => {
   it('passes the header limit and the handshake timeout to Node', () => {
@@ -21,5 +21,26 @@ describe('httpServerOptions', () => {
     const options = httpServerOptions({ maxHeaderBytes: 1024, handshakeTimeoutMs: 60_000 });
     expect(options.requestTimeout).toBe(60_000);
     expect(() => http.createServer(options).close()).not.toThrow();
+  });
+});
+
+describe('tightenHeadTimeout', () => {
+  it("lowers a server's head timeout and its checking interval before it listens", () => {
+    const server = http.createServer();
+    tightenHeadTimeout(server, 2000);
+    expect(server.headersTimeout).toBe(2000);
+    expect((server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval).toBe(200);
+  });
+
+  it('never raises a stricter timeout', () => {
+    const server = http.createServer({ headersTimeout: 100, requestTimeout: 100 });
+    tightenHeadTimeout(server, 2000);
+    expect([server.headersTimeout, server.requestTimeout]).toEqual([100, 100]);
+  });
+
+  it('leaves the request timeout as it is (Node applies both at every check)', () => {
+    const server = http.createServer({ headersTimeout: 5000, requestTimeout: 5000 });
+    tightenHeadTimeout(server, 2000);
+    expect([server.headersTimeout, server.requestTimeout]).toEqual([2000, 5000]);
   });
 });

@@ -1,4 +1,4 @@
 export { ClientErrorCounter, statusOfClientError } from './client-errors.js';
 export { installGracefulShutdown, type GracefulShutdownOptions } from './graceful-shutdown.js';
-export { httpServerOptions, type HttpLimits } from './http-limits.js';
+export { httpServerOptions, tightenHeadTimeout, type HttpLimits } from './http-limits.js';
 export { LimitedExpressAdapter } from './limited-express.adapter.js';

@@ -7,6 +7,7 @@ import {
   computeAccept,
   isOriginAllowed,
   isValidKey,
+  requestHeadSize,
   validateHandshake,
   type HandshakeRequest,
 } from './handshake.js';
@@ -33,6 +34,21 @@ function request(
 }
 
 describe('handshake', () => {
+  describe('requestHeadSize', () => {
+    it('counts the request line, each header line and the empty line, in bytes', () => {
+      const wire = 'GET /chat?room=a HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key: ' + KEY + '\r\n\r\n';
+      const head = { method: 'GET', url: '/chat?room=a', httpVersion: '1.1', rawHeaders: ['Host', 'x', 'Sec-WebSocket-Key', KEY] };
+      expect(requestHeadSize(head)).toBe(Buffer.byteLength(wire));
+    });
+
+    it('counts a header value of non-ASCII bytes byte for byte (Node decodes them as latin1)', () => {
+      const value = Buffer.from('caf\u00e9', 'utf8').toString('latin1');
+      expect(requestHeadSize({ method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: ['X', value] })).toBe(
+        'GET / HTTP/1.1\r\n'.length + 'X: '.length + 5 + 2 + 2,
+      );
+    });
+  });
+
   describe('computeAccept', () => {
     it('computes the accept value of the RFC 6455 section 1.3 example', () => {
       expect(computeAccept(KEY)).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');

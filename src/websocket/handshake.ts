@@ -124,6 +124,29 @@ export function validateHandshake(req: HandshakeRequest): HandshakeResult {
 /** crypto.hash (Node >= 20.12) skips the Hash object a createHash() chain allocates. */
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
 
+/** The parts of an IncomingMessage that make up its request head on the wire. */
+export interface RequestHead {
+  method?: string;
+  url?: string;
+  httpVersion: string;
+  /** Names and values in turn, as received. */
+  rawHeaders: readonly string[];
+}
+
+/**
+ * The size in bytes of the request head as clients send it: request line, each header as
+ * `name: value` plus CRLF (Node drops the spaces around a value, so one is counted after each
+ * colon), and the empty line. Node decodes header bytes as latin1: a string's length is its
+ * byte count.
+ */
+export function requestHeadSize(req: RequestHead): number {
+  // "METHOD SP url SP HTTP/x.y CRLF"
+  let size = (req.method?.length ?? 0) + 1 + (req.url?.length ?? 0) + 1 + 5 + req.httpVersion.length + 2;
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) size += raw[i].length + 2 + raw[i + 1].length + 2;
+  return size + 2;
+}
+
 /** Sec-WebSocket-Accept: base64(SHA-1(key + GUID)) (RFC 6455 section 4.2.2). */
 export function computeAccept(key: string): string {
   const input = key + WEBSOCKET_GUID;

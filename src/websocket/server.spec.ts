@@ -124,6 +124,7 @@ describe('WebSocketServer', () => {
         maxPayload: 1_048_576,
         allowedOrigins: [],
         maxConnections: 0,
+        maxHeaderBytes: 0,
         closeTimeoutMs: 5000,
         sendBufferLimit: 4_194_304,
         heartbeatMs: 30_000,
@@ -133,7 +134,7 @@ describe('WebSocketServer', () => {
       });
     });
 
-    it.each(['maxPayload', 'maxConnections', 'closeTimeoutMs', 'sendBufferLimit', 'heartbeatMs'])(
+    it.each(['maxPayload', 'maxConnections', 'maxHeaderBytes', 'closeTimeoutMs', 'sendBufferLimit', 'heartbeatMs'])(
       'refuses a negative %s',
       (name) => {
         expect(() => new WebSocketServer({ [name]: -1 })).toThrow(RangeError);
@@ -287,6 +288,22 @@ describe('WebSocketServer', () => {
     it('answers 403 for a request without Origin', async () => {
       const { port } = await start({ allowedOrigins: ['https://chat.example.com'] });
       expect((await exchange(port, upgradeRequest())).status).toBe(403);
+    });
+  });
+
+  describe('maxHeaderBytes', () => {
+    it('answers 431 to an upgrade whose head is larger, and counts it', async () => {
+      const { port, wss } = await start({ maxHeaderBytes: 1024 });
+      const response = await exchange(port, upgradeRequest({ Cookie: 'c'.repeat(1024) }));
+      expect([response.status, response.closed]).toEqual([431, true]);
+      expect(wss.clients.size).toBe(0);
+      expect(wss.stats.upgradesRejected.get(431)).toBe(1);
+    });
+
+    it('accepts a head of exactly the limit', async () => {
+      const small = upgradeRequest();
+      const { port } = await start({ maxHeaderBytes: Buffer.byteLength(small) });
+      expect((await exchange(port, small)).status).toBe(101);
     });
   });
 

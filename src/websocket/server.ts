@@ -14,6 +14,7 @@ import {
   buildAcceptResponse,
   isOriginAllowed,
   normaliseOrigin,
+  requestHeadSize,
   validateHandshake,
 } from './handshake.js';
 import { DEFAULT_HEARTBEAT_MS, Heartbeat } from './heartbeat.js';
@@ -31,6 +32,12 @@ export interface WebSocketServerOptions {
   allowedOrigins?: string[];
   /** Most open connections; 0 = unlimited. Upgrades beyond it get 503. */
   maxConnections?: number;
+  /**
+   * Largest upgrade request head (request line and headers) in bytes; larger ones get 431.
+   * 0 (the default) leaves the limit to the HTTP server (`maxHeaderSize`, 16 KiB in Node),
+   * which refuses larger heads before any upgrade: this option can only lower it.
+   */
+  maxHeaderBytes?: number;
   /** How long to wait for the peer's close frame once closing before dropping the socket. */
   closeTimeoutMs?: number;
   /** Bytes queued for one peer before it is dropped with 1013; 0 = unlimited. */
@@ -58,6 +65,7 @@ export interface ResolvedServerOptions {
   maxPayload: number;
   allowedOrigins: string[];
   maxConnections: number;
+  maxHeaderBytes: number;
   closeTimeoutMs: number;
   sendBufferLimit: number;
   heartbeatMs: number;
@@ -179,6 +187,7 @@ export class WebSocketServer extends EventEmitter {
       maxPayload: nonNegative('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD),
       allowedOrigins: [...(options.allowedOrigins ?? [])],
       maxConnections: nonNegative('maxConnections', options.maxConnections, 0),
+      maxHeaderBytes: nonNegative('maxHeaderBytes', options.maxHeaderBytes, 0),
       closeTimeoutMs: nonNegative('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
       sendBufferLimit: nonNegative('sendBufferLimit', options.sendBufferLimit, DEFAULT_SEND_BUFFER_LIMIT),
       heartbeatMs: nonNegative('heartbeatMs', options.heartbeatMs, DEFAULT_HEARTBEAT_MS),
@@ -201,6 +210,10 @@ export class WebSocketServer extends EventEmitter {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb?: UpgradeCallback): void {
     socket.on('error', onHandshakeSocketError);
     if (this.state !== RUNNING) return this.abort(socket, 503, 'Server is shutting down');
+    const { maxHeaderBytes } = this.options;
+    if (maxHeaderBytes > 0 && requestHeadSize(req) > maxHeaderBytes) {
+      return this.abort(socket, 431, `Request header fields larger than ${maxHeaderBytes} bytes`);
+    }
 
     const handshake = validateHandshake(req);
     if (!handshake.ok) return this.abort(socket, handshake.status, handshake.message, handshake.headers);

@@ -122,3 +122,34 @@ export function framesAfterUpgrade(received: Buffer): ServerFrame[] {
   const end = received.indexOf('\r\n\r\n');
   return end === -1 ? [] : serverFrames(received.subarray(end + 4));
 }
+
+/** Writes `text` to `raw` one byte every `everyMs` until done or the socket is gone; returns a stop. */
+export function trickle(raw: RawConnection, text: string, everyMs: number): () => void {
+  let index = 0;
+  const timer = setInterval(() => {
+    if (index >= text.length || raw.isClosed) clearInterval(timer);
+    else raw.socket.write(text[index++]);
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+/**
+ * Trickles an upgrade request for `path` to `port` far slower than `timeoutMs` allows and
+ * expects a 408 and the connection dropped soon after the timeout: the head timeout checked
+ * every tenth of it (not Node's default 30 s), plus scheduling slack.
+ */
+export async function expectSlowlorisDropped(port: number, request: string, timeoutMs: number): Promise<void> {
+  const raw = await RawConnection.open(port);
+  const started = Date.now();
+  const stop = trickle(raw, request, 40);
+  try {
+    await raw.waitClosed('the slow client', timeoutMs + 2000);
+    const elapsed = Date.now() - started;
+    expect(raw.status).toBe(408);
+    expect(elapsed).toBeGreaterThanOrEqual(timeoutMs - 50);
+    expect(elapsed).toBeLessThan(timeoutMs + timeoutMs / 10 + 400);
+  } finally {
+    stop();
+    raw.destroy();
+  }
+}
