@@ -65,7 +65,7 @@ export class PortHost {
   ) {}
 
   static shared(httpServer: http.Server, refusals: WebSocketStats, limits: PortLimits = {}): PortHost {
-    if (limits.handshakeTimeoutMs) tightenHeadTimeout(httpServer, limits.handshakeTimeoutMs);
+    tightenHeadTimeout(httpServer, limits.handshakeTimeoutMs ?? 0);
     return new PortHost(httpServer, false, 0, refusals);
   }
 
