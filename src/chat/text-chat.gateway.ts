@@ -8,7 +8,7 @@ import { frameBytes, SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry, type ChatConnection } from './connection-registry.js';
 import { isMessageText, LOBBY } from './names.js';
-import { chatLine, logoutText, peerName, QUIT_COMMAND } from './text-lines.js';
+import { chatLine, logoutText, peerName, QUIT_COMMAND, readsAsLogout } from './text-lines.js';
 
 const NORMAL_CLOSURE = 1000;
 const UNSUPPORTED_DATA = 1003;
@@ -72,6 +72,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     if (!isMessageText(line, this.options.maxTextLength)) {
       return send(socket, `Error: a line can be at most ${this.options.maxTextLength} characters`);
     }
+    if (readsAsLogout(line, connection.name)) return send(socket, `Error: only ${QUIT_COMMAND} says that; send ${QUIT_COMMAND} to leave`);
     await this.chat.post(connection, LOBBY, line);
   }
 

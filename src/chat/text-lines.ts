@@ -3,13 +3,36 @@ import type { ChatMessage } from './bus/chat-events.js';
 /**
  * The line format of the original socket servers (plain-text protocol on `/`). Times are the
  * server's local wall-clock time, as those servers printed them; set TZ to choose the zone.
+ * User values are shown with their control characters escaped (visibleText), so one message
+ * is one line and cannot draw another.
  */
 export function chatLine(message: Pick<ChatMessage, 'at' | 'from' | 'text'>): string {
-  return `${clockTime(new Date(message.at))} ${message.from} say: ${message.text}`;
+  return `${clockTime(new Date(message.at))} ${visibleText(message.from)} say: ${visibleText(message.text)}`;
 }
 
 export function welcomeLine(name: string): string {
-  return `Welcome, ${name} !`;
+  return `Welcome, ${visibleText(name)} !`;
+}
+
+// C0 controls (newline, carriage return, escape, tab ...), DEL, C1 controls, the line and
+// paragraph separators, and the bidirectional controls (embeddings, overrides, isolates, marks)
+// that reorder what a terminal or page shows. Other format characters (zero-width joiners in
+// emoji, soft hyphens) draw nothing and move nothing, and are kept.
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A user value as it appears in a plain-text line: each character above written as an escape
+ * a reader can see, `\xNN` below U+0100 (`\x0a` for a newline, `\x1b` for ESC) and `\uNNNN`
+ * above (`\u202e`); everything else unchanged. The JSON protocol sends values verbatim.
+ */
+export function visibleText(value: string): string {
+  return value.replace(LINE_BREAKING, escapeCharacter);
+}
+
+function escapeCharacter(character: string): string {
+  const code = character.charCodeAt(0);
+  const hex = code.toString(16).padStart(code < 0x100 ? 2 : 4, '0');
+  return code < 0x100 ? `\\x${hex}` : `\\u${hex}`;
 }
 
 /** What a plain-text client sends to leave. */
@@ -18,6 +41,15 @@ export const QUIT_COMMAND = 'quit';
 /** The text of the message that announces a plain-text client leaving. */
 export function logoutText(name: string): string {
   return `${name} Logout`;
+}
+
+/**
+ * Whether a line from `name` would read as its logout line, which only `quit` may produce:
+ * compared as a reader sees it, without invisible format characters and with spaces collapsed
+ * (a trailing space or a zero-width space does not make it another line).
+ */
+export function readsAsLogout(text: string, name: string): boolean {
+  return text.replace(/\p{Cf}/gu, '').replace(/\s+/gu, ' ').trim() === logoutText(name);
 }
 
 /** HH:MM:SS in local time. */

@@ -1,6 +1,7 @@
 import { Subject, type Observable } from 'rxjs';
 import type { ChatBus, HistoryPage, HistoryQuery } from './chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
+import { assertDeliverable } from './deliverable.js';
 import { compareMessageIds, MessageIdGenerator } from './message-id.js';
 import { RoomHistory } from './room-history.js';
 
@@ -47,6 +48,7 @@ export class InMemoryChatBus implements ChatBus {
 
   async publish(draft: MessageDraft): Promise<ChatMessage> {
     if (this.closed) throw new Error('the chat bus is closed');
+    assertDeliverable(draft);
     const now = this.clock();
     const message: ChatMessage = {
       id: this.ids.next(now),

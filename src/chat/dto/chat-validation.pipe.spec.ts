@@ -37,7 +37,7 @@ describe('chat payload validation', () => {
 
   it('bounds the text by the configured length and keeps it verbatim', async () => {
     expect((await wsError(MessagePayload, { room: 'r', text: '12345678901' })).message).toBe(
-      'text must be a string of 1 to 10 characters',
+      'text must be a string of 1 to 10 characters of well-formed Unicode',
     );
     expect((await wsError(MessagePayload, { room: 'r', text: '' })).code).toBe('invalid_payload');
     expect((await wsError(MessagePayload, { room: 'r', text: ['a'] })).code).toBe('invalid_payload');
@@ -64,13 +64,61 @@ describe('chat payload validation', () => {
     expect((await wsError(MessagePayload, { room: 'r', text: 'x', ref: 'r'.repeat(65) })).message).toMatch(/^ref must be/);
   });
 
+  it('takes an optional field as absent only when it is undefined: null and other types are refused', async () => {
+    const cases: Array<[Type, object, RegExp]> = [
+      [JoinPayload, { room: 'r', name: null }, /^name must be 1 to 8 printable/],
+      [JoinPayload, { room: 'r', name: 7 }, /^name must be 1 to 8 printable/],
+      [JoinPayload, { room: 'r', name: { first: 'a' } }, /^name must be 1 to 8 printable/],
+      [JoinPayload, { room: 'r', since: null }, /^since must be a message id/],
+      [MessagePayload, { room: 'r', text: 'x', ref: null }, /^ref must be/],
+      [MessagePayload, { room: 'r', text: 'x', ref: { id: 1 } }, /^ref must be/],
+      [MessagePayload, { room: 'r', text: 'x', ref: Number.POSITIVE_INFINITY }, /^ref must be/],
+      [HistoryPayload, { room: 'r', before: null }, /^before must be a message id/],
+      [HistoryPayload, { room: 'r', limit: null }, /^limit must be a whole number from 1 to 500/],
+      [MessagePayload, { room: null, text: 'x' }, /^room must be/],
+      [MessagePayload, { room: 'r', text: null }, /^text must be/],
+      [NickPayload, { name: null }, /^name must be/],
+    ];
+    for (const [metatype, value, message] of cases) {
+      const error = await wsError(metatype, value);
+      expect(error.code).toBe('invalid_payload');
+      expect(error.message).toMatch(message);
+    }
+    // Absent is fine, and so is every optional field given a valid value.
+    await expect(ws.transform({ room: 'r', name: undefined }, body(JoinPayload))).resolves.toEqual({ room: 'r' });
+    await expect(ws.transform({ room: 'r', before: '5-0', limit: 1 }, body(HistoryPayload))).resolves.toEqual({
+      room: 'r',
+      before: '5-0',
+      limit: 1,
+    });
+  });
+
+  it('refuses message ids out of range and text that is not well-formed Unicode', async () => {
+    for (const since of ['1-', '-1', '01-0', '1-0-0', '12345678901234567-0', ' 1-0', '1-0\n', '0x1-0']) {
+      expect((await wsError(JoinPayload, { room: 'r', since })).message).toMatch(/^since must be a message id/);
+    }
+    expect((await wsError(MessagePayload, { room: 'r', text: 'half \ud800 a pair' })).message).toBe(
+      'text must be a string of 1 to 10 characters of well-formed Unicode',
+    );
+    await expect(ws.transform({ room: 'r', text: 'pair 😀' }, body(MessagePayload))).resolves.toBeDefined();
+  });
+
+  it('reserves names shaped like a peer address for plain-text clients, naming the rule', async () => {
+    for (const name of ['1.2.3.4', '1.2.3.4:', '[::1]:80', '::1', '10.0.0.1', '１.２.３.４']) {
+      const error = await wsError(NickPayload, { name });
+      expect(error.code).toBe('invalid_payload');
+      expect(error.message).toMatch(/^name is reserved: names shaped like a peer address/);
+    }
+    expect((await wsError(JoinPayload, { room: 'r', name: '[::1]:80' })).message).toMatch(/^name is reserved/);
+  });
+
   it('refuses a payload that is not an object', async () => {
     for (const value of [undefined, null, 'lobby', 7, []]) expect((await wsError(JoinPayload, value)).code).toBe('invalid_payload');
   });
 
   it('lists every problem in one message', async () => {
     expect((await wsError(MessagePayload, {})).message).toBe(
-      'room must be 1 to 64 characters without spaces or control characters; text must be a string of 1 to 10 characters',
+      'room must be 1 to 64 characters without spaces or control characters; text must be a string of 1 to 10 characters of well-formed Unicode',
     );
   });
 
@@ -84,12 +132,44 @@ describe('chat payload validation', () => {
       });
     });
 
+    it('refuses a null or non-string sender, and one shaped like a peer address', async () => {
+      for (const [from, problem] of [
+        [null, /^from must be 1 to 8 printable/],
+        [42, /^from must be 1 to 8 printable/],
+        ['[::1]:80', /^from is reserved: names shaped like a peer address/],
+      ] as const) {
+        const error = await http.transform({ from, text: 'x' }, body(PostMessageBody)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(BadRequestException);
+        expect(((error as BadRequestException).getResponse() as { message: string[] }).message[0]).toMatch(problem);
+      }
+      await expect(http.transform({ text: 'x' }, body(PostMessageBody))).resolves.toEqual({ text: 'x' });
+    });
+
     it('converts and bounds the query limit', async () => {
       const query: ArgumentMetadata = { type: 'query', metatype: MessagesQuery };
       await expect(http.transform({ limit: '20', since: '1-0' }, query)).resolves.toEqual({ limit: 20, since: '1-0' });
+      await expect(http.transform({ limit: '1' }, query)).resolves.toEqual({ limit: 1 });
+      await expect(http.transform({ limit: '500' }, query)).resolves.toEqual({ limit: 500 });
       for (const limit of ['0', '501', 'ten', '2.5']) {
         await expect(http.transform({ limit }, query)).rejects.toBeInstanceOf(BadRequestException);
       }
+    });
+
+    it('takes the query limit in plain decimal only: no hex, exponent, sign, spaces, leading zero or repeats', async () => {
+      const query: ArgumentMetadata = { type: 'query', metatype: MessagesQuery };
+      for (const limit of ['0x10', '1e2', ' 5', '5 ', '+5', '-5', '05', '007', '5.0', '', '１０', '99999999999999999999', ['5', '6']]) {
+        const error = await http.transform({ limit }, query).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(BadRequestException);
+        expect((error as BadRequestException).getResponse()).toMatchObject({
+          message: ['limit must be a whole number from 1 to 500, in plain decimal digits'],
+        });
+      }
+      for (const since of ['', ['1-0', '2-0']]) {
+        await expect(http.transform({ since }, query)).rejects.toBeInstanceOf(BadRequestException);
+      }
+    });
+
+    it('checks the room of the path', async () => {
       await expect(http.transform({ room: 'a b' }, { type: 'param', metatype: RoomParams })).rejects.toBeInstanceOf(
         BadRequestException,
       );

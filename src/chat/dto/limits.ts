@@ -1,7 +1,7 @@
-import { ValidateBy, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { ValidateBy, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { isRef } from '../chat-error.js';
 import { isMessageId } from '../bus/message-id.js';
-import { MAX_ROOM_LENGTH, isChatName, isMessageText, isRoomName } from '../names.js';
+import { MAX_ROOM_LENGTH, chatNameProblem, isMessageText, isRoomName } from '../names.js';
 
 /** The configurable bounds that DTO validation applies. */
 export interface ChatLimits {
@@ -23,6 +23,15 @@ function limitsFor(args: ValidationArguments | undefined): ChatLimits {
   return (args && limitsByObject.get(args.object)) || DEFAULT_LIMITS;
 }
 
+/**
+ * An optional field: absent (undefined) skips its other rules; anything else, null included,
+ * must pass them. (class-validator's IsOptional also lets null through, which then reached
+ * the bus and the clients as a sender or member named null.)
+ */
+export function MayBeAbsent(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
 export function IsRoomName(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
@@ -42,9 +51,8 @@ export function IsChatName(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isChatName',
       validator: {
-        validate: (value, args) => isChatName(value, limitsFor(args).maxNameLength),
-        defaultMessage: (args) =>
-          `${args?.property} must be 1 to ${limitsFor(args).maxNameLength} printable characters, no spaces at either end`,
+        validate: (value, args) => chatNameProblem(value, limitsFor(args).maxNameLength) === null,
+        defaultMessage: (args) => `${args?.property} ${chatNameProblem(args?.value, limitsFor(args).maxNameLength)}`,
       },
     },
     options,
@@ -57,7 +65,8 @@ export function IsMessageText(options?: ValidationOptions): PropertyDecorator {
       name: 'isMessageText',
       validator: {
         validate: (value, args) => isMessageText(value, limitsFor(args).maxTextLength),
-        defaultMessage: (args) => `${args?.property} must be a string of 1 to ${limitsFor(args).maxTextLength} characters`,
+        defaultMessage: (args) =>
+          `${args?.property} must be a string of 1 to ${limitsFor(args).maxTextLength} characters of well-formed Unicode`,
       },
     },
     options,
@@ -88,4 +97,31 @@ export function IsRef(options?: ValidationOptions): PropertyDecorator {
     },
     options,
   );
+}
+
+/** A page size: a whole number from 1 to `max` (a JSON number; a query string is converted by plainDecimal). */
+export function IsPageLimit(max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isPageLimit',
+      validator: {
+        validate: (value) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max,
+        defaultMessage: (args) => `${args?.property} must be a whole number from 1 to ${max}, in plain decimal digits`,
+      },
+    },
+    options,
+  );
+}
+
+// Digits only, no sign, no leading zero: what Number() would also read as hex (0x10),
+// exponent (1e2), with spaces or a sign (" 5", "+5") or as a leading-zero form ("05") is refused.
+// Seven digits at most, so the number is exact and the check cheap whatever the length sent.
+const PLAIN_DECIMAL = /^[1-9][0-9]{0,6}$/;
+
+/**
+ * For `@Transform`: a query string in plain decimal becomes its number; anything else is left
+ * as it came, for the validation rules to refuse.
+ */
+export function plainDecimal({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && PLAIN_DECIMAL.test(value) ? Number(value) : value;
 }

@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsChatName, IsMessageId, IsMessageText, IsRoomName } from './limits.js';
+import { Transform } from 'class-transformer';
+import { IsChatName, IsMessageId, IsMessageText, IsPageLimit, IsRoomName, MayBeAbsent, plainDecimal } from './limits.js';
 import { MAX_HISTORY_LIMIT } from './ws-payloads.js';
 
 /** `:room` of the `/api/rooms/:room/...` routes. */
@@ -11,22 +10,23 @@ export class RoomParams {
 
 /** `?since=ID&limit=N` */
 export class MessagesQuery {
-  @IsOptional()
+  @MayBeAbsent()
   @IsMessageId()
   since?: string;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_HISTORY_LIMIT)
+  @Transform(plainDecimal)
+  @MayBeAbsent()
+  @IsPageLimit(MAX_HISTORY_LIMIT)
   limit?: number;
 }
 
 /** `POST /api/rooms/:room/messages` body. */
 export class PostMessageBody {
-  /** Required unless the request is authenticated (then the principal's name is used). */
-  @IsOptional()
+  /**
+   * Required unless the request is authenticated (then the principal's name is used). Never a
+   * name shaped like a peer address: those are the plain-text clients' (names.ts).
+   */
+  @MayBeAbsent()
   @IsChatName()
   from?: string;
 

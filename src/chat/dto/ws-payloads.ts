@@ -1,11 +1,11 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsChatName, IsMessageId, IsMessageText, IsRef, IsRoomName } from './limits.js';
+import { IsChatName, IsMessageId, IsMessageText, IsPageLimit, IsRef, IsRoomName, MayBeAbsent } from './limits.js';
 
 export const MAX_HISTORY_LIMIT = 500;
 export const DEFAULT_HISTORY_LIMIT = 50;
 
 // An empty name means "no name chosen yet" (the page sends what the user typed, maybe nothing).
+// Only a string: null and other types stay as they are, for the name rules to refuse.
 const blankToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -15,11 +15,11 @@ export class JoinPayload {
   room!: string;
 
   @Transform(blankToUndefined)
-  @IsOptional()
+  @MayBeAbsent()
   @IsChatName()
   name?: string;
 
-  @IsOptional()
+  @MayBeAbsent()
   @IsMessageId()
   since?: string;
 }
@@ -32,7 +32,7 @@ export class MessagePayload {
   @IsMessageText()
   text!: string;
 
-  @IsOptional()
+  @MayBeAbsent()
   @IsRef()
   ref?: string | number;
 }
@@ -54,13 +54,11 @@ export class HistoryPayload {
   @IsRoomName()
   room!: string;
 
-  @IsOptional()
+  @MayBeAbsent()
   @IsMessageId()
   before?: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_HISTORY_LIMIT)
+  @MayBeAbsent()
+  @IsPageLimit(MAX_HISTORY_LIMIT)
   limit?: number;
 }

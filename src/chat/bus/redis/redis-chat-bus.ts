@@ -12,6 +12,7 @@ import { compareMessageIds } from '../message-id.js';
 import { RedisChatStore } from './redis-chat-store.js';
 import { RedisPresence } from './redis-presence.js';
 import { eventsChannel } from './redis-scripts.js';
+import { assertDeliverable, isWireString } from '../deliverable.js';
 import { decodeEnvelope, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
 import { RoomCursors } from './room-cursors.js';
 
@@ -127,6 +128,7 @@ export class RedisChatBus implements ChatBus {
 
   async publish(draft: MessageDraft): Promise<ChatMessage> {
     if (this.closed) throw new Error('the chat bus is closed');
+    assertDeliverable(draft);
     let id: string;
     const storing = this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize);
     this.storing.add(storing);
@@ -211,6 +213,7 @@ export class RedisChatBus implements ChatBus {
   }
 
   private async publishPresence(notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): Promise<void> {
+    if (!isWireString(notice.name)) throw new TypeError('the chat bus cannot carry this presence notice: name is not a string');
     try {
       await this.store.announce(notice.room, presenceEnvelope(this.node, notice), this.memberListLimit);
     } catch (error) {

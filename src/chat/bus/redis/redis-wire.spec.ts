@@ -1,3 +1,6 @@
+import fc from 'fast-check';
+import { isChatName, isMessageText, isRoomName } from '../../names.js';
+import { undeliverableDraft } from '../deliverable.js';
 import { decodeEnvelope, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
 
 // What the publishing scripts do to an envelope (redis-scripts.ts), in JavaScript.
@@ -39,8 +42,36 @@ describe('bus envelopes', () => {
     ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"wave","members":[],"count":0}'],
     ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"join","members":[1],"count":1}'],
     ['unknown type "typing"', '{"v":1,"type":"typing","node":"n","room":"r"}'],
+    ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":null,"text":"t"}'],
+    ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":"a","text":"\\ud800"}'],
+    ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":null,"event":"join","members":[],"count":0}'],
   ])('refuse what they do not understand: %s', (reason, payload) => {
     expect(decodeEnvelope(payload)).toBe(reason);
+  });
+
+  it('decode every message that validation lets through, unchanged', () => {
+    const graphemes = (maxLength: number) => fc.string({ unit: 'grapheme', minLength: 1, maxLength });
+    // Generated freely, then cut down to what validation allows (filtering alone rejects most).
+    const room = graphemes(32)
+      .map((value) => value.replace(/[\s\p{C}]/gu, '').slice(0, 64))
+      .filter(isRoomName);
+    const from = graphemes(16)
+      .map((value) => value.replace(/[\p{C}]|[^\S ]/gu, '').trim().slice(0, 32).trim())
+      .filter((name) => isChatName(name, 32));
+    // Any code point at all (controls, separators, unassigned), or whole grapheme clusters.
+    const codePoint = fc.integer({ min: 0, max: 0x10ffff }).filter((code) => code < 0xd800 || code > 0xdfff);
+    const anyText = fc.array(codePoint, { minLength: 1, maxLength: 200 }).map((codes) => String.fromCodePoint(...codes));
+    const text = fc.oneof(anyText, graphemes(100));
+    fc.assert(
+      fc.property(room, from, text, (room, from, text) => {
+        expect(isMessageText(text, 400)).toBe(true);
+        const draft = { room, from, text };
+        expect(undeliverableDraft(draft)).toBeNull();
+        const decoded = decodeEnvelope(withId(messageEnvelope('n', draft), '1-0'));
+        expect(decoded).toEqual({ node: 'n', event: { type: 'message', message: { id: '1-0', ...draft, at: timeOfId('1-0') } } });
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('read the time of a stream id as ISO-8601', () => {

@@ -1,4 +1,5 @@
 import type { ChatEvent, MessageDraft, PresenceNotice } from '../chat-events.js';
+import { isWireString } from '../deliverable.js';
 import { isMessageId } from '../message-id.js';
 
 /**
@@ -43,16 +44,16 @@ export function decodeEnvelope(payload: string): Envelope | string {
   const raw = parsed as Record<string, unknown>;
   if (raw.v !== WIRE_VERSION) return `unknown version ${JSON.stringify(raw.v)}`;
   const { node, room } = raw;
-  if (typeof node !== 'string' || typeof room !== 'string') return 'no node or room';
+  if (typeof node !== 'string' || !isWireString(room)) return 'no node or room';
   if (raw.type === 'message') {
     const { id, from, text } = raw;
-    if (!isMessageId(id) || typeof from !== 'string' || typeof text !== 'string') return 'malformed message';
+    if (!isMessageId(id) || !isWireString(from) || !isWireString(text)) return 'malformed message';
     return { node, event: { type: 'message', message: { id, room, from, text, at: timeOfId(id) } } };
   }
   if (raw.type === 'presence') {
     const { name, event, members, count } = raw;
     if (
-      typeof name !== 'string' ||
+      !isWireString(name) ||
       (event !== 'join' && event !== 'leave') ||
       !Array.isArray(members) ||
       !members.every((member) => typeof member === 'string') ||
