@@ -95,7 +95,7 @@ describe('chat: REST API', () => {
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: [expect.any(String)] });
     }
     expect((await http().get('/api/rooms/lobby/messages?limit=0').expect(400)).body.message).toEqual([
-      'limit must not be less than 1',
+      'limit must be a whole number from 1 to 500, in plain decimal digits',
     ]);
     await http().get('/api/rooms/lobby/messages?limit=500').expect(200);
     await http().get(`/api/rooms/${encodeURIComponent('two words')}/messages`).expect(400);

@@ -66,11 +66,17 @@ export function IsMessageText(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value, args) => isMessageText(value, limitsFor(args).maxTextLength),
         defaultMessage: (args) =>
-          `${args?.property} must be a string of 1 to ${limitsFor(args).maxTextLength} characters of well-formed Unicode`,
+          hasTextLength(args?.value, limitsFor(args).maxTextLength)
+            ? `${args?.property} must be well-formed Unicode (a lone surrogate cannot be stored)`
+            : `${args?.property} must be a string of 1 to ${limitsFor(args).maxTextLength} characters`,
       },
     },
     options,
   );
+}
+
+function hasTextLength(value: unknown, maxLength: number): boolean {
+  return typeof value === 'string' && value.length >= 1 && value.length <= maxLength;
 }
 
 export function IsMessageId(options?: ValidationOptions): PropertyDecorator {
