@@ -145,7 +145,8 @@ describe('chat: validation and lines that cannot be forged', () => {
     it('cannot be taken by a /chat client, in join or nick, so nobody poses as a plain-text client', async () => {
       const plain = await lineClient();
       const impostor = await jsonClient();
-      for (const name of [plain.localName, '127.0.0.1:4242', '[::1]:80', '[::ffff:127.0.0.1]:80']) {
+      // The last one would start a line as that client saying hi: "12:00:00 <address> say: hi say: ...".
+      for (const name of [plain.localName, '127.0.0.1:4242', '[::1]:80', '[::ffff:127.0.0.1]:80', `${plain.localName} say: hi`]) {
         impostor.send('join', { room: 'lobby', name });
         expect(await impostor.next('error')).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(RESERVED) });
       }
@@ -262,7 +263,7 @@ describeWithRedis('chat on the Redis bus: validation before storing (BUS=redis)'
     expect(history[1]).toMatchObject({ id: acked.id, from: 'ann', text: 'emoji 👨\u200d👩\u200d👧 and \u0000 nul' });
   });
 
-  it('refuses a lone surrogate, which Redis would read back as U+FFFD', async () => {
+  it('refuses a lone surrogate (Redis would read it back as U+FFFD) and any draft or notice it could not deliver', async () => {
     const a = await instance('a');
     const ann = await member(a, 'r', 'ann');
     ann.send('message', { room: 'r', text: 'half \ud83d' });
@@ -270,5 +271,12 @@ describeWithRedis('chat on the Redis bus: validation before storing (BUS=redis)'
     await expect(a.bus.publish({ room: 'r', from: 'ann', text: 'half \ud83d' })).rejects.toThrow(TypeError);
     await expect(a.bus.publish({ room: 'r', from: null as unknown as string, text: 'x' })).rejects.toThrow(TypeError);
     expect(await admin.xlen(`${prefix}stream:r`)).toBe(0);
+    // Nor does a presence notice with a name no instance could decode go out.
+    const bob = await member(a, 'r', 'bob');
+    await expect(a.bus.announce({ room: 'r', name: null as unknown as string, event: 'join', members: [], count: 0 })).rejects.toThrow(
+      TypeError,
+    );
+    bob.send('message', { room: 'r', text: 'marker', ref: 'm' });
+    expect(await ann.waitFor('message')).toMatchObject({ from: 'bob', text: 'marker' });
   });
 });

@@ -23,3 +23,4 @@ export { ChatBusUnavailableError } from './bus/bus-errors.js';
 export { RedisChatBus, redisChatBus, type RedisChatBusOptions } from './bus/redis/redis-chat-bus.js';
 export { CHAT_PRESENCE, type PresenceMember, type RoomPresence, type Roster } from './presence/room-presence.js';
 export { LocalPresence } from './presence/local-presence.js';
+export { chatNameProblem, isChatName, isReservedName, isRoomName } from './names.js';

@@ -42,14 +42,16 @@ export function isChatName(value: unknown, maxLength: number): value is string {
 
 /**
  * Names shaped like a peer address belong to plain-text clients, who are named by theirs: no
- * one else (a chosen name, a REST `from`, a token's name) may take one, so a line from such a
- * name is from the plain-text client at that address. Compatibility forms (fullwidth digits
- * and the like) are folded first, so they cannot pass for an address either.
+ * one else (a chosen name, a REST `from`, a token's name) may take one, nor one whose first word
+ * is one, so a line that starts with an address is from the plain-text client at that address.
+ * Compatibility forms (fullwidth digits and the like) are folded first, so they cannot pass for
+ * an address either.
  */
 export function isReservedName(name: string): boolean {
-  const folded = name.normalize('NFKC');
-  if (IPV4_PEER.test(folded) || isIP(folded) !== 0) return true;
-  const bracketed = BRACKETED_PEER.exec(folded);
+  // The first word is enough: "1.2.3.4:5 say: hi" would start a line as that client saying hi.
+  const firstWord = name.normalize('NFKC').split(' ', 1)[0];
+  if (IPV4_PEER.test(firstWord) || isIP(firstWord) !== 0) return true;
+  const bracketed = BRACKETED_PEER.exec(firstWord);
   return bracketed !== null && bracketed[1].includes(':');
 }
 
