@@ -22,6 +22,8 @@ export interface ChatPageOptions {
   room: string;
   viewport?: ViewportSize;
   isMobile?: boolean;
+  /** Stored where the page looks for a token (AUTH_JWT_SECRET mode) before it loads. */
+  accessToken?: string;
 }
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -87,6 +89,9 @@ export class ChatPage {
     const page = await context.newPage();
     await page.addInitScript(TRACK_SOCKETS);
     await page.addInitScript(REPORT_CSP_VIOLATIONS);
+    if (options.accessToken !== undefined) {
+      await page.addInitScript(`localStorage.setItem('chat.accessToken', ${JSON.stringify(options.accessToken)});`);
+    }
     const chat = new ChatPage(context, page, baseUrl);
     await page.goto(`${baseUrl}/#${encodeURIComponent(options.room)}`);
     const dialog = page.getByRole('dialog', { name: 'Join the conversation' });
