@@ -27,6 +27,8 @@ function expectPageHeaders(headers: Record<string, string | undefined>): void {
   expect(headers['x-frame-options']).toBe('DENY');
   expect(headers['x-content-type-options']).toBe('nosniff');
   expect(headers['referrer-policy']).toBe('no-referrer');
+  expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+  expect(headers['cross-origin-resource-policy']).toBe('same-origin');
   expect(headers['x-powered-by']).toBeUndefined();
   expect(headers['strict-transport-security']).toBeUndefined();
 }
