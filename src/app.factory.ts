@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import type { INestApplication, LoggerService, LogLevel, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import { Rfc6455Adapter } from './adapter/index.js';
 import { TokenVerifier, upgradeAuthorizer } from './auth/index.js';
 import { AppModule } from './app.module.js';
+import { SECURITY_HEADERS } from './chat/page/security-headers.js';
 import { loadEnvironment, parseOriginList } from './config/environment.js';
 import { LimitedExpressAdapter } from './http/index.js';
 import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.js';
@@ -37,6 +39,8 @@ export async function createApp(
     ...options,
     logger: loggerFor(config.LOG_FORMAT, options.logger),
   });
+  // The page's headers on every response (API, health, metrics, errors) of the service.
+  app.use(helmet(SECURITY_HEADERS));
   const adapter = new Rfc6455Adapter(app, {
     maxPayload: config.WS_MAX_PAYLOAD,
     maxConnections: config.WS_MAX_CONNECTIONS,

@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { startChatApp, type RunningChat } from './helpers/browser-app.js';
 import { ChatPage, type ChatPageOptions } from './helpers/browser-chat-page.js';
 import { describeWithBrowser, launchChromium } from './helpers/browser-launch.js';
+import { eventually } from './helpers/waiting.js';
 
 // The README's screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1), so an
 // ordinary test run leaves the work tree clean; otherwise they go to a scratch folder.
@@ -22,6 +23,15 @@ const PHONE = { width: 390, height: 844 };
 interface InPage {
   localStorage: { getItem(key: string): string | null };
   location: { hash: string };
+}
+
+/** What the CSP test touches in the page (the test program has no DOM lib). */
+interface InPageDocument {
+  __injected?: boolean;
+  document: {
+    createElement(tag: 'script'): { textContent: string };
+    body: { append(node: unknown): void };
+  };
 }
 
 function expectNoDuplicates(ids: string[]): void {
@@ -64,6 +74,8 @@ describeWithBrowser('the chat page in Chromium', () => {
       expect(alice.pageErrors).toEqual([]);
       expect(bob.pageErrors).toEqual([]);
       expect([...alice.dialogs, ...bob.dialogs]).toEqual([]);
+      // The page, its WebSocket and its fetches all pass its Content-Security-Policy.
+      expect([...alice.cspViolations, ...bob.cspViolations]).toEqual([]);
     });
 
     it('shows both members on both pages', async () => {
@@ -199,6 +211,23 @@ describeWithBrowser('the chat page in Chromium', () => {
       await alice.waitForMessage('Only for #general', 'Robert');
     }, TEST_MS);
   });
+
+  it('runs under a Content-Security-Policy that refuses injected inline script', async () => {
+    // A page of its own: the violation below must not reach the other tests' pages.
+    const eve = await open({ name: 'Eve', room: 'csp-check' });
+    expect(eve.cspViolations).toEqual([]);
+    const ran = await eve.page.evaluate(() => {
+      const inPage = globalThis as unknown as InPageDocument;
+      const script = inPage.document.createElement('script');
+      script.textContent = 'globalThis.__injected = true;';
+      inPage.document.body.append(script);
+      return inPage.__injected === true;
+    });
+    expect(ran).toBe(false);
+    await eventually(() => eve.cspViolations.length > 0, 'the CSP violation on the console');
+    expect(eve.cspViolations.every((line) => /script-src/.test(line))).toBe(true);
+    await eve.close();
+  }, TEST_MS);
 
   describe('screenshots', () => {
     it('captures a conversation on a desktop and on a phone', async () => {

@@ -287,8 +287,11 @@ describe('chat: limits on /chat', () => {
 
   it('answers rate_limited beyond the burst and keeps the connection open', async () => {
     const ann = await connect();
-    for (let i = 0; i < 6; i++) ann.send('history', { room: 'rl', limit: 1 });
-    for (let i = 0; i < 6; i++) await ann.next('history');
+    // The join takes one of the six tokens, five history requests the rest.
+    await ann.join('rl');
+    await ann.next('presence');
+    for (let i = 0; i < 5; i++) ann.send('history', { room: 'rl', limit: 1 });
+    for (let i = 0; i < 5; i++) await ann.next('history');
     ann.send('history', { room: 'rl', limit: 1 });
     expect(await ann.next('error')).toEqual({ code: 'rate_limited', message: 'too many requests; slow down' });
     expect(ann.socket.readyState).toBe(ann.socket.OPEN);
@@ -296,8 +299,10 @@ describe('chat: limits on /chat', () => {
 
   it('closes with 1008 a client that goes on flooding past twice the burst of refusals', async () => {
     const ann = await connect();
-    for (let i = 0; i < 6; i++) ann.send('history', { room: 'flood', limit: 1 });
-    for (let i = 0; i < 6; i++) await ann.next('history');
+    await ann.join('flood');
+    await ann.next('presence');
+    for (let i = 0; i < 5; i++) ann.send('history', { room: 'flood', limit: 1 });
+    for (let i = 0; i < 5; i++) await ann.next('history');
     // closeAfter defaults to 2 * burst: 12 refusals are answered and the connection stays.
     for (let i = 0; i < 12; i++) ann.send('history', { room: 'flood', limit: 1 });
     for (let i = 0; i < 12; i++) expect(await ann.next('error')).toMatchObject({ code: 'rate_limited' });

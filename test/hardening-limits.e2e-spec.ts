@@ -183,6 +183,8 @@ describe('chat limits (CHAT_MAX_ROOMS_PER_CONNECTION, CHAT_RATE_LIMIT_BURST, CHA
     const ann = await JsonChatClient.connect(service.wsUrl);
     try {
       await ann.welcome();
+      await ann.join('free');
+      await ann.next('presence');
       for (let i = 0; i < 10; i++) ann.send('history', { room: 'free', limit: 1 });
       for (let i = 0; i < 10; i++) await ann.next('history');
       expect(ann.unread).toEqual([]);

@@ -59,6 +59,8 @@ describe.each([
     service = await startService({
       WS_SEND_BUFFER_LIMIT: String(LIMIT),
       CHAT_HISTORY_SIZE: '20000',
+      // One publisher posts as fast as the server takes it.
+      CHAT_REST_RATE_LIMIT_PER_SECOND: '0',
       WS_PERMESSAGE_DEFLATE: deflate,
     });
   });

@@ -127,7 +127,7 @@ describe('the service with AUTH_JWT_SECRET', () => {
     expect(welcome.data.name).toBe('Dana');
   });
 
-  it('guards REST writes but not reads', async () => {
+  it('guards REST writes', async () => {
     await request(service.httpUrl)
       .post('/api/rooms/secure/messages')
       .send({ from: 'x', text: 'no token' })
@@ -138,8 +138,6 @@ describe('the service with AUTH_JWT_SECRET', () => {
       .send({ from: 'x', text: 'with token' })
       .expect(201);
     expect(posted.body.from).toBe('Dana');
-    await request(service.httpUrl).get('/api/rooms').expect(200);
-    await request(service.httpUrl).get('/health').expect(200);
   });
 });
 

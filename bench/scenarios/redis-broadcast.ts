@@ -64,6 +64,8 @@ function startInstance(context: BenchContext, label: string, prefix: string): In
     REDIS_URL: options.redisUrl,
     REDIS_PREFIX: prefix,
     AUTH_JWT_SECRET: '',
+    // The REST publisher posts 200 messages/s from one address.
+    CHAT_REST_RATE_LIMIT_PER_SECOND: '0',
   };
   return new Child<TargetCommand, TargetMessage>(CHAT_TARGET, { cpus: context.serverCpus, nodeArgs: ['--expose-gc'], env, label });
 }

@@ -9,8 +9,9 @@ import { bearerToken } from './bearer-token.js';
 import { InvalidTokenError, TokenVerifier } from './token-verifier.js';
 
 /**
- * In JWT mode, writes to the REST API (`POST /api/...`) need a valid token; the verified
- * principal is left on the request for the handler. Reads and other routes pass.
+ * In JWT mode, every request to the REST API (`/api/...`, reads of room content included)
+ * needs a valid token; the verified principal is left on the request for the handler. Other
+ * routes (the page, `/health`, `/metrics`) pass.
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
@@ -20,7 +21,7 @@ export class ApiAuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<IncomingMessage & { path?: string }>();
     const path = request.path ?? request.url ?? '';
-    if (request.method !== 'POST' || !(path === '/api' || path.startsWith('/api/'))) return true;
+    if (!(path === '/api' || path.startsWith('/api/'))) return true;
     const token = bearerToken(request);
     if (token === undefined) throw new UnauthorizedException('Missing bearer token');
     try {

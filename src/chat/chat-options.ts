@@ -17,6 +17,14 @@ export interface RateLimit {
 
 export type ResolvedRateLimit = Required<RateLimit>;
 
+/** REST writes per client (address, or token principal): a burst, then so many per second. */
+export interface RestRateLimit {
+  /** Requests a client may make at once. */
+  burst: number;
+  /** Requests per second on average. */
+  perSecond: number;
+}
+
 /** The parts of the module that exist or not: fixed when the module is defined. */
 export interface ChatFeatures {
   /** The plain-text protocol on `ws /`. Default true. */
@@ -42,6 +50,11 @@ export interface ChatRuntimeOptions {
   /** Frames per client; beyond it the client gets `rate_limited`. false: no limit. */
   rateLimit?: RateLimit | false;
   /**
+   * `POST /api/rooms/:room/messages` per client (429 with `Retry-After` beyond it). false: no
+   * limit. Default 20 at once, 10 per second.
+   */
+  restRateLimit?: RestRateLimit | false;
+  /**
    * The bus: an instance (owned by the caller, never closed by the module), or a factory
    * called with the resolved options (the module closes what it creates). Default: an
    * in-memory bus keeping `historySize` messages per room.
@@ -64,10 +77,12 @@ export interface ResolvedChatOptions {
   maxRoomsPerConnection: number;
   memberListLimit: number;
   rateLimit: ResolvedRateLimit | false;
+  restRateLimit: RestRateLimit | false;
   bus: ChatRuntimeOptions['bus'];
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 10 };
+export const DEFAULT_REST_RATE_LIMIT: RestRateLimit = { burst: 20, perSecond: 10 };
 
 export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedChatOptions {
   const given = options.rateLimit ?? DEFAULT_RATE_LIMIT;
@@ -87,7 +102,16 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     maxRoomsPerConnection: positive(options.maxRoomsPerConnection ?? 50, 'maxRoomsPerConnection', true),
     memberListLimit: positive(options.memberListLimit ?? 200, 'memberListLimit', true),
     rateLimit,
+    restRateLimit: resolveRestRateLimit(options.restRateLimit ?? DEFAULT_REST_RATE_LIMIT),
     bus: options.bus,
+  };
+}
+
+function resolveRestRateLimit(given: RestRateLimit | false): RestRateLimit | false {
+  if (given === false) return false;
+  return {
+    burst: positive(given.burst, 'restRateLimit.burst', true),
+    perSecond: positive(given.perSecond, 'restRateLimit.perSecond', false),
   };
 }
 

@@ -168,6 +168,12 @@ export class ChatService {
     return this.bus.history(room, query);
   }
 
+  /** History for a member of the room only, like posting (README, "Operating it"). */
+  memberHistory(connection: ChatConnection, room: string, query: { before?: string; limit: number }): Promise<HistoryPage> {
+    if (!connection.rooms.has(room)) throw notInRoom(room);
+    return this.bus.history(room, query);
+  }
+
   /** Rooms with members (on every instance when the presence is shared). */
   rooms(): Promise<RoomSummary[]> {
     return this.presence.rooms();

@@ -97,7 +97,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   @SubscribeMessage('history')
   async history(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: HistoryPayload): Promise<void> {
-    const page = await this.chat.history(payload.room, {
+    const page = await this.chat.memberHistory(this.connectionOf(socket), payload.room, {
       before: payload.before,
       limit: payload.limit ?? DEFAULT_HISTORY_LIMIT,
     });

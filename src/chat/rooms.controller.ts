@@ -11,6 +11,7 @@ import {
   Req,
   Res,
   UseFilters,
+  UseGuards,
   UsePipes,
 } from '@nestjs/common';
 import type { ChatMessage } from './bus/chat-events.js';
@@ -20,6 +21,8 @@ import type { RoomSummary } from './connection-registry.js';
 import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
 import { MessagesQuery, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
 import { DEFAULT_HISTORY_LIMIT } from './dto/ws-payloads.js';
+import { JsonBodyGuard } from './json-body.guard.js';
+import { RestRateLimitGuard } from './rest-rate-limit.guard.js';
 
 /** Set on history responses when messages after `since` are no longer kept. */
 export const TRUNCATED_HEADER = 'X-History-Truncated';
@@ -52,10 +55,11 @@ export class RoomsController {
   /**
    * Reaches every member of the room, on either protocol, like a message from a client. When
    * the host app authenticated the request (`request.principal`, JWT mode), the message is
-   * from that principal and `from` is ignored.
+   * from that principal and `from` is ignored. Rate-limited per client (429), JSON only (415).
    */
   @Post(':room/messages')
   @HttpCode(HttpStatus.CREATED)
+  @UseGuards(RestRateLimitGuard, JsonBodyGuard)
   post(
     @Param() { room }: RoomParams,
     @Body() { from, text }: PostMessageBody,

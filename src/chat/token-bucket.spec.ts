@@ -19,3 +19,19 @@ describe('TokenBucket', () => {
     expect(bucket.take(2000)).toBe(true);
   });
 });
+
+describe('TokenBucket, when the next token comes and when it is full', () => {
+  it('says how long until a token is back, and when it is as good as new', () => {
+    const bucket = new TokenBucket(2, 4, 0);
+    expect(bucket.isFull(0)).toBe(true);
+    expect(bucket.msUntilToken(0)).toBe(0);
+    bucket.take(0);
+    bucket.take(0);
+    expect(bucket.isFull(0)).toBe(false);
+    expect(bucket.msUntilToken(0)).toBe(250);
+    expect(bucket.msUntilToken(100)).toBeCloseTo(150);
+    expect(bucket.msUntilToken(250)).toBe(0);
+    expect(bucket.isFull(499)).toBe(false);
+    expect(bucket.isFull(500)).toBe(true);
+  });
+});

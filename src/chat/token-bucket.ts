@@ -17,13 +17,29 @@ export class TokenBucket {
 
   /** Takes a token if one is left; `now` in milliseconds from a monotonic clock. */
   take(now: number): boolean {
+    this.refill(now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until a token is back (0 when one is left). */
+  msUntilToken(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.perSecond;
+  }
+
+  /** True when the bucket is as a new one would be: forgetting it changes nothing. */
+  isFull(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.burst;
+  }
+
+  private refill(now: number): void {
     const elapsed = now - this.refilledAt;
     if (elapsed > 0) {
       this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.perSecond) / 1000);
       this.refilledAt = now;
     }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }

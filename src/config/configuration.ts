@@ -24,6 +24,8 @@ export interface ChatConfig {
   maxRoomsPerConnection: number;
   /** Frames per connection: a burst, then so many per second; false when PER_SECOND is 0. */
   rateLimit: { burst: number; perSecond: number } | false;
+  /** REST writes per client: a burst, then so many per second; false when PER_SECOND is 0. */
+  restRateLimit: { burst: number; perSecond: number } | false;
   bus: 'memory' | 'redis';
   redisUrl: string;
   redisPrefix: string;
@@ -55,6 +57,10 @@ export function chatConfigOf(env: Environment): ChatConfig {
     rateLimit:
       env.CHAT_RATE_LIMIT_PER_SECOND > 0
         ? { burst: env.CHAT_RATE_LIMIT_BURST, perSecond: env.CHAT_RATE_LIMIT_PER_SECOND }
+        : false,
+    restRateLimit:
+      env.CHAT_REST_RATE_LIMIT_PER_SECOND > 0
+        ? { burst: env.CHAT_REST_RATE_LIMIT_BURST, perSecond: env.CHAT_REST_RATE_LIMIT_PER_SECOND }
         : false,
     bus: env.BUS,
     redisUrl: env.REDIS_URL,

@@ -19,6 +19,8 @@ describe('loadEnvironment', () => {
       CHAT_MAX_ROOMS_PER_CONNECTION: 50,
       CHAT_RATE_LIMIT_BURST: 20,
       CHAT_RATE_LIMIT_PER_SECOND: 10,
+      CHAT_REST_RATE_LIMIT_BURST: 20,
+      CHAT_REST_RATE_LIMIT_PER_SECOND: 10,
       BUS: 'memory',
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_PREFIX: 'chat:',
@@ -45,6 +47,8 @@ describe('loadEnvironment', () => {
     ['CHAT_MAX_ROOMS_PER_CONNECTION', '0'],
     ['CHAT_RATE_LIMIT_BURST', '2.5'],
     ['CHAT_RATE_LIMIT_PER_SECOND', '-1'],
+    ['CHAT_REST_RATE_LIMIT_BURST', '0'],
+    ['CHAT_REST_RATE_LIMIT_PER_SECOND', 'fast'],
     ['LOG_FORMAT', 'xml'],
     ['REDIS_PREFIX', 'has space'],
   ])('refuses %s=%s and names the variable', (name, value) => {

@@ -72,6 +72,13 @@ export class Environment {
   @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
   CHAT_RATE_LIMIT_PER_SECOND = 10;
 
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  CHAT_REST_RATE_LIMIT_BURST = 20;
+
+  /** 0 turns the per-client REST write limit off. */
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
+  CHAT_REST_RATE_LIMIT_PER_SECOND = 10;
+
   @IsIn(['memory', 'redis'])
   BUS: 'memory' | 'redis' = 'memory';
 

@@ -24,6 +24,8 @@ export class LimitedExpressAdapter extends ExpressAdapter {
 
   constructor(private readonly limits: HttpLimits) {
     super();
+    // Express announces itself on every response; nothing needs to know.
+    this.getInstance().disable('x-powered-by');
   }
 
   override initHttpServer(options: NestApplicationOptions): void {

@@ -22,6 +22,8 @@ export interface ChatPageOptions {
   room: string;
   viewport?: ViewportSize;
   isMobile?: boolean;
+  /** Stored where the page looks for a token (AUTH_JWT_SECRET mode) before it loads. */
+  accessToken?: string;
 }
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -39,10 +41,17 @@ const TRACK_SOCKETS = `(() => {
   };
 })();`;
 
+/** Reports every Content-Security-Policy violation on the console, where the test collects it. */
+const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (event) => {
+  console.error('CSP violation: ' + event.effectiveDirective + ' blocked ' + (event.blockedURI || 'inline') + ' at ' + event.sourceFile + ':' + event.lineNumber);
+});`;
+
 /** One person using the chat page in their own browser context (own storage, own cookies). */
 export class ChatPage {
   readonly dialogs: string[] = [];
   readonly pageErrors: string[] = [];
+  /** Console messages about the page's Content-Security-Policy (Chromium's own and ours). */
+  readonly cspViolations: string[] = [];
   readonly sent: SentFrame[] = [];
 
   private constructor(
@@ -55,6 +64,9 @@ export class ChatPage {
       void dialog.dismiss();
     });
     page.on('pageerror', (error) => this.pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy|CSP violation/i.test(message.text())) this.cspViolations.push(message.text());
+    });
     page.on('websocket', (socket) => {
       socket.on('framesent', ({ payload }) => {
         if (typeof payload === 'string') this.sent.push(JSON.parse(payload) as SentFrame);
@@ -76,6 +88,10 @@ export class ChatPage {
     context.setDefaultTimeout(UI_WAIT_MS);
     const page = await context.newPage();
     await page.addInitScript(TRACK_SOCKETS);
+    await page.addInitScript(REPORT_CSP_VIOLATIONS);
+    if (options.accessToken !== undefined) {
+      await page.addInitScript(`localStorage.setItem('chat.accessToken', ${JSON.stringify(options.accessToken)});`);
+    }
     const chat = new ChatPage(context, page, baseUrl);
     await page.goto(`${baseUrl}/#${encodeURIComponent(options.room)}`);
     const dialog = page.getByRole('dialog', { name: 'Join the conversation' });

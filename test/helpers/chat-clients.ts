@@ -123,14 +123,20 @@ export class JsonChatClient extends FrameClient {
    * this client before the reply has arrived: returns those frames (consumed).
    */
   async sync(): Promise<ChatFrame[]> {
+    // History of a room the client is not in: always answered, with `not_in_room`.
     this.send('history', { room: 'sync-probe', limit: 1 });
     const before: ChatFrame[] = [];
     for (;;) {
       const frame = JSON.parse(await this.nextFrame('the reply to a sync request')) as ChatFrame;
-      if (frame.event === 'history' && frame.data?.room === 'sync-probe') return before;
+      if (isSyncReply(frame)) return before;
       before.push(frame);
     }
   }
+}
+
+function isSyncReply(frame: ChatFrame): boolean {
+  const data = frame.data as { code?: unknown; message?: unknown } | undefined;
+  return frame.event === 'error' && data?.code === 'not_in_room' && String(data.message).includes('"sync-probe"');
 }
 
 /** A client of the plain-text protocol on `/`. */

@@ -1,6 +1,7 @@
-import { Controller, Get, Headers, NotFoundException, Param, Res } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import { Controller, Get, Headers, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PublicFiles, type PublicFile } from './public-files.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /** The browser client: `GET /` is the page, `GET /assets/<file>` any file next to it. */
 @Controller()
@@ -8,7 +9,12 @@ export class PageController {
   constructor(private readonly files: PublicFiles) {}
 
   @Get()
-  page(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res() response: ServerResponse): void {
+  page(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Req() request: IncomingMessage,
+    @Res() response: ServerResponse,
+  ): void {
+    setSecurityHeaders(request, response);
     serve(this.files.get('index.html'), ifNoneMatch, response);
   }
 
@@ -16,8 +22,10 @@ export class PageController {
   asset(
     @Param('path') path: string | string[],
     @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): void {
+    setSecurityHeaders(request, response);
     serve(this.files.get(Array.isArray(path) ? path.join('/') : path), ifNoneMatch, response);
   }
 }
@@ -28,7 +36,6 @@ function serve(file: PublicFile | undefined, ifNoneMatch: string | undefined, re
   response.setHeader('ETag', file.etag);
   // Revalidated on every load, so a deploy is picked up at once; unchanged files cost a 304.
   response.setHeader('Cache-Control', 'no-cache');
-  response.setHeader('X-Content-Type-Options', 'nosniff');
   if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === file.etag)) {
     response.statusCode = 304;
     response.end();

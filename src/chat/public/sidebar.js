@@ -1,4 +1,5 @@
 import { avatarFor } from './avatar.js';
+import { prefs } from './prefs.js';
 
 /** The member list of the current room and the list of rooms with their member counts. */
 export class Sidebar {
@@ -70,7 +71,10 @@ export class Sidebar {
     this.#roomsRequest = request;
     let rooms = [];
     try {
-      const response = await fetch('/api/rooms', { signal: request.signal, headers: { accept: 'application/json' } });
+      const headers = { accept: 'application/json' };
+      // With AUTH_JWT_SECRET the room list needs the token too.
+      if (prefs.accessToken) headers.authorization = `Bearer ${prefs.accessToken}`;
+      const response = await fetch('/api/rooms', { signal: request.signal, headers });
       if (response.ok) rooms = await response.json();
     } catch {
       if (request.signal.aborted) return;
