@@ -105,14 +105,12 @@ export class ChatService {
    */
   async join(connection: ChatConnection, request: JoinRequest, reply: (joined: JoinReply) => void): Promise<void> {
     const { room, since } = request;
-    const isNew = !connection.rooms.has(room);
-    if (isNew && connection.rooms.size >= this.options.maxRoomsPerConnection) {
-      throw new ChatError(
-        'too_many_rooms',
-        `a connection can be in at most ${this.options.maxRoomsPerConnection} rooms; leave one first`,
-      );
+    this.assertRoomFor(connection, room);
+    if (!connection.rooms.has(room) && this.roomCreations !== undefined) {
+      await this.admitRoomCreation(connection, room);
+      // Other joins of this connection may have gone ahead meanwhile.
+      this.assertRoomFor(connection, room);
     }
-    if (isNew) await this.admitRoomCreation(connection, room);
     if (request.name !== undefined && !connection.nameLocked) await this.rename(connection, request.name);
     const membership = this.registry.join(connection, room);
     let roster: Roster;
@@ -140,6 +138,15 @@ export class ChatService {
     const newest = history.messages[history.messages.length - 1];
     this.fanout.release(membership, newest?.id ?? since);
     await this.announce(room, connection.name, 'join', roster);
+  }
+
+  private assertRoomFor(connection: ChatConnection, room: string): void {
+    if (!connection.rooms.has(room) && connection.rooms.size >= this.options.maxRoomsPerConnection) {
+      throw new ChatError(
+        'too_many_rooms',
+        `a connection can be in at most ${this.options.maxRoomsPerConnection} rooms; leave one first`,
+      );
+    }
   }
 
   async leave(connection: ChatConnection, room: string): Promise<void> {

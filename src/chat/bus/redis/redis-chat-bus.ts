@@ -143,24 +143,16 @@ export class RedisChatBus implements ChatBus {
   async publish(draft: MessageDraft): Promise<ChatMessage> {
     if (this.closed) throw new Error('the chat bus is closed');
     let id: string;
-    try {
-      await this.admission.admit(draft.room);
-    } catch (error) {
-      if (error instanceof RoomLimitError) throw error;
-      throw new ChatBusUnavailableError('store the message', error);
-    }
-    const storing = this.store.publish(
-      draft.room,
-      draft.from,
-      draft.text,
-      messageEnvelope(this.node, draft),
-      this.historySize,
-      this.roomTtlMs,
-    );
+    const storing = this.admission
+      .admit(draft.room)
+      .then(() =>
+        this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize, this.roomTtlMs),
+      );
     this.storing.add(storing);
     try {
       id = await storing;
     } catch (error) {
+      if (error instanceof RoomLimitError) throw error;
       throw new ChatBusUnavailableError('store the message', error);
     } finally {
       this.storing.delete(storing);

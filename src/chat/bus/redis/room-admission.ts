@@ -34,8 +34,7 @@ export class RoomAdmission {
     private readonly limits: RoomLimits,
     private readonly now: () => number = () => performance.now(),
   ) {
-    const horizons = [limits.minIdleMs, limits.ttlMs].filter((ms) => ms > 0);
-    this.fresh = horizons.length === 0 ? Infinity : Math.min(...horizons) / 2;
+    this.fresh = (limits.ttlMs > 0 ? Math.min(limits.minIdleMs, limits.ttlMs) : limits.minIdleMs) / 2;
   }
 
   async admit(room: string): Promise<void> {
