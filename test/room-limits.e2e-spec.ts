@@ -64,6 +64,17 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
     expect(await ann.waitFor('error')).toMatchObject({ code: 'not_in_room' });
   }, 30_000);
 
+  it('tells a plain-text client when lobby cannot get a history, and keeps it connected', async () => {
+    service = await startService({ CHAT_MAX_ROOMS: '1', CHAT_ROOM_CREATE_PER_MINUTE: '0', ECHO_ENABLED: 'false' });
+    expect((await post('elsewhere')).status).toBe(201);
+    const line = await LineChatClient.connect(service.wsUrl);
+    clients.push(line);
+    await line.waitForLine((text) => text.startsWith('Welcome'), 'the welcome line');
+    line.socket.send('hello lobby');
+    expect(await line.nextLine('the refusal')).toMatch(/^Error: the chat keeps history for at most 1 rooms/);
+    expect(line.socket.readyState).toBe(line.socket.OPEN);
+  });
+
   it('limits the new rooms one REST client creates per minute (429 with Retry-After), not posts to existing rooms', async () => {
     service = await startService({ CHAT_ROOM_CREATE_PER_MINUTE: '3', ECHO_ENABLED: 'false' });
     for (const room of ['r1', 'r2', 'r3']) expect((await post(room)).status).toBe(201);
