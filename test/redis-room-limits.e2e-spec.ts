@@ -4,6 +4,7 @@ import type { RedisChatBusOptions } from '../src/chat/bus/redis/redis-chat-bus.j
 import type { ChatMessage } from '../src/chat/index.js';
 import { BusNode } from './helpers/redis-bus-node.js';
 import { deleteKeys, describeWithRedis, keysUnder, TEST_REDIS_URL, uniquePrefix } from './helpers/redis-availability.js';
+import { startService } from './helpers/service-app.js';
 import { eventually } from './helpers/waiting.js';
 
 const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
@@ -33,6 +34,41 @@ describeWithRedis('the Redis bus keeps a bounded number of rooms', () => {
     await deleteKeys(TEST_REDIS_URL, prefix);
   });
   afterAll(() => admin.disconnect());
+
+  it('lets one REST client create 10 rooms a minute, each expiring, instead of 3,000 streams that never do (BUS=redis)', async () => {
+    const service = await startService({ BUS: 'redis', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, ECHO_ENABLED: 'false' });
+    try {
+      const statuses: number[] = [];
+      const started = Date.now();
+      for (let batch = 0; batch < 12; batch++) {
+        const responses = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            fetch(`${service.httpUrl}/api/rooms/new-${batch * 50 + i}/messages`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ from: 'x', text: 'x'.repeat(2000) }),
+            }),
+          ),
+        );
+        for (const response of responses) {
+          statuses.push(response.status);
+          if (response.status === 429) expect(response.headers.get('retry-after')).toBe('6');
+          await response.arrayBuffer();
+        }
+      }
+      // 10 at once, then one more every 6 s while the attack lasts (seconds on a loaded machine).
+      const created = statuses.filter((status) => status === 201).length;
+      expect(created).toBeGreaterThanOrEqual(10);
+      expect(created).toBeLessThanOrEqual(10 + Math.floor((Date.now() - started) / 6000));
+      expect(statuses.filter((status) => status === 429)).toHaveLength(600 - created);
+      const kept = await streams();
+      expect(kept).toHaveLength(created);
+      for (const key of kept) expect(await admin.pttl(key)).toBeGreaterThan(604_000_000);
+      expect(await admin.zcard(index())).toBe(created);
+    } finally {
+      await service.close();
+    }
+  }, 30_000);
 
   it('refreshes the expiry of a room stream with every message, and leaves it alone with a TTL of 0', async () => {
     const a = await node({ roomTtlMs: 60_000 });
