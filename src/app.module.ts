@@ -13,7 +13,16 @@ import { MetricsModule } from './metrics/index.js';
 
 /** The chat module's options that come from the environment, whatever the bus. */
 function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
-  return { historySize: chat.historySize, maxRoomsPerConnection: chat.maxRoomsPerConnection, rateLimit: chat.rateLimit, restRateLimit: chat.restRateLimit };
+  return {
+    historySize: chat.historySize,
+    maxRoomsPerConnection: chat.maxRoomsPerConnection,
+    rateLimit: chat.rateLimit,
+    restRateLimit: chat.restRateLimit,
+    maxRooms: chat.maxRooms,
+    roomMinIdleMs: chat.roomMinIdleMs,
+    roomTtlMs: chat.roomTtlMs,
+    roomCreatePerMinute: chat.roomCreatePerMinute,
+  };
 }
 
 /**

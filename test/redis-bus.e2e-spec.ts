@@ -3,6 +3,7 @@ import { ChatBusUnavailableError } from '../src/chat/bus/bus-errors.js';
 import { compareMessageIds, type ChatMessage } from '../src/chat/index.js';
 import { within } from './helpers/chat-clients.js';
 import { BusNode } from './helpers/redis-bus-node.js';
+import { isHistoryKey } from './helpers/redis-room-keys.js';
 import { deleteKeys, describeWithRedis, keysUnder, TEST_REDIS_URL, uniquePrefix } from './helpers/redis-availability.js';
 
 const texts = (messages: ChatMessage[]) => messages.map((message) => message.text);
@@ -198,7 +199,7 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     expect(await b.bus.presence.roster('tidy')).toEqual({ members: ['bob'], count: 1 });
     await b.close();
     nodes.splice(nodes.indexOf(b), 1);
-    const left = (await keysUnder(TEST_REDIS_URL, prefix)).filter((key) => !key.startsWith(`${prefix}stream:`));
+    const left = (await keysUnder(TEST_REDIS_URL, prefix)).filter((key) => !isHistoryKey(prefix, key));
     expect(left).toEqual([]);
   });
 

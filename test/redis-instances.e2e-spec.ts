@@ -2,6 +2,7 @@ import request from 'supertest';
 import { compareMessageIds } from '../src/chat/index.js';
 import { JsonChatClient, LineChatClient } from './helpers/chat-clients.js';
 import { startRedisChat, type RedisChatInstance } from './helpers/redis-app.js';
+import { isHistoryKey } from './helpers/redis-room-keys.js';
 import { deleteKeys, describeWithRedis, keysUnder, TEST_REDIS_URL, uniquePrefix } from './helpers/redis-availability.js';
 
 const TEST_MS = 20_000;
@@ -136,7 +137,7 @@ describeWithRedis('several instances on one Redis (BUS=redis)', () => {
     await stop(a);
     await stop(b);
     // A graceful stop takes the instance's members out of presence: only history is left.
-    const left = (await keysUnder(TEST_REDIS_URL, prefix)).filter((key) => !key.startsWith(`${prefix}stream:`));
+    const left = (await keysUnder(TEST_REDIS_URL, prefix)).filter((key) => !isHistoryKey(prefix, key));
     expect(left).toEqual([]);
     [a, b] = [await instance('a2'), await instance('b2')];
     const { client: ann, joined } = await member(b, 'durable', 'ann', sent[1]);

@@ -20,6 +20,8 @@ export class ChatError extends Error {
   constructor(
     readonly code: ChatErrorCode,
     message: string,
+    /** When retrying may succeed (REST sends it as Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ChatError';

@@ -49,6 +49,21 @@ export interface ChatRuntimeOptions {
   memberListLimit?: number;
   /** Frames per client; beyond it the client gets `rate_limited`. false: no limit. */
   rateLimit?: RateLimit | false;
+  /** Rooms whose history the bus keeps (CHAT_MAX_ROOMS). Default 1000. */
+  maxRooms?: number;
+  /**
+   * A room's history may make way for a new room only after this long without a message (and
+   * with no members). Default 600000 (10 minutes).
+   */
+  roomMinIdleMs?: number;
+  /** Redis bus: a room's stream expires this long after its last message (CHAT_ROOM_TTL); 0 never. Default 7 days. */
+  roomTtlMs?: number;
+  /**
+   * New rooms (no history, no members) one client may create per minute, at most that many at
+   * once (CHAT_ROOM_CREATE_PER_MINUTE): a WebSocket connection, a REST client by principal or
+   * address. false: no limit. Default 10.
+   */
+  roomCreatePerMinute?: number | false;
   /**
    * `POST /api/rooms/:room/messages` per client (429 with `Retry-After` beyond it). false: no
    * limit. Default 20 at once, 10 per second.
@@ -78,6 +93,10 @@ export interface ResolvedChatOptions {
   memberListLimit: number;
   rateLimit: ResolvedRateLimit | false;
   restRateLimit: RestRateLimit | false;
+  maxRooms: number;
+  roomMinIdleMs: number;
+  roomTtlMs: number;
+  roomCreatePerMinute: number | false;
   bus: ChatRuntimeOptions['bus'];
 }
 
@@ -103,6 +122,11 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     memberListLimit: positive(options.memberListLimit ?? 200, 'memberListLimit', true),
     rateLimit,
     restRateLimit: resolveRestRateLimit(options.restRateLimit ?? DEFAULT_REST_RATE_LIMIT),
+    maxRooms: positive(options.maxRooms ?? 1000, 'maxRooms', true),
+    roomMinIdleMs: notNegative(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs'),
+    roomTtlMs: notNegative(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, 'roomTtlMs'),
+    roomCreatePerMinute:
+      options.roomCreatePerMinute === false ? false : positive(options.roomCreatePerMinute ?? 10, 'roomCreatePerMinute', false),
     bus: options.bus,
   };
 }
@@ -118,6 +142,13 @@ function resolveRestRateLimit(given: RestRateLimit | false): RestRateLimit | fal
 function positive(value: number, name: string, integer: boolean): number {
   if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
     throw new RangeError(`ChatModule option ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`);
+  }
+  return value;
+}
+
+function notNegative(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`ChatModule option ${name} must be an integer >= 0, got ${value}`);
   }
   return value;
 }

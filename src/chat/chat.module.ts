@@ -29,10 +29,17 @@ import { TextChatGateway } from './text-chat.gateway.js';
 
 const busProvider: Provider = {
   provide: CHAT_BUS,
-  inject: [CHAT_OPTIONS],
-  useFactory: (options: ResolvedChatOptions): ChatBus => {
+  inject: [CHAT_OPTIONS, ConnectionRegistry],
+  useFactory: (options: ResolvedChatOptions, registry: ConnectionRegistry): ChatBus => {
     const { bus } = options;
-    if (bus === undefined) return new InMemoryChatBus({ historySize: options.historySize });
+    if (bus === undefined) {
+      return new InMemoryChatBus({
+        historySize: options.historySize,
+        maxRooms: options.maxRooms,
+        roomMinIdleMs: options.roomMinIdleMs,
+        isOccupied: (room) => registry.memberCount(room) > 0,
+      });
+    }
     return typeof bus === 'function' ? bus(options) : bus;
   },
 };

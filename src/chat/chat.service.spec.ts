@@ -73,7 +73,7 @@ describe('ChatService', () => {
   let presence: RecordingPresence;
 
   function service(options: ChatRuntimeOptions = {}): ChatService {
-    const resolved = resolveChatOptions({ rateLimit: false, ...options });
+    const resolved = resolveChatOptions({ rateLimit: false, roomCreatePerMinute: false, ...options });
     presence = new RecordingPresence(registry, resolved.memberListLimit);
     return new ChatService(resolved, bus, presence, registry, fanout);
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { RoomLimitError } from './bus/bus-errors.js';
 import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
 import type { ChatMessage } from './bus/chat-events.js';
 import { ChatError } from './chat-error.js';
@@ -7,6 +8,7 @@ import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
 import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
 import { CHAT_PRESENCE, type RoomPresence, type Roster } from './presence/room-presence.js';
+import { RoomCreationLimiter } from './room-creation-limiter.js';
 import { RoomFanout } from './room-fanout.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -44,6 +46,7 @@ export interface JoinReply {
 @Injectable()
 export class ChatService {
   private readonly logger = new Logger(ChatService.name);
+  private readonly roomCreations: RoomCreationLimiter | undefined;
 
   constructor(
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
@@ -51,7 +54,10 @@ export class ChatService {
     @Inject(CHAT_PRESENCE) private readonly presence: RoomPresence,
     private readonly registry: ConnectionRegistry,
     private readonly fanout: RoomFanout,
-  ) {}
+  ) {
+    const { roomCreatePerMinute } = options;
+    if (roomCreatePerMinute !== false) this.roomCreations = new RoomCreationLimiter(roomCreatePerMinute);
+  }
 
   connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
     const { rateLimit } = this.options;
@@ -99,12 +105,11 @@ export class ChatService {
    */
   async join(connection: ChatConnection, request: JoinRequest, reply: (joined: JoinReply) => void): Promise<void> {
     const { room, since } = request;
-    const isNew = !connection.rooms.has(room);
-    if (isNew && connection.rooms.size >= this.options.maxRoomsPerConnection) {
-      throw new ChatError(
-        'too_many_rooms',
-        `a connection can be in at most ${this.options.maxRoomsPerConnection} rooms; leave one first`,
-      );
+    this.assertRoomFor(connection, room);
+    if (!connection.rooms.has(room) && this.roomCreations !== undefined) {
+      await this.admitRoomCreation(connection, room);
+      // Other joins of this connection may have gone ahead meanwhile.
+      this.assertRoomFor(connection, room);
     }
     if (request.name !== undefined && !connection.nameLocked) await this.rename(connection, request.name);
     const membership = this.registry.join(connection, room);
@@ -135,6 +140,15 @@ export class ChatService {
     await this.announce(room, connection.name, 'join', roster);
   }
 
+  private assertRoomFor(connection: ChatConnection, room: string): void {
+    if (!connection.rooms.has(room) && connection.rooms.size >= this.options.maxRoomsPerConnection) {
+      throw new ChatError(
+        'too_many_rooms',
+        `a connection can be in at most ${this.options.maxRoomsPerConnection} rooms; leave one first`,
+      );
+    }
+  }
+
   async leave(connection: ChatConnection, room: string): Promise<void> {
     if (!this.registry.leave(connection, room)) throw notInRoom(room);
     await this.exitAndAnnounce(room, connection);
@@ -143,12 +157,16 @@ export class ChatService {
   /** Posts as a connected member of the room. */
   post(connection: ChatConnection, room: string, text: string): Promise<ChatMessage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
-    return this.bus.publish({ room, from: connection.name, text });
+    return this.publish(room, connection.name, text);
   }
 
-  /** Posts on behalf of the server side (REST). */
-  postAs(from: string, room: string, text: string): Promise<ChatMessage> {
-    return this.bus.publish({ room, from, text });
+  /**
+   * Posts on behalf of the server side (REST). `client` (its principal or address) is charged
+   * for the room when the message creates it.
+   */
+  async postAs(from: string, room: string, text: string, client?: string): Promise<ChatMessage> {
+    if (client !== undefined) await this.admitRoomCreation(client, room);
+    return this.publish(room, from, text);
   }
 
   /**
@@ -177,6 +195,28 @@ export class ChatService {
   /** Rooms with members (on every instance when the presence is shared). */
   rooms(): Promise<RoomSummary[]> {
     return this.presence.rooms();
+  }
+
+  private async publish(room: string, from: string, text: string): Promise<ChatMessage> {
+    try {
+      return await this.bus.publish({ room, from, text });
+    } catch (error) {
+      if (error instanceof RoomLimitError) throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
+      throw error;
+    }
+  }
+
+  /**
+   * Charges the client one room creation when the room is new (no members anywhere, no
+   * history); rate_limited when it has created its share of rooms for now.
+   */
+  private async admitRoomCreation(client: object | string, room: string): Promise<void> {
+    const limiter = this.roomCreations;
+    if (limiter === undefined || this.registry.memberCount(room) > 0) return;
+    const [roster, page] = await Promise.all([this.presence.roster(room), this.bus.history(room, { limit: 1 })]);
+    if (roster.count > 0 || page.messages.length > 0 || limiter.take(client)) return;
+    const seconds = limiter.retryAfterSeconds;
+    throw new ChatError('rate_limited', `too many new rooms; try again in ${seconds} s`, seconds);
   }
 
   /** Never rejects: the connection has already left, whatever Redis says. */

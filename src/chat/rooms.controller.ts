@@ -16,6 +16,7 @@ import {
 } from '@nestjs/common';
 import type { ChatMessage } from './bus/chat-events.js';
 import { BusUnavailableHttpFilter } from './bus-unavailable.filter.js';
+import { ChatErrorHttpFilter } from './chat-error-http.filter.js';
 import { ChatService } from './chat.service.js';
 import type { RoomSummary } from './connection-registry.js';
 import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
@@ -30,7 +31,7 @@ export const TRUNCATED_HEADER = 'X-History-Truncated';
 /** Rooms, their history, and posting into them from the server side (SPEC.md, REST rows). */
 @Controller('api/rooms')
 @UsePipes(HttpPayloadPipe)
-@UseFilters(BusUnavailableHttpFilter)
+@UseFilters(BusUnavailableHttpFilter, ChatErrorHttpFilter)
 export class RoomsController {
   constructor(private readonly chat: ChatService) {}
 
@@ -63,11 +64,13 @@ export class RoomsController {
   post(
     @Param() { room }: RoomParams,
     @Body() { from, text }: PostMessageBody,
-    @Req() request: { principal?: { name?: unknown } },
+    @Req() request: { principal?: { name?: unknown }; ip?: string },
   ): Promise<ChatMessage> {
     const principalName = request.principal?.name;
     const sender = typeof principalName === 'string' ? principalName : from;
     if (sender === undefined) throw new BadRequestException(['from is required (or an authenticated request)']);
-    return this.chat.postAs(sender, room, text);
+    // Room creation is limited per client: the principal, or else the address.
+    const client = typeof principalName === 'string' ? `principal:${principalName}` : `address:${request.ip ?? ''}`;
+    return this.chat.postAs(sender, room, text, client);
   }
 }

@@ -84,7 +84,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       send(socket, chatLine(logout));
     } catch (error) {
       // Leaving does not depend on the room hearing about it.
-      if (!(error instanceof ChatBusUnavailableError)) throw error;
+      if (!(error instanceof ChatBusUnavailableError) && !(error instanceof ChatError)) throw error;
     }
     if (socket.readyState === SOCKET_OPEN) socket.close(NORMAL_CLOSURE);
   }
@@ -94,6 +94,8 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     if (error instanceof ChatError && error.code === 'not_in_room') return;
     // The line was not stored; the connection stays, as it would for a rate-limited line.
     if (error instanceof ChatBusUnavailableError) return send(socket, UNAVAILABLE_LINE);
+    // The chat keeps as many rooms as it may, all in use (lobby has no history yet).
+    if (error instanceof ChatError && error.code === 'too_many_rooms') return send(socket, `Error: ${error.message}`);
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (socket.readyState === SOCKET_OPEN) socket.close(INTERNAL_ERROR, 'internal error');
   }

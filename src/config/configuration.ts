@@ -26,6 +26,11 @@ export interface ChatConfig {
   rateLimit: { burst: number; perSecond: number } | false;
   /** REST writes per client: a burst, then so many per second; false when PER_SECOND is 0. */
   restRateLimit: { burst: number; perSecond: number } | false;
+  maxRooms: number;
+  roomMinIdleMs: number;
+  roomTtlMs: number;
+  /** False when CHAT_ROOM_CREATE_PER_MINUTE is 0. */
+  roomCreatePerMinute: number | false;
   bus: 'memory' | 'redis';
   redisUrl: string;
   redisPrefix: string;
@@ -62,6 +67,10 @@ export function chatConfigOf(env: Environment): ChatConfig {
       env.CHAT_REST_RATE_LIMIT_PER_SECOND > 0
         ? { burst: env.CHAT_REST_RATE_LIMIT_BURST, perSecond: env.CHAT_REST_RATE_LIMIT_PER_SECOND }
         : false,
+    maxRooms: env.CHAT_MAX_ROOMS,
+    roomMinIdleMs: env.CHAT_ROOM_MIN_IDLE * 1000,
+    roomTtlMs: env.CHAT_ROOM_TTL * 1000,
+    roomCreatePerMinute: env.CHAT_ROOM_CREATE_PER_MINUTE > 0 ? env.CHAT_ROOM_CREATE_PER_MINUTE : false,
     bus: env.BUS,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,

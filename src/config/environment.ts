@@ -78,6 +78,21 @@ export class Environment {
   /** 0 turns the per-client REST write limit off. */
   @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
   CHAT_REST_RATE_LIMIT_PER_SECOND = 10;
+  /** Rooms whose history is kept (in memory or in Redis). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  CHAT_MAX_ROOMS = 1000;
+
+  /** Seconds without a message (and no members) before a room's history may make way for a new room. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(31_536_000)
+  CHAT_ROOM_MIN_IDLE = 600;
+
+  /** Seconds after its last message a room's Redis stream expires; 0 never. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(31_536_000)
+  CHAT_ROOM_TTL = 604_800;
+
+  /** New rooms one client may create per minute (and at once); 0 turns the limit off. */
+  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
+  CHAT_ROOM_CREATE_PER_MINUTE = 10;
 
   @IsIn(['memory', 'redis'])
   BUS: 'memory' | 'redis' = 'memory';

@@ -10,3 +10,18 @@ export class ChatBusUnavailableError extends Error {
     this.name = 'ChatBusUnavailableError';
   }
 }
+
+/**
+ * The message would start the history of a new room, but the bus already keeps `maxRooms` rooms
+ * and none of them may be dropped (each has members or recent messages). Clients get the
+ * `too_many_rooms` error code, REST callers 503; retrying after `retryAfterSeconds` may succeed.
+ */
+export class RoomLimitError extends Error {
+  constructor(
+    readonly maxRooms: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`the chat keeps history for at most ${maxRooms} rooms and every one of them is in use; try again later`);
+    this.name = 'RoomLimitError';
+  }
+}

@@ -32,6 +32,11 @@ export interface HistoryPage {
  * every instance (its own included), in publication order per room, never synchronously from
  * inside `publish`/`announce`. `publish` resolves only once the message is stored; when the
  * store cannot be reached it rejects with ChatBusUnavailableError.
+ *
+ * Bounded state: a bus keeps the history of at most its `maxRooms` rooms. A message to a room
+ * without history beyond that drops the history of the room idle the longest (no members on
+ * any instance, no message for the bus's minimum idle time); when there is none, `publish`
+ * rejects with RoomLimitError. A resume (`since`) across a dropped history says `truncated`.
  */
 export interface ChatBus {
   /** Stores the message (assigning `id` and `at`) and delivers it to every instance. */

@@ -1,5 +1,6 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import type { ChatEvent, ChatMessage } from './chat-events.js';
+import { RoomLimitError } from './bus-errors.js';
 import { InMemoryChatBus } from './in-memory-chat-bus.js';
 import { compareMessageIds } from './message-id.js';
 
@@ -76,7 +77,7 @@ describe('InMemoryChatBus', () => {
   });
 
   it('forgets the least recently written room beyond maxRooms, and says so to resuming clients', async () => {
-    bus = new InMemoryChatBus({ maxRooms: 2 });
+    bus = new InMemoryChatBus({ maxRooms: 2, roomMinIdleMs: 0 });
     const a = await bus.publish({ room: 'a', from: 'x', text: 'a1' });
     await bus.publish({ room: 'b', from: 'x', text: 'b1' });
     await bus.publish({ room: 'a', from: 'x', text: 'a2' }); // a is now the most recent
@@ -85,6 +86,71 @@ describe('InMemoryChatBus', () => {
     expect((await bus.history('b', { limit: 10 })).messages).toEqual([]);
     expect((await bus.history('b', { since: a.id, limit: 10 })).truncated).toBe(true);
     expect((await bus.history('a', { limit: 10 })).messages.map((m) => m.text)).toEqual(['a1', 'a2']);
+  });
+
+  describe('with every room it may keep in use', () => {
+    const busy = (rooms: Set<string>, clock = fakeClock()) =>
+      new InMemoryChatBus({ maxRooms: 3, roomMinIdleMs: 60_000, clock: clock.now, isOccupied: (room) => rooms.has(room) });
+
+    it('keeps the history of every room when 1000 new rooms are posted to at once, refusing them instead', async () => {
+      const clock = fakeClock();
+      bus = busy(new Set(['lobby']), clock);
+      const kept = await bus.publish({ room: 'lobby', from: 'ann', text: 'keep me' });
+      await bus.publish({ room: 'quiet', from: 'bob', text: 'recent' });
+      clock.advance(10);
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 1000 }, (_, i) => bus.publish({ room: `spam-${i}`, from: 'x', text: 'x' })),
+      );
+      // One room was free; the others are refused since 'lobby' has members and 'quiet' is recent.
+      expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);
+      const refused = attempts.filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
+      expect(refused).toHaveLength(999);
+      expect(refused[0].reason).toBeInstanceOf(RoomLimitError);
+      expect((refused[0].reason as RoomLimitError).retryAfterSeconds).toBe(60);
+      expect(await bus.history('lobby', { limit: 10 })).toEqual({ messages: [kept], truncated: false });
+      expect((await bus.history('lobby', { since: kept.id, limit: 10 })).truncated).toBe(false);
+      expect((await bus.history('quiet', { limit: 10 })).messages.map((m) => m.text)).toEqual(['recent']);
+    });
+
+    it('drops the room idle the longest, never one with members, and resumes across it as truncated', async () => {
+      const clock = fakeClock();
+      const occupied = new Set(['a']);
+      bus = busy(occupied, clock);
+      const a = await bus.publish({ room: 'a', from: 'x', text: 'a1' }); // oldest, but has members
+      clock.advance(1);
+      const b = await bus.publish({ room: 'b', from: 'x', text: 'b1' });
+      const bNewest = await bus.publish({ room: 'b', from: 'x', text: 'b1+' });
+      clock.advance(1);
+      await bus.publish({ room: 'c', from: 'x', text: 'c1' });
+      clock.advance(60_000);
+      await bus.publish({ room: 'd', from: 'x', text: 'd1' }); // b is idle and empty: dropped
+      expect((await bus.history('a', { limit: 10 })).messages).toEqual([a]);
+      expect(await bus.history('b', { since: b.id, limit: 10 })).toEqual({ messages: [], truncated: true });
+      // Nothing after its newest message was lost.
+      expect(await bus.history('b', { since: bNewest.id, limit: 10 })).toEqual({ messages: [], truncated: false });
+      expect((await bus.history('c', { limit: 10 })).messages.map((m) => m.text)).toEqual(['c1']);
+      // b comes back as a new room (c makes way): a resume from its old id still says truncated.
+      await bus.publish({ room: 'b', from: 'x', text: 'b2' });
+      expect((await bus.history('c', { limit: 10 })).messages).toEqual([]);
+      const resumed = await bus.history('b', { since: b.id, limit: 10 });
+      expect(resumed.messages.map((m) => m.text)).toEqual(['b2']);
+      expect(resumed.truncated).toBe(true);
+      // Once nobody is in a, it is the one idle the longest.
+      occupied.delete('a');
+      await bus.publish({ room: 'e', from: 'x', text: 'e1' });
+      expect((await bus.history('a', { since: a.id, limit: 10 })).truncated).toBe(true);
+      expect(bus.roomCount).toBe(3);
+    });
+
+    it('hints when an unoccupied room turns idle', async () => {
+      const clock = fakeClock();
+      bus = busy(new Set(['a']), clock);
+      for (const room of ['a', 'b', 'c']) await bus.publish({ room, from: 'x', text: room });
+      clock.advance(15_000);
+      const refusal = await bus.publish({ room: 'd', from: 'x', text: 'd' }).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(RoomLimitError);
+      expect((refusal as RoomLimitError).retryAfterSeconds).toBe(45);
+    });
   });
 
   it('completes the stream on close and refuses to publish afterwards', async () => {
@@ -99,6 +165,7 @@ describe('InMemoryChatBus', () => {
   it('rejects nonsensical sizes', () => {
     expect(() => new InMemoryChatBus({ historySize: 0 })).toThrow(RangeError);
     expect(() => new InMemoryChatBus({ maxRooms: 1.5 })).toThrow(RangeError);
+    expect(() => new InMemoryChatBus({ roomMinIdleMs: -1 })).toThrow(RangeError);
     bus = new InMemoryChatBus();
   });
 });

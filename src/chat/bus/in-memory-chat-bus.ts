@@ -1,4 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
+import { RoomLimitError } from './bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from './chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
 import { assertDeliverable } from './deliverable.js';
@@ -9,10 +10,15 @@ export interface InMemoryChatBusOptions {
   /** Messages kept per room. Default 100. */
   historySize?: number;
   /**
-   * Rooms whose history is kept; beyond it the room written to least recently loses its
-   * history, so creating rooms cannot exhaust memory. Default 1000.
+   * Rooms whose history is kept. Beyond it, a new room takes the place of the room written to
+   * least recently among those idle (no members, no message for `roomMinIdleMs`); with none
+   * idle, `publish` to a new room rejects with RoomLimitError. Default 1000.
    */
   maxRooms?: number;
+  /** How long a room must have gone without messages before its history may be dropped. Default 600000 (10 min). */
+  roomMinIdleMs?: number;
+  /** Whether the room has members now (their rooms' history is never dropped). Default: never. */
+  isOccupied?: (room: string) => boolean;
   /** Milliseconds since the epoch; tests inject a fake one. */
   clock?: () => number;
 }
@@ -25,6 +31,8 @@ export interface InMemoryChatBusOptions {
 export class InMemoryChatBus implements ChatBus {
   readonly historySize: number;
   readonly maxRooms: number;
+  readonly roomMinIdleMs: number;
+  private readonly isOccupied: (room: string) => boolean;
   private readonly clock: () => number;
   private readonly ids: MessageIdGenerator;
   private readonly rooms = new Map<string, RoomHistory>();
@@ -39,6 +47,11 @@ export class InMemoryChatBus implements ChatBus {
   constructor(options: InMemoryChatBusOptions = {}) {
     this.historySize = positiveInteger(options.historySize ?? 100, 'historySize');
     this.maxRooms = positiveInteger(options.maxRooms ?? 1000, 'maxRooms');
+    this.roomMinIdleMs = options.roomMinIdleMs ?? 600_000;
+    if (!Number.isInteger(this.roomMinIdleMs) || this.roomMinIdleMs < 0) {
+      throw new RangeError(`roomMinIdleMs must be an integer >= 0, got ${this.roomMinIdleMs}`);
+    }
+    this.isOccupied = options.isOccupied ?? (() => false);
     this.clock = options.clock ?? Date.now;
     this.ids = new MessageIdGenerator(this.clock());
     // Ids handed out by an earlier process are all older than this one's floor: a client
@@ -50,6 +63,7 @@ export class InMemoryChatBus implements ChatBus {
     if (this.closed) throw new Error('the chat bus is closed');
     assertDeliverable(draft);
     const now = this.clock();
+    const history = this.historyFor(draft.room, now);
     const message: ChatMessage = {
       id: this.ids.next(now),
       room: draft.room,
@@ -57,7 +71,7 @@ export class InMemoryChatBus implements ChatBus {
       text: draft.text,
       at: new Date(now).toISOString(),
     };
-    this.historyFor(draft.room).append(message);
+    history.append(message);
     this.enqueue({ type: 'message', message });
     return message;
   }
@@ -86,11 +100,11 @@ export class InMemoryChatBus implements ChatBus {
     return this.rooms.size;
   }
 
-  private historyFor(room: string): RoomHistory {
+  private historyFor(room: string, now: number): RoomHistory {
     let history = this.rooms.get(room);
     if (history === undefined) {
+      if (this.rooms.size >= this.maxRooms) this.forgetIdlestRoom(now);
       history = new RoomHistory(this.historySize, this.lostHorizon);
-      if (this.rooms.size >= this.maxRooms) this.forgetLeastRecentRoom();
     } else {
       // Re-inserting keeps the Map in least-recently-written order.
       this.rooms.delete(room);
@@ -99,13 +113,27 @@ export class InMemoryChatBus implements ChatBus {
     return history;
   }
 
-  private forgetLeastRecentRoom(): void {
-    const [room, history] = this.rooms.entries().next().value as [string, RoomHistory];
-    this.rooms.delete(room);
-    const newest = history.newest;
-    if (newest !== undefined && compareMessageIds(newest.id, this.lostHorizon) > 0) {
-      this.lostHorizon = newest.id;
+  /** Drops the history of the least recently written idle room; RoomLimitError when none is idle. */
+  private forgetIdlestRoom(now: number): void {
+    const idleBefore = now - this.roomMinIdleMs;
+    // Least recently written first: once past the idle rooms, only recent ones are left.
+    for (const [room, history] of this.rooms) {
+      if (lastWriteOf(history) > idleBefore) break;
+      if (this.isOccupied(room)) continue;
+      this.rooms.delete(room);
+      const newest = history.newest as ChatMessage;
+      if (compareMessageIds(newest.id, this.lostHorizon) > 0) this.lostHorizon = newest.id;
+      return;
     }
+    throw new RoomLimitError(this.maxRooms, this.secondsUntilOneIsIdle(now));
+  }
+
+  /** When the first unoccupied room turns idle (a hint for clients; 60 when every room is occupied). */
+  private secondsUntilOneIsIdle(now: number): number {
+    for (const [room, history] of this.rooms) {
+      if (!this.isOccupied(room)) return Math.max(1, Math.ceil((lastWriteOf(history) + this.roomMinIdleMs - now) / 1000));
+    }
+    return 60;
   }
 
   private enqueue(event: ChatEvent): void {
@@ -119,6 +147,12 @@ export class InMemoryChatBus implements ChatBus {
     this.flushing = undefined;
     for (const event of batch) this.subject.next(event);
   };
+}
+
+/** Milliseconds of the room's newest message id (ids follow the bus's clock). */
+function lastWriteOf(history: RoomHistory): number {
+  const id = (history.newest as ChatMessage).id;
+  return Number(id.slice(0, id.indexOf('-')));
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -5,7 +5,7 @@ import { Subject, type Observable } from 'rxjs';
 import type { RedisConnections } from '../../../infrastructure/redis/redis-connections.js';
 import type { RedisSubscription } from '../../../infrastructure/redis/redis-subscription.js';
 import type { ResolvedChatOptions } from '../../chat-options.js';
-import { ChatBusUnavailableError } from '../bus-errors.js';
+import { ChatBusUnavailableError, RoomLimitError } from '../bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from '../chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from '../chat-events.js';
 import { compareMessageIds } from '../message-id.js';
@@ -14,6 +14,7 @@ import { RedisPresence } from './redis-presence.js';
 import { eventsChannel } from './redis-scripts.js';
 import { assertDeliverable, isWireString } from '../deliverable.js';
 import { decodeEnvelope, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+import { RoomAdmission } from './room-admission.js';
 import { RoomCursors } from './room-cursors.js';
 
 export interface RedisChatBusOptions {
@@ -35,6 +36,12 @@ export interface RedisChatBusOptions {
    * ack) before letting go of Redis. Default 5000.
    */
   drainTimeoutMs?: number;
+  /** Rooms with history (streams); see RoomAdmission. Default 1000. */
+  maxRooms?: number;
+  /** A room's history may make way for a new room after this long without messages or members. Default 600000. */
+  roomMinIdleMs?: number;
+  /** A room's stream expires this long after its last message; 0 never. Default 7 days. */
+  roomTtlMs?: number;
 }
 
 /** Events held while the feed is interrupted, beyond which the catch-up reads the streams again. */
@@ -73,6 +80,8 @@ export class RedisChatBus implements ChatBus {
   private readonly memberListLimit: number;
   private readonly timer: NodeJS.Timeout;
   private readonly drainTimeoutMs: number;
+  private readonly roomTtlMs: number;
+  private readonly admission: RoomAdmission;
   /** Stores (XADD + PUBLISH) sent and not answered yet: `close()` waits for them. */
   private readonly storing = new Set<Promise<string>>();
   private closed = false;
@@ -100,6 +109,12 @@ export class RedisChatBus implements ChatBus {
     const ttlMs = positiveInteger(options.presenceTtlMs ?? 15_000, 'presenceTtlMs');
     this.drainTimeoutMs = positiveInteger(options.drainTimeoutMs ?? 5000, 'drainTimeoutMs');
     this.store = new RedisChatStore(redis.commands, this.prefix, this.node);
+    this.roomTtlMs = notNegative(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, 'roomTtlMs');
+    this.admission = new RoomAdmission(this.store, {
+      maxRooms: positiveInteger(options.maxRooms ?? 1000, 'maxRooms'),
+      minIdleMs: notNegative(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs'),
+      ttlMs: this.roomTtlMs,
+    });
     this.presence = new RedisPresence(this.store, { ttlMs, memberListLimit: this.memberListLimit }, {
       firstEntering: (room) => this.cursors.track(room),
       entered: (room, newestId) => this.cursors.seed(room, newestId),
@@ -130,11 +145,16 @@ export class RedisChatBus implements ChatBus {
     if (this.closed) throw new Error('the chat bus is closed');
     assertDeliverable(draft);
     let id: string;
-    const storing = this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize);
+    const storing = this.admission
+      .admit(draft.room)
+      .then(() =>
+        this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize, this.roomTtlMs),
+      );
     this.storing.add(storing);
     try {
       id = await storing;
     } catch (error) {
+      if (error instanceof RoomLimitError) throw error;
       throw new ChatBusUnavailableError('store the message', error);
     } finally {
       this.storing.delete(storing);
@@ -319,10 +339,17 @@ export class RedisChatBus implements ChatBus {
  */
 export function redisChatBus(
   connections: RedisConnections,
-  options: Omit<RedisChatBusOptions, 'historySize' | 'memberListLimit'> = {},
+  options: Omit<RedisChatBusOptions, 'historySize' | 'memberListLimit' | 'maxRooms' | 'roomMinIdleMs' | 'roomTtlMs'> = {},
 ): (chat: ResolvedChatOptions) => RedisChatBus {
   return (chat) =>
-    new RedisChatBus(connections, { ...options, historySize: chat.historySize, memberListLimit: chat.memberListLimit });
+    new RedisChatBus(connections, {
+      ...options,
+      historySize: chat.historySize,
+      memberListLimit: chat.memberListLimit,
+      maxRooms: chat.maxRooms,
+      roomMinIdleMs: chat.roomMinIdleMs,
+      roomTtlMs: chat.roomTtlMs,
+    });
 }
 
 function defaultNodeId(): string {
@@ -332,5 +359,10 @@ function defaultNodeId(): string {
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function notNegative(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer >= 0, got ${value}`);
   return value;
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ChatMessage } from '../chat-events.js';
-import { scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { ROOM_SCRIPTS, roomIndexKey, roomKeys, type RoomScriptName } from './redis-room-scripts.js';
+import { eventsChannel, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
 import { timeOfId } from './redis-wire.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -17,6 +18,18 @@ export interface RosterReply {
   members: string[];
 }
 
+export type RoomAdmission =
+  | { admitted: true }
+  | {
+      admitted: false;
+      /** Redis' clock (ms). */
+      now: number;
+      /** Score of the room idle the longest. */
+      oldest: number;
+      /** The rooms idle the longest (room, score), at least the minimum idle time. */
+      candidates: Array<[room: string, score: string]>;
+    };
+
 export interface StreamPage {
   /** Oldest first. */
   messages: ChatMessage[];
@@ -31,7 +44,7 @@ export interface StreamPage {
  * instance (`node`) of the service. Knows the reply shapes; knows nothing of the chat's rules.
  */
 export class RedisChatStore {
-  private readonly scripts: Record<ScriptName, ScriptCall>;
+  private readonly scripts: Record<ScriptName | RoomScriptName, ScriptCall>;
 
   constructor(
     redis: Redis,
@@ -41,11 +54,49 @@ export class RedisChatStore {
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
       redis.defineCommand(name, { numberOfKeys: 0, lua: scriptSource(name) });
     }
-    this.scripts = redis as unknown as Record<ScriptName, ScriptCall>;
+    for (const name of Object.keys(ROOM_SCRIPTS) as RoomScriptName[]) {
+      redis.defineCommand(name, { numberOfKeys: ROOM_SCRIPTS[name].keys, lua: ROOM_SCRIPTS[name].lua });
+    }
+    this.scripts = redis as unknown as Record<ScriptName | RoomScriptName, ScriptCall>;
   }
 
-  async publish(room: string, from: string, text: string, envelope: string, maxLength: number): Promise<string> {
-    return String(await this.call('chatPublish', room, maxLength, from, text, envelope));
+  /** Stores the message (its room's keys expire `ttlMs` later; 0 never) and publishes it; its id. */
+  async publish(room: string, from: string, text: string, envelope: string, maxLength: number, ttlMs: number): Promise<string> {
+    const { stream } = roomKeys(this.prefix, room);
+    return String(await this.scripts.chatStore(stream, maxLength, from, text, envelope, ttlMs, eventsChannel(this.prefix)));
+  }
+
+  /**
+   * Admits the room to the index of rooms with history, first forgetting those dropped
+   * (`forget`: room and the score it was dropped at) and refreshing those found in use.
+   */
+  async admitRoom(
+    room: string,
+    limits: { maxRooms: number; ttlMs: number; minIdleMs: number; candidates: number },
+    forget: Array<[room: string, score: string]>,
+    inUse: string[],
+  ): Promise<RoomAdmission> {
+    const reply = (await this.scripts.chatAdmitRoom(
+      roomIndexKey(this.prefix),
+      room,
+      limits.maxRooms,
+      limits.ttlMs,
+      limits.minIdleMs,
+      limits.candidates,
+      forget.length,
+      ...forget.flat(),
+      ...inUse,
+    )) as Reply;
+    if (reply[0] === 1) return { admitted: true };
+    const candidates: Array<[string, string]> = [];
+    for (let i = 3; i + 1 < reply.length; i += 2) candidates.push([String(reply[i]), String(reply[i + 1])]);
+    return { admitted: false, now: Number(reply[1]), oldest: Number(reply[2]), candidates };
+  }
+
+  /** Drops the room's history if nobody is in it and it has no message after `idleBefore` (ms). */
+  async evictRoom(room: string, idleBefore: number): Promise<boolean> {
+    const { stream, members } = roomKeys(this.prefix, room);
+    return (await this.scripts.chatEvictRoom(stream, members, idleBefore)) === 1;
   }
 
   async history(room: string, since: string | undefined, before: string | undefined, limit: number): Promise<StreamPage> {

@@ -14,7 +14,8 @@
  * Times are Redis' own clock (TIME), so the instances' clocks do not matter.
  *
  * The scripts build key names from the prefix instead of receiving them as KEYS: fine for a
- * standalone Redis (or Sentinel), not for Redis Cluster.
+ * standalone Redis (or Sentinel), not for Redis Cluster. Storing a message and bounding the
+ * rooms kept are in redis-room-scripts.ts, which take their keys in KEYS.
  */
 
 const COMMON = `
@@ -87,13 +88,6 @@ end
 
 /** Every script takes the key prefix as ARGV[1]. */
 export const SCRIPTS = {
-  /** ARGV: P, room, maxlen, from, text, envelope without id -> the new id. */
-  chatPublish: `
-local id = redis.call('XADD', k_stream(ARGV[2]), 'MAXLEN', '~', ARGV[3], '*', 'from', ARGV[4], 'text', ARGV[5])
-redis.call('PUBLISH', k_channel(), '{"id":"' .. id .. '",' .. string.sub(ARGV[6], 2))
-return id
-`,
-
   /**
    * ARGV: P, room, since or '', before or '', limit -> {entries, dropped, first id kept}.
    * Entries are oldest first with since, newest first without. dropped: entries trimmed from
