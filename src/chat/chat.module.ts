@@ -16,9 +16,12 @@ import {
   type ChatModuleOptions,
   type ResolvedChatOptions,
 } from './chat-options.js';
+import { resolveChatPaths } from './chat-paths.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { JsonChatGateway } from './json-chat.gateway.js';
+import { controllerAt, gatewaysAt } from '../mount/mounted-classes.js';
+import { PageDocument } from './page/page-document.js';
 import { PageController } from './page/page.controller.js';
 import { LocalPresence } from './presence/local-presence.js';
 import { CHAT_PRESENCE, type RoomPresence } from './presence/room-presence.js';
@@ -88,6 +91,7 @@ export class ChatModule implements OnApplicationShutdown {
     imports: NonNullable<ChatModuleAsyncOptions['imports']>,
     optionsProvider: Provider,
   ): DynamicModule {
+    const paths = resolveChatPaths(features.paths, { textProtocol: features.textProtocol !== false });
     const providers: Provider[] = [
       optionsProvider,
       busProvider,
@@ -95,14 +99,18 @@ export class ChatModule implements OnApplicationShutdown {
       ConnectionRegistry,
       RoomFanout,
       ChatService,
-      JsonChatGateway,
+      ...gatewaysAt(JsonChatGateway, paths.json),
     ];
     const controllers: Type[] = [];
-    if (features.textProtocol !== false) providers.push(TextChatGateway);
-    if (features.rest !== false) controllers.push(RoomsController);
+    if (features.textProtocol !== false) providers.push(...gatewaysAt(TextChatGateway, paths.text));
+    if (features.rest !== false) controllers.push(controllerAt(RoomsController, `${paths.rest}/rooms`.replace('//', '/')));
     if (features.page !== false) {
       providers.push({ provide: PublicFiles, useFactory: () => new PublicFiles() });
-      controllers.push(PageController);
+      providers.push({
+        provide: PageDocument,
+        useValue: new PageDocument({ socketPath: paths.json[0]!, pagePath: paths.page, restPrefix: paths.rest }),
+      });
+      controllers.push(controllerAt(PageController, paths.page));
     }
     return {
       module: ChatModule,
