@@ -6,6 +6,8 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
+import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
+import { RouteCollisionReport } from '../mount/route-collisions.js';
 import { CHAT_BUS, type ChatBus } from './bus/chat-bus.js';
 import { InMemoryChatBus } from './bus/in-memory-chat-bus.js';
 import {
@@ -29,6 +31,9 @@ import { PublicFiles } from './page/public-files.js';
 import { RoomFanout } from './room-fanout.js';
 import { RoomsController } from './rooms.controller.js';
 import { TextChatGateway } from './text-chat.gateway.js';
+
+const CHAT_ROUTES_ADVICE =
+  "move one of them (ChatModule's paths.page and paths.rest options; CHAT_PAGE_PATH and CHAT_REST_PREFIX of the service)";
 
 const busProvider: Provider = {
   provide: CHAT_BUS,
@@ -112,6 +117,12 @@ export class ChatModule implements OnApplicationShutdown {
       });
       controllers.push(controllerAt(PageController, paths.page));
     }
+    providers.push({
+      provide: RouteCollisionReport,
+      inject: [ModulesContainer, ApplicationConfig],
+      useFactory: (modules: ModulesContainer, config: ApplicationConfig) =>
+        new RouteCollisionReport(modules, config, 'ChatModule', new Set(controllers), CHAT_ROUTES_ADVICE),
+    });
     return {
       module: ChatModule,
       imports,
