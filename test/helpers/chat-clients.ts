@@ -135,8 +135,8 @@ export class JsonChatClient extends FrameClient {
 
 /** A client of the plain-text protocol on `/`. */
 export class LineChatClient extends FrameClient {
-  static connect(baseUrl: string): Promise<LineChatClient> {
-    return new LineChatClient(`${baseUrl}/`).open();
+  static connect(baseUrl: string, path = '/'): Promise<LineChatClient> {
+    return new LineChatClient(`${baseUrl}${path}`).open();
   }
 
   nextLine(what = 'the next line'): Promise<string> {
