@@ -54,7 +54,7 @@ const presenceProvider: Provider = {
 
 /**
  * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, REST under `/api/rooms`
- * and the browser page at `/` (SPEC.md). Needs a WebSocket adapter on the application
+ * and the browser page at `/` (SPEC.md), each movable with the `paths` option (chat-paths.ts). Needs a WebSocket adapter on the application
  * (`app.useWebSocketAdapter(new Rfc6455Adapter(app))`).
  *
  * ```ts
