@@ -2,7 +2,9 @@ import { Controller, Get, Module, type LoggerService, type ModuleMetadata } from
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
 import { Rfc6455Adapter } from '../src/adapter/index.js';
+import { WebSocketGateway } from '@nestjs/websockets';
 import { ChatModule } from '../src/chat/index.js';
+import { EchoModule } from '../src/echo/echo.module.js';
 
 /** Keeps the error lines; the rest is dropped. */
 class ErrorLines implements LoggerService {
@@ -74,5 +76,39 @@ describe('host routes in the way of the chat', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+@WebSocketGateway({ path: '/chat' })
+class HostChatGateway {}
+
+describe('WebSocket paths given to two gateways', () => {
+  async function creationError(imports: ModuleMetadata['imports'], providers: ModuleMetadata['providers'] = []) {
+    @Module({ imports, providers })
+    class HostAppModule {}
+    return NestFactory.create(HostAppModule, { logger: false, abortOnError: false }).then(
+      async (app) => {
+        await app.close();
+        return 'created';
+      },
+      (error: Error) => error.message,
+    );
+  }
+
+  it('stop the start when the chat and the echo share a path, naming both', async () => {
+    const chat = ChatModule.forRoot({ paths: { json: ['/chat', '/live'] } });
+    expect(await creationError([chat, EchoModule.forRoot({ paths: 'live/' })])).toBe(
+      'WebSocket path "/live" is served by both JsonChatGateway and EchoGateway: give each its own path',
+    );
+  });
+
+  it('stop the start when a host gateway takes a path of the chat, naming both', async () => {
+    expect(await creationError([ChatModule.forRoot()], [HostChatGateway])).toMatch(
+      /WebSocket path "\/chat" is served by both (HostChatGateway and JsonChatGateway|JsonChatGateway and HostChatGateway)/,
+    );
+  });
+
+  it('let the start go on when every gateway has its own path', async () => {
+    expect(await creationError([ChatModule.forRoot(), EchoModule.forRoot({ paths: '/live' })])).toBe('created');
   });
 });

@@ -7,6 +7,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
+import { assertGatewaysApart } from '../mount/gateway-places.js';
 import { RouteCollisionReport } from '../mount/route-collisions.js';
 import { CHAT_BUS, type ChatBus } from './bus/chat-bus.js';
 import { InMemoryChatBus } from './bus/in-memory-chat-bus.js';
@@ -34,6 +35,9 @@ import { TextChatGateway } from './text-chat.gateway.js';
 
 const CHAT_ROUTES_ADVICE =
   "move one of them (ChatModule's paths.page and paths.rest options; CHAT_PAGE_PATH and CHAT_REST_PREFIX of the service)";
+
+/** Checked while the module is created: its gateways and the host's on distinct paths. */
+const GATEWAYS_APART = Symbol('GATEWAYS_APART');
 
 const busProvider: Provider = {
   provide: CHAT_BUS,
@@ -117,6 +121,11 @@ export class ChatModule implements OnApplicationShutdown {
       });
       controllers.push(controllerAt(PageController, paths.page));
     }
+    providers.push({
+      provide: GATEWAYS_APART,
+      inject: [ModulesContainer],
+      useFactory: (modules: ModulesContainer) => assertGatewaysApart(modules),
+    });
     providers.push({
       provide: RouteCollisionReport,
       inject: [ModulesContainer, ApplicationConfig],
