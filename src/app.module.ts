@@ -2,10 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
 import { redisChatBus } from './chat/bus/redis/redis-chat-bus.js';
-import type { ChatRuntimeOptions } from './chat/chat-options.js';
+import type { ChatFeatures, ChatRuntimeOptions } from './chat/chat-options.js';
 import { ChatModule } from './chat/chat.module.js';
-import { CHAT_CONFIG, type ChatConfig, configurationOf } from './config/configuration.js';
-import { loadEnvironment } from './config/environment.js';
+import { CHAT_CONFIG, type ChatConfig, chatConfigOf, configurationOf } from './config/configuration.js';
+import { type Environment, loadEnvironment } from './config/environment.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { RedisConnections, RedisHealthCheck, RedisModule } from './infrastructure/index.js';
@@ -23,6 +23,11 @@ function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
     roomTtlMs: chat.roomTtlMs,
     roomCreatePerMinute: chat.roomCreatePerMinute,
   };
+}
+
+/** Where the chat is served (structural: fixed when the module is defined). */
+function chatPathsOf(environment: Environment): ChatFeatures {
+  return { paths: chatConfigOf(environment).paths };
 }
 
 /**
@@ -53,10 +58,12 @@ export class AppModule {
                 ...chatLimitsOf(chat),
                 bus: redisChatBus(connections, { prefix: chat.redisPrefix }),
               }),
+              ...chatPathsOf(environment),
             })
           : ChatModule.forRootAsync({
               inject: [CHAT_CONFIG],
               useFactory: chatLimitsOf,
+              ...chatPathsOf(environment),
             }),
         redis
           ? HealthModule.forRoot({
@@ -66,7 +73,7 @@ export class AppModule {
           : HealthModule,
         ...(environment.AUTH_JWT_SECRET ? [AuthModule.forSecret(environment.AUTH_JWT_SECRET)] : []),
         MetricsModule,
-        ...(environment.ECHO_ENABLED ? [EchoModule] : []),
+        ...(environment.ECHO_ENABLED ? [EchoModule.forRoot({ paths: environment.ECHO_PATHS })] : []),
       ],
     };
   }

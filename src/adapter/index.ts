@@ -4,4 +4,5 @@ export {
   type ParsedMessage,
   type Rfc6455AdapterOptions,
 } from './adapter-options.js';
+export { normalizeGatewayPath } from './gateway-path.js';
 export { type GatewayOptions, type GatewayServer, Rfc6455Adapter } from './rfc6455.adapter.js';

@@ -1,5 +1,6 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import type { ChatBus } from './bus/chat-bus.js';
+import type { ChatPaths } from './chat-paths.js';
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
 
@@ -33,6 +34,8 @@ export interface ChatFeatures {
   rest?: boolean;
   /** The browser page at `GET /` and its files under `/assets/`. Default true. */
   page?: boolean;
+  /** Where each part is served (chat-paths.ts). Default: `/chat`, `/`, `/api`, `/`. */
+  paths?: ChatPaths;
 }
 
 /** What can come from configuration at run time (`forRootAsync`'s factory returns it). */

@@ -6,6 +6,9 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
+import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
+import { assertGatewaysApart } from '../mount/gateway-places.js';
+import { RouteCollisionReport } from '../mount/route-collisions.js';
 import { CHAT_BUS, type ChatBus } from './bus/chat-bus.js';
 import { InMemoryChatBus } from './bus/in-memory-chat-bus.js';
 import {
@@ -16,9 +19,12 @@ import {
   type ChatModuleOptions,
   type ResolvedChatOptions,
 } from './chat-options.js';
+import { resolveChatPaths } from './chat-paths.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { JsonChatGateway } from './json-chat.gateway.js';
+import { controllerAt, gatewaysAt } from '../mount/mounted-classes.js';
+import { PageDocument } from './page/page-document.js';
 import { PageController } from './page/page.controller.js';
 import { LocalPresence } from './presence/local-presence.js';
 import { CHAT_PRESENCE, type RoomPresence } from './presence/room-presence.js';
@@ -26,6 +32,12 @@ import { PublicFiles } from './page/public-files.js';
 import { RoomFanout } from './room-fanout.js';
 import { RoomsController } from './rooms.controller.js';
 import { TextChatGateway } from './text-chat.gateway.js';
+
+const CHAT_ROUTES_ADVICE =
+  "move one of them (ChatModule's paths.page and paths.rest options; CHAT_PAGE_PATH and CHAT_REST_PREFIX of the service)";
+
+/** Checked while the module is created: its gateways and the host's on distinct paths. */
+const GATEWAYS_APART = Symbol('GATEWAYS_APART');
 
 const busProvider: Provider = {
   provide: CHAT_BUS,
@@ -53,7 +65,7 @@ const presenceProvider: Provider = {
 
 /**
  * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, REST under `/api/rooms`
- * and the browser page at `/` (SPEC.md). Needs a WebSocket adapter on the application
+ * and the browser page at `/` (SPEC.md), each movable with the `paths` option (chat-paths.ts). Needs a WebSocket adapter on the application
  * (`app.useWebSocketAdapter(new Rfc6455Adapter(app))`).
  *
  * ```ts
@@ -95,6 +107,7 @@ export class ChatModule implements OnApplicationShutdown {
     imports: NonNullable<ChatModuleAsyncOptions['imports']>,
     optionsProvider: Provider,
   ): DynamicModule {
+    const paths = resolveChatPaths(features.paths, { textProtocol: features.textProtocol !== false });
     const providers: Provider[] = [
       optionsProvider,
       busProvider,
@@ -102,15 +115,30 @@ export class ChatModule implements OnApplicationShutdown {
       ConnectionRegistry,
       RoomFanout,
       ChatService,
-      JsonChatGateway,
+      ...gatewaysAt(JsonChatGateway, paths.json),
     ];
     const controllers: Type[] = [];
-    if (features.textProtocol !== false) providers.push(TextChatGateway);
-    if (features.rest !== false) controllers.push(RoomsController);
+    if (features.textProtocol !== false) providers.push(...gatewaysAt(TextChatGateway, paths.text));
+    if (features.rest !== false) controllers.push(controllerAt(RoomsController, `${paths.rest}/rooms`.replace('//', '/')));
     if (features.page !== false) {
       providers.push({ provide: PublicFiles, useFactory: () => new PublicFiles() });
-      controllers.push(PageController);
+      providers.push({
+        provide: PageDocument,
+        useValue: new PageDocument({ socketPath: paths.json[0]!, pagePath: paths.page, restPrefix: paths.rest }),
+      });
+      controllers.push(controllerAt(PageController, paths.page));
     }
+    providers.push({
+      provide: GATEWAYS_APART,
+      inject: [ModulesContainer],
+      useFactory: (modules: ModulesContainer) => assertGatewaysApart(modules),
+    });
+    providers.push({
+      provide: RouteCollisionReport,
+      inject: [ModulesContainer, ApplicationConfig],
+      useFactory: (modules: ModulesContainer, config: ApplicationConfig) =>
+        new RouteCollisionReport(modules, config, 'ChatModule', new Set(controllers), CHAT_ROUTES_ADVICE),
+    });
     return {
       module: ChatModule,
       imports,

@@ -9,6 +9,7 @@ export type {
   ResolvedChatOptions,
 } from './chat-options.js';
 export { CHAT_OPTIONS } from './chat-options.js';
+export type { ChatPaths } from './chat-paths.js';
 export { CHAT_BUS, type ChatBus, type HistoryPage, type HistoryQuery } from './bus/chat-bus.js';
 export type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './bus/chat-events.js';
 export { InMemoryChatBus, type InMemoryChatBusOptions } from './bus/in-memory-chat-bus.js';

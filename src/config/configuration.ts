@@ -17,6 +17,8 @@ export interface WebSocketConfig {
   allowedOrigins: string[];
   sendBufferLimit: number;
   echoEnabled: boolean;
+  /** ECHO_PATHS, a comma list. */
+  echoPaths: string;
 }
 
 export interface ChatConfig {
@@ -35,6 +37,8 @@ export interface ChatConfig {
   redisUrl: string;
   redisPrefix: string;
   jwtSecret: string;
+  /** CHAT_JSON_PATHS, CHAT_TEXT_PATHS (comma lists), CHAT_REST_PREFIX, CHAT_PAGE_PATH. */
+  paths: { json: string; text: string; rest: string; page: string };
 }
 
 export function serverConfigOf(env: Environment): ServerConfig {
@@ -52,6 +56,7 @@ export function websocketConfigOf(env: Environment): WebSocketConfig {
     allowedOrigins: parseOriginList(env.WS_ALLOWED_ORIGINS),
     sendBufferLimit: env.WS_SEND_BUFFER_LIMIT,
     echoEnabled: env.ECHO_ENABLED,
+    echoPaths: env.ECHO_PATHS,
   };
 }
 
@@ -75,6 +80,7 @@ export function chatConfigOf(env: Environment): ChatConfig {
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
     jwtSecret: env.AUTH_JWT_SECRET ?? '',
+    paths: { json: env.CHAT_JSON_PATHS, text: env.CHAT_TEXT_PATHS, rest: env.CHAT_REST_PREFIX, page: env.CHAT_PAGE_PATH },
   };
 }
 

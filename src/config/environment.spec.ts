@@ -91,3 +91,38 @@ describe('parseOriginList', () => {
     expect(parseOriginList('')).toEqual([]);
   });
 });
+
+describe('loadEnvironment: paths', () => {
+  it('serves the chat at its usual paths by default', () => {
+    expect(loadEnvironment({})).toMatchObject({
+      CHAT_JSON_PATHS: '/chat',
+      CHAT_TEXT_PATHS: '/',
+      ECHO_PATHS: '/echo',
+      CHAT_REST_PREFIX: '/api',
+      CHAT_PAGE_PATH: '/',
+    });
+  });
+
+  it('stops the start on a path given to two protocols, naming both variables', () => {
+    expect(() => loadEnvironment({ CHAT_JSON_PATHS: '/chat,/live', ECHO_PATHS: 'live/' })).toThrow(
+      'path "/live" is given to both CHAT_JSON_PATHS and ECHO_PATHS',
+    );
+    expect(() => loadEnvironment({ CHAT_TEXT_PATHS: '/chat' })).toThrow(
+      'path "/chat" is given to both CHAT_JSON_PATHS and CHAT_TEXT_PATHS',
+    );
+  });
+
+  it('lets the chat take /echo when the echo is off', () => {
+    expect(loadEnvironment({ CHAT_JSON_PATHS: '/echo', ECHO_ENABLED: 'false' }).CHAT_JSON_PATHS).toBe('/echo');
+  });
+
+  it.each([
+    ['CHAT_JSON_PATHS', '/rooms/:id'],
+    ['CHAT_TEXT_PATHS', ','],
+    ['CHAT_REST_PREFIX', '/api,/v2'],
+    ['CHAT_PAGE_PATH', '/a b'],
+  ])('refuses %s=%p, naming the variable', (name, value) => {
+    expect(() => loadEnvironment({ [name]: value })).toThrow(InvalidConfigurationError);
+    expect(() => loadEnvironment({ [name]: value })).toThrow(name);
+  });
+});

@@ -12,6 +12,12 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { parsePathList, pathConflicts, type NamedPaths } from '../mount/mount-paths.js';
+
+/** Letters, digits, `-._~` and `/` (mount-paths.ts); lists are comma-separated. */
+const MOUNT_PATH = /^[A-Za-z0-9\-._~/]+$/;
+const MOUNT_PATH_LIST = /^[A-Za-z0-9\-._~/, ]+$/;
+const MOUNT_PATH_MESSAGE = '$property must be a path of letters, digits, "-._~" and "/" (WebSocket paths: a comma list)';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -110,6 +116,31 @@ export class Environment {
 
   @IsIn(['text', 'json'])
   LOG_FORMAT: 'text' | 'json' = 'text';
+
+  // Paths: comma lists for WebSocket protocols (aliases); checked further in mountProblems.
+  @Matches(MOUNT_PATH_LIST, { message: MOUNT_PATH_MESSAGE })
+  CHAT_JSON_PATHS = '/chat';
+
+  @Matches(MOUNT_PATH_LIST, { message: MOUNT_PATH_MESSAGE })
+  CHAT_TEXT_PATHS = '/';
+
+  @Matches(MOUNT_PATH_LIST, { message: MOUNT_PATH_MESSAGE })
+  ECHO_PATHS = '/echo';
+
+  @Matches(MOUNT_PATH, { message: MOUNT_PATH_MESSAGE })
+  CHAT_REST_PREFIX = '/api';
+
+  @Matches(MOUNT_PATH, { message: MOUNT_PATH_MESSAGE })
+  CHAT_PAGE_PATH = '/';
+}
+
+/** The WebSocket paths of the service, each protocol's named by its variable. */
+export function websocketPathsOf(env: Environment): NamedPaths[] {
+  return [
+    { name: 'CHAT_JSON_PATHS', paths: parsePathList(env.CHAT_JSON_PATHS, 'CHAT_JSON_PATHS') },
+    { name: 'CHAT_TEXT_PATHS', paths: parsePathList(env.CHAT_TEXT_PATHS, 'CHAT_TEXT_PATHS') },
+    ...(env.ECHO_ENABLED ? [{ name: 'ECHO_PATHS', paths: parsePathList(env.ECHO_PATHS, 'ECHO_PATHS') }] : []),
+  ];
 }
 
 export class InvalidConfigurationError extends Error {
@@ -140,7 +171,18 @@ export function loadEnvironment(
       }),
     );
   }
+  const conflicts = mountProblems(parsed);
+  if (conflicts.length > 0) throw new InvalidConfigurationError(conflicts);
   return parsed;
+}
+
+/** A path list with no path, or a path served by two protocols, as messages naming the variables. */
+function mountProblems(env: Environment): string[] {
+  try {
+    return pathConflicts(websocketPathsOf(env));
+  } catch (error) {
+    return [(error as Error).message];
+  }
 }
 
 export function parseOriginList(list: string): string[] {

@@ -141,8 +141,8 @@ function isSyncReply(frame: ChatFrame): boolean {
 
 /** A client of the plain-text protocol on `/`. */
 export class LineChatClient extends FrameClient {
-  static connect(baseUrl: string): Promise<LineChatClient> {
-    return new LineChatClient(`${baseUrl}/`).open();
+  static connect(baseUrl: string, path = '/'): Promise<LineChatClient> {
+    return new LineChatClient(`${baseUrl}${path}`).open();
   }
 
   nextLine(what = 'the next line'): Promise<string> {

@@ -1,21 +1,34 @@
 import { Controller, Get, Headers, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PageDocument } from './page-document.js';
 import { PublicFiles, type PublicFile } from './public-files.js';
 import { setSecurityHeaders } from './security-headers.js';
 
-/** The browser client: `GET /` is the page, `GET /assets/<file>` any file next to it. */
+/**
+ * The browser client: `GET /` is the page, `GET /assets/<file>` any file next to it (ChatModule
+ * mounts it at its page path). The page refers to everything by relative URLs.
+ */
 @Controller()
 export class PageController {
-  constructor(private readonly files: PublicFiles) {}
+  constructor(
+    private readonly files: PublicFiles,
+    private readonly document: PageDocument,
+  ) {}
 
   @Get()
   page(
+    @Req() request: IncomingMessage & { originalUrl?: string },
     @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Req() request: IncomingMessage,
     @Res() response: ServerResponse,
   ): void {
     setSecurityHeaders(request, response);
-    serve(this.files.get('index.html'), ifNoneMatch, response);
+    const url = request.originalUrl ?? request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
+    // `/v1/chat` must become `/v1/chat/`, or the page's relative URLs would miss its folder.
+    if (!path.endsWith('/')) return redirectIntoFolder(path, url.slice(path.length), response);
+    const template = this.files.get('index.html');
+    serve(template && this.document.render(template, path), ifNoneMatch, response);
   }
 
   @Get('assets/*path')
@@ -28,6 +41,13 @@ export class PageController {
     setSecurityHeaders(request, response);
     serve(this.files.get(Array.isArray(path) ? path.join('/') : path), ifNoneMatch, response);
   }
+}
+
+/** A relative redirect (`./chat/`), right behind proxies that strip a prefix of their own. */
+function redirectIntoFolder(path: string, query: string, response: ServerResponse): void {
+  response.statusCode = 301;
+  response.setHeader('Location', `./${path.slice(path.lastIndexOf('/') + 1)}/${query}`);
+  response.end();
 }
 
 function serve(file: PublicFile | undefined, ifNoneMatch: string | undefined, response: ServerResponse): void {

@@ -7,8 +7,12 @@ import { prefs, cleanName, cleanRoom, roomFromHash, DEFAULT_ROOM } from './prefs
 const HISTORY_PAGE = 50;
 const $ = (id) => document.getElementById(id);
 
+// The server writes where the JSON protocol and the REST API are, relative to the page's own
+// URL, so the page works under any path, global prefix or path-stripping proxy.
+const place = (name, fallback) => document.querySelector(`meta[name="${name}"]`)?.content || fallback;
+
 function chatUrl() {
-  const url = new URL('/chat', location.href);
+  const url = new URL(place('chat-socket', 'chat'), location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const token = prefs.accessToken;
   if (token) url.searchParams.set('access_token', token);
@@ -28,6 +32,7 @@ const sidebar = new Sidebar({
   members: $('members'),
   memberCounts: document.querySelectorAll('[data-member-count]'),
   rooms: $('rooms'),
+  roomsUrl: place('chat-rooms', 'api/rooms'),
   onRoom: (room) => goToRoom(room),
 });
 const indicator = new ConnectionIndicator({

@@ -6,13 +6,15 @@ export class Sidebar {
   #members;
   #memberCounts;
   #rooms;
+  #roomsUrl;
   #names = [];
   #count = undefined;
   #roomsRequest = null;
   #refreshTimer = 0;
 
-  constructor({ members, memberCounts, rooms, onRoom }) {
+  constructor({ members, memberCounts, rooms, roomsUrl, onRoom }) {
     this.#members = members;
+    this.#roomsUrl = roomsUrl;
     this.#memberCounts = memberCounts;
     this.#rooms = rooms;
     rooms.addEventListener('click', (event) => {
@@ -59,7 +61,7 @@ export class Sidebar {
     this.showMembers(names, newName, this.#count);
   }
 
-  /** Fetches /api/rooms soon (coalescing bursts of presence changes into one request). */
+  /** Fetches the room list (`GET <rest>/rooms`) soon (coalescing bursts of presence changes into one request). */
   refreshRooms(current, delay = 400) {
     clearTimeout(this.#refreshTimer);
     this.#refreshTimer = setTimeout(() => this.#loadRooms(current), delay);
@@ -74,7 +76,7 @@ export class Sidebar {
       const headers = { accept: 'application/json' };
       // With AUTH_JWT_SECRET the room list needs the token too.
       if (prefs.accessToken) headers.authorization = `Bearer ${prefs.accessToken}`;
-      const response = await fetch('/api/rooms', { signal: request.signal, headers });
+      const response = await fetch(this.#roomsUrl, { signal: request.signal, headers });
       if (response.ok) rooms = await response.json();
     } catch {
       if (request.signal.aborted) return;
