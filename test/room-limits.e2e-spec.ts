@@ -34,7 +34,7 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
   });
 
   it('refuses 1,000 POSTs to new rooms with 503 once the cap is reached, instead of wiping the history of lobby', async () => {
-    service = await startService({ CHAT_MAX_ROOMS: '50', CHAT_ROOM_CREATE_PER_MINUTE: '0', ECHO_ENABLED: 'false' });
+    service = await startService({ CHAT_MAX_ROOMS: '50', CHAT_ROOM_CREATE_PER_MINUTE: '0', CHAT_REST_RATE_LIMIT_PER_SECOND: '0', ECHO_ENABLED: 'false' });
     const line = await LineChatClient.connect(service.wsUrl);
     clients.push(line);
     const first = await post('lobby', 'first words');
@@ -65,7 +65,7 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
   }, 30_000);
 
   it('tells a plain-text client when lobby cannot get a history, and keeps it connected', async () => {
-    service = await startService({ CHAT_MAX_ROOMS: '1', CHAT_ROOM_CREATE_PER_MINUTE: '0', ECHO_ENABLED: 'false' });
+    service = await startService({ CHAT_MAX_ROOMS: '1', CHAT_ROOM_CREATE_PER_MINUTE: '0', CHAT_REST_RATE_LIMIT_PER_SECOND: '0', ECHO_ENABLED: 'false' });
     expect((await post('elsewhere')).status).toBe(201);
     const line = await LineChatClient.connect(service.wsUrl);
     clients.push(line);
