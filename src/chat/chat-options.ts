@@ -17,6 +17,14 @@ export interface RateLimit {
 
 export type ResolvedRateLimit = Required<RateLimit>;
 
+/**
+ * A per-room decision of the host (`canJoin`, `canPost`): true allows, anything else refuses.
+ * `principal` is what the adapter's `authorize` hook returned for the connection (REST:
+ * `request.principal`), or an AnonymousPrincipal (room-access.ts) for anonymous clients;
+ * typed `any` so a host can declare its own principal type in the hook's signature.
+ */
+export type RoomAccessHook = (principal: any, room: string) => boolean | Promise<boolean>;
+
 /** The parts of the module that exist or not: fixed when the module is defined. */
 export interface ChatFeatures {
   /** The plain-text protocol on `ws /`. Default true. */
@@ -47,6 +55,13 @@ export interface ChatRuntimeOptions {
    * in-memory bus keeping `historySize` messages per room.
    */
   bus?: ChatBus | ((options: ResolvedChatOptions) => ChatBus);
+  /**
+   * May the principal enter the room and read its history? Asked on JSON `join` and `history`,
+   * for the lobby of a plain-text client, and on REST `GET .../messages`. Default: yes.
+   */
+  canJoin?: RoomAccessHook;
+  /** May the principal post in the room? Asked on every JSON `message`, plain-text line and REST post. */
+  canPost?: RoomAccessHook;
 }
 
 export interface ChatModuleOptions extends ChatFeatures, ChatRuntimeOptions {}
@@ -65,6 +80,8 @@ export interface ResolvedChatOptions {
   memberListLimit: number;
   rateLimit: ResolvedRateLimit | false;
   bus: ChatRuntimeOptions['bus'];
+  canJoin: RoomAccessHook | undefined;
+  canPost: RoomAccessHook | undefined;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 10 };
@@ -88,7 +105,16 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     memberListLimit: positive(options.memberListLimit ?? 200, 'memberListLimit', true),
     rateLimit,
     bus: options.bus,
+    canJoin: hook(options.canJoin, 'canJoin'),
+    canPost: hook(options.canPost, 'canPost'),
   };
+}
+
+function hook(value: RoomAccessHook | undefined, name: string): RoomAccessHook | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`ChatModule option ${name} must be a function, got ${typeof value}`);
+  }
+  return value;
 }
 
 function positive(value: number, name: string, integer: boolean): number {

@@ -16,6 +16,7 @@ import {
   type ChatModuleOptions,
   type ResolvedChatOptions,
 } from './chat-options.js';
+import { ChatServer } from './chat-server.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { JsonChatGateway } from './json-chat.gateway.js';
@@ -23,6 +24,7 @@ import { PageController } from './page/page.controller.js';
 import { LocalPresence } from './presence/local-presence.js';
 import { CHAT_PRESENCE, type RoomPresence } from './presence/room-presence.js';
 import { PublicFiles } from './page/public-files.js';
+import { RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
 import { RoomsController } from './rooms.controller.js';
 import { TextChatGateway } from './text-chat.gateway.js';
@@ -94,7 +96,9 @@ export class ChatModule implements OnApplicationShutdown {
       presenceProvider,
       ConnectionRegistry,
       RoomFanout,
+      RoomAccess,
       ChatService,
+      ChatServer,
       JsonChatGateway,
     ];
     const controllers: Type[] = [];
@@ -109,7 +113,7 @@ export class ChatModule implements OnApplicationShutdown {
       imports,
       providers,
       controllers,
-      exports: [CHAT_BUS, CHAT_PRESENCE, ChatService, ConnectionRegistry],
+      exports: [CHAT_BUS, CHAT_PRESENCE, ChatService, ConnectionRegistry, ChatServer, RoomAccess],
     };
   }
 

@@ -9,6 +9,7 @@ import { ChatService, type JoinReply } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { LocalPresence } from './presence/local-presence.js';
 import type { PresenceMember, RoomPresence, Roster } from './presence/room-presence.js';
+import { RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
 
 /** A bus whose history answers only when the test says so. */
@@ -20,7 +21,7 @@ class ScriptedBus implements ChatBus {
   private seq = 0;
 
   async publish(draft: MessageDraft): Promise<ChatMessage> {
-    return { ...draft, id: `100-${this.seq++}`, at: new Date(0).toISOString() };
+    return { ...draft, fromId: draft.fromId ?? '', id: `100-${this.seq++}`, at: new Date(0).toISOString() };
   }
   async announce(presence: PresenceNotice): Promise<void> {
     this.announced.push(presence);
@@ -43,7 +44,7 @@ class FakeSocket implements ChatSocket {
   on(): void {}
 }
 
-const msg = (id: string, text = id): ChatMessage => ({ id, room: 'lobby', from: 'x', text, at: new Date(0).toISOString() });
+const msg = (id: string, text = id): ChatMessage => ({ id, room: 'lobby', from: 'x', fromId: 'x-id', text, at: new Date(0).toISOString() });
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The local presence, recording calls and failing on request. */
@@ -75,7 +76,7 @@ describe('ChatService', () => {
   function service(options: ChatRuntimeOptions = {}): ChatService {
     const resolved = resolveChatOptions({ rateLimit: false, ...options });
     presence = new RecordingPresence(registry, resolved.memberListLimit);
-    return new ChatService(resolved, bus, presence, registry, fanout);
+    return new ChatService(resolved, bus, presence, registry, fanout, new RoomAccess(resolved));
   }
 
   /** The i-th history read, once the join has got that far (after its presence change). */

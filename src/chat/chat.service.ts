@@ -7,7 +7,9 @@ import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
 import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
 import { CHAT_PRESENCE, type RoomPresence, type Roster } from './presence/room-presence.js';
+import { principalOf, RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
+import { principalId } from './sender-id.js';
 import { TokenBucket } from './token-bucket.js';
 
 const POLICY_VIOLATION = 1008;
@@ -19,6 +21,14 @@ export interface NewChatClient {
   remoteAddress: string;
   /** A name from the authenticated principal: used and never changed by the client. */
   lockedName?: string;
+  /** What the adapter's `authorize` hook returned, if anything: its id becomes `fromId`. */
+  principal?: unknown;
+}
+
+/** Who a message is from: display name and stable id (`fromId`). */
+export interface Sender {
+  from: string;
+  fromId: string;
 }
 
 export interface JoinRequest {
@@ -51,6 +61,7 @@ export class ChatService {
     @Inject(CHAT_PRESENCE) private readonly presence: RoomPresence,
     private readonly registry: ConnectionRegistry,
     private readonly fanout: RoomFanout,
+    private readonly access: RoomAccess,
   ) {}
 
   connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
@@ -63,6 +74,8 @@ export class ChatService {
       kind: client.kind,
       nameLocked: client.lockedName !== undefined,
       bucket: rateLimit === false ? null : new TokenBucket(rateLimit.burst, rateLimit.perSecond, performance.now()),
+      principal: client.principal,
+      senderId: principalId(client.principal) ?? id,
     });
   }
 
@@ -99,6 +112,9 @@ export class ChatService {
    */
   async join(connection: ChatConnection, request: JoinRequest, reply: (joined: JoinReply) => void): Promise<void> {
     const { room, since } = request;
+    // Awaited only when the hook is asynchronous: without one the join goes on in this turn.
+    const checking = this.access.requireJoin(principalOf(connection), room);
+    if (checking !== undefined) await checking;
     const isNew = !connection.rooms.has(room);
     if (isNew && connection.rooms.size >= this.options.maxRoomsPerConnection) {
       throw new ChatError(
@@ -140,15 +156,22 @@ export class ChatService {
     await this.exitAndAnnounce(room, connection);
   }
 
-  /** Posts as a connected member of the room. */
+  /** Posts as a connected member of the room, if `canPost` allows it (else `forbidden`). */
   post(connection: ChatConnection, room: string, text: string): Promise<ChatMessage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
-    return this.bus.publish({ room, from: connection.name, text });
+    const draft = { room, from: connection.name, fromId: connection.senderId, text };
+    const checking = this.access.requirePost(principalOf(connection), room);
+    if (checking === undefined) return this.bus.publish(draft);
+    return checking.then(() => {
+      // Left the room while the host's hook was thinking.
+      if (!connection.rooms.has(room)) throw notInRoom(room);
+      return this.bus.publish(draft);
+    });
   }
 
-  /** Posts on behalf of the server side (REST). */
-  postAs(from: string, room: string, text: string): Promise<ChatMessage> {
-    return this.bus.publish({ room, from, text });
+  /** Posts on behalf of the server side (REST, host code); no hook is asked. */
+  postAs(sender: Sender, room: string, text: string): Promise<ChatMessage> {
+    return this.bus.publish({ room, from: sender.from, fromId: sender.fromId, text });
   }
 
   /**

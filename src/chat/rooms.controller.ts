@@ -2,6 +2,7 @@ import {
   BadRequestException,
   Body,
   Controller,
+  ForbiddenException,
   Get,
   HttpCode,
   HttpStatus,
@@ -20,6 +21,10 @@ import type { RoomSummary } from './connection-registry.js';
 import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
 import { MessagesQuery, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
 import { DEFAULT_HISTORY_LIMIT } from './dto/ws-payloads.js';
+import { RoomAccess, restPrincipal } from './room-access.js';
+import { API_SENDER_ID, principalId } from './sender-id.js';
+
+type RestRequest = Parameters<typeof restPrincipal>[0];
 
 /** Set on history responses when messages after `since` are no longer kept. */
 export const TRUNCATED_HEADER = 'X-History-Truncated';
@@ -29,7 +34,10 @@ export const TRUNCATED_HEADER = 'X-History-Truncated';
 @UsePipes(HttpPayloadPipe)
 @UseFilters(BusUnavailableHttpFilter)
 export class RoomsController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    private readonly access: RoomAccess,
+  ) {}
 
   /** Rooms with members, on every instance when the presence is shared (Redis). */
   @Get()
@@ -43,7 +51,9 @@ export class RoomsController {
     @Param() { room }: RoomParams,
     @Query() { since, limit }: MessagesQuery,
     @Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown },
+    @Req() request: RestRequest,
   ): Promise<ChatMessage[]> {
+    if (!(await this.access.mayJoin(restPrincipal(request), room))) throw refused('read', room);
     const page = await this.chat.history(room, { since, limit: limit ?? DEFAULT_HISTORY_LIMIT });
     if (page.truncated) response.setHeader(TRUNCATED_HEADER, 'true');
     return page.messages;
@@ -52,18 +62,24 @@ export class RoomsController {
   /**
    * Reaches every member of the room, on either protocol, like a message from a client. When
    * the host app authenticated the request (`request.principal`, JWT mode), the message is
-   * from that principal and `from` is ignored.
+   * from that principal and `from` is ignored. `fromId` is the principal's id, or `"api"`.
+   * 403 when `canPost` refuses.
    */
   @Post(':room/messages')
   @HttpCode(HttpStatus.CREATED)
-  post(
+  async post(
     @Param() { room }: RoomParams,
     @Body() { from, text }: PostMessageBody,
-    @Req() request: { principal?: { name?: unknown } },
+    @Req() request: RestRequest & { principal?: { name?: unknown } },
   ): Promise<ChatMessage> {
     const principalName = request.principal?.name;
     const sender = typeof principalName === 'string' ? principalName : from;
     if (sender === undefined) throw new BadRequestException(['from is required (or an authenticated request)']);
-    return this.chat.postAs(sender, room, text);
+    if (!(await this.access.mayPost(restPrincipal(request, sender), room))) throw refused('post in', room);
+    return this.chat.postAs({ from: sender, fromId: principalId(request.principal) ?? API_SENDER_ID }, room, text);
   }
+}
+
+function refused(action: string, room: string): ForbiddenException {
+  return new ForbiddenException(`you may not ${action} room ${JSON.stringify(room)}`);
 }

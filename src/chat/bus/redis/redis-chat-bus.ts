@@ -12,7 +12,7 @@ import { compareMessageIds } from '../message-id.js';
 import { RedisChatStore } from './redis-chat-store.js';
 import { RedisPresence } from './redis-presence.js';
 import { eventsChannel } from './redis-scripts.js';
-import { decodeEnvelope, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
 import { RoomCursors } from './room-cursors.js';
 
 export interface RedisChatBusOptions {
@@ -128,7 +128,8 @@ export class RedisChatBus implements ChatBus {
   async publish(draft: MessageDraft): Promise<ChatMessage> {
     if (this.closed) throw new Error('the chat bus is closed');
     let id: string;
-    const storing = this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize);
+    const message = { room: draft.room, from: draft.from, fromId: draft.fromId ?? LEGACY_FROM_ID, text: draft.text };
+    const storing = this.store.publish(message, messageEnvelope(this.node, message), this.historySize);
     this.storing.add(storing);
     try {
       id = await storing;
@@ -137,7 +138,7 @@ export class RedisChatBus implements ChatBus {
     } finally {
       this.storing.delete(storing);
     }
-    return { id, room: draft.room, from: draft.from, text: draft.text, at: timeOfId(id) };
+    return { id, ...message, at: timeOfId(id) };
   }
 
   /** The roster in the notice is replaced by the room's roster at the time it is published. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { ChatMessage } from '../chat-events.js';
+import type { ChatMessage, MessageDraft } from '../chat-events.js';
 import { scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
-import { timeOfId } from './redis-wire.js';
+import { LEGACY_FROM_ID, timeOfId } from './redis-wire.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
 type Reply = Array<string | number>;
@@ -44,8 +44,9 @@ export class RedisChatStore {
     this.scripts = redis as unknown as Record<ScriptName, ScriptCall>;
   }
 
-  async publish(room: string, from: string, text: string, envelope: string, maxLength: number): Promise<string> {
-    return String(await this.call('chatPublish', room, maxLength, from, text, envelope));
+  async publish(draft: Required<MessageDraft>, envelope: string, maxLength: number): Promise<string> {
+    const { room, from, text, fromId } = draft;
+    return String(await this.call('chatPublish', room, maxLength, from, text, envelope, fromId));
   }
 
   async history(room: string, since: string | undefined, before: string | undefined, limit: number): Promise<StreamPage> {
@@ -126,12 +127,14 @@ export class RedisChatStore {
 
 function messageOf(room: string, [id, fields]: [string, string[]]): ChatMessage {
   let from = '';
+  let fromId = LEGACY_FROM_ID;
   let text = '';
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'from') from = fields[i + 1];
+    else if (fields[i] === 'fromId') fromId = fields[i + 1];
     else if (fields[i] === 'text') text = fields[i + 1];
   }
-  return { id, room, from, text, at: timeOfId(id) };
+  return { id, room, from, fromId, text, at: timeOfId(id) };
 }
 
 function rosterOf(reply: Reply, start: number): RosterReply {

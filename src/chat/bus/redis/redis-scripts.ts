@@ -4,7 +4,8 @@
  * changes never interleave.
  *
  * Key layout under the prefix P (default `chat:`):
- *   P stream:<room>    STREAM  the room's history; entry ids are the message ids (fields from, text)
+ *   P stream:<room>    STREAM  the room's history; entry ids are the message ids (fields from,
+ *                              text, fromId; entries written before fromId existed lack it)
  *   P events           channel every room event, one typed JSON envelope per publication
  *   P members:<room>   ZSET    `<node>/<connection id>` scored by the time it joined
  *   P names:<room>     HASH    `<node>/<connection id>` -> its name as a JSON string
@@ -87,9 +88,9 @@ end
 
 /** Every script takes the key prefix as ARGV[1]. */
 export const SCRIPTS = {
-  /** ARGV: P, room, maxlen, from, text, envelope without id -> the new id. */
+  /** ARGV: P, room, maxlen, from, text, envelope without id, fromId -> the new id. */
   chatPublish: `
-local id = redis.call('XADD', k_stream(ARGV[2]), 'MAXLEN', '~', ARGV[3], '*', 'from', ARGV[4], 'text', ARGV[5])
+local id = redis.call('XADD', k_stream(ARGV[2]), 'MAXLEN', '~', ARGV[3], '*', 'from', ARGV[4], 'text', ARGV[5], 'fromId', ARGV[7])
 redis.call('PUBLISH', k_channel(), '{"id":"' .. id .. '",' .. string.sub(ARGV[6], 2))
 return id
 `,
