@@ -311,4 +311,46 @@ describe('ChatService', () => {
     await chat.rename(ann, 'annie');
     expect(presence.calls.filter((call) => call.startsWith('rename'))).toEqual(['rename annie a,b']);
   });
+
+  it('keeps a refused joiner out of the room, the presence and the history', async () => {
+    const seen: unknown[] = [];
+    const chat = service({ canJoin: (principal, room) => (seen.push(principal), room !== 'vault') });
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: '10.0.0.1:5' });
+    await expect(chat.join(ann, { room: 'vault' }, () => undefined)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(ann.rooms.size).toBe(0);
+    expect(presence.calls).toEqual([]);
+    expect(bus.historyCalls).toEqual([]);
+    expect(seen).toEqual([{ anonymous: true, id: ann.id, name: 'ann', address: '10.0.0.1:5', protocol: 'json' }]);
+  });
+
+  it('stamps posts with the principal id, else the connection id, and asks canPost', async () => {
+    const refused = new Set(['quiet']);
+    const chat = service({ canPost: async (_principal, room) => !refused.has(room) });
+    const anonymous = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const signed = chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'b', lockedName: 'Bob', principal: { sub: 'u-9' } });
+    let reads = 0;
+    for (const connection of [anonymous, signed]) {
+      for (const room of ['lobby', 'quiet']) {
+        const joining = chat.join(connection, { room }, () => undefined);
+        (await historyCall(reads++)).answer({ messages: [], truncated: false });
+        await joining;
+      }
+    }
+    expect(await chat.post(anonymous, 'lobby', 'hi')).toMatchObject({ from: 'ann', fromId: anonymous.id });
+    expect(await chat.post(signed, 'lobby', 'hi')).toMatchObject({ from: 'Bob', fromId: 'u-9' });
+    await expect(chat.post(signed, 'quiet', 'hi')).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('does not post for a member that left while an asynchronous canPost was deciding', async () => {
+    let decide: (allowed: boolean) => void = () => undefined;
+    const chat = service({ canPost: () => new Promise<boolean>((resolve) => (decide = resolve)) });
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+    (await historyCall(0)).answer({ messages: [], truncated: false });
+    await joining;
+    const posting = chat.post(ann, 'lobby', 'late');
+    await chat.leave(ann, 'lobby');
+    decide(true);
+    await expect(posting).rejects.toMatchObject({ code: 'not_in_room' });
+  });
 });
