@@ -90,7 +90,8 @@ describe('chat: JSON protocol on /chat', () => {
     const annCopy = await ann.next('message');
     const bobCopy = await bob.next('message');
     expect(ack).toEqual({ ref: 'r1', id: annCopy.id });
-    expect(annCopy).toEqual({ id: ack.id, room: 'msg-room', from: 'ann', text: '<b>hi</b> & "bye"', at: expect.any(String) });
+    const annId = (await ann.join('msg-room')).you.id;
+    expect(annCopy).toEqual({ id: ack.id, room: 'msg-room', from: 'ann', fromId: annId, text: '<b>hi</b> & "bye"', at: expect.any(String) });
     expect(new Date(annCopy.at).toISOString()).toBe(annCopy.at);
     expect(bobCopy).toEqual(annCopy);
     expect(await outsider.sync()).toEqual([]);

@@ -88,6 +88,8 @@ describe('principals', () => {
     const principal = principalOf({ id: 'c-1', name: 'Ann', remoteAddress: '10.0.0.1:5', kind: 'text', principal: undefined });
     expect(principal).toEqual({ anonymous: true, id: 'c-1', name: 'Ann', address: '10.0.0.1:5', protocol: 'text' });
     expect(isAnonymousPrincipal(principal)).toBe(true);
+    // `authorize: () => true` admits a client without saying who it is.
+    expect(principalOf({ id: 'c-2', name: 'Bo', remoteAddress: 'b', kind: 'json', principal: true })).toMatchObject({ anonymous: true, id: 'c-2' });
     expect(isAnonymousPrincipal({ sub: 'x' })).toBe(false);
   });
 

@@ -33,9 +33,17 @@ export interface PrincipalSource {
   readonly principal: unknown;
 }
 
+/**
+ * What the adapter's `authorize` hook returned, unless it carries nobody: undefined, null and
+ * booleans (`authorize: () => true` lets anonymous clients in) count as anonymous.
+ */
+export function identified(principal: unknown): boolean {
+  return principal !== undefined && principal !== null && typeof principal !== 'boolean';
+}
+
 /** The principal the hooks see for a WebSocket connection. */
 export function principalOf(connection: PrincipalSource): unknown {
-  if (connection.principal !== undefined) return connection.principal;
+  if (identified(connection.principal)) return connection.principal;
   const anonymous: AnonymousPrincipal = {
     anonymous: true,
     id: connection.id,
@@ -51,7 +59,7 @@ export function restPrincipal(
   request: { principal?: unknown; ip?: string; socket?: { remoteAddress?: string } },
   from?: string,
 ): unknown {
-  if (request.principal !== undefined) return request.principal;
+  if (identified(request.principal)) return request.principal;
   const anonymous: AnonymousPrincipal = {
     anonymous: true,
     id: API_SENDER_ID,
