@@ -88,9 +88,14 @@ end
 
 /** Every script takes the key prefix as ARGV[1]. */
 export const SCRIPTS = {
-  /** ARGV: P, room, maxlen, from, text, envelope without id, fromId -> the new id. */
+  /** ARGV: P, room, maxlen, from, text, envelope without id, fromId ('' is not stored) -> the new id. */
   chatPublish: `
-local id = redis.call('XADD', k_stream(ARGV[2]), 'MAXLEN', '~', ARGV[3], '*', 'from', ARGV[4], 'text', ARGV[5], 'fromId', ARGV[7])
+local id
+if ARGV[7] == '' then
+  id = redis.call('XADD', k_stream(ARGV[2]), 'MAXLEN', '~', ARGV[3], '*', 'from', ARGV[4], 'text', ARGV[5])
+else
+  id = redis.call('XADD', k_stream(ARGV[2]), 'MAXLEN', '~', ARGV[3], '*', 'from', ARGV[4], 'text', ARGV[5], 'fromId', ARGV[7])
+end
 redis.call('PUBLISH', k_channel(), '{"id":"' .. id .. '",' .. string.sub(ARGV[6], 2))
 return id
 `,
