@@ -119,7 +119,8 @@ describe('chat: canJoin and canPost', () => {
     it('lets the principal of the authorize hook in, and asks with that principal', async () => {
       const { client } = await json('?user=sam&role=staff');
       const joined = await client.join('staff');
-      expect(joined).toMatchObject({ room: 'staff', you: { name: 'sam' }, members: ['sam'] });
+      // `you.fromId` is what the principal's messages carry (`you.id` stays the connection id).
+      expect(joined).toMatchObject({ room: 'staff', you: { name: 'sam', fromId: 'id-sam' }, members: ['sam'] });
       expect(policy.asked[0]).toEqual({ hook: 'canJoin', principal: { sub: 'id-sam', name: 'sam', role: 'staff' }, room: 'staff' });
     });
 

@@ -42,7 +42,7 @@ describe('chat: JSON protocol on /chat', () => {
     const { id } = await ann.welcome();
     expect(await ann.join('join-room', { name: 'ann' })).toEqual({
       room: 'join-room',
-      you: { id, name: 'ann' },
+      you: { id, name: 'ann', fromId: id },
       members: ['ann'],
       count: 1,
       history: [],
@@ -333,7 +333,7 @@ describe('chat: authenticated connections on /chat', () => {
     alice.send('nick', { name: 'mallory' });
     expect(await alice.waitFor('error')).toMatchObject({ code: 'name_locked' });
     alice.send('message', { room: 'auth-room', text: 'signed' });
-    expect(await alice.waitFor('message')).toMatchObject({ from: 'alice', text: 'signed' });
+    expect(await alice.waitFor('message')).toMatchObject({ from: 'alice', fromId: 'id-alice', text: 'signed' });
     await alice.close();
   });
 });

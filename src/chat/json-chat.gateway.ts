@@ -59,7 +59,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       principal: socket.principal,
     });
     socket.on('message', this.onFrame);
-    sendEvent(socket, 'welcome', { id: connection.id, name: connection.name });
+    sendEvent(socket, 'welcome', { id: connection.id, name: connection.name, fromId: connection.senderId });
   }
 
   async handleDisconnect(socket: ChatSocket): Promise<void> {
@@ -73,7 +73,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     await this.chat.join(connection, { room, name, since }, (joined) =>
       sendEvent(socket, 'joined', {
         room: joined.room,
-        you: { id: connection.id, name: connection.name },
+        you: { id: connection.id, name: connection.name, fromId: connection.senderId },
         members: joined.members,
         count: joined.count,
         history: joined.history.messages,
