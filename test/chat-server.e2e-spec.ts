@@ -148,6 +148,23 @@ describe('chat: ChatServer, the API for the host application', () => {
     await http().get('/host/rooms/empty/presence').expect(200).expect({ room: 'empty', members: [], count: 0 });
   });
 
+  it('hands a late joiner the history with each sender id', async () => {
+    const sam = await member('late', '?user=sam');
+    const guest = await member('late');
+    sam.client.send('message', { room: 'late', text: 'signed' });
+    await guest.client.waitFor('message', (m) => m.text === 'signed');
+    guest.client.send('message', { room: 'late', text: 'anonymous' });
+    await sam.client.waitFor('message', (m) => m.text === 'anonymous');
+    const late = await member('elsewhere');
+    const joined = await late.client.join('late');
+    expect(joined.history.map((m: { fromId: string; text: string }) => [m.fromId, m.text])).toEqual([
+      ['id-sam', 'signed'],
+      [guest.id, 'anonymous'],
+    ]);
+    const rest = await http().get('/api/rooms/late/messages').expect(200);
+    expect(rest.body).toEqual(joined.history);
+  });
+
   it("disconnects every connection of a user, with the host's code and reason", async () => {
     const phone = await member('crew', '?user=sam');
     const laptop = await member('crew', '?user=sam');
