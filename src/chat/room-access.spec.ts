@@ -4,15 +4,8 @@ import { isAnonymousPrincipal, principalOf, restPrincipal, RoomAccess } from './
 
 const access = (options: ChatRuntimeOptions) => new RoomAccess(resolveChatOptions(options));
 
-function refusal(run: () => unknown): ChatError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ChatError) return error;
-    throw error;
-  }
-  throw new Error('expected a ChatError');
-}
+/** What a call throws, as a rejection (the hooks may answer synchronously). */
+const outcome = (run: () => unknown) => Promise.resolve().then(run);
 
 describe('RoomAccess', () => {
   it('allows everything without hooks, synchronously', () => {
@@ -40,13 +33,14 @@ describe('RoomAccess', () => {
     ]);
   });
 
-  it('refuses with forbidden, naming the room', () => {
+  it('refuses with forbidden, naming the room', async () => {
     const closed = access({ canJoin: () => false, canPost: () => false });
-    expect(refusal(() => closed.requireJoin({}, 'vault'))).toMatchObject({
+    expect(() => closed.requireJoin({}, 'vault')).toThrow(ChatError);
+    await expect(outcome(() => closed.requireJoin({}, 'vault'))).rejects.toMatchObject({
       code: 'forbidden',
       message: 'you may not join room "vault"',
     });
-    expect(refusal(() => closed.requirePost({}, 'vault'))).toMatchObject({ code: 'forbidden' });
+    await expect(outcome(() => closed.requirePost({}, 'vault'))).rejects.toMatchObject({ code: 'forbidden' });
   });
 
   it('takes only an answer of exactly true as a yes (fails closed)', () => {
