@@ -7,7 +7,7 @@ import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
 import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
 import { CHAT_PRESENCE, type RoomPresence, type Roster } from './presence/room-presence.js';
-import { principalOf, RoomAccess } from './room-access.js';
+import { RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
 import { principalId } from './sender-id.js';
 import { TokenBucket } from './token-bucket.js';
@@ -113,7 +113,7 @@ export class ChatService {
   async join(connection: ChatConnection, request: JoinRequest, reply: (joined: JoinReply) => void): Promise<void> {
     const { room, since } = request;
     // Awaited only when the hook is asynchronous: without one the join goes on in this turn.
-    const checking = this.access.requireJoin(principalOf(connection), room);
+    const checking = this.access.requireJoinOf(connection, room);
     if (checking !== undefined) await checking;
     const isNew = !connection.rooms.has(room);
     if (isNew && connection.rooms.size >= this.options.maxRoomsPerConnection) {
@@ -160,7 +160,7 @@ export class ChatService {
   post(connection: ChatConnection, room: string, text: string): Promise<ChatMessage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
     const draft = { room, from: connection.name, fromId: connection.senderId, text };
-    const checking = this.access.requirePost(principalOf(connection), room);
+    const checking = this.access.requirePostOf(connection, room);
     if (checking === undefined) return this.bus.publish(draft);
     return checking.then(() => {
       // Left the room while the host's hook was thinking.

@@ -24,7 +24,7 @@ import {
 } from './dto/ws-payloads.js';
 import { FrameScreen } from './frame-screen.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
-import { principalOf, RoomAccess } from './room-access.js';
+import { RoomAccess } from './room-access.js';
 import { peerName } from './text-lines.js';
 
 /** The client events this gateway answers; anything else gets `unknown_event`. */
@@ -100,7 +100,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   @SubscribeMessage('history')
   async history(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: HistoryPayload): Promise<void> {
-    await this.access.requireJoin(principalOf(this.connectionOf(socket)), payload.room);
+    await this.access.requireJoinOf(this.connectionOf(socket), payload.room);
     const page = await this.chat.history(payload.room, {
       before: payload.before,
       limit: payload.limit ?? DEFAULT_HISTORY_LIMIT,

@@ -16,6 +16,21 @@ describe('RoomAccess', () => {
     expect(open.requirePost(undefined, 'any')).toBeUndefined();
   });
 
+  it('builds no principal for a connection when no hook will see it', () => {
+    const connection = {
+      id: 'c-1',
+      name: 'Ann',
+      remoteAddress: 'a',
+      kind: 'json' as const,
+      get principal(): unknown {
+        throw new Error('read the principal');
+      },
+    };
+    expect(access({}).requireJoinOf(connection, 'r')).toBeUndefined();
+    expect(access({}).requirePostOf(connection, 'r')).toBeUndefined();
+    expect(() => access({ canPost: () => true }).requirePostOf(connection, 'r')).toThrow('read the principal');
+  });
+
   it('asks the hooks with the principal and the room', () => {
     const calls: unknown[] = [];
     const hooks = access({

@@ -102,6 +102,15 @@ export class RoomAccess {
   requirePost(principal: unknown, room: string): void | Promise<void> {
     return settle(this.mayPost(principal, room), () => forbidden('post in', room));
   }
+
+  /** requireJoin for a connection; its principal is built only when a hook will see it. */
+  requireJoinOf(connection: PrincipalSource, room: string): void | Promise<void> {
+    if (this.canJoin !== undefined) return this.requireJoin(principalOf(connection), room);
+  }
+
+  requirePostOf(connection: PrincipalSource, room: string): void | Promise<void> {
+    if (this.canPost !== undefined) return this.requirePost(principalOf(connection), room);
+  }
 }
 
 function ask(hook: RoomAccessHook | undefined, principal: unknown, room: string): boolean | Promise<boolean> {
