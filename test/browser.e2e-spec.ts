@@ -229,6 +229,51 @@ describeWithBrowser('the chat page in Chromium', () => {
     await eve.close();
   }, TEST_MS);
 
+  describe('two people with the same name', () => {
+    /** Texts of the messages a page shows as its own (`.own`), and the others. */
+    async function ownership(chat: ChatPage): Promise<{ own: string[]; others: string[] }> {
+      return {
+        own: await chat.page.locator('#log .msg.own .text').allTextContents(),
+        others: await chat.page.locator('#log .msg:not(.own) .text').allTextContents(),
+      };
+    }
+
+    it('marks only its own messages when two people chose the same name', async () => {
+      const first = await open({ name: 'Sam', room: 'twins' });
+      const second = await open({ name: 'Sam', room: 'twins' });
+
+      await first.send('from the first Sam');
+      await second.waitForMessage('from the first Sam', 'Sam');
+      await second.send('from the second Sam');
+      await first.waitForMessage('from the second Sam', 'Sam');
+      await first.waitForOutboxEmpty();
+      await second.waitForOutboxEmpty();
+
+      expect(await ownership(first)).toEqual({ own: ['from the first Sam'], others: ['from the second Sam'] });
+      expect(await ownership(second)).toEqual({ own: ['from the second Sam'], others: ['from the first Sam'] });
+      // Same name, two senders: the second message starts a group of its own (author shown again).
+      expect(await first.page.locator('#log .msg.continued').count()).toBe(0);
+
+      // A new connection is a new connection id: messages from before and after are still its own.
+      await first.dropConnection();
+      await first.waitForState('online');
+      await first.send('after reconnecting');
+      await second.waitForMessage('after reconnecting', 'Sam');
+      await first.waitForOutboxEmpty();
+      expect(await ownership(first)).toEqual({
+        own: ['from the first Sam', 'after reconnecting'],
+        others: ['from the second Sam'],
+      });
+      expect(await ownership(second)).toEqual({
+        own: ['from the second Sam'],
+        others: ['from the first Sam', 'after reconnecting'],
+      });
+      expect([...first.pageErrors, ...second.pageErrors]).toEqual([]);
+      // Gone before the screenshots, whose room list must not show this room.
+      await Promise.all([first.close(), second.close()]);
+    }, TEST_MS);
+  });
+
   describe('screenshots', () => {
     it('captures a conversation on a desktop and on a phone', async () => {
       const room = 'release-2-4';

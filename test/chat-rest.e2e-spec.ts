@@ -51,7 +51,7 @@ describe('chat: REST API', () => {
 
   it('stores a posted message and answers 201 with it', async () => {
     const stored = await post('news', 'deploy-bot', 'v2 is <live>');
-    expect(stored).toEqual({ id: expect.stringMatching(/^\d+-\d+$/), room: 'news', from: 'deploy-bot', text: 'v2 is <live>', at: expect.any(String) });
+    expect(stored).toEqual({ id: expect.stringMatching(/^\d+-\d+$/), room: 'news', from: 'deploy-bot', fromId: 'api', text: 'v2 is <live>', at: expect.any(String) });
     await http().get('/api/rooms/news/messages').expect(200).expect([stored]);
   });
 

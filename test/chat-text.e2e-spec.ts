@@ -67,6 +67,8 @@ describe('chat: plain-text protocol on /', () => {
       id: expect.stringMatching(/^\d+-\d+$/),
       room: 'lobby',
       from: speaker.localName,
+      // The speaker's connection id: two plain-text clients never share one.
+      fromId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       text: 'hello <there> & everyone',
       at: expect.any(String),
     });

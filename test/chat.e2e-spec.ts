@@ -42,7 +42,7 @@ describe('chat: JSON protocol on /chat', () => {
     const { id } = await ann.welcome();
     expect(await ann.join('join-room', { name: 'ann' })).toEqual({
       room: 'join-room',
-      you: { id, name: 'ann' },
+      you: { id, name: 'ann', fromId: id },
       members: ['ann'],
       count: 1,
       history: [],
@@ -90,7 +90,8 @@ describe('chat: JSON protocol on /chat', () => {
     const annCopy = await ann.next('message');
     const bobCopy = await bob.next('message');
     expect(ack).toEqual({ ref: 'r1', id: annCopy.id });
-    expect(annCopy).toEqual({ id: ack.id, room: 'msg-room', from: 'ann', text: '<b>hi</b> & "bye"', at: expect.any(String) });
+    const annId = (await ann.join('msg-room')).you.id;
+    expect(annCopy).toEqual({ id: ack.id, room: 'msg-room', from: 'ann', fromId: annId, text: '<b>hi</b> & "bye"', at: expect.any(String) });
     expect(new Date(annCopy.at).toISOString()).toBe(annCopy.at);
     expect(bobCopy).toEqual(annCopy);
     expect(await outsider.sync()).toEqual([]);
@@ -337,7 +338,7 @@ describe('chat: authenticated connections on /chat', () => {
     alice.send('nick', { name: 'mallory' });
     expect(await alice.waitFor('error')).toMatchObject({ code: 'name_locked' });
     alice.send('message', { room: 'auth-room', text: 'signed' });
-    expect(await alice.waitFor('message')).toMatchObject({ from: 'alice', text: 'signed' });
+    expect(await alice.waitFor('message')).toMatchObject({ from: 'alice', fromId: 'id-alice', text: 'signed' });
     await alice.close();
   });
 });

@@ -52,6 +52,31 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     expect(ids(a.messages('r1'))).toEqual([stored.id, marker.id]);
   });
 
+  it('stores fromId in the stream and delivers it to every instance', async () => {
+    const [a, b] = [await node('a'), await node('b')];
+    const stored = await a.bus.publish({ room: 'ids', from: 'Sam', fromId: 'user-42', text: 'hi' });
+    expect(stored).toMatchObject({ from: 'Sam', fromId: 'user-42' });
+    await b.until(() => b.messages('ids').length === 1, 'the message on the other instance');
+    expect(b.messages('ids')).toEqual([stored]);
+    expect((await b.bus.history('ids', { limit: 10 })).messages).toEqual([stored]);
+    expect(await admin.xrange(`${prefix}stream:ids`, '-', '+')).toEqual([
+      [stored.id, ['from', 'Sam', 'text', 'hi', 'fromId', 'user-42']],
+    ]);
+  });
+
+  it('reads entries stored before messages carried fromId, with an empty one', async () => {
+    const a = await node('a');
+    // What the previous version's publish script wrote: no fromId field.
+    const oldId = await admin.xadd(`${prefix}stream:legacy`, '*', 'from', 'Old', 'text', 'from the past');
+    const fresh = await a.bus.publish({ room: 'legacy', from: 'New', fromId: 'user-1', text: 'from now' });
+    const { messages } = await a.bus.history('legacy', { limit: 10 });
+    expect(messages.map(({ id, from, fromId, text }) => ({ id, from, fromId, text }))).toEqual([
+      { id: oldId, from: 'Old', fromId: '', text: 'from the past' },
+      { id: fresh.id, from: 'New', fromId: 'user-1', text: 'from now' },
+    ]);
+    expect((await a.bus.history('legacy', { since: oldId!, limit: 10 })).messages).toEqual([fresh]);
+  });
+
   it('delivers the messages of a room in id order, the same order on every instance', async () => {
     const [a, b] = [await node('a'), await node('b')];
     const sends: Array<Promise<ChatMessage>> = [];

@@ -139,6 +139,20 @@ describe('the service with AUTH_JWT_SECRET', () => {
       .expect(201);
     expect(posted.body.from).toBe('Dana');
   });
+
+  it("stamps the token's sub as fromId, on the socket and on REST", async () => {
+    const welcome = (await firstJsonMessage(`${service.wsUrl}/chat?access_token=${token}`)) as {
+      data: { id: string; fromId: string };
+    };
+    expect(welcome.data.fromId).toBe('u-42');
+    expect(welcome.data.id).not.toBe('u-42');
+    const posted = await request(service.httpUrl)
+      .post('/api/rooms/ids/messages')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ text: 'signed' })
+      .expect(201);
+    expect(posted.body).toMatchObject({ from: 'Dana', fromId: 'u-42' });
+  });
 });
 
 describe('invalid configuration', () => {

@@ -4,6 +4,7 @@ export type ChatErrorCode =
   | 'not_in_room'
   | 'too_many_rooms'
   | 'name_locked'
+  | 'forbidden'
   | 'rate_limited'
   | 'unavailable'
   | 'internal_error';

@@ -26,6 +26,14 @@ export interface RestRateLimit {
   perSecond: number;
 }
 
+/**
+ * A per-room decision of the host (`canJoin`, `canPost`): true allows, anything else refuses.
+ * `principal` is what the adapter's `authorize` hook returned for the connection (REST:
+ * `request.principal`), or an AnonymousPrincipal (room-access.ts) for anonymous clients;
+ * typed `any` so a host can declare its own principal type in the hook's signature.
+ */
+export type RoomAccessHook = (principal: any, room: string) => boolean | Promise<boolean>;
+
 /** The parts of the module that exist or not: fixed when the module is defined. */
 export interface ChatFeatures {
   /** The plain-text protocol on `ws /`. Default true. */
@@ -78,6 +86,13 @@ export interface ChatRuntimeOptions {
    * in-memory bus keeping `historySize` messages per room.
    */
   bus?: ChatBus | ((options: ResolvedChatOptions) => ChatBus);
+  /**
+   * May the principal enter the room and read its history? Asked on JSON `join` and `history`,
+   * for the lobby of a plain-text client, and on REST `GET .../messages`. Default: yes.
+   */
+  canJoin?: RoomAccessHook;
+  /** May the principal post in the room? Asked on every JSON `message`, plain-text line and REST post. */
+  canPost?: RoomAccessHook;
 }
 
 export interface ChatModuleOptions extends ChatFeatures, ChatRuntimeOptions {}
@@ -101,6 +116,8 @@ export interface ResolvedChatOptions {
   roomTtlMs: number;
   roomCreatePerMinute: number | false;
   bus: ChatRuntimeOptions['bus'];
+  canJoin: RoomAccessHook | undefined;
+  canPost: RoomAccessHook | undefined;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 10 };
@@ -131,6 +148,8 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     roomCreatePerMinute:
       options.roomCreatePerMinute === false ? false : positive(options.roomCreatePerMinute ?? 10, 'roomCreatePerMinute', false),
     bus: options.bus,
+    canJoin: hook(options.canJoin, 'canJoin'),
+    canPost: hook(options.canPost, 'canPost'),
   };
 }
 
@@ -140,6 +159,13 @@ function resolveRestRateLimit(given: RestRateLimit | false): RestRateLimit | fal
     burst: positive(given.burst, 'restRateLimit.burst', true),
     perSecond: positive(given.perSecond, 'restRateLimit.perSecond', false),
   };
+}
+
+function hook(value: RoomAccessHook | undefined, name: string): RoomAccessHook | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`ChatModule option ${name} must be a function, got ${typeof value}`);
+  }
+  return value;
 }
 
 function positive(value: number, name: string, integer: boolean): number {

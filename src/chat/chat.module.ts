@@ -20,6 +20,7 @@ import {
   type ResolvedChatOptions,
 } from './chat-options.js';
 import { resolveChatPaths } from './chat-paths.js';
+import { ChatServer } from './chat-server.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { JsonChatGateway } from './json-chat.gateway.js';
@@ -29,6 +30,7 @@ import { PageController } from './page/page.controller.js';
 import { LocalPresence } from './presence/local-presence.js';
 import { CHAT_PRESENCE, type RoomPresence } from './presence/room-presence.js';
 import { PublicFiles } from './page/public-files.js';
+import { RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
 import { RoomsController } from './rooms.controller.js';
 import { TextChatGateway } from './text-chat.gateway.js';
@@ -114,7 +116,9 @@ export class ChatModule implements OnApplicationShutdown {
       presenceProvider,
       ConnectionRegistry,
       RoomFanout,
+      RoomAccess,
       ChatService,
+      ChatServer,
       ...gatewaysAt(JsonChatGateway, paths.json),
     ];
     const controllers: Type[] = [];
@@ -144,7 +148,7 @@ export class ChatModule implements OnApplicationShutdown {
       imports,
       providers,
       controllers,
-      exports: [CHAT_BUS, CHAT_PRESENCE, ChatService, ConnectionRegistry],
+      exports: [CHAT_BUS, CHAT_PRESENCE, ChatService, ConnectionRegistry, ChatServer, RoomAccess],
     };
   }
 

@@ -9,6 +9,7 @@ import { ChatService, type JoinReply } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { LocalPresence } from './presence/local-presence.js';
 import type { PresenceMember, RoomPresence, Roster } from './presence/room-presence.js';
+import { RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
 
 /** A bus whose history answers only when the test says so. */
@@ -20,7 +21,7 @@ class ScriptedBus implements ChatBus {
   private seq = 0;
 
   async publish(draft: MessageDraft): Promise<ChatMessage> {
-    return { ...draft, id: `100-${this.seq++}`, at: new Date(0).toISOString() };
+    return { ...draft, fromId: draft.fromId ?? '', id: `100-${this.seq++}`, at: new Date(0).toISOString() };
   }
   async announce(presence: PresenceNotice): Promise<void> {
     this.announced.push(presence);
@@ -43,7 +44,7 @@ class FakeSocket implements ChatSocket {
   on(): void {}
 }
 
-const msg = (id: string, text = id): ChatMessage => ({ id, room: 'lobby', from: 'x', text, at: new Date(0).toISOString() });
+const msg = (id: string, text = id): ChatMessage => ({ id, room: 'lobby', from: 'x', fromId: 'x-id', text, at: new Date(0).toISOString() });
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The local presence, recording calls and failing on request. */
@@ -75,7 +76,7 @@ describe('ChatService', () => {
   function service(options: ChatRuntimeOptions = {}): ChatService {
     const resolved = resolveChatOptions({ rateLimit: false, roomCreatePerMinute: false, ...options });
     presence = new RecordingPresence(registry, resolved.memberListLimit);
-    return new ChatService(resolved, bus, presence, registry, fanout);
+    return new ChatService(resolved, bus, presence, registry, fanout, new RoomAccess(resolved));
   }
 
   /** The i-th history read, once the join has got that far (after its presence change). */
@@ -309,5 +310,47 @@ describe('ChatService', () => {
     await chat.rename(ann, 'annie');
     await chat.rename(ann, 'annie');
     expect(presence.calls.filter((call) => call.startsWith('rename'))).toEqual(['rename annie a,b']);
+  });
+
+  it('keeps a refused joiner out of the room, the presence and the history', async () => {
+    const seen: unknown[] = [];
+    const chat = service({ canJoin: (principal, room) => (seen.push(principal), room !== 'vault') });
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: '10.0.0.1:5' });
+    await expect(chat.join(ann, { room: 'vault' }, () => undefined)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(ann.rooms.size).toBe(0);
+    expect(presence.calls).toEqual([]);
+    expect(bus.historyCalls).toEqual([]);
+    expect(seen).toEqual([{ anonymous: true, id: ann.id, name: 'ann', address: '10.0.0.1:5', protocol: 'json' }]);
+  });
+
+  it('stamps posts with the principal id, else the connection id, and asks canPost', async () => {
+    const refused = new Set(['quiet']);
+    const chat = service({ canPost: async (_principal, room) => !refused.has(room) });
+    const anonymous = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const signed = chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'b', lockedName: 'Bob', principal: { sub: 'u-9' } });
+    let reads = 0;
+    for (const connection of [anonymous, signed]) {
+      for (const room of ['lobby', 'quiet']) {
+        const joining = chat.join(connection, { room }, () => undefined);
+        (await historyCall(reads++)).answer({ messages: [], truncated: false });
+        await joining;
+      }
+    }
+    expect(await chat.post(anonymous, 'lobby', 'hi')).toMatchObject({ from: 'ann', fromId: anonymous.id });
+    expect(await chat.post(signed, 'lobby', 'hi')).toMatchObject({ from: 'Bob', fromId: 'u-9' });
+    await expect(chat.post(signed, 'quiet', 'hi')).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('does not post for a member that left while an asynchronous canPost was deciding', async () => {
+    let decide: (allowed: boolean) => void = () => undefined;
+    const chat = service({ canPost: () => new Promise<boolean>((resolve) => (decide = resolve)) });
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
+    (await historyCall(0)).answer({ messages: [], truncated: false });
+    await joining;
+    const posting = chat.post(ann, 'lobby', 'late');
+    await chat.leave(ann, 'lobby');
+    decide(true);
+    await expect(posting).rejects.toMatchObject({ code: 'not_in_room' });
   });
 });

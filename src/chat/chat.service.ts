@@ -2,14 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RoomLimitError } from './bus/bus-errors.js';
 import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
-import type { ChatMessage } from './bus/chat-events.js';
+import type { ChatMessage, MessageDraft } from './bus/chat-events.js';
 import { ChatError } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
 import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
 import { CHAT_PRESENCE, type RoomPresence, type Roster } from './presence/room-presence.js';
+import { RoomAccess } from './room-access.js';
 import { RoomCreationLimiter } from './room-creation-limiter.js';
 import { RoomFanout } from './room-fanout.js';
+import { principalId } from './sender-id.js';
 import { TokenBucket } from './token-bucket.js';
 
 const POLICY_VIOLATION = 1008;
@@ -21,6 +23,14 @@ export interface NewChatClient {
   remoteAddress: string;
   /** A name from the authenticated principal: used and never changed by the client. */
   lockedName?: string;
+  /** What the adapter's `authorize` hook returned, if anything: its id becomes `fromId`. */
+  principal?: unknown;
+}
+
+/** Who a message is from: display name and stable id (`fromId`). */
+export interface Sender {
+  from: string;
+  fromId: string;
 }
 
 export interface JoinRequest {
@@ -54,6 +64,7 @@ export class ChatService {
     @Inject(CHAT_PRESENCE) private readonly presence: RoomPresence,
     private readonly registry: ConnectionRegistry,
     private readonly fanout: RoomFanout,
+    private readonly access: RoomAccess,
   ) {
     const { roomCreatePerMinute } = options;
     if (roomCreatePerMinute !== false) this.roomCreations = new RoomCreationLimiter(roomCreatePerMinute);
@@ -69,6 +80,8 @@ export class ChatService {
       kind: client.kind,
       nameLocked: client.lockedName !== undefined,
       bucket: rateLimit === false ? null : new TokenBucket(rateLimit.burst, rateLimit.perSecond, performance.now()),
+      principal: client.principal,
+      senderId: principalId(client.principal) ?? id,
     });
   }
 
@@ -105,6 +118,9 @@ export class ChatService {
    */
   async join(connection: ChatConnection, request: JoinRequest, reply: (joined: JoinReply) => void): Promise<void> {
     const { room, since } = request;
+    // Awaited only when the hook is asynchronous: without one the join goes on in this turn.
+    const checking = this.access.requireJoinOf(connection, room);
+    if (checking !== undefined) await checking;
     this.assertRoomFor(connection, room);
     if (!connection.rooms.has(room) && this.roomCreations !== undefined) {
       await this.admitRoomCreation(connection, room);
@@ -154,19 +170,26 @@ export class ChatService {
     await this.exitAndAnnounce(room, connection);
   }
 
-  /** Posts as a connected member of the room. */
+  /** Posts as a connected member of the room, if `canPost` allows it (else `forbidden`). */
   post(connection: ChatConnection, room: string, text: string): Promise<ChatMessage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
-    return this.publish(room, connection.name, text);
+    const draft = { room, from: connection.name, fromId: connection.senderId, text };
+    const checking = this.access.requirePostOf(connection, room);
+    if (checking === undefined) return this.publish(draft);
+    return checking.then(() => {
+      // Left the room while the host's hook was thinking.
+      if (!connection.rooms.has(room)) throw notInRoom(room);
+      return this.publish(draft);
+    });
   }
 
   /**
-   * Posts on behalf of the server side (REST). `client` (its principal or address) is charged
-   * for the room when the message creates it.
+   * Posts on behalf of the server side (REST, host code); no hook is asked. `client` (its
+   * principal or address) is charged for the room when the message creates it.
    */
-  async postAs(from: string, room: string, text: string, client?: string): Promise<ChatMessage> {
+  async postAs(sender: Sender, room: string, text: string, client?: string): Promise<ChatMessage> {
     if (client !== undefined) await this.admitRoomCreation(client, room);
-    return this.publish(room, from, text);
+    return this.publish({ room, from: sender.from, fromId: sender.fromId, text });
   }
 
   /**
@@ -197,9 +220,9 @@ export class ChatService {
     return this.presence.rooms();
   }
 
-  private async publish(room: string, from: string, text: string): Promise<ChatMessage> {
+  private async publish(draft: MessageDraft): Promise<ChatMessage> {
     try {
-      return await this.bus.publish({ room, from, text });
+      return await this.bus.publish(draft);
     } catch (error) {
       if (error instanceof RoomLimitError) throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
       throw error;

@@ -18,6 +18,10 @@ export class ChatConnection {
     /** True when the name comes from the authenticated principal and cannot be changed. */
     readonly nameLocked: boolean,
     readonly bucket: TokenBucket | null,
+    /** What the adapter's `authorize` hook returned; undefined for an anonymous upgrade. */
+    readonly principal: unknown = undefined,
+    /** The `fromId` of its messages: the principal's id, else the connection id. */
+    readonly senderId: string = id,
   ) {}
 }
 
@@ -48,6 +52,8 @@ export interface NewConnection {
   kind: ProtocolKind;
   nameLocked?: boolean;
   bucket?: TokenBucket | null;
+  principal?: unknown;
+  senderId?: string;
 }
 
 export interface RoomSummary {
@@ -74,6 +80,8 @@ export class ConnectionRegistry {
       socket,
       details.nameLocked ?? false,
       details.bucket ?? null,
+      details.principal,
+      details.senderId ?? details.id,
     );
     this.bySocket.set(socket, connection);
     return connection;
@@ -143,6 +151,11 @@ export class ConnectionRegistry {
     const summaries: RoomSummary[] = [];
     for (const [room, members] of this.rooms) summaries.push({ room, members: members.size });
     return summaries.sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+  }
+
+  /** Every connection of this instance (live view: do not keep it). */
+  connections(): IterableIterator<ChatConnection> {
+    return this.bySocket.values();
   }
 
   get connectionCount(): number {

@@ -5,6 +5,7 @@ export type {
   ChatModuleOptions,
   ChatRuntimeOptions,
   RateLimit,
+  RoomAccessHook,
   ResolvedRateLimit,
   ResolvedChatOptions,
 } from './chat-options.js';
@@ -14,7 +15,16 @@ export { CHAT_BUS, type ChatBus, type HistoryPage, type HistoryQuery } from './b
 export type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './bus/chat-events.js';
 export { InMemoryChatBus, type InMemoryChatBusOptions } from './bus/in-memory-chat-bus.js';
 export { compareMessageIds, isMessageId } from './bus/message-id.js';
-export { ChatService } from './chat.service.js';
+export { ChatService, type Sender } from './chat.service.js';
+export {
+  ChatServer,
+  type ConnectionInfo,
+  type DisconnectOptions,
+  type HistoryOptions,
+  type RoomPresenceSnapshot,
+} from './chat-server.js';
+export { RoomAccess, isAnonymousPrincipal, type AnonymousPrincipal } from './room-access.js';
+export { API_SENDER_ID, SYSTEM_SENDER_ID, SYSTEM_SENDER_NAME, principalId } from './sender-id.js';
 export { ConnectionRegistry, type RoomSummary } from './connection-registry.js';
 export { JsonChatGateway } from './json-chat.gateway.js';
 export { TextChatGateway } from './text-chat.gateway.js';

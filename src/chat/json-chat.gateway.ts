@@ -24,6 +24,7 @@ import {
 } from './dto/ws-payloads.js';
 import { FrameScreen } from './frame-screen.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { RoomAccess } from './room-access.js';
 import { peerName } from './text-lines.js';
 
 /** The client events this gateway answers; anything else gets `unknown_event`. */
@@ -42,6 +43,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   constructor(
     private readonly chat: ChatService,
     private readonly registry: ConnectionRegistry,
+    private readonly access: RoomAccess,
   ) {
     const gateway = this;
     this.onFrame = function (data) {
@@ -54,9 +56,10 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       kind: 'json',
       remoteAddress: peerName(request.socket.remoteAddress, request.socket.remotePort),
       lockedName: principalName(socket.principal),
+      principal: socket.principal,
     });
     socket.on('message', this.onFrame);
-    sendEvent(socket, 'welcome', { id: connection.id, name: connection.name });
+    sendEvent(socket, 'welcome', { id: connection.id, name: connection.name, fromId: connection.senderId });
   }
 
   async handleDisconnect(socket: ChatSocket): Promise<void> {
@@ -70,7 +73,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     await this.chat.join(connection, { room, name, since }, (joined) =>
       sendEvent(socket, 'joined', {
         room: joined.room,
-        you: { id: connection.id, name: connection.name },
+        you: { id: connection.id, name: connection.name, fromId: connection.senderId },
         members: joined.members,
         count: joined.count,
         history: joined.history.messages,
@@ -97,6 +100,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   @SubscribeMessage('history')
   async history(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: HistoryPayload): Promise<void> {
+    await this.access.requireJoinOf(this.connectionOf(socket), payload.room);
     const page = await this.chat.memberHistory(this.connectionOf(socket), payload.room, {
       before: payload.before,
       limit: payload.limit ?? DEFAULT_HISTORY_LIMIT,

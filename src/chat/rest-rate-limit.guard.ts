@@ -30,7 +30,7 @@ export class RestRateLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (this.limiter === null) return true;
     const http = context.switchToHttp();
-    const waitMs = this.limiter.take(clientOf(http.getRequest<RestRequest>()));
+    const waitMs = this.limiter.take(restClientKey(http.getRequest<RestRequest>()));
     if (waitMs === 0) return true;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
     http.getResponse<ServerResponse>().setHeader('Retry-After', String(seconds));
@@ -38,7 +38,8 @@ export class RestRateLimitGuard implements CanActivate {
   }
 }
 
-function clientOf(request: RestRequest): string {
+/** Who a REST request counts as for per-client limits: its token principal, else its address. */
+export function restClientKey(request: RestRequest): string {
   const { principal } = request;
   if (principal !== undefined) return `principal:${principal.subject ?? principal.name}`;
   return `address:${addressKey(request.ip ?? request.socket.remoteAddress ?? '')}`;

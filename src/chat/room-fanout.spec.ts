@@ -8,6 +8,7 @@ import { resolveChatOptions } from './chat-options.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { LocalPresence } from './presence/local-presence.js';
+import { RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
 import { chatLine } from './text-lines.js';
 
@@ -30,7 +31,7 @@ class FramingSocket extends FakeSocket {
   }
 }
 
-const message: ChatMessage = { id: '5-0', room: 'lobby', from: 'ann', text: 'hi', at: '2024-01-01T10:00:00.000Z' };
+const message: ChatMessage = { id: '5-0', room: 'lobby', from: 'ann', fromId: 'a1', text: 'hi', at: '2024-01-01T10:00:00.000Z' };
 const messageEvent = (m: ChatMessage = message): ChatEvent => ({ type: 'message', message: m });
 const presence = (event: 'join' | 'leave'): ChatEvent => ({
   type: 'presence',
@@ -148,7 +149,7 @@ describe('RoomFanout with the in-memory bus', () => {
     const fanout = new RoomFanout(registry, bus);
     fanout.onModuleInit();
     const options = resolveChatOptions({ rateLimit: false });
-    const chat = new ChatService(options, bus, new LocalPresence(registry, options.memberListLimit), registry, fanout);
+    const chat = new ChatService(options, bus, new LocalPresence(registry, options.memberListLimit), registry, fanout, new RoomAccess(options));
     try {
       const socket = new FakeSocket();
       const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });

@@ -2,6 +2,7 @@ import {
   BadRequestException,
   Body,
   Controller,
+  ForbiddenException,
   Get,
   HttpCode,
   HttpStatus,
@@ -23,7 +24,11 @@ import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
 import { MessagesQuery, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
 import { DEFAULT_HISTORY_LIMIT } from './dto/ws-payloads.js';
 import { JsonBodyGuard } from './json-body.guard.js';
-import { RestRateLimitGuard } from './rest-rate-limit.guard.js';
+import { restClientKey, RestRateLimitGuard } from './rest-rate-limit.guard.js';
+import { RoomAccess, restPrincipal } from './room-access.js';
+import { API_SENDER_ID, principalId } from './sender-id.js';
+
+type RestRequest = Parameters<typeof restPrincipal>[0];
 
 /** Set on history responses when messages after `since` are no longer kept. */
 export const TRUNCATED_HEADER = 'X-History-Truncated';
@@ -33,7 +38,10 @@ export const TRUNCATED_HEADER = 'X-History-Truncated';
 @UsePipes(HttpPayloadPipe)
 @UseFilters(BusUnavailableHttpFilter, ChatErrorHttpFilter)
 export class RoomsController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    private readonly access: RoomAccess,
+  ) {}
 
   /** Rooms with members, on every instance when the presence is shared (Redis). */
   @Get()
@@ -47,7 +55,9 @@ export class RoomsController {
     @Param() { room }: RoomParams,
     @Query() { since, limit }: MessagesQuery,
     @Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown },
+    @Req() request: RestRequest,
   ): Promise<ChatMessage[]> {
+    if (!(await this.access.mayJoin(restPrincipal(request), room))) throw refused('read', room);
     const page = await this.chat.history(room, { since, limit: limit ?? DEFAULT_HISTORY_LIMIT });
     if (page.truncated) response.setHeader(TRUNCATED_HEADER, 'true');
     return page.messages;
@@ -56,21 +66,27 @@ export class RoomsController {
   /**
    * Reaches every member of the room, on either protocol, like a message from a client. When
    * the host app authenticated the request (`request.principal`, JWT mode), the message is
-   * from that principal and `from` is ignored. Rate-limited per client (429), JSON only (415).
+   * from that principal and `from` is ignored. `fromId` is the principal's id, or `"api"`.
+   * 403 when `canPost` refuses; rate-limited per client (429), JSON only (415).
    */
   @Post(':room/messages')
   @HttpCode(HttpStatus.CREATED)
   @UseGuards(RestRateLimitGuard, JsonBodyGuard)
-  post(
+  async post(
     @Param() { room }: RoomParams,
     @Body() { from, text }: PostMessageBody,
-    @Req() request: { principal?: { name?: unknown }; ip?: string },
+    @Req() request: RestRequest & Parameters<typeof restClientKey>[0] & { principal?: { name?: unknown } },
   ): Promise<ChatMessage> {
     const principalName = request.principal?.name;
     const sender = typeof principalName === 'string' ? principalName : from;
     if (sender === undefined) throw new BadRequestException(['from is required (or an authenticated request)']);
+    if (!(await this.access.mayPost(restPrincipal(request, sender), room))) throw refused('post in', room);
     // Room creation is limited per client: the principal, or else the address.
-    const client = typeof principalName === 'string' ? `principal:${principalName}` : `address:${request.ip ?? ''}`;
-    return this.chat.postAs(sender, room, text, client);
+    const sending = { from: sender, fromId: principalId(request.principal) ?? API_SENDER_ID };
+    return this.chat.postAs(sending, room, text, restClientKey(request));
   }
+}
+
+function refused(action: string, room: string): ForbiddenException {
+  return new ForbiddenException(`you may not ${action} room ${JSON.stringify(room)}`);
 }

@@ -12,6 +12,7 @@ import { chatLine, logoutText, peerName, QUIT_COMMAND, readsAsLogout } from './t
 
 const NORMAL_CLOSURE = 1000;
 const UNSUPPORTED_DATA = 1003;
+const POLICY_VIOLATION = 1008;
 const INTERNAL_ERROR = 1011;
 const TRY_AGAIN_LATER = 1013;
 const UNAVAILABLE_LINE = 'Error: the chat is temporarily unavailable, try again shortly';
@@ -39,7 +40,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   async handleConnection(socket: ChatSocket, request: IncomingMessage): Promise<void> {
     const name = peerName(request.socket.remoteAddress, request.socket.remotePort);
-    const connection = this.chat.connect(socket, { kind: 'text', name, remoteAddress: name });
+    const connection = this.chat.connect(socket, { kind: 'text', name, remoteAddress: name, principal: socket.principal });
     socket.on('message', this.onFrame);
     try {
       // The newcomer gets the room's recent lines, then everyone (newcomer included) the welcome.
@@ -47,6 +48,12 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
         for (const message of history.messages) send(socket, chatLine(message));
       });
     } catch (error) {
+      if (error instanceof ChatError && error.code === 'forbidden') {
+        // This protocol has no other room: a client kept out of the lobby has nothing to do here.
+        send(socket, `Error: ${error.message}`);
+        if (socket.readyState === SOCKET_OPEN) socket.close(POLICY_VIOLATION, 'forbidden');
+        return;
+      }
       if (!(error instanceof ChatBusUnavailableError)) return this.fail(socket, error);
       // Not in the lobby, and this protocol has no way to ask again: reconnecting is the retry.
       send(socket, UNAVAILABLE_LINE);
@@ -80,7 +87,8 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   private async quit(socket: ChatSocket, connection: ChatConnection): Promise<void> {
     await this.chat.leave(connection, LOBBY);
     try {
-      const logout = await this.chat.postAs(connection.name, LOBBY, logoutText(connection.name));
+      const sender = { from: connection.name, fromId: connection.senderId };
+      const logout = await this.chat.postAs(sender, LOBBY, logoutText(connection.name));
       send(socket, chatLine(logout));
     } catch (error) {
       // Leaving does not depend on the room hearing about it.
@@ -92,6 +100,8 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   private fail(socket: ChatSocket, error: unknown): void {
     // A line that raced the connection's own quit or close: nothing left to answer.
     if (error instanceof ChatError && error.code === 'not_in_room') return;
+    // `canPost` said no: the line was not stored, the connection stays.
+    if (error instanceof ChatError && error.code === 'forbidden') return send(socket, `Error: ${error.message}`);
     // The line was not stored; the connection stays, as it would for a rate-limited line.
     if (error instanceof ChatBusUnavailableError) return send(socket, UNAVAILABLE_LINE);
     // The chat keeps as many rooms as it may, all in use (lobby has no history yet).

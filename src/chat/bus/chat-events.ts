@@ -3,7 +3,15 @@ export interface ChatMessage {
   /** Orders messages within a room; see message-id.ts. */
   id: string;
   room: string;
+  /** The sender's display name. */
   from: string;
+  /**
+   * The sender's stable id: the principal's id when authenticated, the connection id (from
+   * `welcome`) for anonymous WebSocket clients, a fixed marker for server-side posts
+   * (see sender-id.ts); '' when unknown (published without one, or stored in Redis before
+   * messages carried it).
+   */
+  fromId: string;
   text: string;
   /** ISO-8601 time the bus stored the message. */
   at: string;
@@ -13,6 +21,8 @@ export interface ChatMessage {
 export interface MessageDraft {
   room: string;
   from: string;
+  /** Stored as '' when omitted (a message of unknown origin). */
+  fromId?: string;
   text: string;
 }
 

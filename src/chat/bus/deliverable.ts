@@ -21,6 +21,7 @@ export function undeliverableDraft(draft: MessageDraft): string | null {
   for (const field of ['room', 'from', 'text'] as const) {
     if (!isWireString(draft[field])) return `${field} is not a string of well-formed Unicode`;
   }
+  if (draft.fromId !== undefined && !isWireString(draft.fromId)) return 'fromId is not a string of well-formed Unicode';
   return null;
 }
 

@@ -18,7 +18,7 @@ describe('InMemoryChatBus', () => {
     bus = new InMemoryChatBus({ clock: clock.now });
     clock.advance(5);
     const stored = await bus.publish({ room: 'lobby', from: 'ann', text: 'hi <b>' });
-    expect(stored).toEqual({ id: '1700000000005-0', room: 'lobby', from: 'ann', text: 'hi <b>', at: '2023-11-14T22:13:20.005Z' });
+    expect(stored).toEqual({ id: '1700000000005-0', room: 'lobby', from: 'ann', fromId: '', text: 'hi <b>', at: '2023-11-14T22:13:20.005Z' });
     expect((await bus.history('lobby', { limit: 10 })).messages).toEqual([stored]);
   });
 

@@ -68,6 +68,7 @@ export class InMemoryChatBus implements ChatBus {
       id: this.ids.next(now),
       room: draft.room,
       from: draft.from,
+      fromId: draft.fromId ?? '',
       text: draft.text,
       at: new Date(now).toISOString(),
     };

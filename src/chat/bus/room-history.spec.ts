@@ -2,7 +2,7 @@ import type { ChatMessage } from './chat-events.js';
 import { RoomHistory } from './room-history.js';
 
 function message(n: number): ChatMessage {
-  return { id: `${n}-0`, room: 'r', from: 'a', text: `m${n}`, at: new Date(n).toISOString() };
+  return { id: `${n}-0`, room: 'r', from: 'a', fromId: 'a-id', text: `m${n}`, at: new Date(n).toISOString() };
 }
 
 function filled(capacity: number, count: number): RoomHistory {

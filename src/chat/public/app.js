@@ -27,6 +27,7 @@ const view = new MessageView({
   jump: $('jump'),
   onRetry: (ref) => client.retry(ref),
   onDiscard: (ref) => client.discard(ref),
+  isOwn: (message) => client.isMine(message),
 });
 const sidebar = new Sidebar({
   members: $('members'),
@@ -52,7 +53,6 @@ let unread = 0;
 client.addEventListener('state', ({ detail }) => indicator.show(detail));
 
 client.addEventListener('joined', ({ detail }) => {
-  view.myName = client.name;
   withBusyLog(() => {
     if (!detail.resumed) view.clear();
     view.append(detail.history);
@@ -69,7 +69,7 @@ client.addEventListener('joined', ({ detail }) => {
 
 client.addEventListener('message', ({ detail }) => {
   view.append([detail]);
-  if (detail.from !== client.name) countUnread(1);
+  if (!client.isMine(detail)) countUnread(1);
 });
 
 client.addEventListener('history', ({ detail }) => {
@@ -92,7 +92,6 @@ client.addEventListener('presence', ({ detail }) => {
 client.addEventListener('outbox', ({ detail }) => view.upsertPending(detail));
 client.addEventListener('problem', ({ detail }) => showToast($('toasts'), detail.message));
 client.addEventListener('name', ({ detail }) => {
-  view.myName = detail.name;
   $('name-input').value = detail.name;
   for (const control of $('name-form').elements) control.disabled = detail.locked;
   $('name-locked').hidden = !detail.locked;
@@ -168,7 +167,6 @@ $('name-form').addEventListener('submit', (event) => {
   const old = client.name;
   prefs.name = name;
   client.rename(name);
-  view.myName = name;
   sidebar.rename(old, name);
   showToast($('toasts'), `You are now ${name}`, 'info');
 });
@@ -245,7 +243,6 @@ function start(name, room) {
   prefs.name = name;
   prefs.room = room;
   $('name-input').value = name;
-  view.myName = name;
   showRoom(room);
   client.start(name, room);
   fitComposer();

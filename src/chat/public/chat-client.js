@@ -51,6 +51,9 @@ function isMessage(value) {
  *  outbox   {ref, room, text, status: 'queued'|'sending'|'acked'|'unconfirmed'|'failed'|'done', error?}
  *  problem  {code, message} errors that belong to no pending message
  *  name     {name, locked} the name the server gave us instead of the one we asked for
+ *
+ * `isMine(message)` tells this page's own messages by their `fromId`, so two people who chose
+ * the same name are told apart.
  */
 export class ChatClient extends EventTarget {
   #url;
@@ -69,6 +72,8 @@ export class ChatClient extends EventTarget {
   #seen = new Set();
   #outbox = new Map();
   #refSeq = 0;
+  /** Every `fromId` this page has posted under: an anonymous client gets a new one per connection. */
+  #myIds = new Set();
 
   constructor(url, { WebSocketImpl = globalThis.WebSocket, isOnline = () => navigator.onLine } = {}) {
     super();
@@ -88,6 +93,13 @@ export class ChatClient extends EventTarget {
   }
   get joined() {
     return this.#joined;
+  }
+
+  /** Whether this page sent the message (by name only for messages without a sender id). */
+  isMine(message) {
+    const fromId = message?.fromId;
+    if (typeof fromId === 'string' && fromId !== '') return this.#myIds.has(fromId);
+    return message?.from === this.#name;
   }
 
   start(name, room) {
@@ -246,8 +258,10 @@ export class ChatClient extends EventTarget {
       case 'error':
       case 'exception':
         return this.#onError(data);
+      case 'welcome':
+        return this.#rememberId(data);
       default:
-        return; // `welcome` and future events need nothing from us
+        return; // future events need nothing from us
     }
   }
 
@@ -257,6 +271,7 @@ export class ChatClient extends EventTarget {
     const resumed = this.#lastId !== undefined;
     this.#joined = true;
     this.#attempt = 0;
+    this.#rememberId(data.you);
     const serverName = data.you?.name;
     if (typeof serverName === 'string' && serverName && serverName !== this.#name) {
       // We asked for a name in `join` and got another: the server fixes it (JWT mode).
@@ -278,7 +293,7 @@ export class ChatClient extends EventTarget {
     for (const entry of this.#outbox.values()) {
       if (entry.status === 'queued') this.#transmit(entry);
       // Sent just before the drop: if the missed history holds it, it was stored after all.
-      else if (entry.status === 'unconfirmed' && history.some((m) => m.from === this.#name && m.text === entry.text)) {
+      else if (entry.status === 'unconfirmed' && history.some((m) => this.isMine(m) && m.text === entry.text)) {
         this.#settle(entry);
       }
     }
@@ -317,6 +332,12 @@ export class ChatClient extends EventTarget {
     } else {
       this.#emit('problem', { code: String(data.code ?? data.status ?? 'error'), message });
     }
+  }
+
+  /** `welcome` and `joined.you`: the id our messages carry (`fromId`; `id` from older servers). */
+  #rememberId(you) {
+    const id = you?.fromId ?? you?.id;
+    if (typeof id === 'string' && id !== '') this.#myIds.add(id);
   }
 
   /** True when the message is new to this room; records it and advances the resume point. */

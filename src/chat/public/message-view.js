@@ -52,10 +52,12 @@ export class MessageView {
   #outbox;
   #jump;
   #pending = new Map();
-  #tail = null; // {from, time, day} of the last log entry, for grouping
-  #myName = '';
+  #tail = null; // {sender, time, day} of the last log entry, for grouping
+  #isOwn;
 
-  constructor({ scroller, log, outbox, jump, onRetry, onDiscard }) {
+  /** `isOwn(message)`: whether this page sent it (ChatClient#isMine). */
+  constructor({ scroller, log, outbox, jump, onRetry, onDiscard, isOwn }) {
+    this.#isOwn = isOwn;
     this.#scroller = scroller;
     this.#log = log;
     this.#outbox = outbox;
@@ -71,10 +73,6 @@ export class MessageView {
       if (button.dataset.action === 'retry') onRetry(ref);
       else onDiscard(ref);
     });
-  }
-
-  set myName(name) {
-    this.#myName = name;
   }
 
   get oldestId() {
@@ -97,7 +95,7 @@ export class MessageView {
   /** Appends new messages; follows them if the reader was at the bottom (or wrote one). */
   append(messages) {
     if (messages.length === 0) return;
-    const follow = this.#atBottom() || messages.some((m) => m.from === this.#myName);
+    const follow = this.#atBottom() || messages.some((m) => this.#isOwn(m));
     const fragment = document.createDocumentFragment();
     this.#tail = this.#render(messages, this.#tail, fragment);
     this.#log.append(fragment);
@@ -179,15 +177,17 @@ export class MessageView {
         tail = null;
       }
       const from = String(message.from ?? '');
-      const continued = tail !== null && tail.from === from && time - tail.time < GROUP_WINDOW_MS;
+      // Two people with one name are two senders: grouped by id where messages carry one.
+      const sender = message.fromId ? `id:${message.fromId}` : `name:${from}`;
+      const continued = tail !== null && tail.sender === sender && time - tail.time < GROUP_WINDOW_MS;
       fragment.append(this.#messageItem(message, from, time, continued));
-      tail = { from, time, day };
+      tail = { sender, time, day };
     }
     return tail;
   }
 
   #messageItem(message, from, time, continued) {
-    const own = from === this.#myName;
+    const own = this.#isOwn(message);
     const item = el('li', `msg${own ? ' own' : ''}${continued ? ' continued' : ''}`);
     item.dataset.id = String(message.id);
     item.dataset.idType = typeof message.id;

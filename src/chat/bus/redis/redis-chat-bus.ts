@@ -13,7 +13,7 @@ import { RedisChatStore } from './redis-chat-store.js';
 import { RedisPresence } from './redis-presence.js';
 import { eventsChannel } from './redis-scripts.js';
 import { assertDeliverable, isWireString } from '../deliverable.js';
-import { decodeEnvelope, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
 import { RoomAdmission } from './room-admission.js';
 import { RoomCursors } from './room-cursors.js';
 
@@ -145,11 +145,10 @@ export class RedisChatBus implements ChatBus {
     if (this.closed) throw new Error('the chat bus is closed');
     assertDeliverable(draft);
     let id: string;
+    const message = { room: draft.room, from: draft.from, fromId: draft.fromId ?? LEGACY_FROM_ID, text: draft.text };
     const storing = this.admission
       .admit(draft.room)
-      .then(() =>
-        this.store.publish(draft.room, draft.from, draft.text, messageEnvelope(this.node, draft), this.historySize, this.roomTtlMs),
-      );
+      .then(() => this.store.publish(message, messageEnvelope(this.node, message), this.historySize, this.roomTtlMs));
     this.storing.add(storing);
     try {
       id = await storing;
@@ -159,7 +158,7 @@ export class RedisChatBus implements ChatBus {
     } finally {
       this.storing.delete(storing);
     }
-    return { id, room: draft.room, from: draft.from, text: draft.text, at: timeOfId(id) };
+    return { id, ...message, at: timeOfId(id) };
   }
 
   /** The roster in the notice is replaced by the room's roster at the time it is published. */

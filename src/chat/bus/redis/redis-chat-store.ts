@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { ChatMessage } from '../chat-events.js';
+import type { ChatMessage, MessageDraft } from '../chat-events.js';
 import { ROOM_SCRIPTS, roomIndexKey, roomKeys, type RoomScriptName } from './redis-room-scripts.js';
 import { eventsChannel, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
-import { timeOfId } from './redis-wire.js';
+import { LEGACY_FROM_ID, timeOfId } from './redis-wire.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
 type Reply = Array<string | number>;
@@ -60,10 +60,16 @@ export class RedisChatStore {
     this.scripts = redis as unknown as Record<ScriptName | RoomScriptName, ScriptCall>;
   }
 
-  /** Stores the message (its room's keys expire `ttlMs` later; 0 never) and publishes it; its id. */
-  async publish(room: string, from: string, text: string, envelope: string, maxLength: number, ttlMs: number): Promise<string> {
+  /**
+   * Stores the message (its room's keys expire `ttlMs` later; 0 never) and publishes it; its id.
+   * An empty `fromId` is not stored (entries without one read back as LEGACY_FROM_ID).
+   */
+  async publish(draft: Required<MessageDraft>, envelope: string, maxLength: number, ttlMs: number): Promise<string> {
+    const { room, from, text, fromId } = draft;
     const { stream } = roomKeys(this.prefix, room);
-    return String(await this.scripts.chatStore(stream, maxLength, from, text, envelope, ttlMs, eventsChannel(this.prefix)));
+    return String(
+      await this.scripts.chatStore(stream, maxLength, from, text, envelope, ttlMs, eventsChannel(this.prefix), fromId),
+    );
   }
 
   /**
@@ -177,12 +183,14 @@ export class RedisChatStore {
 
 function messageOf(room: string, [id, fields]: [string, string[]]): ChatMessage {
   let from = '';
+  let fromId = LEGACY_FROM_ID;
   let text = '';
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'from') from = fields[i + 1];
+    else if (fields[i] === 'fromId') fromId = fields[i + 1];
     else if (fields[i] === 'text') text = fields[i + 1];
   }
-  return { id, room, from, text, at: timeOfId(id) };
+  return { id, room, from, fromId, text, at: timeOfId(id) };
 }
 
 function rosterOf(reply: Reply, start: number): RosterReply {

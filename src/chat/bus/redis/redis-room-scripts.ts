@@ -20,15 +20,21 @@ end
 export const ROOM_SCRIPTS = {
   /**
    * Stores a message and publishes its envelope. KEYS: the room's keys, its stream first.
-   * ARGV: maxlen, from, text, envelope without id, ttl ms (0: never expires), channel -> id.
-   * The expiry of every key of the room is refreshed in the same step as the XADD.
+   * ARGV: maxlen, from, text, envelope without id, ttl ms (0: never expires), channel, fromId
+   * ('' is not stored) -> id. The expiry of every key of the room is refreshed in the same step
+   * as the XADD.
    */
   chatStore: {
     keys: 1,
     lua: `
 local stream = KEYS[1]
 local fresh = redis.call('EXISTS', stream) == 0
-local id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', 'from', ARGV[2], 'text', ARGV[3])
+local id
+if ARGV[7] == '' then
+  id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', 'from', ARGV[2], 'text', ARGV[3])
+else
+  id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', 'from', ARGV[2], 'text', ARGV[3], 'fromId', ARGV[7])
+end
 if fresh then
   -- Whatever the room held before (expired or evicted) is gone: count one entry as dropped, so
   -- a resume from before this first id says truncated.

@@ -4,7 +4,8 @@
  * changes never interleave.
  *
  * Key layout under the prefix P (default `chat:`):
- *   P stream:<room>    STREAM  the room's history; entry ids are the message ids (fields from, text)
+ *   P stream:<room>    STREAM  the room's history; entry ids are the message ids (fields from,
+ *                              text, fromId; entries written before fromId existed lack it)
  *   P events           channel every room event, one typed JSON envelope per publication
  *   P members:<room>   ZSET    `<node>/<connection id>` scored by the time it joined
  *   P names:<room>     HASH    `<node>/<connection id>` -> its name as a JSON string

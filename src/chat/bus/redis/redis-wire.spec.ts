@@ -10,13 +10,24 @@ const withRoster = (envelope: string, count: number, names: string[]) =>
 
 describe('bus envelopes', () => {
   it('carry a message, with the id Redis gave it, and its time from that id', () => {
-    const draft = { room: 'lobby', from: 'ann "a"', text: 'hi </script> \u2028 🚀' };
+    const draft = { room: 'lobby', from: 'ann "a"', fromId: 'user-7 "x"', text: 'hi </script> \u2028 🚀' };
     const payload = withId(messageEnvelope('node-1', draft), '1700000000123-4');
     expect(decodeEnvelope(payload)).toEqual({
       node: 'node-1',
       event: {
         type: 'message',
         message: { id: '1700000000123-4', ...draft, at: '2023-11-14T22:13:20.123Z' },
+      },
+    });
+  });
+
+  it('decode a message from an instance that predates fromId with an empty fromId', () => {
+    const old = '{"id":"1700000000123-4","v":1,"type":"message","node":"n","room":"r","from":"ann","text":"hi"}';
+    expect(decodeEnvelope(old)).toEqual({
+      node: 'n',
+      event: {
+        type: 'message',
+        message: { id: '1700000000123-4', room: 'r', from: 'ann', fromId: '', text: 'hi', at: '2023-11-14T22:13:20.123Z' },
       },
     });
   });
@@ -39,6 +50,7 @@ describe('bus envelopes', () => {
     ['no node or room', '{"v":1,"type":"message","room":"r"}'],
     ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"x","from":"a","text":"t"}'],
     ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":"a"}'],
+    ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":"a","fromId":7,"text":"t"}'],
     ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"wave","members":[],"count":0}'],
     ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"join","members":[1],"count":1}'],
     ['unknown type "typing"', '{"v":1,"type":"typing","node":"n","room":"r"}'],
@@ -65,7 +77,7 @@ describe('bus envelopes', () => {
     fc.assert(
       fc.property(room, from, text, (room, from, text) => {
         expect(isMessageText(text, 400)).toBe(true);
-        const draft = { room, from, text };
+        const draft = { room, from, fromId: 'user-1', text };
         expect(undeliverableDraft(draft)).toBeNull();
         const decoded = decodeEnvelope(withId(messageEnvelope('n', draft), '1-0'));
         expect(decoded).toEqual({ node: 'n', event: { type: 'message', message: { id: '1-0', ...draft, at: timeOfId('1-0') } } });

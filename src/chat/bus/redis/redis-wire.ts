@@ -6,20 +6,25 @@ import { isMessageId } from '../message-id.js';
  * The envelopes instances exchange on the events channel: one JSON object per publication,
  * with a version, a kind and the id of the instance that published it.
  *
- *   {"id":"<stream id>","v":1,"type":"message","node":"…","room":"…","from":"…","text":"…"}
+ *   {"id":"<stream id>","v":1,"type":"message","node":"…","room":"…","from":"…","fromId":"…","text":"…"}
  *   {"v":1,"type":"presence","node":"…","room":"…","name":"…","event":"join","count":2,"members":["…"]}
  *
  * The parts only Redis knows are spliced in by the publishing scripts (redis-scripts.ts): the
  * stream id at the front of a message, the roster at the end of a presence notice. Every
  * instance, the publisher included, delivers what arrives on the channel and nothing else, so
  * each event reaches each instance exactly once; `node` is there for diagnostics, never to
- * filter.
+ * filter. `fromId` was added later within version 1: an envelope without it (from an older
+ * instance during a rolling update) decodes with `fromId: ''`.
  */
 export const WIRE_VERSION = 1;
 
+/** The `fromId` of a message stored or sent before messages carried one. */
+export const LEGACY_FROM_ID = '';
+
 /** A message envelope without its id (the publish script puts `"id":"…",` first). */
-export function messageEnvelope(node: string, draft: MessageDraft): string {
-  return JSON.stringify({ v: WIRE_VERSION, type: 'message', node, room: draft.room, from: draft.from, text: draft.text });
+export function messageEnvelope(node: string, draft: Required<MessageDraft>): string {
+  const { room, from, fromId, text } = draft;
+  return JSON.stringify({ v: WIRE_VERSION, type: 'message', node, room, from, fromId, text });
 }
 
 /** A presence envelope without count and members (the announce script appends them). */
@@ -47,8 +52,11 @@ export function decodeEnvelope(payload: string): Envelope | string {
   if (typeof node !== 'string' || !isWireString(room)) return 'no node or room';
   if (raw.type === 'message') {
     const { id, from, text } = raw;
-    if (!isMessageId(id) || !isWireString(from) || !isWireString(text)) return 'malformed message';
-    return { node, event: { type: 'message', message: { id, room, from, text, at: timeOfId(id) } } };
+    const fromId = raw.fromId ?? LEGACY_FROM_ID;
+    if (!isMessageId(id) || !isWireString(from) || !isWireString(text) || !isWireString(fromId)) {
+      return 'malformed message';
+    }
+    return { node, event: { type: 'message', message: { id, room, from, fromId, text, at: timeOfId(id) } } };
   }
   if (raw.type === 'presence') {
     const { name, event, members, count } = raw;
