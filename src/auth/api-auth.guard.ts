@@ -10,13 +10,14 @@ import { InvalidTokenError, TokenVerifier } from './token-verifier.js';
 
 /**
  * In JWT mode, writes to the REST API (`POST /api/...`) need a valid token; the verified
- * principal is left on the request for the handler. Reads and other routes pass.
+ * principal is left on the request for the handler. Reads and other routes pass. A refused
+ * token is a 401 whose message says why (expired, wrong audience, ...).
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
   constructor(private readonly verifier: TokenVerifier) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<IncomingMessage & { path?: string }>();
     const path = request.path ?? request.url ?? '';
@@ -24,10 +25,10 @@ export class ApiAuthGuard implements CanActivate {
     const token = bearerToken(request);
     if (token === undefined) throw new UnauthorizedException('Missing bearer token');
     try {
-      request.principal = this.verifier.verify(token);
+      request.principal = await this.verifier.verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        throw new UnauthorizedException('Invalid bearer token');
+        throw new UnauthorizedException(`Invalid bearer token: ${error.message}`);
       }
       throw error;
     }
