@@ -24,7 +24,7 @@ import {
 } from './dto/ws-payloads.js';
 import { FrameScreen } from './frame-screen.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
-import { peerName } from './text-lines.js';
+import { peerNameOf } from './peer-name.js';
 
 /** The client events this gateway answers; anything else gets `unknown_event`. */
 const EVENTS = ['join', 'message', 'leave', 'nick', 'history'] as const;
@@ -52,7 +52,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   handleConnection(socket: ChatSocket, request: IncomingMessage): void {
     const connection = this.chat.connect(socket, {
       kind: 'json',
-      remoteAddress: peerName(request.socket.remoteAddress, request.socket.remotePort),
+      remoteAddress: peerNameOf(request),
       lockedName: principalName(socket.principal),
     });
     socket.on('message', this.onFrame);

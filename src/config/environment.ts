@@ -12,6 +12,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import { accessProblems } from './access-environment.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -86,6 +87,45 @@ export class Environment {
   @IsOptional() @IsString()
   AUTH_JWT_SECRET = '';
 
+  /** Remote key set of an OpenID Connect provider (RS256, ES256, ...). */
+  @Matches(/^(https?:\/\/\S+)?$/, { message: 'AUTH_JWKS_URL must be an http:// or https:// URL' })
+  AUTH_JWKS_URL = '';
+
+  /** PEM text of an SPKI public key or an X.509 certificate; `\n` escapes allowed. */
+  @IsOptional() @IsString()
+  AUTH_PUBLIC_KEY = '';
+
+  @IsOptional() @IsString()
+  AUTH_PUBLIC_KEY_FILE = '';
+
+  /** Comma list of accepted `iss` values. */
+  @IsOptional() @IsString()
+  AUTH_ISSUER = '';
+
+  /** Comma list of accepted `aud` values. */
+  @IsOptional() @IsString()
+  AUTH_AUDIENCE = '';
+
+  /** Comma list of accepted `alg` values; default HS256 with a secret, every public-key one else. */
+  @IsOptional() @IsString()
+  AUTH_ALGORITHMS = '';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(3600)
+  AUTH_CLOCK_TOLERANCE_SEC = 30;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(60_000)
+  AUTH_JWKS_TIMEOUT_MS = 5_000;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(86_400_000)
+  AUTH_JWKS_COOLDOWN_MS = 30_000;
+
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(86_400_000)
+  AUTH_JWKS_CACHE_MAX_AGE_MS = 600_000;
+
+  /** Off, a hop count, or a comma list of proxy addresses/CIDRs (see access-environment.ts). */
+  @IsOptional() @IsString()
+  TRUST_PROXY = '';
+
   @IsIn(['text', 'json'])
   LOG_FORMAT: 'text' | 'json' = 'text';
 }
@@ -118,6 +158,8 @@ export function loadEnvironment(
       }),
     );
   }
+  const accessConflicts = accessProblems(parsed);
+  if (accessConflicts.length > 0) throw new InvalidConfigurationError(accessConflicts);
   return parsed;
 }
 
