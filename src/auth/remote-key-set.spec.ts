@@ -1,16 +1,9 @@
 import { JwksServer, signToken, testKey, type TestKey } from '../../test/helpers/jwks-server.js';
-import { InvalidTokenError, TokenVerifier } from './token-verifier.js';
+import { refusalReason } from '../../test/helpers/token-refusal.js';
+import { TokenVerifier } from './token-verifier.js';
 import type { JwksOptions } from './token-options.js';
 
-async function reason(verifier: TokenVerifier, token: string): Promise<string> {
-  try {
-    await verifier.verify(token);
-  } catch (error) {
-    if (error instanceof InvalidTokenError) return error.message;
-    throw error;
-  }
-  throw new Error('the token was accepted');
-}
+const reason = refusalReason;
 
 describe('TokenVerifier with a remote JWKS', () => {
   let rsa: TestKey;

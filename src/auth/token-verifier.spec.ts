@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signToken, testKey, type TestKey } from '../../test/helpers/jwks-server.js';
+import { refusalReason } from '../../test/helpers/token-refusal.js';
 import { InvalidTokenError, TokenVerifier } from './token-verifier.js';
 
 const SECRET = 'test-secret-that-is-long-enough';
@@ -18,15 +19,7 @@ function hs256(claims: JWTPayload, secret = secretKey, alg = 'HS256'): Promise<s
   return new SignJWT(payload).setProtectedHeader({ alg }).sign(secret);
 }
 
-async function reason(verifier: TokenVerifier, token: string): Promise<string> {
-  try {
-    await verifier.verify(token);
-  } catch (error) {
-    if (error instanceof InvalidTokenError) return error.message;
-    throw error;
-  }
-  throw new Error('the token was accepted');
-}
+const reason = refusalReason;
 
 describe('TokenVerifier with an HS256 secret', () => {
   const verifier = new TokenVerifier(SECRET);
