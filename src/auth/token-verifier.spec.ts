@@ -172,6 +172,15 @@ describe('TokenVerifier with a PEM public key', () => {
     }
   });
 
+  it('warns at construction when no audience is checked', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message) };
+    new TokenVerifier({ publicKey: es256.publicPem, logger });
+    expect(warnings).toEqual([expect.stringMatching(/no audience check.*AUTH_AUDIENCE/)]);
+    new TokenVerifier({ publicKey: es256.publicPem, audience: 'chat', logger });
+    expect(warnings).toHaveLength(1);
+  });
+
   it('refuses a private key in place of the public key', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const pem = await exportPKCS8(privateKey);
