@@ -6,6 +6,7 @@ import { Rfc6455Adapter } from './adapter/index.js';
 import { TokenVerifier, upgradeAuthorizer } from './auth/index.js';
 import { AppModule } from './app.module.js';
 import { SECURITY_HEADERS } from './chat/page/security-headers.js';
+import { hasTokenKey, parseTrustProxy } from './config/access-environment.js';
 import { loadEnvironment, parseOriginList } from './config/environment.js';
 import { LimitedExpressAdapter } from './http/index.js';
 import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.js';
@@ -35,6 +36,9 @@ export async function createApp(
     maxHeaderBytes: config.WS_MAX_HEADER_BYTES,
     handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
   });
+  const trustProxy = parseTrustProxy(config.TRUST_PROXY);
+  // REST sees the same client address (`request.ip`) as the WebSocket side.
+  httpAdapter.set('trust proxy', trustProxy);
   const app = await NestFactory.create(AppModule.forEnvironment(env), httpAdapter, {
     ...options,
     logger: loggerFor(config.LOG_FORMAT, options.logger),
@@ -52,9 +56,9 @@ export async function createApp(
     heartbeatMs: config.WS_HEARTBEAT_MS,
     perMessageDeflate: config.WS_PERMESSAGE_DEFLATE,
     connectionLog: new ConnectionLog(),
-    ...(config.AUTH_JWT_SECRET
-      ? { authorize: upgradeAuthorizer(new TokenVerifier(config.AUTH_JWT_SECRET)) }
-      : {}),
+    trustProxy,
+    // The AuthModule's verifier: REST and upgrades share one key cache.
+    ...(hasTokenKey(config) ? { authorize: upgradeAuthorizer(app.get(TokenVerifier)) } : {}),
   });
   app.useWebSocketAdapter(adapter);
   const metrics = app.get(WebSocketMetrics);

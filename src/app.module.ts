@@ -2,9 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
 import { redisChatBus } from './chat/bus/redis/redis-chat-bus.js';
-import type { ChatFeatures, ChatRuntimeOptions } from './chat/chat-options.js';
+import { type ChatFeatures, type ChatRuntimeOptions, resolveChatOptions } from './chat/chat-options.js';
 import { ChatModule } from './chat/chat.module.js';
 import { CHAT_CONFIG, type ChatConfig, chatConfigOf, configurationOf } from './config/configuration.js';
+import { tokenVerifierOptionsOf } from './config/access-environment.js';
 import { type Environment, loadEnvironment } from './config/environment.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -41,6 +42,8 @@ export class AppModule {
   static forEnvironment(env: Record<string, string | undefined> = process.env): DynamicModule {
     const environment = loadEnvironment(env);
     const redis = environment.BUS === 'redis';
+    // Token names follow the chat's name rules, at the chat's longest name.
+    const auth = tokenVerifierOptionsOf(environment, resolveChatOptions().maxNameLength);
     return {
       module: AppModule,
       imports: [
@@ -71,7 +74,7 @@ export class AppModule {
               useFactory: (connections: RedisConnections) => [new RedisHealthCheck(connections)],
             })
           : HealthModule,
-        ...(environment.AUTH_JWT_SECRET ? [AuthModule.forSecret(environment.AUTH_JWT_SECRET)] : []),
+        ...(auth ? [AuthModule.forRoot(auth)] : []),
         MetricsModule,
         ...(environment.ECHO_ENABLED ? [EchoModule.forRoot({ paths: environment.ECHO_PATHS })] : []),
       ],

@@ -124,6 +124,8 @@ describeWithDockerCompose('the compose stack (docker-compose.yml, checked by doc
     // The environment is one the service accepts.
     expect(() => loadEnvironment(gateway.environment)).not.toThrow();
     expect(gateway.expose).toEqual([gateway.environment.PORT]);
+    // nginx is the one proxy in front: clients are named after their own address, not nginx's.
+    expect(gateway.environment.TRUST_PROXY).toBe('1');
     expect(gateway.ports).toBeUndefined();
     expect(gateway.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
     expect(gateway.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${gateway.environment.PORT}/health`);

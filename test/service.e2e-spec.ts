@@ -97,7 +97,7 @@ describe('the service with WS_ALLOWED_ORIGINS and WS_MAX_CONNECTIONS=1', () => {
 
 describe('the service with AUTH_JWT_SECRET', () => {
   const secret = 'service-e2e-secret';
-  const token = new JwtService({ secret }).sign({ sub: 'u-42', name: 'Dana' });
+  const token = new JwtService({ secret }).sign({ sub: 'u-42', name: 'Dana' }, { expiresIn: '1h' });
   let service: ServiceApp;
   beforeAll(async () => {
     service = await startService({ AUTH_JWT_SECRET: secret });

@@ -1,3 +1,4 @@
+import type { TrustProxy } from '../http/client-address.js';
 import type { ConnectionLog } from '../logging/connection-log.js';
 import type { WebSocketServerOptions } from '../websocket/index.js';
 
@@ -23,6 +24,12 @@ export interface Rfc6455AdapterOptions extends WebSocketServerOptions {
   handshakeTimeoutMs?: number;
   /** Logs one line per connection open and close (src/logging); none without it. */
   connectionLog?: ConnectionLog;
+  /**
+   * Proxies whose `X-Forwarded-For` gives the client address of an upgrade (`clientAddress(req)`
+   * in gateways, hooks and logs), like Express's `trust proxy`: a hop count or addresses/CIDRs.
+   * Default false: the socket's peer is the client. Set Express's own setting to the same value.
+   */
+  trustProxy?: TrustProxy;
 }
 
 export const defaultMessageParser: MessageParser = (data) =>

@@ -2,6 +2,7 @@ import { type INestApplicationContext, Logger, type WsMessageHandler } from '@ne
 import { AbstractWsAdapter } from '@nestjs/websockets';
 import type * as http from 'node:http';
 import type { Observable } from 'rxjs';
+import { rememberClientAddress, trustFunctionOf, type TrustFunction } from '../http/client-address.js';
 import type { ConnectionLog } from '../logging/connection-log.js';
 import {
   WebSocketServer,
@@ -72,6 +73,8 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
   private readonly hosts = new Map<number, PortHost>();
   private readonly connectionLog: ConnectionLog | undefined;
   private readonly handshakeTimeoutMs: number | undefined;
+  /** Works out the client address of every upgrade before anything else sees it (TRUST_PROXY). */
+  private readonly rememberAddress: ((request: http.IncomingMessage) => void) | undefined;
   /**
    * Upgrades refused before any gateway's server saw them: no gateway on the path (404),
    * not a WebSocket upgrade, or a WebSocket attempt Node did not treat as an upgrade (400).
@@ -80,7 +83,7 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
 
   constructor(appOrHttpServer?: INestApplicationContext | http.Server, options: Rfc6455AdapterOptions = {}) {
     super(appOrHttpServer);
-    const { messageParser, connectionLog, handshakeTimeoutMs, ...serverOptions } = options;
+    const { messageParser, connectionLog, handshakeTimeoutMs, trustProxy = false, ...serverOptions } = options;
     if (handshakeTimeoutMs !== undefined && !(Number.isFinite(handshakeTimeoutMs) && handshakeTimeoutMs >= 0)) {
       throw new RangeError(`handshakeTimeoutMs must be a number >= 0, got ${handshakeTimeoutMs}`);
     }
@@ -88,6 +91,8 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
     this.handshakeTimeoutMs = handshakeTimeoutMs || undefined;
     this.messageParser = messageParser ?? defaultMessageParser;
     this.connectionLog = connectionLog;
+    const trust: TrustFunction | undefined = trustFunctionOf(trustProxy);
+    this.rememberAddress = trust && ((request) => void rememberClientAddress(request, trust));
   }
 
   /** The servers of the gateways, with their port and path (metrics read their stats). */
@@ -167,6 +172,7 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
     await Promise.all(this.gateways.servers().map((server) => this.close(server)));
     const hosts = [...this.hosts.values()];
     this.hosts.clear();
+    if (this.rememberAddress) for (const host of hosts) host.httpServer.off('upgrade', this.rememberAddress);
     this.gateways.clear();
     await Promise.all(hosts.map((host) => host.close()));
   }
@@ -180,6 +186,8 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
           ? PortHost.shared(this.httpServer as http.Server, this.routingStats, limits)
           : PortHost.listen(port, logger, this.routingStats, limits);
       this.hosts.set(port, host);
+      // First in line, so that routing, authorize() and the gateways all see the same address.
+      if (this.rememberAddress) host.httpServer.prependListener('upgrade', this.rememberAddress);
     }
     return host;
   }

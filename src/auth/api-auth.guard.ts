@@ -11,13 +11,14 @@ import { InvalidTokenError, TokenVerifier } from './token-verifier.js';
 /**
  * In JWT mode, every request to the REST API (`/api/...`, reads of room content included)
  * needs a valid token; the verified principal is left on the request for the handler. Other
- * routes (the page, `/health`, `/metrics`) pass.
+ * routes (the page, `/health`, `/metrics`) pass. A refused token is a 401 whose message says
+ * why (expired, wrong audience, ...).
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
   constructor(private readonly verifier: TokenVerifier) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<IncomingMessage & { path?: string }>();
     const path = request.path ?? request.url ?? '';
@@ -25,10 +26,10 @@ export class ApiAuthGuard implements CanActivate {
     const token = bearerToken(request);
     if (token === undefined) throw new UnauthorizedException('Missing bearer token');
     try {
-      request.principal = this.verifier.verify(token);
+      request.principal = await this.verifier.verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        throw new UnauthorizedException('Invalid bearer token');
+        throw new UnauthorizedException(`Invalid bearer token: ${error.message}`);
       }
       throw error;
     }

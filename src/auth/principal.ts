@@ -2,6 +2,8 @@
 export interface Principal {
   readonly name: string;
   readonly subject: string | undefined;
+  /** Every claim of the verified token (roles, groups...), for authorization hooks. */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 declare module 'http' {

@@ -24,8 +24,8 @@ import {
 } from './dto/ws-payloads.js';
 import { FrameScreen } from './frame-screen.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { peerNameOf } from './peer-name.js';
 import { RoomAccess } from './room-access.js';
-import { peerName } from './text-lines.js';
 
 /** The client events this gateway answers; anything else gets `unknown_event`. */
 const EVENTS = ['join', 'message', 'leave', 'nick', 'history'] as const;
@@ -54,7 +54,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   handleConnection(socket: ChatSocket, request: IncomingMessage): void {
     const connection = this.chat.connect(socket, {
       kind: 'json',
-      remoteAddress: peerName(request.socket.remoteAddress, request.socket.remotePort),
+      remoteAddress: peerNameOf(request),
       lockedName: principalName(socket.principal),
       principal: socket.principal,
     });

@@ -8,7 +8,8 @@ import { frameBytes, SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry, type ChatConnection } from './connection-registry.js';
 import { isMessageText, LOBBY } from './names.js';
-import { chatLine, logoutText, peerName, QUIT_COMMAND, readsAsLogout } from './text-lines.js';
+import { peerNameOf } from './peer-name.js';
+import { chatLine, logoutText, QUIT_COMMAND, readsAsLogout } from './text-lines.js';
 
 const NORMAL_CLOSURE = 1000;
 const UNSUPPORTED_DATA = 1003;
@@ -39,7 +40,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   async handleConnection(socket: ChatSocket, request: IncomingMessage): Promise<void> {
-    const name = peerName(request.socket.remoteAddress, request.socket.remotePort);
+    const name = peerNameOf(request);
     const connection = this.chat.connect(socket, { kind: 'text', name, remoteAddress: name, principal: socket.principal });
     socket.on('message', this.onFrame);
     try {

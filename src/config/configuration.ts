@@ -1,10 +1,14 @@
 import { type ConfigFactory, registerAs } from '@nestjs/config';
+import type { TrustProxy } from '../http/client-address.js';
+import { parseTrustProxy } from './access-environment.js';
 import { type Environment, parseOriginList } from './environment.js';
 
 export interface ServerConfig {
   port: number;
   host: string;
   logFormat: 'text' | 'json';
+  /** TRUST_PROXY: whose X-Forwarded-For gives the client address. */
+  trustProxy: TrustProxy;
 }
 
 export interface WebSocketConfig {
@@ -42,7 +46,7 @@ export interface ChatConfig {
 }
 
 export function serverConfigOf(env: Environment): ServerConfig {
-  return { port: env.PORT, host: env.HOST, logFormat: env.LOG_FORMAT };
+  return { port: env.PORT, host: env.HOST, logFormat: env.LOG_FORMAT, trustProxy: parseTrustProxy(env.TRUST_PROXY) };
 }
 
 export function websocketConfigOf(env: Environment): WebSocketConfig {

@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parsePathList, pathConflicts, type NamedPaths } from '../mount/mount-paths.js';
+import { accessProblems } from './access-environment.js';
 
 /** Letters, digits, `-._~` and `/` (mount-paths.ts); lists are comma-separated. */
 const MOUNT_PATH = /^[A-Za-z0-9\-._~/]+$/;
@@ -114,6 +115,45 @@ export class Environment {
   @IsOptional() @IsString()
   AUTH_JWT_SECRET = '';
 
+  /** Remote key set of an OpenID Connect provider (RS256, ES256, ...). */
+  @Matches(/^(https?:\/\/\S+)?$/, { message: 'AUTH_JWKS_URL must be an http:// or https:// URL' })
+  AUTH_JWKS_URL = '';
+
+  /** PEM text of an SPKI public key or an X.509 certificate; `\n` escapes allowed. */
+  @IsOptional() @IsString()
+  AUTH_PUBLIC_KEY = '';
+
+  @IsOptional() @IsString()
+  AUTH_PUBLIC_KEY_FILE = '';
+
+  /** Comma list of accepted `iss` values. */
+  @IsOptional() @IsString()
+  AUTH_ISSUER = '';
+
+  /** Comma list of accepted `aud` values. */
+  @IsOptional() @IsString()
+  AUTH_AUDIENCE = '';
+
+  /** Comma list of accepted `alg` values; default HS256 with a secret, every public-key one else. */
+  @IsOptional() @IsString()
+  AUTH_ALGORITHMS = '';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(3600)
+  AUTH_CLOCK_TOLERANCE_SEC = 30;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(60_000)
+  AUTH_JWKS_TIMEOUT_MS = 5_000;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(86_400_000)
+  AUTH_JWKS_COOLDOWN_MS = 30_000;
+
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(86_400_000)
+  AUTH_JWKS_CACHE_MAX_AGE_MS = 600_000;
+
+  /** Off, a hop count, or a comma list of proxy addresses/CIDRs (see access-environment.ts). */
+  @IsOptional() @IsString()
+  TRUST_PROXY = '';
+
   @IsIn(['text', 'json'])
   LOG_FORMAT: 'text' | 'json' = 'text';
 
@@ -171,7 +211,7 @@ export function loadEnvironment(
       }),
     );
   }
-  const conflicts = mountProblems(parsed);
+  const conflicts = [...mountProblems(parsed), ...accessProblems(parsed)];
   if (conflicts.length > 0) throw new InvalidConfigurationError(conflicts);
   return parsed;
 }

@@ -2,3 +2,11 @@ export { ClientErrorCounter, statusOfClientError } from './client-errors.js';
 export { installGracefulShutdown, type GracefulShutdownOptions } from './graceful-shutdown.js';
 export { httpServerOptions, tightenHeadTimeout, type HttpLimits } from './http-limits.js';
 export { LimitedExpressAdapter } from './limited-express.adapter.js';
+export {
+  type ClientAddress,
+  clientAddress,
+  rememberClientAddress,
+  type TrustFunction,
+  type TrustProxy,
+  trustFunctionOf,
+} from './client-address.js';

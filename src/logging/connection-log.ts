@@ -1,10 +1,13 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { clientAddress } from '../http/client-address.js';
 import type { WebSocketConnection, WebSocketServer } from '../websocket/index.js';
 import { loggablePath, peerOf } from './loggable-path.js';
 
 interface OpenConnection {
   peer: string;
+  /** The proxy the connection came through, when the peer is a forwarded address. */
+  via: string | undefined;
   path: string;
   openedAt: number;
 }
@@ -42,14 +45,16 @@ export class ConnectionLog {
   }
 
   private opened(conn: WebSocketConnection, request: IncomingMessage): void {
+    const client = clientAddress(request);
     const entry: OpenConnection = {
-      peer: peerOf(request.socket.remoteAddress, request.socket.remotePort),
+      peer: peerOf(client.address, client.port),
+      via: client.forwarded ? peerOf(client.socketAddress, request.socket.remotePort) : undefined,
       path: loggablePath(request.url),
       openedAt: performance.now(),
     };
     this.open.set(conn, entry);
     conn.once('close', this.onClose);
-    this.logger.log('WebSocket open', { peer: entry.peer, path: entry.path });
+    this.logger.log('WebSocket open', { peer: entry.peer, ...viaOf(entry), path: entry.path });
   }
 
   private closed(conn: WebSocketConnection, code: number): void {
@@ -58,9 +63,14 @@ export class ConnectionLog {
     this.open.delete(conn);
     this.logger.log('WebSocket closed', {
       peer: entry.peer,
+      ...viaOf(entry),
       path: entry.path,
       code,
       durationMs: Math.round(performance.now() - entry.openedAt),
     });
   }
+}
+
+function viaOf(entry: OpenConnection): { via?: string } {
+  return entry.via === undefined ? {} : { via: entry.via };
 }
