@@ -74,7 +74,7 @@ export class AppModule {
               useFactory: (connections: RedisConnections) => [new RedisHealthCheck(connections)],
             })
           : HealthModule,
-        ...(auth ? [AuthModule.forRoot(auth)] : []),
+        ...(auth ? [AuthModule.forRoot(auth, { prefixes: [environment.CHAT_REST_PREFIX] })] : []),
         MetricsModule,
         ...(environment.ECHO_ENABLED ? [EchoModule.forRoot({ paths: environment.ECHO_PATHS })] : []),
       ],

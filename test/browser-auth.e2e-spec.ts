@@ -7,7 +7,7 @@ import { startService, type ServiceApp } from './helpers/service-app.js';
 
 const TEST_MS = 30_000;
 const SECRET = 'browser-auth-secret';
-const signer = new JwtService({ secret: SECRET });
+const signer = new JwtService({ secret: SECRET, signOptions: { expiresIn: '1h' } });
 
 describeWithBrowser('the chat page in Chromium with AUTH_JWT_SECRET', () => {
   let service: ServiceApp;

@@ -127,7 +127,7 @@ describe('REST writes take JSON only', () => {
 
 describe('REST write rate limit (CHAT_REST_RATE_LIMIT_BURST, CHAT_REST_RATE_LIMIT_PER_SECOND)', () => {
   const secret = 'rest-rate-limit-secret';
-  const signer = new JwtService({ secret });
+  const signer = new JwtService({ secret, signOptions: { expiresIn: '1h' } });
 
   it('refuses a client past its burst with 429 and Retry-After, stores nothing, and keeps reads open', async () => {
     // 3 at once, then one every 10 s: the fourth request in a row is refused.
@@ -206,8 +206,8 @@ describe('REST write rate limit (CHAT_REST_RATE_LIMIT_BURST, CHAT_REST_RATE_LIMI
 
 describe('room content needs a token in auth mode (AUTH_JWT_SECRET)', () => {
   const secret = 'read-guard-secret';
-  const token = new JwtService({ secret }).sign({ sub: 'u-1', name: 'Reader' });
-  const forged = new JwtService({ secret: 'not-the-secret' }).sign({ sub: 'u-1' });
+  const token = new JwtService({ secret, signOptions: { expiresIn: '1h' } }).sign({ sub: 'u-1', name: 'Reader' });
+  const forged = new JwtService({ secret: 'not-the-secret', signOptions: { expiresIn: '1h' } }).sign({ sub: 'u-1' });
   let service: ServiceApp;
   beforeAll(async () => {
     service = await startService({ AUTH_JWT_SECRET: secret });
@@ -237,6 +237,17 @@ describe('room content needs a token in auth mode (AUTH_JWT_SECRET)', () => {
   it('leaves the page, /health and /metrics open', async () => {
     for (const path of ['/', '/assets/app.js', '/health', '/metrics']) {
       await request(service.httpUrl).get(path).expect(200);
+    }
+  });
+
+  it('guards the REST API where CHAT_REST_PREFIX puts it, not only under /api', async () => {
+    const moved = await startService({ AUTH_JWT_SECRET: secret, CHAT_REST_PREFIX: '/chat-api' });
+    try {
+      await request(moved.httpUrl).get('/chat-api/rooms').expect(401);
+      await request(moved.httpUrl).post('/chat-api/rooms/r/messages').send({ from: 'mallory', text: 'x' }).expect(401);
+      await request(moved.httpUrl).get('/chat-api/rooms').set('Authorization', `Bearer ${token}`).expect(200);
+    } finally {
+      await moved.close();
     }
   });
 });
