@@ -1,7 +1,10 @@
 export {
   defaultMessageParser,
+  jsonMessageParser,
+  JsonTooDeepError,
   type MessageParser,
   type ParsedMessage,
   type Rfc6455AdapterOptions,
 } from './adapter-options.js';
+export { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth.js';
 export { type GatewayOptions, type GatewayServer, Rfc6455Adapter } from './rfc6455.adapter.js';
