@@ -13,7 +13,7 @@ import { MetricsModule } from './metrics/index.js';
 
 /** The chat module's options that come from the environment, whatever the bus. */
 function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
-  return { historySize: chat.historySize, maxRoomsPerConnection: chat.maxRoomsPerConnection, rateLimit: chat.rateLimit };
+  return { historySize: chat.historySize, maxRoomsPerConnection: chat.maxRoomsPerConnection, rateLimit: chat.rateLimit, maxFrameBytes: chat.maxFrameBytes };
 }
 
 /**

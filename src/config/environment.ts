@@ -56,8 +56,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1024)
   WS_SEND_BUFFER_LIMIT = 4_194_304;
 
+  /** Unset: on, except with NODE_ENV=production (an unlimited echo is a free CPU sink). */
   @Transform(toBoolean) @IsBoolean()
   ECHO_ENABLED = true;
+
+  /** Read for one default only (ECHO_ENABLED); any value is accepted. */
+  @IsString()
+  NODE_ENV = '';
 
   @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
   CHAT_HISTORY_SIZE = 100;
@@ -71,6 +76,10 @@ export class Environment {
   /** 0 turns the per-connection rate limit off. */
   @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
   CHAT_RATE_LIMIT_PER_SECOND = 10;
+
+  /** Largest JSON chat frame; unset: derived from the longest text (6 * 2000 + 2048 = 14048). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(256) @Max(2 ** 31 - 1)
+  CHAT_MAX_FRAME_BYTES: number | undefined = undefined;
 
   @IsIn(['memory', 'redis'])
   BUS: 'memory' | 'redis' = 'memory';
@@ -118,6 +127,7 @@ export function loadEnvironment(
       }),
     );
   }
+  if (present.ECHO_ENABLED === undefined && parsed.NODE_ENV === 'production') parsed.ECHO_ENABLED = false;
   return parsed;
 }
 

@@ -84,6 +84,11 @@ describe('chat payload validation', () => {
     expect((await wsError(MessagePayload, { room: 'r', text: eight })).code).toBe('invalid_payload');
   });
 
+  it('leaves the depth of parameters it does not validate alone (the connected socket)', async () => {
+    const socket = JSON.parse('['.repeat(20) + ']'.repeat(20)) as unknown;
+    await expect(ws.transform(socket, { type: 'custom', metatype: Object })).resolves.toBe(socket);
+  });
+
   describe('over HTTP', () => {
     it('answers 400 to a body nested too deep', async () => {
       const text = JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)) as unknown;

@@ -26,8 +26,9 @@ class LimitedValidationPipe extends ValidationPipe {
 
   // `any` as in ValidationPipe: callers get the DTO instance back.
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<any> {
-    // Before class-transformer, which recurses through whatever it is given.
-    if (exceedsDepth(value, MAX_PAYLOAD_DEPTH)) return Promise.reject(this.tooDeep());
+    // Before class-transformer, which recurses through whatever it is given (and only what it
+    // is given: the connected socket, say, is a parameter it leaves alone).
+    if (this.toValidate(metadata) && exceedsDepth(value, MAX_PAYLOAD_DEPTH)) return Promise.reject(this.tooDeep());
     return super.transform(value, metadata);
   }
 
