@@ -4,7 +4,7 @@ import request from 'supertest';
 import WebSocket from 'ws';
 import { createApp } from '../src/app.factory.js';
 import { JsonChatClient, LineChatClient, within } from './helpers/chat-clients.js';
-import { startService, upgradeOutcome, type ServiceApp } from './helpers/service-app.js';
+import { openSocket, startService, upgradeOutcome, type ServiceApp } from './helpers/service-app.js';
 
 /** `{"event":"message","data":{"room":"r","text":[[[...]]]}}` nested `depth` arrays deep. */
 const deepMessage = (depth: number): string =>
@@ -33,17 +33,8 @@ class RecordingLogger implements LoggerService {
   }
 }
 
-/** A plain `ws` client to `url`; `compress` offers permessage-deflate (then frames of 1 KiB and more go compressed). */
-function openWs(url: string, compress: boolean): Promise<WebSocket> {
-  const socket = new WebSocket(url, { perMessageDeflate: compress });
-  return within(
-    new Promise<WebSocket>((resolve, reject) => {
-      socket.once('open', () => resolve(socket));
-      socket.once('error', reject);
-    }),
-    `a connection to ${url}`,
-  );
-}
+/** `compress` offers permessage-deflate (then frames of 1 KiB and more go compressed). */
+const openWs = (url: string, compress: boolean): Promise<WebSocket> => openSocket(url, { perMessageDeflate: compress });
 
 function closeCodeOf(socket: WebSocket): Promise<number> {
   return within(new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code))), 'the close');
