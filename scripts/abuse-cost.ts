@@ -65,13 +65,14 @@ class Server {
 interface PhaseResult {
   name: string;
   frames: number;
-  wireBytes: number;
+  /** Size of each message (uncompressed, all fragments together). */
+  messageBytes: number;
   cpuPerFrameMs: number;
   rssAfter: number;
   peakRssGrowth: number;
 }
 
-async function phase(server: Server, name: string, frames: number, wireBytes: number, run: () => Promise<void>): Promise<PhaseResult> {
+async function phase(server: Server, name: string, frames: number, messageBytes: number, run: () => Promise<void>): Promise<PhaseResult> {
   const peakBefore = server.peakRss();
   const before = await server.usage();
   await run();
@@ -79,13 +80,13 @@ async function phase(server: Server, name: string, frames: number, wireBytes: nu
   const result = {
     name,
     frames,
-    wireBytes,
+    messageBytes,
     cpuPerFrameMs: ((after.cpu - before.cpu - server.scrapeCpu) * 1000) / frames,
     rssAfter: after.rss,
     peakRssGrowth: server.peakRss() - peakBefore,
   };
   console.log(
-    `${name.padEnd(44)} ${String(frames).padStart(6)} frames of ${String(wireBytes).padStart(8)} B on the wire: ` +
+    `${name.padEnd(48)} ${String(frames).padStart(5)} x ${String(messageBytes).padStart(7)} B: ` +
       `${result.cpuPerFrameMs.toFixed(3)} ms CPU each, RSS ${mb(result.rssAfter)} (peak +${mb(Math.max(0, result.peakRssGrowth))})`,
   );
   return result;
@@ -241,7 +242,7 @@ async function main(): Promise<void> {
     echo.close();
     const fragments = oneByteFragments(MIB);
     results.push(
-      await phase(server, `1 MiB in 1-byte fragments on /echo, ${inFlight} at once`, large, fragments.length, async () => {
+      await phase(server, `1 MiB in 1-byte fragments on /echo, ${inFlight} at once`, large, MIB, async () => {
         for (let done = 0; done < large; done += inFlight) {
           const batch = Math.min(inFlight, large - done);
           await Promise.all(Array.from({ length: batch }, () => rawAttack(running.port, '/echo', fragments)));
