@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { createApp } from '../src/app.factory.js';
 import { JsonChatClient, LineChatClient, within } from './helpers/chat-clients.js';
 import { openSocket, startService, upgradeOutcome, type ServiceApp } from './helpers/service-app.js';
+import { eventually } from './helpers/waiting.js';
 
 /** `{"event":"message","data":{"room":"r","text":[[[...]]]}}` nested `depth` arrays deep. */
 const deepMessage = (depth: number): string =>
@@ -109,6 +110,29 @@ describe('crafted input on /chat, / and REST (defaults)', () => {
       const padding = 14_048 + 1 - Buffer.byteLength('{"event":"history","data":{"room":"r"},"pad":""}');
       client.sendText(`{"event":"history","data":{"room":"r"},"pad":"${'p'.repeat(padding)}"}`);
       expect((await within(client.closed, 'the 1009 close')).code).toBe(1009);
+    });
+  });
+
+  describe('fragments on /chat (one per 64 bytes of the frame limit: 220)', () => {
+    /** Sends `text` as one message in 1-byte fragments. */
+    const sendInOneByteFragments = (socket: WebSocket, text: string): void => {
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i++) socket.send(bytes.subarray(i, i + 1), { binary: false, fin: i === bytes.length - 1 });
+    };
+
+    it('takes a message in 200 one-byte fragments and closes with 1009 one in 221', async () => {
+      const socket = await openWs(`${wsUrl}/chat`, false);
+      const answers: string[] = [];
+      socket.on('message', (data: Buffer) => answers.push(data.toString()));
+      const closed = closeCodeOf(socket);
+      const frame = (length: number): string => {
+        const empty = JSON.stringify({ event: 'history', data: { room: 'r' }, pad: '' });
+        return JSON.stringify({ event: 'history', data: { room: 'r' }, pad: 'p'.repeat(length - empty.length) });
+      };
+      sendInOneByteFragments(socket, frame(200));
+      await eventually(() => answers.some((answer) => answer.startsWith('{"event":"history"')), 'the history answer');
+      sendInOneByteFragments(socket, frame(221));
+      expect(await closed).toBe(1009);
     });
   });
 
