@@ -48,7 +48,7 @@ function compressedLimit(maxPayload: number): number {
  * with the cap a message costs at most a few times what one frame of maxPayload bytes does.
  * Fragments of 64 bytes and more fit any message up to the limit.
  */
-export const MIN_AVERAGE_FRAGMENT_BYTES = 64;
+const MIN_AVERAGE_FRAGMENT_BYTES = 64;
 const MIN_FRAGMENTS = 16;
 
 function fragmentLimit(maxPayload: number): number {
