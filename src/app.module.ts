@@ -23,6 +23,7 @@ function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
     roomMinIdleMs: chat.roomMinIdleMs,
     roomTtlMs: chat.roomTtlMs,
     roomCreatePerMinute: chat.roomCreatePerMinute,
+    maxFrameBytes: chat.maxFrameBytes,
   };
 }
 

@@ -7,23 +7,14 @@ import { upgradeRequestText } from './helpers/adapter-raw-http.js';
 import { JsonChatClient, within } from './helpers/chat-clients.js';
 import { scrape, valueOf } from './helpers/hardening-app.js';
 import { expectSlowlorisDropped, RawConnection, trickle } from './helpers/hardening-raw.js';
-import { startService, type ServiceApp } from './helpers/service-app.js';
+import { openSocket, startService, type ServiceApp } from './helpers/service-app.js';
 
 function portOf(service: ServiceApp): number {
   return (service.app.getHttpServer().address() as AddressInfo).port;
 }
 
 /** Opens a `ws` client; resolves once open. */
-function openWs(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
-  const socket = new WebSocket(url, options);
-  return within(
-    new Promise<WebSocket>((resolve, reject) => {
-      socket.once('open', () => resolve(socket));
-      socket.once('error', reject);
-    }),
-    `a connection to ${url}`,
-  );
-}
+const openWs = openSocket;
 
 function closeOf(socket: WebSocket, ms: number): Promise<number> {
   return within(new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code))), 'the close', ms);

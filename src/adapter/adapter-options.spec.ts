@@ -1,4 +1,10 @@
-import { defaultMessageParser, selectFirstProtocol, serverOptionsFor } from './adapter-options.js';
+import {
+  defaultMessageParser,
+  jsonMessageParser,
+  JsonTooDeepError,
+  selectFirstProtocol,
+  serverOptionsFor,
+} from './adapter-options.js';
 
 describe('serverOptionsFor', () => {
   it('keeps the adapter options when the gateway overrides nothing', () => {
@@ -51,5 +57,25 @@ describe('defaultMessageParser', () => {
 
   it('throws on anything that is not JSON', () => {
     expect(() => defaultMessageParser('nope')).toThrow(SyntaxError);
+  });
+
+  it('refuses a frame nested deeper than 64 before parsing it, like an unparsable one', () => {
+    const ok = '{"event":"a","data":' + '['.repeat(63) + ']'.repeat(63) + '}';
+    expect(defaultMessageParser(ok)).toMatchObject({ event: 'a' });
+    const deep = '{"event":"a","data":' + '['.repeat(500_000) + ']'.repeat(500_000) + '}';
+    expect(() => defaultMessageParser(deep)).toThrow(JsonTooDeepError);
+    expect(() => defaultMessageParser(Buffer.from(deep))).toThrow(SyntaxError);
+  });
+});
+
+describe('jsonMessageParser', () => {
+  it('applies its own depth limit', () => {
+    const parse = jsonMessageParser(2);
+    expect(parse('{"event":"a","data":{"b":1}}')).toEqual({ event: 'a', data: { b: 1 } });
+    expect(() => parse('{"event":"a","data":{"b":[1]}}')).toThrow('JSON nested deeper than 2 levels');
+  });
+
+  it('refuses a limit that is not a positive integer', () => {
+    for (const depth of [0, -1, 1.5, Number.NaN]) expect(() => jsonMessageParser(depth)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,7 @@
 import type { TrustProxy } from '../http/client-address.js';
 import type { ConnectionLog } from '../logging/connection-log.js';
 import type { WebSocketServerOptions } from '../websocket/index.js';
+import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth.js';
 
 /** What a message parser extracts from a frame; nothing means "drop it silently". */
 export type ParsedMessage = { event: unknown; data?: unknown } | null | undefined | void;
@@ -13,6 +14,13 @@ export type MessageParser = (data: string | Buffer) => ParsedMessage;
 
 export interface Rfc6455AdapterOptions extends WebSocketServerOptions {
   messageParser?: MessageParser;
+  /**
+   * Deepest nesting of arrays and objects the default message parser accepts (default 64),
+   * checked by a byte scan before JSON.parse: what a handler's pipes do with a deeply nested
+   * value (class-transformer and class-validator recurse) costs far more than parsing it. A
+   * deeper frame is treated like an unparsable one: dropped. Ignored with `messageParser`.
+   */
+  maxJsonDepth?: number;
   /**
    * The slowloris guard of the HTTP servers carrying this adapter's upgrades: a client whose
    * request head is not complete after this long is answered 408 and dropped. Servers the
@@ -32,8 +40,27 @@ export interface Rfc6455AdapterOptions extends WebSocketServerOptions {
   trustProxy?: TrustProxy;
 }
 
-export const defaultMessageParser: MessageParser = (data) =>
-  JSON.parse(typeof data === 'string' ? data : data.toString()) as ParsedMessage;
+/** Thrown by the JSON message parser for a frame nested deeper than its limit. */
+export class JsonTooDeepError extends SyntaxError {
+  constructor(maxDepth: number) {
+    super(`JSON nested deeper than ${maxDepth} levels`);
+    this.name = 'JsonTooDeepError';
+  }
+}
+
+/** The default parser with another depth limit: JSON.parse of frames at most `maxDepth` deep. */
+export function jsonMessageParser(maxDepth: number): MessageParser {
+  if (!Number.isInteger(maxDepth) || maxDepth < 1) {
+    throw new RangeError(`maxJsonDepth must be an integer >= 1, got ${maxDepth}`);
+  }
+  return (data) => {
+    const text = typeof data === 'string' ? data : data.toString();
+    if (exceedsJsonDepth(text, maxDepth)) throw new JsonTooDeepError(maxDepth);
+    return JSON.parse(text) as ParsedMessage;
+  };
+}
+
+export const defaultMessageParser: MessageParser = jsonMessageParser(DEFAULT_MAX_JSON_DEPTH);
 
 /**
  * The server options a gateway may override in its decorator. Written as a

@@ -128,6 +128,16 @@ describe('MessageDispatcher', () => {
     expect(errors).toEqual([]);
   });
 
+  it('drops a frame nested too deep without calling the handler or logging', async () => {
+    const callback = jest.fn(async () => 'x');
+    const { client, errors } = setup([handler('known', callback)]);
+    client.receive('{"event":"known","data":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}');
+    await drainMicrotasks();
+    expect(callback).not.toHaveBeenCalled();
+    expect(client.sent).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('parses JSON in a binary frame too', async () => {
     const { client } = setup([handler('ping', async (data) => data)]);
     client.receive(Buffer.from('{"event":"ping","data":"bin"}'));

@@ -178,6 +178,37 @@ describe('Rfc6455Adapter', () => {
       await client.close();
     });
 
+    it('drops frames nested deeper than maxJsonDepth before the handler, and carries on', async () => {
+      const shallow = new Rfc6455Adapter(appServer, { maxJsonDepth: 3 });
+      try {
+        const server = shallow.create(0, { path: '/depth' });
+        const seen: unknown[] = [];
+        const echoData: WsMessageHandler = {
+          message: 'ping',
+          callback: async (data: unknown) => {
+            seen.push(data);
+            return 'pong';
+          },
+          isAckHandledManually: false,
+        };
+        server.on('connection', (connection: WebSocketConnection) =>
+          shallow.bindMessageHandlers(connection, [echoData], () => {
+            throw new Error('unused');
+          }),
+        );
+        const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/depth`);
+        client.emit('ping', [[1]]);
+        client.emit('ping', [[[1]]]);
+        client.emit('ping', 'last');
+        expect(await client.nextJson()).toBe('pong');
+        expect(await client.nextJson()).toBe('pong');
+        expect(seen).toEqual([[[1]], 'last']);
+        await client.close();
+      } finally {
+        await shallow.dispose();
+      }
+    });
+
     it('reports a disconnect on close, with the close code', async () => {
       const server = adapter.create(0, { path: '/a' });
       const connected = new Promise<WebSocketConnection>((resolve) =>

@@ -12,6 +12,7 @@ import {
 } from '../websocket/index.js';
 import {
   defaultMessageParser,
+  jsonMessageParser,
   type MessageParser,
   type Rfc6455AdapterOptions,
   serverOptionsFor,
@@ -67,6 +68,8 @@ function watchClientErrors(client: WebSocketConnection): void {
 export class Rfc6455Adapter extends AbstractWsAdapter {
   private readonly serverOptions: WebSocketServerOptions;
   private messageParser: MessageParser;
+  /** False for a parser of our own: it throws on client input, and logging that lets any client flood the log. */
+  private reportParseErrors: boolean;
   /** Shared by the dispatchers of every client; rebuilt when the parser changes. */
   private dispatchSettings: DispatchSettings | undefined = undefined;
   private readonly gateways = new GatewayRegistry<WebSocketServer>();
@@ -83,13 +86,15 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
 
   constructor(appOrHttpServer?: INestApplicationContext | http.Server, options: Rfc6455AdapterOptions = {}) {
     super(appOrHttpServer);
-    const { messageParser, connectionLog, handshakeTimeoutMs, trustProxy = false, ...serverOptions } = options;
+    const { messageParser, maxJsonDepth, connectionLog, handshakeTimeoutMs, trustProxy = false, ...serverOptions } = options;
     if (handshakeTimeoutMs !== undefined && !(Number.isFinite(handshakeTimeoutMs) && handshakeTimeoutMs >= 0)) {
       throw new RangeError(`handshakeTimeoutMs must be a number >= 0, got ${handshakeTimeoutMs}`);
     }
     this.serverOptions = serverOptions;
     this.handshakeTimeoutMs = handshakeTimeoutMs || undefined;
-    this.messageParser = messageParser ?? defaultMessageParser;
+    this.messageParser =
+      messageParser ?? (maxJsonDepth === undefined ? defaultMessageParser : jsonMessageParser(maxJsonDepth));
+    this.reportParseErrors = messageParser !== undefined && messageParser !== defaultMessageParser;
     this.connectionLog = connectionLog;
     const trust: TrustFunction | undefined = trustFunctionOf(trustProxy);
     this.rememberAddress = trust && ((request) => void rememberClientAddress(request, trust));
@@ -139,12 +144,13 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
     if (handlers.length === 0) return;
-    this.dispatchSettings ??= new DispatchSettings(this.messageParser, this.messageParser !== defaultMessageParser, logger);
+    this.dispatchSettings ??= new DispatchSettings(this.messageParser, this.reportParseErrors, logger);
     MessageDispatcher.attach(client, handlers, this.dispatchSettings);
   }
 
   setMessageParser(parser: MessageParser): void {
     this.messageParser = parser;
+    this.reportParseErrors = parser !== defaultMessageParser;
     this.dispatchSettings = undefined;
   }
 

@@ -3,6 +3,7 @@ import { WsException } from '@nestjs/websockets';
 import { ChatBusUnavailableError } from './bus/bus-errors.js';
 import { ChatError, refOf, type ChatErrorPayload } from './chat-error.js';
 import { sendEvent, type ChatSocket } from './chat-socket.js';
+import { PayloadTooDeepError } from './dto/payload-depth.js';
 
 /**
  * Turns whatever a chat handler throws into an `error` event {code, message, ref?} for the
@@ -13,6 +14,8 @@ export class ChatExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('ChatGateway');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    // The FrameScreen answered this frame already (one answer per frame).
+    if (exception instanceof PayloadTooDeepError) return;
     const ws = host.switchToWs();
     const payload = this.toPayload(exception);
     const ref = refOf(ws.getData());

@@ -54,6 +54,12 @@ export interface ChatRuntimeOptions {
   maxTextLength?: number;
   /** Longest chat name. Default 32. */
   maxNameLength?: number;
+  /**
+   * Largest frame of the JSON protocol on `/chat`, in bytes (CHAT_MAX_FRAME_BYTES); a larger
+   * one closes the connection with 1009. Applied per connection below the server's maxPayload.
+   * Default: what the longest text needs even fully escaped, 6 * maxTextLength + 2048.
+   */
+  maxFrameBytes?: number;
   /** Rooms one connection may be in at once. Default 50. */
   maxRoomsPerConnection?: number;
   /** Most names listed in `joined` and `presence` (`count` always has the total). Default 200. */
@@ -107,6 +113,7 @@ export interface ResolvedChatOptions {
   historySize: number;
   maxTextLength: number;
   maxNameLength: number;
+  maxFrameBytes: number;
   maxRoomsPerConnection: number;
   memberListLimit: number;
   rateLimit: ResolvedRateLimit | false;
@@ -134,10 +141,12 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
       closeAfter: positive(given.closeAfter ?? 2 * burst, 'rateLimit.closeAfter', true),
     };
   }
+  const maxTextLength = positive(options.maxTextLength ?? 2000, 'maxTextLength', true);
   return {
     historySize: positive(options.historySize ?? 100, 'historySize', true),
-    maxTextLength: positive(options.maxTextLength ?? 2000, 'maxTextLength', true),
+    maxTextLength,
     maxNameLength: positive(options.maxNameLength ?? 32, 'maxNameLength', true),
+    maxFrameBytes: positive(options.maxFrameBytes ?? defaultMaxFrameBytes(maxTextLength), 'maxFrameBytes', true),
     maxRoomsPerConnection: positive(options.maxRoomsPerConnection ?? 50, 'maxRoomsPerConnection', true),
     memberListLimit: positive(options.memberListLimit ?? 200, 'memberListLimit', true),
     rateLimit,
@@ -166,6 +175,23 @@ function hook(value: RoomAccessHook | undefined, name: string): RoomAccessHook |
     throw new TypeError(`ChatModule option ${name} must be a function, got ${typeof value}`);
   }
   return value;
+}
+
+/**
+ * A `message` frame with the longest text: JSON may escape every character as `\\uXXXX` (6
+ * bytes), and 2 KiB hold the envelope, the room, a ref and some spacing.
+ */
+export function defaultMaxFrameBytes(maxTextLength: number): number {
+  return 6 * maxTextLength + 2048;
+}
+
+/**
+ * Largest frame of the plain-text protocol on `/`: a line of maxTextLength UTF-16 code units
+ * is at most 3 bytes each in UTF-8; 1 KiB more so that a line a little too long is still
+ * answered with a line saying so rather than a 1009 close.
+ */
+export function maxLineBytes(options: ResolvedChatOptions): number {
+  return Math.min(options.maxFrameBytes, 3 * options.maxTextLength + 1024);
 }
 
 function positive(value: number, name: string, integer: boolean): number {

@@ -16,6 +16,8 @@ export interface ChatSocket {
   on(event: 'message', listener: (this: ChatSocket, data: unknown, isBinary: boolean) => void): unknown;
   /** Writes bytes framed once for many recipients (our adapter only). */
   sendFrame?(frame: PreparedFrame): void;
+  /** Lowers the largest message the connection accepts (our adapter only). */
+  setMaxPayload?(bytes: number): void;
   /** What the adapter's `authorize` hook accepted the upgrade with (our adapter only). */
   principal?: unknown;
 }

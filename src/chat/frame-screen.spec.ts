@@ -1,4 +1,4 @@
-import { FrameScreen } from './frame-screen.js';
+import { FrameScreen, MAX_FRAME_DEPTH } from './frame-screen.js';
 
 const screen = new FrameScreen(['join', 'message', 'leave']);
 const check = (text: string) => screen.check(Buffer.from(text));
@@ -29,5 +29,22 @@ describe('FrameScreen', () => {
     for (const text of ['', 'hello', '{"event":', '[]', '"join"', 'null', '42', '{"event":42}', '{"data":{}}']) {
       expect(check(text)).toMatchObject({ code: 'invalid_payload' });
     }
+  });
+});
+
+describe('FrameScreen depth limit', () => {
+  const deep = (depth: number) => '{"event":"message","data":' + '['.repeat(depth) + ']'.repeat(depth) + '}';
+
+  it('answers a known event nested too deep with invalid_payload, fast path or not', () => {
+    expect(check(deep(500_000))).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/at most 9 deep/) });
+    expect(check(deep(MAX_FRAME_DEPTH))).toMatchObject({ code: 'invalid_payload' });
+    expect(check('{"data":' + '{"a":'.repeat(20) + '1' + '}'.repeat(20) + ',"event":"join"}')).toMatchObject({
+      code: 'invalid_payload',
+    });
+  });
+
+  it('lets through a known event at the deepest allowed nesting', () => {
+    expect(check(deep(MAX_FRAME_DEPTH - 1))).toBeNull();
+    expect(check('{"event":"message","data":{"room":"r","text":"[[[[[[[[[[[[[[[["}}')).toBeNull();
   });
 });

@@ -1,14 +1,22 @@
+import { exceedsJsonDepth } from '../adapter/index.js';
 import { refOf, type ChatErrorPayload } from './chat-error.js';
+import { MAX_PAYLOAD_DEPTH } from './dto/payload-depth.js';
 
 const PREFIX = Buffer.from('{"event":"');
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CLOSING_BRACE = 0x7d;
+/** The `{event, data}` envelope around a payload. */
+export const MAX_FRAME_DEPTH = MAX_PAYLOAD_DEPTH + 1;
 
 /**
  * Finds the frames of the JSON protocol that no handler will answer: not a JSON object with a
  * string `event`, or an event nobody subscribed to. The adapter drops those silently (as
  * `@nestjs/platform-ws` does); the chat answers them with an `error` event instead.
+ *
+ * Frames nested deeper than MAX_FRAME_DEPTH are answered here too (`invalid_payload`), found
+ * by a byte scan before anything parses them: the adapter's parser drops them when they are
+ * deeper than its own limit, and the validation pipe refuses the others without answering.
  */
 export class FrameScreen {
   private readonly known: ReadonlySet<string>;
@@ -21,6 +29,9 @@ export class FrameScreen {
 
   /** The error to answer with, or null when a handler will take the frame. */
   check(frame: Buffer): ChatErrorPayload | null {
+    if (exceedsJsonDepth(frame, MAX_FRAME_DEPTH)) {
+      return { code: 'invalid_payload', message: `a frame may nest arrays and objects at most ${MAX_FRAME_DEPTH} deep` };
+    }
     // Clients that serialise {event, data} in that order (JSON.stringify does) start with
     // `{"event":"<name>"`: recognised without parsing the frame a second time.
     for (const prefix of this.prefixes) {

@@ -1,4 +1,4 @@
-import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Inject, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,6 +10,7 @@ import {
 import type { IncomingMessage } from 'node:http';
 import { ChatError } from './chat-error.js';
 import { ChatExceptionFilter } from './chat-exception.filter.js';
+import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { frameBytes, principalName, sendEvent, type ChatSocket } from './chat-socket.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry, type ChatConnection } from './connection-registry.js';
@@ -44,6 +45,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly chat: ChatService,
     private readonly registry: ConnectionRegistry,
     private readonly access: RoomAccess,
+    @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
   ) {
     const gateway = this;
     this.onFrame = function (data) {
@@ -52,6 +54,8 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   handleConnection(socket: ChatSocket, request: IncomingMessage): void {
+    // Before any frame is read: the server's limit (1 MiB by default) is sized for other gateways.
+    socket.setMaxPayload?.(this.options.maxFrameBytes);
     const connection = this.chat.connect(socket, {
       kind: 'json',
       remoteAddress: peerNameOf(request),

@@ -3,7 +3,7 @@ import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } 
 import type { IncomingMessage } from 'node:http';
 import { ChatBusUnavailableError } from './bus/bus-errors.js';
 import { ChatError } from './chat-error.js';
-import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
+import { CHAT_OPTIONS, maxLineBytes, type ResolvedChatOptions } from './chat-options.js';
 import { frameBytes, SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
 import { ChatService } from './chat.service.js';
 import { ConnectionRegistry, type ChatConnection } from './connection-registry.js';
@@ -40,6 +40,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   async handleConnection(socket: ChatSocket, request: IncomingMessage): Promise<void> {
+    socket.setMaxPayload?.(maxLineBytes(this.options));
     const name = peerNameOf(request);
     const connection = this.chat.connect(socket, { kind: 'text', name, remoteAddress: name, principal: socket.principal });
     socket.on('message', this.onFrame);

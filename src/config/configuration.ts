@@ -28,6 +28,8 @@ export interface WebSocketConfig {
 export interface ChatConfig {
   historySize: number;
   maxRoomsPerConnection: number;
+  /** Largest JSON chat frame in bytes; undefined: the chat's default. */
+  maxFrameBytes: number | undefined;
   /** Frames per connection: a burst, then so many per second; false when PER_SECOND is 0. */
   rateLimit: { burst: number; perSecond: number } | false;
   /** REST writes per client: a burst, then so many per second; false when PER_SECOND is 0. */
@@ -68,6 +70,7 @@ export function chatConfigOf(env: Environment): ChatConfig {
   return {
     historySize: env.CHAT_HISTORY_SIZE,
     maxRoomsPerConnection: env.CHAT_MAX_ROOMS_PER_CONNECTION,
+    maxFrameBytes: env.CHAT_MAX_FRAME_BYTES,
     rateLimit:
       env.CHAT_RATE_LIMIT_PER_SECOND > 0
         ? { burst: env.CHAT_RATE_LIMIT_BURST, perSecond: env.CHAT_RATE_LIMIT_PER_SECOND }

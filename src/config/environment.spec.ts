@@ -59,6 +59,8 @@ describe('loadEnvironment', () => {
     ['CHAT_ROOM_CREATE_PER_MINUTE', '-1'],
     ['LOG_FORMAT', 'xml'],
     ['REDIS_PREFIX', 'has space'],
+    ['CHAT_MAX_FRAME_BYTES', '100'],
+    ['CHAT_MAX_FRAME_BYTES', '4096.5'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     let caught: unknown;
     try {
@@ -68,6 +70,18 @@ describe('loadEnvironment', () => {
     }
     expect(caught).toBeInstanceOf(InvalidConfigurationError);
     expect((caught as Error).message).toContain(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('turns /echo off by default with NODE_ENV=production; ECHO_ENABLED overrides either way', () => {
+    expect(loadEnvironment({ NODE_ENV: 'production' }).ECHO_ENABLED).toBe(false);
+    expect(loadEnvironment({ NODE_ENV: 'production', ECHO_ENABLED: 'true' }).ECHO_ENABLED).toBe(true);
+    expect(loadEnvironment({ NODE_ENV: 'development' }).ECHO_ENABLED).toBe(true);
+    expect(loadEnvironment({ ECHO_ENABLED: 'false' }).ECHO_ENABLED).toBe(false);
+  });
+
+  it('takes CHAT_MAX_FRAME_BYTES when set, leaves it to the chat otherwise', () => {
+    expect(loadEnvironment({}).CHAT_MAX_FRAME_BYTES).toBeUndefined();
+    expect(loadEnvironment({ CHAT_MAX_FRAME_BYTES: '4096' }).CHAT_MAX_FRAME_BYTES).toBe(4096);
   });
 
   it('reports every bad variable at once', () => {

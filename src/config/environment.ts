@@ -63,8 +63,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1024)
   WS_SEND_BUFFER_LIMIT = 4_194_304;
 
+  /** Unset: on, except with NODE_ENV=production (an unlimited echo is a free CPU sink). */
   @Transform(toBoolean) @IsBoolean()
   ECHO_ENABLED = true;
+
+  /** Read for one default only (ECHO_ENABLED); any value is accepted. */
+  @IsString()
+  NODE_ENV = '';
 
   @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
   CHAT_HISTORY_SIZE = 100;
@@ -85,6 +90,7 @@ export class Environment {
   /** 0 turns the per-client REST write limit off. */
   @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
   CHAT_REST_RATE_LIMIT_PER_SECOND = 10;
+
   /** Rooms whose history is kept (in memory or in Redis). */
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
   CHAT_MAX_ROOMS = 1000;
@@ -100,6 +106,10 @@ export class Environment {
   /** New rooms one client may create per minute (and at once); 0 turns the limit off. */
   @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
   CHAT_ROOM_CREATE_PER_MINUTE = 10;
+
+  /** Largest JSON chat frame; unset: derived from the longest text (6 * 2000 + 2048 = 14048). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(256) @Max(2 ** 31 - 1)
+  CHAT_MAX_FRAME_BYTES: number | undefined = undefined;
 
   @IsIn(['memory', 'redis'])
   BUS: 'memory' | 'redis' = 'memory';
@@ -213,6 +223,7 @@ export function loadEnvironment(
   }
   const conflicts = [...mountProblems(parsed), ...accessProblems(parsed)];
   if (conflicts.length > 0) throw new InvalidConfigurationError(conflicts);
+  if (present.ECHO_ENABLED === undefined && parsed.NODE_ENV === 'production') parsed.ECHO_ENABLED = false;
   return parsed;
 }
 

@@ -402,6 +402,22 @@ describe('WebSocketConnection', () => {
       expect((await next<[number]>(conn, 'close'))[0]).toBe(closeCode);
     });
 
+    it('holds later messages to a limit lowered with setMaxPayload (1009 beyond it), never raised', async () => {
+      const { conn, peer } = await connect({ maxPayload: 255 });
+      conn.on('error', () => {});
+      conn.setMaxPayload(1000);
+      conn.setMaxPayload(4);
+      const messages: string[] = [];
+      conn.on('message', (data: Buffer) => messages.push(data.toString()));
+      peer.send(`81 84 ${ZERO_KEY} 61 62 63 64`);
+      peer.send(`81 85 ${ZERO_KEY} 61 62 63 64 65`);
+      expect(await peer.frame(0)).toEqual({ type: 'close', code: 1009, reason: '' });
+      expect(messages).toEqual(['abcd']);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      peer.socket.end();
+      expect((await next<[number]>(conn, 'close'))[0]).toBe(1009);
+    });
+
     it('does not crash without an error listener', async () => {
       const { conn, peer } = await connect();
       peer.send(`8f 80 ${ZERO_KEY}`);

@@ -118,7 +118,7 @@ export class WebSocketConnection extends EventEmitter {
   private readonly parser: FrameParser<WebSocketConnection>;
   private readonly closeTimeoutMs: number;
   private readonly sendBufferLimit: number;
-  private readonly maxPayload: number;
+  private maxPayload: number;
   private readonly deflate: PerMessageDeflate | undefined;
   /** Frames waiting behind one being compressed; only ever created with permessage-deflate. */
   private outbox: SendQueue<WebSocketConnection> | undefined = undefined;
@@ -212,6 +212,16 @@ export class WebSocketConnection extends EventEmitter {
     this.stats.messagesOut++;
     if (this.deflate !== undefined) return this.sendFrameCompressible(this.deflate, frame);
     this.writeBytesNow(frame.bytes, undefined);
+  }
+
+  /**
+   * Lowers the largest message this connection accepts (never raises it), for a protocol whose
+   * messages are small: call it when the connection opens. Frames whose header arrives later are
+   * held to it (1009 beyond it), compressed ones once inflated too.
+   */
+  setMaxPayload(maxPayload: number): void {
+    this.parser.lowerMaxPayload(maxPayload);
+    this.maxPayload = this.parser.messageLimit;
   }
 
   ping(data?: string | Buffer): void {

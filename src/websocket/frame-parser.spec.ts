@@ -244,6 +244,88 @@ describe('FrameParser', () => {
     });
   });
 
+  describe('fragmented messages', () => {
+    /** `text` as a masked text message in fragments of `size` bytes, each with its own key. */
+    const fragmentsOf = (text: string | Buffer, size: number): Buffer => {
+      const data = Buffer.from(text);
+      const frames: Buffer[] = [];
+      for (let at = 0; at < data.length; at += size) {
+        const opcode = at === 0 ? Opcode.TEXT : Opcode.CONTINUATION;
+        const fin = at + size >= data.length;
+        frames.push(encodeFrame(opcode, data.subarray(at, at + size), { fin, maskingKey: 0x9e3779b9 + at }));
+      }
+      return Buffer.concat(frames);
+    };
+
+    it('assembles one-byte fragments with their own keys into one message, under every chunking', () => {
+      expect(parse(fragmentsOf('abcdefghijklmnop', 1), { maxPayload: 1024 })).toEqual([message('abcdefghijklmnop')]);
+      const text = 'h\u00e9llo \u{1f600} w\u00f6rld '.repeat(40);
+      expect(parse(fragmentsOf(text, 7), { maxPayload: 1 << 20 })).toEqual([message(text)]);
+    });
+
+    it('allows one fragment per 64 bytes of maxPayload, and at least 16', () => {
+      // 1024 bytes of maxPayload: 16 fragments; 4096: 64.
+      expect(parse(fragmentsOf('x'.repeat(17), 1), { maxPayload: 1024 })).toEqual([
+        failure('WS_ERR_MESSAGE_TOO_BIG', 1009),
+      ]);
+      expect(parse(fragmentsOf('x'.repeat(64), 1), { maxPayload: 4096 })).toEqual([message('x'.repeat(64))]);
+      expect(parse(fragmentsOf('x'.repeat(65), 1), { maxPayload: 4096 })).toEqual([
+        failure('WS_ERR_MESSAGE_TOO_BIG', 1009),
+      ]);
+      expect(parse(fragmentsOf('x'.repeat(16), 1), { maxPayload: 20 })).toEqual([message('x'.repeat(16))]);
+    });
+
+    it('takes a message of exactly maxPayload bytes in 64-byte fragments', () => {
+      const data = Buffer.alloc(1 << 20, 0x61);
+      const events = feed(fragmentsOf(data, 64), [65_536], { maxPayload: 1 << 20 });
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ type: 'message', isBinary: false });
+      expect((events[0] as { data: Buffer }).data.equals(data)).toBe(true);
+    });
+
+    it('copies the fragments into one buffer of at most maxPayload bytes', () => {
+      let delivered: Buffer | undefined;
+      const p = new FrameParser(nullSink({ onMessage: (_, data) => (delivered = data) }), null, { maxPayload: 300_000 });
+      const data = Buffer.alloc(300_000, 0x62);
+      p.push(fragmentsOf(data, 5_000));
+      expect(delivered?.equals(data)).toBe(true);
+      // Doubling from 5 KB would reach 320 KB; the limit caps it.
+      expect(delivered!.buffer.byteLength).toBeLessThanOrEqual(300_000);
+    });
+
+    it('fails a text at the first invalid byte of a later fragment, before its last one arrives', () => {
+      const start = Buffer.concat([
+        encodeFrame(Opcode.TEXT, Buffer.from('ab'), { fin: false, maskingKey: 0x01020304 }),
+        encodeFrame(Opcode.CONTINUATION, Buffer.from([0x63, 0xff]), { fin: false, maskingKey: 0x05060708 }),
+      ]);
+      expect(parse(start)).toEqual([failure('WS_ERR_INVALID_UTF8', 1007)]);
+    });
+  });
+
+  describe('lowerMaxPayload', () => {
+    it('holds the next frames to the lower limit, the fragments of an open message included', () => {
+      const { parser: p, events } = parser({ maxPayload: 100 });
+      p.push(hex(`01 83 ${ZERO_KEY} 61 62 63`));
+      p.lowerMaxPayload(5);
+      expect(p.messageLimit).toBe(5);
+      p.push(hex(`80 83 ${ZERO_KEY} 64 65 66`));
+      expect(events).toEqual([failure('WS_ERR_MESSAGE_TOO_BIG', 1009)]);
+    });
+
+    it('never raises the limit, and lowers "no limit" to any', () => {
+      const limited = parser({ maxPayload: 10 }).parser;
+      limited.lowerMaxPayload(1000);
+      expect(limited.messageLimit).toBe(10);
+      const unlimited = parser({ maxPayload: 0 }).parser;
+      unlimited.lowerMaxPayload(1000);
+      expect(unlimited.messageLimit).toBe(1000);
+    });
+
+    it('refuses a limit that is not a positive integer', () => {
+      for (const limit of [0, -1, 2.5, Number.NaN]) expect(() => parser().parser.lowerMaxPayload(limit)).toThrow(RangeError);
+    });
+  });
+
   describe('protocol violations', () => {
     it('fails the connection when a client frame is not masked', () => {
       expect(parse('81 05 48 65 6c 6c 6f')).toEqual([failure('WS_ERR_EXPECTED_MASK', 1002)]);

@@ -1,7 +1,7 @@
 import { isValidCloseCode } from './close-codes.js';
 import { CloseCode, EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { protocolError, type WebSocketError, type WebSocketErrorCode } from './errors.js';
-import { applyMask } from './mask.js';
+import { applyMask, copyUnmasked } from './mask.js';
 import { isValidUtf8, UTF8_ACCEPT, UTF8_REJECT, utf8Step } from './utf8.js';
 
 /**
@@ -41,6 +41,23 @@ function compressedLimit(maxPayload: number): number {
   return maxPayload === 0 ? 0 : maxPayload + Math.ceil(maxPayload / 1024) + 64;
 }
 
+/**
+ * The fragment policy: a message may have one frame per this many bytes of maxPayload (and
+ * at least MIN_FRAGMENTS). Each frame costs a header, a mask and a round of bookkeeping, so a
+ * message of 1-byte fragments would cost ~30 times the CPU of the same bytes in one frame;
+ * with the cap a message costs at most a few times what one frame of maxPayload bytes does.
+ * Fragments of 64 bytes and more fit any message up to the limit.
+ */
+const MIN_AVERAGE_FRAGMENT_BYTES = 64;
+const MIN_FRAGMENTS = 16;
+
+function fragmentLimit(maxPayload: number): number {
+  return maxPayload === 0 ? 0 : Math.max(MIN_FRAGMENTS, Math.ceil(maxPayload / MIN_AVERAGE_FRAGMENT_BYTES));
+}
+
+/** The first buffer a fragmented message is copied into; it doubles as fragments arrive. */
+const MIN_ASSEMBLY_BYTES = 1024;
+
 const STATE_HEADER = 0;
 const STATE_LENGTH_16 = 1;
 const STATE_LENGTH_64 = 2;
@@ -56,7 +73,10 @@ const MAX_SAFE_HIGH_WORD = 0x1f_ffff;
  * Streaming RFC 6455 frame parser. Push TCP chunks in any sizes; it keeps them in a list and
  * hands out zero-copy views of them. Payload bytes are unmasked (in place: the parser owns
  * the chunks it is given) and UTF-8 checked as they arrive, so a bad text message fails at
- * its first bad byte. Fragments are concatenated once, at FIN, with their known total length.
+ * its first bad byte. A message that arrives in one piece is delivered as a view of its chunk;
+ * one in several pieces (fragments, or a frame split across reads) is copied as it arrives
+ * into one buffer (sized exactly when the total is known, else doubling up to the limit), so
+ * its memory is proportional to its size however small the pieces are.
  *
  * Length encodings: RFC 6455 section 5.2 says "the minimal number of bytes MUST be used to
  * encode the length", a requirement on the sender. We accept non-minimal encodings (e.g. a
@@ -66,10 +86,11 @@ const MAX_SAFE_HIGH_WORD = 0x1f_ffff;
 export class FrameParser<T> {
   private readonly sink: FrameSink<T>;
   private readonly owner: T;
-  private readonly maxPayload: number;
+  private maxPayload: number;
   private readonly expectMasked: boolean;
   private readonly allowRsv1: boolean;
-  private readonly maxCompressedPayload: number;
+  private maxCompressedPayload: number;
+  private maxFragments: number;
 
   private chunks: Buffer[] = [];
   /** Read position inside chunks[0]. */
@@ -92,7 +113,11 @@ export class FrameParser<T> {
   private messageOpcode = 0;
   private messageCompressed = false;
   private messageLength = 0;
-  private fragments: Buffer[] = [];
+  private messageFrames = 0;
+  /** The message's only piece so far, uncopied. */
+  private firstPiece: Buffer | undefined = undefined;
+  /** Where the pieces are copied once there are several; messageLength bytes are used. */
+  private assembly: Buffer | undefined = undefined;
   private utf8State = UTF8_ACCEPT;
 
   constructor(sink: FrameSink<T>, owner: T, options: FrameParserOptions = {}) {
@@ -102,6 +127,26 @@ export class FrameParser<T> {
     this.expectMasked = options.expectMasked ?? true;
     this.allowRsv1 = options.allowRsv1 ?? false;
     this.maxCompressedPayload = compressedLimit(this.maxPayload);
+    this.maxFragments = fragmentLimit(this.maxPayload);
+  }
+
+  /**
+   * Lowers the message size limit (a limit of 0, none, can be lowered to any). Frames whose
+   * header is read from now on are held to it, fragments of an open message included.
+   */
+  lowerMaxPayload(maxPayload: number): void {
+    if (!Number.isInteger(maxPayload) || maxPayload < 1) {
+      throw new RangeError(`maxPayload must be an integer >= 1, got ${maxPayload}`);
+    }
+    if (this.maxPayload !== 0 && this.maxPayload <= maxPayload) return;
+    this.maxPayload = maxPayload;
+    this.maxCompressedPayload = compressedLimit(maxPayload);
+    this.maxFragments = fragmentLimit(maxPayload);
+  }
+
+  /** The current message size limit; 0 for none. */
+  get messageLimit(): number {
+    return this.maxPayload;
   }
 
   /** True once a close frame or a protocol error ended parsing (or stop() was called). */
@@ -197,6 +242,7 @@ export class FrameParser<T> {
       }
       this.messageOpcode = opcode;
       this.messageCompressed = compressed;
+      this.messageFrames = 0;
     } else if (opcode === Opcode.CLOSE || opcode === Opcode.PING || opcode === Opcode.PONG) {
       if (!this.fin) return this.fail('WS_ERR_EXPECTED_FIN', 'Control frames must not be fragmented');
     } else {
@@ -242,8 +288,13 @@ export class FrameParser<T> {
   private lengthKnown(): boolean {
     // Checked against the header, before a byte of the payload is buffered.
     const limit = this.messageCompressed ? this.maxCompressedPayload : this.maxPayload;
-    if (this.opcode < Opcode.CLOSE && limit > 0 && this.messageLength + this.payloadLength > limit) {
-      return this.fail('WS_ERR_MESSAGE_TOO_BIG', `Message larger than ${this.maxPayload} bytes`);
+    if (this.opcode < Opcode.CLOSE && limit > 0) {
+      if (this.messageLength + this.payloadLength > limit) {
+        return this.fail('WS_ERR_MESSAGE_TOO_BIG', `Message larger than ${this.maxPayload} bytes`);
+      }
+      if (++this.messageFrames > this.maxFragments) {
+        return this.fail('WS_ERR_MESSAGE_TOO_BIG', `Message in more than ${this.maxFragments} fragments`);
+      }
     }
     this.payloadReceived = 0;
     this.state = this.masked ? STATE_MASKING_KEY : STATE_PAYLOAD;
@@ -258,6 +309,11 @@ export class FrameParser<T> {
       const chunk = this.chunks[0];
       const start = this.chunkOffset;
       const count = Math.min(chunk.length - start, this.payloadLength - this.payloadReceived);
+      if (!isControl && this.messageLength > 0) {
+        // A later piece of the message: unmasked straight into the assembly, no view made.
+        if (!this.copyPiece(chunk, start, count, checkUtf8)) return false;
+        continue;
+      }
       const piece = start === 0 && count === chunk.length ? chunk : chunk.subarray(start, start + count);
       this.advance(count);
       if (this.masked) applyMask(piece, this.maskingKey, this.payloadReceived);
@@ -272,8 +328,7 @@ export class FrameParser<T> {
           return this.fail('WS_ERR_INVALID_UTF8', 'Text message is not valid UTF-8');
         }
       }
-      this.fragments.push(piece);
-      this.messageLength += count;
+      this.appendPiece(piece);
     }
     this.state = STATE_HEADER;
     if (isControl) return this.controlFrameComplete();
@@ -287,20 +342,72 @@ export class FrameParser<T> {
     if (!isBinary && !compressed && this.utf8State !== UTF8_ACCEPT) {
       return this.fail('WS_ERR_INVALID_UTF8', 'Text message ends in the middle of a UTF-8 sequence');
     }
-    const fragments = this.fragments;
+    const assembly = this.assembly;
     const data =
-      fragments.length === 1
-        ? fragments[0]
-        : fragments.length === 0
-          ? EMPTY_BUFFER
-          : Buffer.concat(fragments, this.messageLength);
-    fragments.length = 0;
+      this.firstPiece ??
+      (assembly === undefined
+        ? EMPTY_BUFFER
+        : assembly.length === this.messageLength
+          ? assembly
+          : assembly.subarray(0, this.messageLength));
+    this.firstPiece = undefined;
+    this.assembly = undefined;
     this.messageOpcode = 0;
     this.messageCompressed = false;
     this.messageLength = 0;
     this.utf8State = UTF8_ACCEPT;
     this.sink.onMessage(this.owner, data, isBinary, compressed);
     return this.state !== STATE_STOPPED;
+  }
+
+  /** Keeps the first piece (never empty) of the data message being read, uncopied. */
+  private appendPiece(piece: Buffer): void {
+    this.messageLength = piece.length;
+    this.firstPiece = piece;
+  }
+
+  /**
+   * Copies `count` payload bytes of `chunk` from `start` to the end of the message being read
+   * (it has bytes already), unmasking and UTF-8 checking them; false when they are not UTF-8.
+   */
+  private copyPiece(chunk: Buffer, start: number, count: number, checkUtf8: boolean): boolean {
+    const at = this.messageLength;
+    this.messageLength = at + count;
+    let assembly = this.assembly;
+    if (assembly === undefined || assembly.length < this.messageLength) {
+      assembly = this.growAssembly(at, count);
+      if (this.firstPiece !== undefined) {
+        this.firstPiece.copy(assembly, 0);
+        this.firstPiece = undefined;
+      }
+    }
+    copyUnmasked(chunk, start, assembly, at, count, this.masked ? this.maskingKey : 0, this.payloadReceived);
+    this.advance(count);
+    this.payloadReceived += count;
+    if (checkUtf8) {
+      this.utf8State = utf8Step(this.utf8State, assembly, at, at + count);
+      if (this.utf8State === UTF8_REJECT) return this.fail('WS_ERR_INVALID_UTF8', 'Text message is not valid UTF-8');
+    }
+    return true;
+  }
+
+  /**
+   * A buffer for the message read so far (`used` bytes, copied over) and at least the rest of
+   * the current frame. With the last frame's length known the size is exact; otherwise it
+   * doubles, never beyond the limit (which the bytes announced so far are within).
+   */
+  private growAssembly(used: number, pieceLength: number): Buffer {
+    const needed = this.messageLength + (this.payloadLength - this.payloadReceived - pieceLength);
+    let capacity = needed;
+    if (!this.fin) {
+      capacity = Math.max(needed, 2 * (this.assembly?.length ?? 0), MIN_ASSEMBLY_BYTES);
+      const limit = this.messageCompressed ? this.maxCompressedPayload : this.maxPayload;
+      if (limit > 0) capacity = Math.max(needed, Math.min(capacity, limit));
+    }
+    const grown = Buffer.allocUnsafe(capacity);
+    if (this.assembly !== undefined) this.assembly.copy(grown, 0, 0, used);
+    this.assembly = grown;
+    return grown;
   }
 
   private controlFrameComplete(): boolean {
@@ -353,7 +460,8 @@ export class FrameParser<T> {
     this.chunks = [];
     this.chunkOffset = 0;
     this.bufferedBytes = 0;
-    this.fragments.length = 0;
+    this.firstPiece = undefined;
+    this.assembly = undefined;
     this.controlPieces.length = 0;
   }
 

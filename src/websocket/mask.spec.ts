@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { applyMask } from './mask.js';
+import { applyMask, copyUnmasked } from './mask.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 
@@ -84,6 +84,35 @@ describe('applyMask', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('copyUnmasked', () => {
+  it('copies the RFC 6455 example unmasked, leaving the source as it was', () => {
+    const source = hex('00 7f 9f 4d 51 58 00');
+    const target = Buffer.alloc(8);
+    copyUnmasked(source, 1, target, 2, 5, 0x37fa213d, 0);
+    expect(target.subarray(2, 7).toString()).toBe('Hello');
+    expect(source).toEqual(hex('00 7f 9f 4d 51 58 00'));
+  });
+
+  it('agrees with applyMask at every size, key offset and position, both sides of the loop limit', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2100 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.nat(7),
+        fc.nat(9),
+        (bytes, key, keyOffset, targetStart) => {
+          const expected = Buffer.from(bytes);
+          applyMask(expected, key, keyOffset);
+          const target = Buffer.alloc(targetStart + bytes.length);
+          copyUnmasked(bytes, 0, target, targetStart, bytes.length, key, keyOffset);
+          expect(target.subarray(targetStart).equals(expected)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -62,6 +62,46 @@ export function applyMask(bytes: Uint8Array, maskingKey: number, keyOffset = 0):
   if (i < length) bytes[i] ^= k2;
 }
 
+/** Below this size a byte loop beats a native copy plus applyMask, which both allocate views. */
+const COPY_LOOP_LIMIT = 1024;
+
+/**
+ * Copies `count` bytes from `source` at `sourceStart` to `target` at `targetStart`, unmasked on
+ * the way (the source is left as it was). `keyOffset` as in applyMask; a key of 0 is a plain copy.
+ */
+export function copyUnmasked(
+  source: Uint8Array,
+  sourceStart: number,
+  target: Uint8Array,
+  targetStart: number,
+  count: number,
+  maskingKey: number,
+  keyOffset: number,
+): void {
+  if (count >= COPY_LOOP_LIMIT) {
+    const copied = target.subarray(targetStart, targetStart + count);
+    copied.set(source.subarray(sourceStart, sourceStart + count));
+    if (maskingKey !== 0) applyMask(copied, maskingKey, keyOffset);
+    return;
+  }
+  const key = rotate(maskingKey, keyOffset);
+  const k0 = key >>> 24;
+  const k1 = (key >>> 16) & 0xff;
+  const k2 = (key >>> 8) & 0xff;
+  const k3 = key & 0xff;
+  const whole = count & ~3;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    target[targetStart + i] = source[sourceStart + i] ^ k0;
+    target[targetStart + i + 1] = source[sourceStart + i + 1] ^ k1;
+    target[targetStart + i + 2] = source[sourceStart + i + 2] ^ k2;
+    target[targetStart + i + 3] = source[sourceStart + i + 3] ^ k3;
+  }
+  if (i < count) target[targetStart + i] = source[sourceStart + i++] ^ k0;
+  if (i < count) target[targetStart + i] = source[sourceStart + i++] ^ k1;
+  if (i < count) target[targetStart + i] = source[sourceStart + i] ^ k2;
+}
+
 /** The key as seen from `offset` bytes into it (a left rotation by whole bytes). */
 function rotate(key: number, offset: number): number {
   const shift = (offset & 3) * 8;

@@ -76,6 +76,8 @@ on(AFTER_F4, [CONT_80_8F], NEED_2);
 
 /** Below this size the native call costs more than it saves. */
 const NATIVE_THRESHOLD = 64;
+/** Part of a buffer needs a view for the native call: it pays from this size on. */
+const NATIVE_VIEW_THRESHOLD = 1024;
 
 /**
  * Feeds `bytes[start..end)` to the validator in `state` and returns the new state: UTF8_ACCEPT
@@ -85,12 +87,11 @@ const NATIVE_THRESHOLD = 64;
 export function utf8Step(state: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
   if (state === UTF8_REJECT) return state;
   let i = start;
-  if (state === UTF8_ACCEPT && end - start >= NATIVE_THRESHOLD) {
+  const whole = start === 0 && end === bytes.length;
+  if (state === UTF8_ACCEPT && end - start >= (whole ? NATIVE_THRESHOLD : NATIVE_VIEW_THRESHOLD)) {
     // The common case, a whole message in one piece: let simdutf check it. A false here may
     // only mean the piece stops mid-character, so the DFA below decides.
-    if (isUtf8(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end))) {
-      return UTF8_ACCEPT;
-    }
+    if (isUtf8(whole ? bytes : bytes.subarray(start, end))) return UTF8_ACCEPT;
   }
   while (i < end) {
     if (state === UTF8_ACCEPT) {

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createApp } from '../../src/app.factory.js';
+import { within } from './waiting.js';
 
 export interface ServiceApp {
   app: INestApplication;
@@ -73,4 +74,16 @@ export function firstJsonMessage(url: string, timeoutMs = 3000): Promise<unknown
       reject(error);
     });
   });
+}
+
+/** A `ws` client to `url`, resolved once open (bounded). */
+export function openSocket(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
+  const socket = new WebSocket(url, options);
+  return within(
+    new Promise<WebSocket>((resolve, reject) => {
+      socket.once('open', () => resolve(socket));
+      socket.once('error', reject);
+    }),
+    `a connection to ${url}`,
+  );
 }

@@ -2,6 +2,7 @@ import { BadRequestException, type ArgumentMetadata, type Type } from '@nestjs/c
 import { ChatError } from '../chat-error.js';
 import { resolveChatOptions } from '../chat-options.js';
 import { HttpPayloadPipe, WsPayloadPipe } from './chat-validation.pipe.js';
+import { PayloadTooDeepError } from './payload-depth.js';
 import { MessagesQuery, PostMessageBody, RoomParams } from './rest-payloads.js';
 import { HistoryPayload, JoinPayload, MessagePayload, NickPayload } from './ws-payloads.js';
 
@@ -122,7 +123,31 @@ describe('chat payload validation', () => {
     );
   });
 
+  it('refuses a payload nested 500,000 deep before class-transformer sees it, without an answer of its own', async () => {
+    const text = JSON.parse('['.repeat(500_000) + ']'.repeat(500_000)) as unknown;
+    await expect(ws.transform({ room: 'r', text }, body(MessagePayload))).rejects.toBeInstanceOf(PayloadTooDeepError);
+    const nine = JSON.parse('['.repeat(8) + ']'.repeat(8)) as unknown;
+    await expect(ws.transform({ room: 'r', text: nine }, body(MessagePayload))).rejects.toBeInstanceOf(PayloadTooDeepError);
+    const eight = JSON.parse('['.repeat(7) + ']'.repeat(7)) as unknown;
+    expect((await wsError(MessagePayload, { room: 'r', text: eight })).code).toBe('invalid_payload');
+  });
+
+  it('leaves the depth of parameters it does not validate alone (the connected socket)', async () => {
+    const socket = JSON.parse('['.repeat(20) + ']'.repeat(20)) as unknown;
+    await expect(ws.transform(socket, { type: 'custom', metatype: Object })).resolves.toBe(socket);
+  });
+
   describe('over HTTP', () => {
+    it('answers 400 to a body nested too deep', async () => {
+      const text = JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)) as unknown;
+      const error = await http.transform({ text }, body(PostMessageBody)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadRequestException);
+      expect((error as BadRequestException).getResponse()).toMatchObject({
+        statusCode: 400,
+        message: 'a payload may nest arrays and objects at most 8 deep',
+      });
+    });
+
     it('answers 400 with the problems', async () => {
       const error = await http.transform({ from: '', text: 'x' }, body(PostMessageBody)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BadRequestException);
