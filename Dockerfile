@@ -6,7 +6,8 @@ FROM node:20-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 # Compiles to dist/ (with the chat page's files), then drops the dev dependencies.
 RUN npm run build && npm prune --omit=dev && npm cache clean --force
