@@ -1,9 +1,11 @@
 // `npm run build`: a clean dist/ compiled by tsc (tsconfig.build.json) plus the chat page's files.
 // `--watch` (npm run start:dev) keeps both up to date and restarts dist/main.js on changes.
+// `--if-missing` (the prepare script: npm install of a git dependency, or of a fresh checkout)
+// builds only when there is no dist/ yet; `npm pack` builds anyway through prepack.
 // Plain tsc instead of the Nest CLI: every @nestjs/cli 12 release depends on packages that
 // require Node 22, while the gateway runs on Node 20.19 too (package.json engines).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, rmSync, watch } from 'node:fs';
+import { cpSync, existsSync, rmSync, watch } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const assets = { from: `${root}src/chat/public`, to: `${root}dist/chat/public` };
 const watching = process.argv.includes('--watch');
+if (process.argv.includes('--if-missing') && existsSync(`${root}dist/index.js`)) process.exit(0);
 
 const copyAssets = () => cpSync(assets.from, assets.to, { recursive: true });
 
