@@ -5,8 +5,10 @@
 FROM node:20-alpine AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+# No scripts: `prepare` would build before the sources are copied (the build is the next step).
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 # Compiles to dist/ (with the chat page's files), then drops the dev dependencies.
 RUN npm run build && npm prune --omit=dev && npm cache clean --force

@@ -44,6 +44,18 @@ export interface ChatFeatures {
   page?: boolean;
   /** Where each part is served (chat-paths.ts). Default: `/chat`, `/`, `/api`, `/`. */
   paths?: ChatPaths;
+  /**
+   * Metadata put on the chat's own controllers and gateways, for a host's global guard that
+   * lets through what carries its `@Public()`-style marker (read with `Reflector`), e.g.
+   * `{ key: IS_PUBLIC_KEY, value: true }`. Set on the classes, so it holds process-wide.
+   */
+  publicMetadata?: ChatClassMetadata | readonly ChatClassMetadata[];
+}
+
+/** One metadata entry, as `SetMetadata(key, value)` would set it. */
+export interface ChatClassMetadata {
+  key: string | symbol;
+  value: unknown;
 }
 
 /** What can come from configuration at run time (`forRootAsync`'s factory returns it). */

@@ -1,6 +1,7 @@
 import {
   Inject,
   Module,
+  SetMetadata,
   type DynamicModule,
   type OnApplicationShutdown,
   type Provider,
@@ -14,6 +15,7 @@ import { InMemoryChatBus } from './bus/in-memory-chat-bus.js';
 import {
   CHAT_OPTIONS,
   resolveChatOptions,
+  type ChatClassMetadata,
   type ChatFeatures,
   type ChatModuleAsyncOptions,
   type ChatModuleOptions,
@@ -65,6 +67,18 @@ const presenceProvider: Provider = {
     bus.presence ?? new LocalPresence(registry, options.memberListLimit),
 };
 
+const gateways: readonly unknown[] = [JsonChatGateway, TextChatGateway];
+const isGateway = (provider: Provider): provider is Type => gateways.includes(provider);
+
+/** Puts the host's `@Public()`-style metadata on the chat's classes (ChatFeatures.publicMetadata). */
+function markPublic(classes: Type[], metadata: ChatFeatures['publicMetadata']): void {
+  const entries: readonly ChatClassMetadata[] =
+    metadata === undefined ? [] : Array.isArray(metadata) ? metadata : [metadata as ChatClassMetadata];
+  for (const { key, value } of entries) {
+    for (const target of classes) SetMetadata(key, value)(target);
+  }
+}
+
 /**
  * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, REST under `/api/rooms`
  * and the browser page at `/` (SPEC.md), each movable with the `paths` option (chat-paths.ts). Needs a WebSocket adapter on the application
@@ -77,6 +91,8 @@ const presenceProvider: Provider = {
  *   useFactory: (config: ConfigService) => ({ historySize: config.get('CHAT_HISTORY_SIZE') }),
  *   page: false,
  * })
+ * // A host whose global guard lets through what carries its @Public() marker:
+ * ChatModule.forRoot({ publicMetadata: { key: IS_PUBLIC_KEY, value: true } })
  * // Several instances on one Redis (RedisModule.forRoot provides RedisConnections):
  * ChatModule.forRootAsync({
  *   inject: [RedisConnections],
@@ -132,6 +148,7 @@ export class ChatModule implements OnApplicationShutdown {
       });
       controllers.push(controllerAt(PageController, paths.page));
     }
+    markPublic([...controllers, ...providers.filter(isGateway)], features.publicMetadata);
     providers.push({
       provide: GATEWAYS_APART,
       inject: [ModulesContainer],

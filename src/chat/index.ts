@@ -1,5 +1,6 @@
 export { ChatModule } from './chat.module.js';
 export type {
+  ChatClassMetadata,
   ChatFeatures,
   ChatModuleAsyncOptions,
   ChatModuleOptions,

@@ -30,7 +30,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** src/chat/public next to the sources, dist/chat/public in the build (nest-cli.json assets). */
+/** src/chat/public next to the sources, dist/chat/public in the build (scripts/build.mjs copies it). */
 export const PUBLIC_DIRECTORY = fileURLToPath(new URL('../public/', import.meta.url));
 
 export function contentTypeOf(path: string): string {

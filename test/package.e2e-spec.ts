@@ -1,0 +1,241 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { JsonChatClient, LineChatClient } from './helpers/chat-clients.js';
+import {
+  compileHostApp,
+  createHostApp,
+  hostTsconfig,
+  installedCopies,
+  installedVersion,
+  packPackage,
+  startHostApp,
+  type HostProcess,
+  type PackedPackage,
+} from './helpers/package-host.js';
+
+// The package the way a user installs it: `npm pack` (prepack builds), then two fresh Nest
+// hosts that install the tarball from npm. Slow (a build and two npm installs), never skipped.
+
+const SETUP_MS = 600_000;
+const TEST_MS = 30_000;
+const API_KEY = 'host-key';
+
+/** ESM host in TypeScript, on our Nest versions: forRootAsync from ConfigService, a @Public() guard. */
+const esmHost = `import 'reflect-metadata';
+import { Controller, Get, Injectable, Module, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
+import { ChatModule, InMemoryChatBus, Rfc6455Adapter, type ChatModuleOptions } from 'nest-chat-gateway';
+import { WebSocketServer } from 'nest-chat-gateway/websocket';
+
+const IS_PUBLIC = 'isPublic';
+const Public = () => SetMetadata(IS_PUBLIC, true);
+
+@Controller('host')
+class HostController {
+  @Get('hello')
+  @Public()
+  hello() {
+    return { host: 'esm', protocolServer: typeof WebSocketServer };
+  }
+
+  @Get('secret')
+  secret() {
+    return { secret: true };
+  }
+}
+
+@Injectable()
+class ApiKeyGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    return context.switchToHttp().getRequest().headers['x-api-key'] === '${API_KEY}';
+  }
+}
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true }),
+    ChatModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): ChatModuleOptions => ({
+        historySize: Number(config.get('CHAT_HISTORY_SIZE') ?? 100),
+        bus: new InMemoryChatBus({ historySize: 5 }),
+      }),
+      publicMetadata: { key: IS_PUBLIC, value: true },
+    }),
+  ],
+  controllers: [HostController],
+  providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
+})
+class HostModule {}
+
+const app = await NestFactory.create(HostModule, { logger: ['error', 'warn'] });
+app.useWebSocketAdapter(new Rfc6455Adapter(app, { maxPayload: 64 * 1024 }));
+app.enableShutdownHooks();
+await app.listen(0, '127.0.0.1');
+console.log('RESOLVED ' + new URL(import.meta.resolve('nest-chat-gateway')).pathname);
+console.log('LISTENING ' + app.getHttpServer().address().port);
+`;
+
+/** CommonJS host in plain JavaScript, pinned to an older Nest 12: forRoot, a getType() guard. */
+const cjsHost = `require('reflect-metadata');
+const { Controller, Get, Injectable, Module } = require('@nestjs/common');
+const { APP_GUARD, NestFactory } = require('@nestjs/core');
+const { ChatModule, Rfc6455Adapter } = require('nest-chat-gateway');
+
+class HostController {
+  status() {
+    return { host: 'cjs' };
+  }
+}
+Get('status')(HostController.prototype, 'status', Object.getOwnPropertyDescriptor(HostController.prototype, 'status'));
+Controller('host')(HostController);
+
+// Written for HTTP: judges only HTTP requests, so chat frames ('ws') pass.
+class HttpApiKeyGuard {
+  canActivate(context) {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest();
+    return request.path.startsWith('/api/rooms') || request.headers['x-api-key'] === '${API_KEY}';
+  }
+}
+Injectable()(HttpApiKeyGuard);
+
+class HostModule {}
+Module({
+  imports: [ChatModule.forRoot({ historySize: 10 })],
+  controllers: [HostController],
+  providers: [{ provide: APP_GUARD, useClass: HttpApiKeyGuard }],
+})(HostModule);
+
+NestFactory.create(HostModule, { logger: ['error', 'warn'] }).then(async (app) => {
+  app.useWebSocketAdapter(new Rfc6455Adapter(app));
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  console.log('RESOLVED ' + require.resolve('nest-chat-gateway'));
+  console.log('LISTENING ' + app.getHttpServer().address().port);
+});
+`;
+
+/** The older Nest 12 release line a CommonJS host is pinned to. */
+const OLDER_NEST = { core: '12.4.0', websockets: '12.1.0' };
+
+async function drive(host: HostProcess, room: string, expectedHostBody: object, hostPath: string): Promise<void> {
+  const http = `http://127.0.0.1:${host.port}`;
+  const ws = `ws://127.0.0.1:${host.port}`;
+  await request(http).get(hostPath).set('x-api-key', API_KEY).expect(200).expect(expectedHostBody);
+
+  const ann = await JsonChatClient.connect(ws);
+  await ann.welcome();
+  await ann.join(room, { name: 'ann' });
+  ann.send('message', { room, text: 'hi from ann', ref: 1 });
+  const ack = await ann.waitFor('ack');
+  expect(await ann.waitFor('message')).toMatchObject({ id: ack.id, from: 'ann', text: 'hi from ann' });
+
+  const posted = await request(http).post(`/api/rooms/${room}/messages`).send({ from: 'ci', text: 'from REST' }).expect(201);
+  expect(posted.body).toMatchObject({ room, from: 'ci', text: 'from REST' });
+  expect(await ann.waitFor('message')).toMatchObject({ id: posted.body.id, from: 'ci', text: 'from REST' });
+  await ann.close();
+
+  const lobbyWatcher = await JsonChatClient.connect(ws);
+  await lobbyWatcher.welcome();
+  await lobbyWatcher.join('lobby', { name: 'watcher' });
+  const bob = await LineChatClient.connect(ws);
+  bob.sendText('a plain line');
+  await bob.waitForLine((line) => line.endsWith('say: a plain line'), 'the plain line back on /');
+  expect(await lobbyWatcher.waitFor('message', (m) => m.text === 'a plain line')).toMatchObject({ room: 'lobby' });
+  await bob.close();
+  await lobbyWatcher.close();
+}
+
+describe('the packed package in host applications', () => {
+  let packed: PackedPackage;
+  let esmDir: string;
+  let cjsDir: string;
+  let esm: HostProcess;
+  let cjs: HostProcess;
+  const running: HostProcess[] = [];
+  const started = (host: HostProcess): HostProcess => {
+    running.push(host);
+    return host;
+  };
+
+  beforeAll(async () => {
+    packed = await packPackage();
+    const ours = {
+      '@nestjs/common': await installedVersion('@nestjs/common'),
+      '@nestjs/core': await installedVersion('@nestjs/core'),
+      '@nestjs/platform-express': await installedVersion('@nestjs/platform-express'),
+      '@nestjs/websockets': await installedVersion('@nestjs/websockets'),
+      '@nestjs/config': await installedVersion('@nestjs/config'),
+      'reflect-metadata': await installedVersion('reflect-metadata'),
+      rxjs: await installedVersion('rxjs'),
+    };
+    [esmDir, cjsDir] = await Promise.all([
+      createHostApp(packed, {
+        name: 'esm-host',
+        type: 'module',
+        dependencies: ours,
+        files: { 'src/main.ts': esmHost, 'tsconfig.json': hostTsconfig() },
+      }),
+      createHostApp(packed, {
+        name: 'cjs-host',
+        type: 'commonjs',
+        dependencies: {
+          '@nestjs/common': OLDER_NEST.core,
+          '@nestjs/core': OLDER_NEST.core,
+          '@nestjs/platform-express': OLDER_NEST.core,
+          '@nestjs/websockets': OLDER_NEST.websockets,
+          'reflect-metadata': '^0.2.0',
+          rxjs: '^7.8.0',
+        },
+        files: { 'main.js': cjsHost },
+      }),
+    ]);
+    await compileHostApp(esmDir);
+    esm = started(await startHostApp(esmDir, 'dist/main.js'));
+    cjs = started(await startHostApp(cjsDir, 'main.js'));
+  }, SETUP_MS);
+
+  afterAll(async () => {
+    await Promise.all(running.map((host) => host.stop()));
+    await packed?.remove();
+  }, TEST_MS);
+
+  it('ships compiled JavaScript, declarations and the page, nothing else', () => {
+    const unexpected = packed.files.filter(
+      (path) => !/^(dist\/.+\.(js|d\.ts)|dist\/chat\/public\/.+|package\.json|README\.md)$/.test(path),
+    );
+    expect(unexpected).toEqual([]);
+    expect(packed.files.filter((path) => /\.spec\.|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
+    expect(packed.files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/websocket/index.js', 'dist/chat/public/index.html', 'dist/main.js']));
+  });
+
+  it('keeps exactly one copy of @nestjs/core in each host, the host own version', async () => {
+    expect(await installedCopies(esmDir, '@nestjs/core')).toEqual([join(esmDir, 'node_modules/@nestjs/core')]);
+    expect(await installedCopies(cjsDir, '@nestjs/core')).toEqual([join(cjsDir, 'node_modules/@nestjs/core')]);
+    const cjsCore = JSON.parse(readFileSync(join(cjsDir, 'node_modules/@nestjs/core/package.json'), 'utf8')) as { version: string };
+    expect(cjsCore.version).toBe(OLDER_NEST.core);
+  });
+
+  it('runs in an ESM host on our Nest versions (import, forRootAsync, @Public() guard)', async () => {
+    const host = esm;
+    expect(realpathSync(host.resolved)).toBe(realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')));
+    await drive(host, 'esm-room', { host: 'esm', protocolServer: 'function' }, '/host/hello');
+    const http = `http://127.0.0.1:${host.port}`;
+    await request(http).get('/host/secret').expect(403);
+    await request(http).get('/').expect(200).expect('content-type', /text\/html/);
+  }, TEST_MS);
+
+  it('runs in a CommonJS host pinned to an older Nest 12 (require, getType() guard)', async () => {
+    const host = cjs;
+    expect(realpathSync(host.resolved)).toBe(realpathSync(join(cjsDir, 'node_modules/nest-chat-gateway/dist/index.js')));
+    await drive(host, 'cjs-room', { host: 'cjs' }, '/host/status');
+    await request(`http://127.0.0.1:${host.port}`).get('/host/status').expect(403);
+    expect(host.output()).not.toMatch(/can't resolve dependencies/i);
+  }, TEST_MS);
+});
