@@ -11,5 +11,14 @@ export * from './infrastructure/index.js';
 export { EchoGateway, type EchoClient } from './echo/echo.gateway.js';
 export { EchoModule } from './echo/echo.module.js';
 export { ConnectionLog } from './logging/index.js';
-export { installGracefulShutdown, LimitedExpressAdapter, type GracefulShutdownOptions, type HttpLimits } from './http/index.js';
+export {
+  clientAddress,
+  installGracefulShutdown,
+  LimitedExpressAdapter,
+  trustFunctionOf,
+  type ClientAddress,
+  type GracefulShutdownOptions,
+  type HttpLimits,
+  type TrustProxy,
+} from './http/index.js';
 export { MetricsModule, statsOfAdapter, WebSocketMetrics } from './metrics/index.js';

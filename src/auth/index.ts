@@ -1,5 +1,5 @@
 export { ApiAuthGuard } from './api-auth.guard.js';
-export { AuthModule, type AuthModuleAsyncOptions } from './auth.module.js';
+export { AuthModule, type ApiGuardOptions, type AuthModuleAsyncOptions } from './auth.module.js';
 export { bearerToken } from './bearer-token.js';
 export type { Principal } from './principal.js';
 export {

@@ -6,6 +6,7 @@ export type {
   ChatModuleOptions,
   ChatRuntimeOptions,
   RateLimit,
+  RestRateLimit,
   RoomAccessHook,
   ResolvedRateLimit,
   ResolvedChatOptions,
