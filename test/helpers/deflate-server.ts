@@ -77,7 +77,12 @@ export async function openWsClient(url: string, perMessageDeflate: WebSocket.Cli
 }
 
 /** Collects the next `count` messages of a `ws` client. */
-export function nextMessages(ws: WebSocket, count: number, what = `${count} messages`): Promise<Array<{ data: Buffer; isBinary: boolean }>> {
+export function nextMessages(
+  ws: WebSocket,
+  count: number,
+  what = `${count} messages`,
+  ms?: number,
+): Promise<Array<{ data: Buffer; isBinary: boolean }>> {
   const got: Array<{ data: Buffer; isBinary: boolean }> = [];
   return within(
     new Promise((resolve) => {
@@ -91,6 +96,7 @@ export function nextMessages(ws: WebSocket, count: number, what = `${count} mess
       ws.on('message', onMessage);
     }),
     `${what} (received ${got.length})`,
+    ms,
   );
 }
 
