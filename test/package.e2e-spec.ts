@@ -1,6 +1,9 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import type { Browser } from 'playwright-core';
+import { ChatPage, UI_WAIT_MS } from './helpers/browser-chat-page.js';
+import { describeWithBrowser, launchChromium } from './helpers/browser-launch.js';
 import { JsonChatClient, LineChatClient } from './helpers/chat-clients.js';
 import {
   compileHostApp,
@@ -13,12 +16,17 @@ import {
   type HostProcess,
   type PackedPackage,
 } from './helpers/package-host.js';
+import { eventually } from './helpers/waiting.js';
 
 // The package the way a user installs it: `npm pack` (prepack builds), then two fresh Nest
-// hosts that install the tarball from npm. Slow (a build and two npm installs), never skipped.
+// hosts that install the tarball from npm. Slow (a build and two npm installs), never skipped;
+// the ESM host is also started under a global prefix and its page driven in Chromium (skipped
+// locally without Chromium, failing under CI).
 
 const SETUP_MS = 600_000;
 const TEST_MS = 30_000;
+/** A host start and a Chromium launch, then two browser contexts on a loaded 2-core machine. */
+const BROWSER_MS = 60_000;
 const API_KEY = 'host-key';
 
 /** ESM host in TypeScript, on our Nest versions: forRootAsync from ConfigService, a @Public() guard. */
@@ -30,6 +38,8 @@ import { ChatModule, InMemoryChatBus, Rfc6455Adapter, type ChatModuleOptions } f
 import { WebSocketServer } from 'nest-chat-gateway/websocket';
 
 const IS_PUBLIC = 'isPublic';
+// Set by the browser test: the same host under a global prefix, with the page off the host's root.
+const globalPrefix = process.env.HOST_GLOBAL_PREFIX;
 const Public = () => SetMetadata(IS_PUBLIC, true);
 
 @Controller('host')
@@ -66,6 +76,7 @@ class ApiKeyGuard implements CanActivate {
         bus: new InMemoryChatBus({ historySize: 5 }),
       }),
       publicMetadata: { key: IS_PUBLIC, value: true },
+      paths: globalPrefix ? { page: '/chat-ui' } : undefined,
     }),
   ],
   controllers: [HostController],
@@ -74,6 +85,7 @@ class ApiKeyGuard implements CanActivate {
 class HostModule {}
 
 const app = await NestFactory.create(HostModule, { logger: ['error', 'warn'] });
+if (globalPrefix) app.setGlobalPrefix(globalPrefix);
 app.useWebSocketAdapter(new Rfc6455Adapter(app, { maxPayload: 64 * 1024 }));
 app.enableShutdownHooks();
 await app.listen(0, '127.0.0.1');
@@ -181,6 +193,10 @@ describe('the packed package in host applications', () => {
         type: 'module',
         dependencies: ours,
         files: { 'src/main.ts': esmHost, 'tsconfig.json': hostTsconfig() },
+      }).then(async (dir) => {
+        // Compiles while the other host still installs.
+        await compileHostApp(dir);
+        return dir;
       }),
       createHostApp(packed, {
         name: 'cjs-host',
@@ -196,9 +212,10 @@ describe('the packed package in host applications', () => {
         files: { 'main.js': cjsHost },
       }),
     ]);
-    await compileHostApp(esmDir);
-    esm = started(await startHostApp(esmDir, 'dist/main.js'));
-    cjs = started(await startHostApp(cjsDir, 'main.js'));
+    [esm, cjs] = await Promise.all([
+      startHostApp(esmDir, 'dist/main.js').then(started),
+      startHostApp(cjsDir, 'main.js').then(started),
+    ]);
   }, SETUP_MS);
 
   afterAll(async () => {
@@ -238,4 +255,71 @@ describe('the packed package in host applications', () => {
     await request(`http://127.0.0.1:${host.port}`).get('/host/status').expect(403);
     expect(host.output()).not.toMatch(/can't resolve dependencies/i);
   }, TEST_MS);
+
+  describeWithBrowser('the installed page, served by the ESM host under a global prefix, in Chromium', () => {
+    const PREFIX = 'v1';
+    const room = 'prefixed';
+    let prefixed: HostProcess;
+    let browser: Browser;
+    const pages: ChatPage[] = [];
+
+    beforeAll(async () => {
+      if (esmDir === undefined) throw new Error('no ESM host to start: its setup failed (see above)');
+      // Both settle before a failure is reported, so afterAll closes whichever did start.
+      const outcomes = await Promise.allSettled([
+        startHostApp(esmDir, 'dist/main.js', { HOST_GLOBAL_PREFIX: PREFIX }).then((host) => (prefixed = started(host))),
+        launchChromium().then((launched) => (browser = launched)),
+      ]);
+      for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+    }, BROWSER_MS);
+
+    afterAll(async () => {
+      await Promise.all(pages.map((page) => page.close().catch(() => undefined)));
+      await browser?.close();
+    }, TEST_MS);
+
+    it('two pages connect, send and receive; the page finds the socket outside the prefix and the REST API under it', async () => {
+      expect(realpathSync(prefixed.resolved)).toBe(realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')));
+      const http = `http://127.0.0.1:${prefixed.port}`;
+      // The host's own routes moved under the prefix, its guard still in force.
+      await request(http).get(`/${PREFIX}/host/hello`).expect(200);
+      await request(http).get(`/${PREFIX}/host/secret`).expect(403);
+
+      const pageUrl = `${http}/${PREFIX}/chat-ui`;
+      const ann = await ChatPage.open(browser, pageUrl, { name: 'Ann', room });
+      pages.push(ann);
+      const bob = await ChatPage.open(browser, pageUrl, { name: 'Bob', room });
+      pages.push(bob);
+
+      const socketUrls = await ann.page.evaluate(() =>
+        (globalThis as unknown as { __sockets: Array<{ url: string }> }).__sockets.map((socket) => socket.url),
+      );
+      expect(socketUrls).toEqual([`ws://127.0.0.1:${prefixed.port}/chat`]);
+
+      await ann.send('hello from the installed page');
+      await bob.waitForMessage('hello from the installed page', 'Ann');
+      await bob.send('heard you under /v1');
+      await ann.waitForMessage('heard you under /v1', 'Bob');
+      await ann.waitForOutboxEmpty();
+      await ann.waitForMembers(['Ann', 'Bob']);
+
+      // A host-side post through the REST API under the prefix reaches both pages.
+      await request(http).post(`/${PREFIX}/api/rooms/${room}/messages`).send({ from: 'host', text: 'a notice' }).expect(201);
+      await ann.waitForMessage('a notice', 'host');
+      await bob.waitForMessage('a notice', 'host');
+
+      for (const page of [ann, bob]) {
+        const seen = (): string[] => page.responses.map(({ url, status }) => `${status} ${new URL(url).pathname}`);
+        // The page's own room-list request (on join), resolved from its URL to the API under the prefix.
+        await eventually(() => seen().includes(`200 /${PREFIX}/api/rooms`), `the page's GET /${PREFIX}/api/rooms; saw ${JSON.stringify(seen())}`, UI_WAIT_MS);
+        expect(seen()).toEqual(
+          expect.arrayContaining([`200 /${PREFIX}/chat-ui/`, `200 /${PREFIX}/chat-ui/assets/app.js`, `200 /${PREFIX}/chat-ui/assets/style.css`]),
+        );
+        expect(seen().filter((line) => !/^(200|304) /.test(line))).toEqual([]);
+        expect(page.pageErrors).toEqual([]);
+        expect(page.cspViolations).toEqual([]);
+        expect(page.dialogs).toEqual([]);
+      }
+    }, BROWSER_MS);
+  });
 });

@@ -53,6 +53,8 @@ export class ChatPage {
   /** Console messages about the page's Content-Security-Policy (Chromium's own and ours). */
   readonly cspViolations: string[] = [];
   readonly sent: SentFrame[] = [];
+  /** Every HTTP response the page received (the document, its assets, its fetches), in order. */
+  readonly responses: Array<{ url: string; status: number }> = [];
 
   private constructor(
     readonly context: BrowserContext,
@@ -64,6 +66,7 @@ export class ChatPage {
       void dialog.dismiss();
     });
     page.on('pageerror', (error) => this.pageErrors.push(error.message));
+    page.on('response', (response) => this.responses.push({ url: response.url(), status: response.status() }));
     page.on('console', (message) => {
       if (/Content Security Policy|CSP violation/i.test(message.text())) this.cspViolations.push(message.text());
     });
