@@ -7,7 +7,7 @@ import { TokenVerifier, upgradeAuthorizer } from './auth/index.js';
 import { AppModule } from './app.module.js';
 import { SECURITY_HEADERS } from './chat/page/security-headers.js';
 import { hasTokenKey, parseTrustProxy } from './config/access-environment.js';
-import { loadEnvironment, parseOriginList } from './config/environment.js';
+import { environmentOf, type EnvironmentSource, parseOriginList } from './config/environment.js';
 import { LimitedExpressAdapter } from './http/index.js';
 import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.js';
 import { statsOfAdapter, WebSocketMetrics } from './metrics/index.js';
@@ -23,14 +23,15 @@ function loggerFor(
 }
 
 /**
- * Builds the service exactly as `npm start` runs it, from an environment map; end-to-end
- * tests use it with their own map so they exercise the real wiring.
+ * Builds the service exactly as `npm start` runs it, from an environment map (or the
+ * Environment main.ts already validated); end-to-end tests use it with their own map so they
+ * exercise the real wiring.
  */
 export async function createApp(
-  env: Record<string, string | undefined> = process.env,
+  env: EnvironmentSource = process.env,
   options: NestApplicationOptions = {},
 ): Promise<INestApplication> {
-  const config = loadEnvironment(env);
+  const config = environmentOf(env);
   // The HTTP server is created with the header size limit and the slowloris timeout.
   const httpAdapter = new LimitedExpressAdapter({
     maxHeaderBytes: config.WS_MAX_HEADER_BYTES,
@@ -39,7 +40,7 @@ export async function createApp(
   const trustProxy = parseTrustProxy(config.TRUST_PROXY);
   // REST sees the same client address (`request.ip`) as the WebSocket side.
   httpAdapter.set('trust proxy', trustProxy);
-  const app = await NestFactory.create(AppModule.forEnvironment(env), httpAdapter, {
+  const app = await NestFactory.create(AppModule.forEnvironment(config), httpAdapter, {
     ...options,
     logger: loggerFor(config.LOG_FORMAT, options.logger),
   });

@@ -6,7 +6,7 @@ import { type ChatFeatures, type ChatRuntimeOptions, resolveChatOptions } from '
 import { ChatModule } from './chat/chat.module.js';
 import { CHAT_CONFIG, type ChatConfig, chatConfigOf, configurationOf } from './config/configuration.js';
 import { tokenVerifierOptionsOf } from './config/access-environment.js';
-import { type Environment, loadEnvironment } from './config/environment.js';
+import { type Environment, environmentOf, type EnvironmentSource } from './config/environment.js';
 import { EchoModule } from './echo/echo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { RedisConnections, RedisHealthCheck, RedisModule } from './infrastructure/index.js';
@@ -34,14 +34,14 @@ function chatPathsOf(environment: Environment): ChatFeatures {
 
 /**
  * The service: chat on `/chat` and `/`, `/echo` unless disabled, all configured from the
- * environment map it is given (validated once, see config/environment.ts). With `BUS=redis`
+ * Environment it is given (or an environment map, validated here: config/environment.ts). With `BUS=redis`
  * the chat runs on Redis (fan-out across instances, durable history, shared presence) and
  * /health reports Redis. `GET /metrics` serves Prometheus metrics.
  */
 @Module({})
 export class AppModule {
-  static forEnvironment(env: Record<string, string | undefined> = process.env): DynamicModule {
-    const environment = loadEnvironment(env);
+  static forEnvironment(env: EnvironmentSource = process.env): DynamicModule {
+    const environment = environmentOf(env);
     const redis = environment.BUS === 'redis';
     // Token names follow the chat's name rules, at the chat's longest name.
     const auth = tokenVerifierOptionsOf(environment, resolveChatOptions().maxNameLength);

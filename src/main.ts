@@ -14,7 +14,7 @@ try {
   process.exit(1);
 }
 
-const app = await createApp(process.env);
+const app = await createApp(environment);
 // SIGTERM/SIGINT: refuse new upgrades, 1001 to every client, wait for the closing
 // handshakes, close HTTP, flush the bus, exit 0.
 installGracefulShutdown(app);

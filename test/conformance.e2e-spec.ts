@@ -7,7 +7,7 @@ import { startWsEchoTarget } from './conformance/targets/ws-echo-target.js';
 /**
  * The Nest app with our adapter serving /echo. `CONFORMANCE_TARGET=ws` plays the same cases
  * against a bare `ws` server instead, to tell a wrong case from a wrong server (the cases where
- * `ws` departs from our SPEC are listed in targets/ws-echo-target.ts).
+ * `ws` departs from our contract are listed in targets/ws-echo-target.ts).
  */
 function startTarget(): Promise<ConformanceTarget> {
   return process.env.CONFORMANCE_TARGET === 'ws' ? startWsEchoTarget() : startNestEchoTarget();

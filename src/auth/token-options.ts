@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { type NumberRule, numberProblem } from '../common/number-checks.js';
 
 /** Shared-secret algorithms: only with `secret`. */
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -90,16 +91,14 @@ export function tokenOptionProblems(options: TokenVerifierOptions): string[] {
     }
   }
   if (sources[0] === 'jwksUrl' && !isHttpUrl(options.jwksUrl!)) problems.push('jwksUrl must be an http:// or https:// URL');
-  const tolerance = options.clockToleranceSec;
-  if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance >= 0)) {
-    problems.push(`clockToleranceSec must be a number >= 0, got ${tolerance}`);
-  }
-  const maxName = options.maxNameLength;
-  if (maxName !== undefined && !(Number.isInteger(maxName) && maxName >= 1)) {
-    problems.push(`maxNameLength must be a positive integer, got ${maxName}`);
-  }
-  for (const [key, value] of Object.entries(options.jwks ?? {})) {
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) problems.push(`jwks.${key} must be a number >= 0, got ${value}`);
+  const numbers: [NumberRule, number | undefined, string][] = [
+    ['nonNegativeNumber', options.clockToleranceSec, 'clockToleranceSec'],
+    ['positiveInteger', options.maxNameLength, 'maxNameLength'],
+    ...Object.entries(options.jwks ?? {}).map(([key, value]): [NumberRule, number | undefined, string] => ['nonNegativeNumber', value, `jwks.${key}`]),
+  ];
+  for (const [rule, value, name] of numbers) {
+    const problem = value === undefined ? undefined : numberProblem(rule, value, name);
+    if (problem !== undefined) problems.push(problem);
   }
   return problems;
 }

@@ -84,6 +84,13 @@ describe('TokenVerifier with an HS256 secret', () => {
     expect(() => new TokenVerifier({ secret: SECRET, jwksUrl: 'https://id.example/jwks' })).toThrow(/only one of/);
     expect(() => new TokenVerifier({ secret: SECRET, algorithms: ['RS256'] })).toThrow(/RS256.*cannot be used with secret/);
   });
+
+  it('names every numeric option out of range', () => {
+    const options = { jwksUrl: 'https://id.example/jwks', clockToleranceSec: -1, maxNameLength: 0, jwks: { timeoutMs: Number.NaN } };
+    expect(() => new TokenVerifier(options)).toThrow(
+      /clockToleranceSec must be a number >= 0, got -1.*maxNameLength must be a positive integer, got 0.*jwks\.timeoutMs must be a number >= 0, got NaN/s,
+    );
+  });
 });
 
 describe('TokenVerifier name rules (the chat name rules)', () => {

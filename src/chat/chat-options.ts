@@ -1,4 +1,5 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from '../common/number-checks.js';
 import type { ChatBus } from './bus/chat-bus.js';
 import type { ChatPaths } from './chat-paths.js';
 
@@ -146,28 +147,28 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
   const given = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   let rateLimit: ResolvedRateLimit | false = false;
   if (given !== false) {
-    const burst = positive(given.burst, 'rateLimit.burst', true);
+    const burst = positiveInteger(given.burst, option('rateLimit.burst'));
     rateLimit = {
       burst,
-      perSecond: positive(given.perSecond, 'rateLimit.perSecond', false),
-      closeAfter: positive(given.closeAfter ?? 2 * burst, 'rateLimit.closeAfter', true),
+      perSecond: positiveNumber(given.perSecond, option('rateLimit.perSecond')),
+      closeAfter: positiveInteger(given.closeAfter ?? 2 * burst, option('rateLimit.closeAfter')),
     };
   }
-  const maxTextLength = positive(options.maxTextLength ?? 2000, 'maxTextLength', true);
+  const maxTextLength = positiveInteger(options.maxTextLength ?? 2000, option('maxTextLength'));
   return {
-    historySize: positive(options.historySize ?? 100, 'historySize', true),
+    historySize: positiveInteger(options.historySize ?? 100, option('historySize')),
     maxTextLength,
-    maxNameLength: positive(options.maxNameLength ?? 32, 'maxNameLength', true),
-    maxFrameBytes: positive(options.maxFrameBytes ?? defaultMaxFrameBytes(maxTextLength), 'maxFrameBytes', true),
-    maxRoomsPerConnection: positive(options.maxRoomsPerConnection ?? 50, 'maxRoomsPerConnection', true),
-    memberListLimit: positive(options.memberListLimit ?? 200, 'memberListLimit', true),
+    maxNameLength: positiveInteger(options.maxNameLength ?? 32, option('maxNameLength')),
+    maxFrameBytes: positiveInteger(options.maxFrameBytes ?? defaultMaxFrameBytes(maxTextLength), option('maxFrameBytes')),
+    maxRoomsPerConnection: positiveInteger(options.maxRoomsPerConnection ?? 50, option('maxRoomsPerConnection')),
+    memberListLimit: positiveInteger(options.memberListLimit ?? 200, option('memberListLimit')),
     rateLimit,
     restRateLimit: resolveRestRateLimit(options.restRateLimit ?? DEFAULT_REST_RATE_LIMIT),
-    maxRooms: positive(options.maxRooms ?? 1000, 'maxRooms', true),
-    roomMinIdleMs: notNegative(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs'),
-    roomTtlMs: notNegative(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, 'roomTtlMs'),
+    maxRooms: positiveInteger(options.maxRooms ?? 1000, option('maxRooms')),
+    roomMinIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, option('roomMinIdleMs')),
+    roomTtlMs: nonNegativeInteger(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, option('roomTtlMs')),
     roomCreatePerMinute:
-      options.roomCreatePerMinute === false ? false : positive(options.roomCreatePerMinute ?? 10, 'roomCreatePerMinute', false),
+      options.roomCreatePerMinute === false ? false : positiveNumber(options.roomCreatePerMinute ?? 10, option('roomCreatePerMinute')),
     bus: options.bus,
     canJoin: hook(options.canJoin, 'canJoin'),
     canPost: hook(options.canPost, 'canPost'),
@@ -177,8 +178,8 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
 function resolveRestRateLimit(given: RestRateLimit | false): RestRateLimit | false {
   if (given === false) return false;
   return {
-    burst: positive(given.burst, 'restRateLimit.burst', true),
-    perSecond: positive(given.perSecond, 'restRateLimit.perSecond', false),
+    burst: positiveInteger(given.burst, option('restRateLimit.burst')),
+    perSecond: positiveNumber(given.perSecond, option('restRateLimit.perSecond')),
   };
 }
 
@@ -206,16 +207,6 @@ export function maxLineBytes(options: ResolvedChatOptions): number {
   return Math.min(options.maxFrameBytes, 3 * options.maxTextLength + 1024);
 }
 
-function positive(value: number, name: string, integer: boolean): number {
-  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`ChatModule option ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`);
-  }
-  return value;
-}
-
-function notNegative(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`ChatModule option ${name} must be an integer >= 0, got ${value}`);
-  }
-  return value;
+function option(name: string): string {
+  return `ChatModule option ${name}`;
 }

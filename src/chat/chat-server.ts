@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { positiveInteger } from '../common/number-checks.js';
 import { CloseCode } from '../websocket/index.js';
 import type { HistoryPage } from './bus/chat-bus.js';
 import type { ChatMessage } from './bus/chat-events.js';
@@ -84,7 +85,7 @@ export class ChatServer {
   /** Oldest first: the first `limit` after `since`, or the newest `limit` (before `before`). */
   history(room: string, options: HistoryOptions = {}): Promise<HistoryPage> {
     const limit = options.limit ?? this.options.historySize;
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    positiveInteger(limit, 'limit');
     return this.chat.history(room, { since: options.since, before: options.before, limit });
   }
 

@@ -81,7 +81,7 @@ function markPublic(classes: Type[], metadata: ChatFeatures['publicMetadata']): 
 
 /**
  * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, REST under `/api/rooms`
- * and the browser page at `/` (SPEC.md), each movable with the `paths` option (chat-paths.ts). Needs a WebSocket adapter on the application
+ * and the browser page at `/` (README, "Paths"), each movable with the `paths` option (chat-paths.ts). Needs a WebSocket adapter on the application
  * (`app.useWebSocketAdapter(new Rfc6455Adapter(app))`).
  *
  * ```ts

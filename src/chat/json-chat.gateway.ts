@@ -31,7 +31,7 @@ import { RoomAccess } from './room-access.js';
 /** The client events this gateway answers; anything else gets `unknown_event`. */
 const EVENTS = ['join', 'message', 'leave', 'nick', 'history'] as const;
 
-/** The JSON chat protocol on `ws /chat` (SPEC.md). */
+/** The JSON chat protocol on `ws /chat` (README, "JSON protocol on /chat"). */
 @WebSocketGateway({ path: '/chat' })
 @UseFilters(ChatExceptionFilter)
 @UseGuards(RateLimitGuard)

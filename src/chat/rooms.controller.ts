@@ -33,7 +33,7 @@ type RestRequest = Parameters<typeof restPrincipal>[0];
 /** Set on history responses when messages after `since` are no longer kept. */
 export const TRUNCATED_HEADER = 'X-History-Truncated';
 
-/** Rooms, their history, and posting into them from the server side (SPEC.md, REST rows). */
+/** Rooms, their history, and posting into them from the server side (README, "Paths": the REST rows). */
 @Controller('api/rooms')
 @UsePipes(HttpPayloadPipe)
 @UseFilters(BusUnavailableHttpFilter, ChatErrorHttpFilter)

@@ -19,7 +19,8 @@ const TRY_AGAIN_LATER = 1013;
 const UNAVAILABLE_LINE = 'Error: the chat is temporarily unavailable, try again shortly';
 
 /**
- * The plain-text protocol of the original socket servers on `ws /` (SPEC.md): everyone is in
+ * The plain-text protocol of the original socket servers on `ws /` (README, "Plain-text protocol
+ * on /"): everyone is in
  * `lobby`, named by their address; each text frame is a line of chat, `quit` leaves.
  */
 @WebSocketGateway({ path: '/' })

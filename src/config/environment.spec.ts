@@ -1,4 +1,4 @@
-import { InvalidConfigurationError, loadEnvironment, parseOriginList } from './environment.js';
+import { environmentOf, InvalidConfigurationError, loadEnvironment, parseOriginList } from './environment.js';
 
 describe('loadEnvironment', () => {
   it('applies the documented defaults when nothing is set', () => {
@@ -138,5 +138,14 @@ describe('loadEnvironment: paths', () => {
   ])('refuses %s=%p, naming the variable', (name, value) => {
     expect(() => loadEnvironment({ [name]: value })).toThrow(InvalidConfigurationError);
     expect(() => loadEnvironment({ [name]: value })).toThrow(name);
+  });
+});
+
+describe('environmentOf', () => {
+  it('parses a map and hands an Environment on as it is, so a start parses once', () => {
+    const parsed = environmentOf({ PORT: '4000' });
+    expect(parsed.PORT).toBe(4000);
+    expect(environmentOf(parsed)).toBe(parsed);
+    expect(() => environmentOf({ PORT: 'x' })).toThrow(InvalidConfigurationError);
   });
 });

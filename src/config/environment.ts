@@ -29,7 +29,7 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
 };
 
 /**
- * Every environment variable the service reads (SPEC.md, "Configuration").
+ * Every environment variable the service reads (README, "Configuration").
  * This class is the only place that knows their names, types and defaults.
  */
 export class Environment {
@@ -191,6 +191,14 @@ export function websocketPathsOf(env: Environment): NamedPaths[] {
     { name: 'CHAT_TEXT_PATHS', paths: parsePathList(env.CHAT_TEXT_PATHS, 'CHAT_TEXT_PATHS') },
     ...(env.ECHO_ENABLED ? [{ name: 'ECHO_PATHS', paths: parsePathList(env.ECHO_PATHS, 'ECHO_PATHS') }] : []),
   ];
+}
+
+/** An environment map to read (`process.env`, a test's map), or one already validated. */
+export type EnvironmentSource = Environment | Record<string, string | undefined>;
+
+/** The validated environment: a map is parsed (once per start), an Environment handed on. */
+export function environmentOf(source: EnvironmentSource = process.env): Environment {
+  return source instanceof Environment ? source : loadEnvironment(source);
 }
 
 export class InvalidConfigurationError extends Error {

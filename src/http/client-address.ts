@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import proxyaddr from 'proxy-addr';
+import { nonNegativeInteger } from '../common/number-checks.js';
 
 /**
  * Which proxies' `X-Forwarded-For` is believed, as Express's `trust proxy` takes it: false (none,
@@ -16,7 +17,7 @@ export type TrustFunction = (address: string, hop: number) => boolean;
 export function trustFunctionOf(setting: TrustProxy): TrustFunction | undefined {
   if (setting === false || setting === 0) return undefined;
   if (typeof setting === 'number') {
-    if (!Number.isInteger(setting) || setting < 0) throw new RangeError(`trustProxy hop count must be an integer >= 0, got ${setting}`);
+    nonNegativeInteger(setting, 'trustProxy hop count');
     return (_address, hop) => hop < setting;
   }
   if (setting.length === 0) return undefined;

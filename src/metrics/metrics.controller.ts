@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { exposition, METRICS_REGISTRY } from './metrics-registry.js';
 
-/** `GET /metrics`: Prometheus text format (SPEC.md). */
+/** `GET /metrics`: Prometheus text format; the series are listed in the README ("Operating it"). */
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}

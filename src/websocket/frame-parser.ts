@@ -2,6 +2,7 @@ import { isValidCloseCode } from './close-codes.js';
 import { CloseCode, EMPTY_BUFFER, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { protocolError, type WebSocketError, type WebSocketErrorCode } from './errors.js';
 import { applyMask, copyUnmasked } from './mask.js';
+import { positiveInteger } from './number-checks.js';
 import { isValidUtf8, UTF8_ACCEPT, UTF8_REJECT, utf8Step } from './utf8.js';
 
 /**
@@ -135,9 +136,7 @@ export class FrameParser<T> {
    * header is read from now on are held to it, fragments of an open message included.
    */
   lowerMaxPayload(maxPayload: number): void {
-    if (!Number.isInteger(maxPayload) || maxPayload < 1) {
-      throw new RangeError(`maxPayload must be an integer >= 1, got ${maxPayload}`);
-    }
+    positiveInteger(maxPayload, 'maxPayload');
     if (this.maxPayload !== 0 && this.maxPayload <= maxPayload) return;
     this.maxPayload = maxPayload;
     this.maxCompressedPayload = compressedLimit(maxPayload);

@@ -1,4 +1,5 @@
 import { ReadyState } from './constants.js';
+import { positiveNumber } from './number-checks.js';
 
 /** Default ping interval: a peer silent for two of them is dropped. */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
@@ -46,9 +47,7 @@ export class Heartbeat<T extends HeartbeatPeer = HeartbeatPeer> {
     readonly intervalMs: number,
     private readonly onTimeout?: (peer: T) => void,
   ) {
-    if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) {
-      throw new RangeError(`heartbeat interval must be a positive number, got ${intervalMs}`);
-    }
+    positiveNumber(intervalMs, 'heartbeat interval');
     this.tickMs = Math.max(1, intervalMs / SLOTS);
     for (let i = 0; i < SLOTS; i++) this.slots.push(new Set());
   }

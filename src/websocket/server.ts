@@ -22,6 +22,7 @@ import { CompressionPool } from './compression-pool.js';
 import { negotiateDeflate } from './deflate-negotiation.js';
 import { resolveDeflateOptions, type DeflateSettings, type PerMessageDeflateOptions } from './deflate-options.js';
 import type { ExtensionOffer } from './header-tokens.js';
+import { nonNegativeNumber } from './number-checks.js';
 import { PerMessageDeflate } from './permessage-deflate.js';
 import { WebSocketStats } from './stats.js';
 
@@ -86,9 +87,7 @@ const kServer = Symbol('websocket.server');
 type TrackedConnection = WebSocketConnection & { [kServer]?: WebSocketServer };
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a number >= 0, got ${value}`);
-  return value;
+  return value === undefined ? fallback : nonNegativeNumber(value, name);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

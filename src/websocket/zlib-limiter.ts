@@ -1,3 +1,5 @@
+import { positiveInteger } from './number-checks.js';
+
 /** A unit of zlib work: it must call `limiter.release()` exactly once, when it is finished. */
 export type ZlibJob = () => void;
 
@@ -17,9 +19,7 @@ export class ZlibLimiter {
   started = 0;
 
   constructor(readonly concurrency: number) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new RangeError(`zlib concurrency must be an integer >= 1, got ${concurrency}`);
-    }
+    positiveInteger(concurrency, 'zlib concurrency');
   }
 
   /** Jobs running now. */

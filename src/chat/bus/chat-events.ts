@@ -1,4 +1,4 @@
-/** A stored chat message, exactly as clients receive it (SPEC.md, `message`). */
+/** A stored chat message, exactly as clients receive it (the `message` event; README, "JSON protocol on /chat"). */
 export interface ChatMessage {
   /** Orders messages within a room; see message-id.ts. */
   id: string;
@@ -26,7 +26,7 @@ export interface MessageDraft {
   text: string;
 }
 
-/** Someone entered or left a room (SPEC.md, `presence`). */
+/** Someone entered or left a room (the `presence` event; README, "JSON protocol on /chat"). */
 export interface PresenceNotice {
   room: string;
   name: string;

@@ -1,4 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
+import { nonNegativeInteger, positiveInteger } from '../../common/number-checks.js';
 import { RoomLimitError } from './bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from './chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
@@ -47,10 +48,7 @@ export class InMemoryChatBus implements ChatBus {
   constructor(options: InMemoryChatBusOptions = {}) {
     this.historySize = positiveInteger(options.historySize ?? 100, 'historySize');
     this.maxRooms = positiveInteger(options.maxRooms ?? 1000, 'maxRooms');
-    this.roomMinIdleMs = options.roomMinIdleMs ?? 600_000;
-    if (!Number.isInteger(this.roomMinIdleMs) || this.roomMinIdleMs < 0) {
-      throw new RangeError(`roomMinIdleMs must be an integer >= 0, got ${this.roomMinIdleMs}`);
-    }
+    this.roomMinIdleMs = nonNegativeInteger(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs');
     this.isOccupied = options.isOccupied ?? (() => false);
     this.clock = options.clock ?? Date.now;
     this.ids = new MessageIdGenerator(this.clock());
@@ -154,11 +152,4 @@ export class InMemoryChatBus implements ChatBus {
 function lastWriteOf(history: RoomHistory): number {
   const id = (history.newest as ChatMessage).id;
   return Number(id.slice(0, id.indexOf('-')));
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  }
-  return value;
 }

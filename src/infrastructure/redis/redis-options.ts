@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import { positiveInteger } from '../../common/number-checks.js';
 
 export interface RedisConnectionOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
@@ -59,9 +60,4 @@ export function ioredisOptionsFor(role: ConnectionRole, options: ResolvedRedisCo
     maxRetriesPerRequest: 0,
     lazyConnect: false,
   };
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
 }

@@ -13,7 +13,7 @@ import {
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
-/** SPEC: WS_MAX_PAYLOAD defaults to 1048576; a message of exactly that size is allowed. */
+/** WS_MAX_PAYLOAD defaults to 1048576 (README, "Configuration"); a message of exactly that size is allowed. */
 const MAX_PAYLOAD = MIB;
 const LARGE_TIMEOUT_MS = 10_000;
 

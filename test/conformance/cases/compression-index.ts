@@ -1,6 +1,6 @@
 import type { PerMessageDeflateOptions } from '../../../src/websocket/index.js';
 import { compressionSection } from './12-compression.js';
-import { compressionParametersSection, type AnswerTable } from './13-compression-parameters.js';
+import { AS_OFFERED, compressionParametersSection, type AnswerTable } from './13-compression-parameters.js';
 import type { Section } from './types.js';
 
 /** A server set-up the compression sections are played against, with what it must answer. */
@@ -36,16 +36,16 @@ const DEFAULT_ANSWERS: AnswerTable = [
 ];
 
 const TAKEOVER_ANSWERS: AnswerTable = [
+  AS_OFFERED,
   PMD,
-  PMD,
-  `${PMD}; client_no_context_takeover`,
-  `${PMD}; server_no_context_takeover`,
-  `${PMD}; server_no_context_takeover; client_no_context_takeover`,
-  `${PMD}; server_max_window_bits=8`,
-  `${PMD}; server_max_window_bits=9`,
-  `${PMD}; server_max_window_bits=15`,
-  `${PMD}; client_max_window_bits=8`,
-  `${PMD}; client_max_window_bits=12`,
+  AS_OFFERED,
+  AS_OFFERED,
+  AS_OFFERED,
+  AS_OFFERED,
+  AS_OFFERED,
+  AS_OFFERED,
+  AS_OFFERED,
+  AS_OFFERED,
   `${PMD}; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=10`,
   `${PMD}; server_max_window_bits=8`,
   PMD,

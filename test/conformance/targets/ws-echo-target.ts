@@ -6,9 +6,9 @@ import type { ConformanceTarget } from './target.js';
 /**
  * Reference target: a bare `ws` echo server with our default limit, used to check the cases
  * against a known-conformant implementation (`CONFORMANCE_TARGET=ws`). Where `ws` and our
- * SPEC differ the cases follow the SPEC, so these fail on `ws` by design:
+ * server differ the cases follow ours, so these fail on `ws` by design:
  * - 6.6.x (fail fast): `ws` validates UTF-8 only once a message is complete, so an invalid
- *   fragment followed by nothing is never rejected; the SPEC wants incremental validation.
+ *   fragment followed by nothing is never rejected; ours validates each fragment as it arrives.
  * - 1.3.4: `ws` answers a 64-bit length with the high bit set with 1009; RFC 6455 5.2 makes
  *   that frame malformed, which is 1002.
  */

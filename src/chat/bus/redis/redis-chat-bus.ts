@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Subject, type Observable } from 'rxjs';
+import { nonNegativeInteger, positiveInteger } from '../../../common/number-checks.js';
 import type { RedisConnections } from '../../../infrastructure/redis/redis-connections.js';
 import type { RedisSubscription } from '../../../infrastructure/redis/redis-subscription.js';
 import type { ResolvedChatOptions } from '../../chat-options.js';
@@ -50,7 +51,8 @@ const MAX_HELD_EVENTS = 10_000;
 const CATCH_UP_PARALLELISM = 32;
 
 /**
- * The bus of a service running as several instances on one Redis (SPEC.md, `BUS=redis`):
+ * The bus of a service running as several instances on one Redis (`BUS=redis`; README,
+ * "Running several instances (Redis)"):
  *
  * - a message is stored in its room's stream and published on the events channel by one Lua
  *   script, so its stream id is its message id and every instance receives the messages of a
@@ -109,10 +111,10 @@ export class RedisChatBus implements ChatBus {
     const ttlMs = positiveInteger(options.presenceTtlMs ?? 15_000, 'presenceTtlMs');
     this.drainTimeoutMs = positiveInteger(options.drainTimeoutMs ?? 5000, 'drainTimeoutMs');
     this.store = new RedisChatStore(redis.commands, this.prefix, this.node);
-    this.roomTtlMs = notNegative(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, 'roomTtlMs');
+    this.roomTtlMs = nonNegativeInteger(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, 'roomTtlMs');
     this.admission = new RoomAdmission(this.store, {
       maxRooms: positiveInteger(options.maxRooms ?? 1000, 'maxRooms'),
-      minIdleMs: notNegative(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs'),
+      minIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs'),
       ttlMs: this.roomTtlMs,
     });
     this.presence = new RedisPresence(this.store, { ttlMs, memberListLimit: this.memberListLimit }, {
@@ -354,14 +356,4 @@ export function redisChatBus(
 function defaultNodeId(): string {
   const host = hostname().replace(/[^A-Za-z0-9.-]/g, '').slice(0, 40) || 'node';
   return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
-
-function notNegative(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be an integer >= 0, got ${value}`);
-  return value;
 }
