@@ -212,6 +212,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
             'm4',
           ]);
           expect(await bus.history('hist', { since: sent[5].id, limit: 10 })).toEqual({ messages: [], truncated: false });
+          expect(await bus.history('hist', { before: '0-0', limit: 10 })).toEqual({ messages: [], truncated: false });
           expect(await bus.history('nothing-here', { limit: 10 })).toEqual({ messages: [], truncated: false });
         }
       });
