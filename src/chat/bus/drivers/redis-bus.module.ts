@@ -30,7 +30,8 @@ export function redisBusDriver(
  * across instances, history in streams, shared presence) and the Redis health check.
  *
  * ```ts
- * ChatModule.forRootAsync({ imports: [RedisBusModule.forRoot({ url, prefix: 'chat:' })], useFactory: () => ({}) })
+ * const bus = RedisBusModule.forRoot({ url: 'redis://127.0.0.1:6379', prefix: 'chat:' });
+ * ChatModule.forRootAsync({ imports: [bus], useFactory: () => ({ historySize: 200 }) })
  * HealthModule.forRoot({ imports: [bus], inject: [CHAT_BUS_DRIVER], useFactory: (driver) => [...driver.healthChecks] })
  * ```
  *
