@@ -32,10 +32,9 @@ function chatPathsOf(environment: Environment): ChatFeatures {
 
 /**
  * The service: chat on `/chat` and `/`, `/echo` unless disabled, all configured from the
- * environment map it is given (validated once, see config/environment.ts). `BUS` picks the bus
- * driver (app-bus.ts): with `BUS=redis` the chat runs on Redis (fan-out across instances,
- * durable history, shared presence) and /health reports Redis. `GET /metrics` serves
- * Prometheus metrics.
+ * environment map it is given (validated once, see config/environment.ts). With `BUS=redis`
+ * the chat runs on Redis (fan-out across instances, durable history, shared presence) and
+ * /health reports Redis. `GET /metrics` serves Prometheus metrics.
  */
 @Module({})
 export class AppModule {
