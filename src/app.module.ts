@@ -1,15 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
-import { redisChatBus } from './chat/bus/redis/redis-chat-bus.js';
+import { busModuleFor, healthModuleFor } from './app-bus.js';
 import { type ChatFeatures, type ChatRuntimeOptions, resolveChatOptions } from './chat/chat-options.js';
 import { ChatModule } from './chat/chat.module.js';
 import { CHAT_CONFIG, type ChatConfig, chatConfigOf, configurationOf } from './config/configuration.js';
 import { tokenVerifierOptionsOf } from './config/access-environment.js';
 import { type Environment, environmentOf, type EnvironmentSource } from './config/environment.js';
 import { EchoModule } from './echo/echo.module.js';
-import { HealthModule } from './health/health.module.js';
-import { RedisConnections, RedisHealthCheck, RedisModule } from './infrastructure/index.js';
 import { MetricsModule } from './metrics/index.js';
 
 /** The chat module's options that come from the environment, whatever the bus. */
@@ -42,7 +40,7 @@ function chatPathsOf(environment: Environment): ChatFeatures {
 export class AppModule {
   static forEnvironment(env: EnvironmentSource = process.env): DynamicModule {
     const environment = environmentOf(env);
-    const redis = environment.BUS === 'redis';
+    const bus = busModuleFor(environment);
     // Token names follow the chat's name rules, at the chat's longest name.
     const auth = tokenVerifierOptionsOf(environment, resolveChatOptions().maxNameLength);
     return {
@@ -54,27 +52,14 @@ export class AppModule {
           ignoreEnvVars: true,
           load: configurationOf(environment),
         }),
-        ...(redis ? [RedisModule.forRoot({ url: environment.REDIS_URL })] : []),
-        redis
-          ? ChatModule.forRootAsync({
-              inject: [CHAT_CONFIG, RedisConnections],
-              useFactory: (chat: ChatConfig, connections: RedisConnections) => ({
-                ...chatLimitsOf(chat),
-                bus: redisChatBus(connections, { prefix: chat.redisPrefix }),
-              }),
-              ...chatPathsOf(environment),
-            })
-          : ChatModule.forRootAsync({
-              inject: [CHAT_CONFIG],
-              useFactory: chatLimitsOf,
-              ...chatPathsOf(environment),
-            }),
-        redis
-          ? HealthModule.forRoot({
-              inject: [RedisConnections],
-              useFactory: (connections: RedisConnections) => [new RedisHealthCheck(connections)],
-            })
-          : HealthModule,
+        bus,
+        ChatModule.forRootAsync({
+          imports: [bus],
+          inject: [CHAT_CONFIG],
+          useFactory: chatLimitsOf,
+          ...chatPathsOf(environment),
+        }),
+        healthModuleFor(bus),
         ...(auth ? [AuthModule.forRoot(auth, { prefixes: [environment.CHAT_REST_PREFIX] })] : []),
         MetricsModule,
         ...(environment.ECHO_ENABLED ? [EchoModule.forRoot({ paths: environment.ECHO_PATHS })] : []),

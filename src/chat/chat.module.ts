@@ -11,7 +11,8 @@ import { ApplicationConfig, ModulesContainer } from '@nestjs/core';
 import { assertGatewaysApart } from '../mount/gateway-places.js';
 import { RouteCollisionReport } from '../mount/route-collisions.js';
 import { CHAT_BUS, type ChatBus } from './bus/chat-bus.js';
-import { InMemoryChatBus } from './bus/in-memory-chat-bus.js';
+import { CHAT_BUS_DRIVER, type ChatBusDriver } from './bus/drivers/chat-bus-driver.js';
+import { inMemoryBusDriver } from './bus/drivers/in-memory-bus.module.js';
 import {
   CHAT_OPTIONS,
   resolveChatOptions,
@@ -45,16 +46,12 @@ const GATEWAYS_APART = Symbol('GATEWAYS_APART');
 
 const busProvider: Provider = {
   provide: CHAT_BUS,
-  inject: [CHAT_OPTIONS, ConnectionRegistry],
-  useFactory: (options: ResolvedChatOptions, registry: ConnectionRegistry): ChatBus => {
+  inject: [CHAT_OPTIONS, ConnectionRegistry, { token: CHAT_BUS_DRIVER, optional: true }],
+  useFactory: (options: ResolvedChatOptions, registry: ConnectionRegistry, driver: ChatBusDriver | undefined): ChatBus => {
     const { bus } = options;
     if (bus === undefined) {
-      return new InMemoryChatBus({
-        historySize: options.historySize,
-        maxRooms: options.maxRooms,
-        roomMinIdleMs: options.roomMinIdleMs,
-        isOccupied: (room) => registry.memberCount(room) > 0,
-      });
+      // The bus module's driver (RedisBusModule, ...), else a bus of this instance alone.
+      return (driver ?? inMemoryBusDriver).createBus(options, { isOccupied: (room) => registry.memberCount(room) > 0 });
     }
     return typeof bus === 'function' ? bus(options) : bus;
   },
@@ -98,6 +95,8 @@ function markPublic(classes: Type[], metadata: ChatFeatures['publicMetadata']): 
  *   inject: [RedisConnections],
  *   useFactory: (redis: RedisConnections) => ({ bus: redisChatBus(redis, { prefix: 'chat:' }) }),
  * })
+ * // The same with the Redis bus driver's module (connections, bus and health check together):
+ * ChatModule.forRootAsync({ imports: [RedisBusModule.forRoot({ url, prefix: 'chat:' })], useFactory: () => ({}) })
  * ```
  */
 @Module({})

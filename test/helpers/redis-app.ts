@@ -1,7 +1,7 @@
 import { RedisChatBus } from '../../src/chat/bus/redis/redis-chat-bus.js';
-import { CHAT_BUS, ChatModule, redisChatBus, type ChatRuntimeOptions } from '../../src/chat/index.js';
-import { HealthModule } from '../../src/health/health.module.js';
-import { RedisConnections, RedisHealthCheck, RedisModule } from '../../src/infrastructure/index.js';
+import { healthModuleFor } from '../../src/app-bus.js';
+import { CHAT_BUS, ChatModule, RedisBusModule, type ChatRuntimeOptions } from '../../src/chat/index.js';
+import { RedisConnections } from '../../src/infrastructure/index.js';
 import { startApp, type ChatApp } from './chat-app.js';
 import { within } from './chat-clients.js';
 
@@ -20,27 +20,18 @@ export interface RedisChatInstanceOptions extends Omit<ChatRuntimeOptions, 'bus'
 }
 
 /**
- * One instance of the chat service on the Redis bus, wired as the service wires it (Redis
- * connections, chat module, /health with the Redis check) but with the test's key prefix.
+ * One instance of the chat service on the Redis bus, wired as the service wires it (the Redis
+ * bus module, the chat module, /health with the driver's checks) but with the test's key prefix.
  * Resolves once the instance is subscribed and registered.
  */
 export async function startRedisChat({ url, prefix, node, presenceTtlMs, ...chat }: RedisChatInstanceOptions): Promise<RedisChatInstance> {
+  const bus = RedisBusModule.forRoot({ url, connectionName: `${prefix}${node}`, prefix, node, presenceTtlMs });
   const started = await startApp([
-    RedisModule.forRoot({ url, connectionName: `${prefix}${node}` }),
-    ChatModule.forRootAsync({
-      inject: [RedisConnections],
-      useFactory: (connections: RedisConnections) => ({
-        rateLimit: false,
-        ...chat,
-        bus: redisChatBus(connections, { prefix, node, presenceTtlMs }),
-      }),
-    }),
-    HealthModule.forRoot({
-      inject: [RedisConnections],
-      useFactory: (connections: RedisConnections) => [new RedisHealthCheck(connections)],
-    }),
+    bus,
+    ChatModule.forRootAsync({ imports: [bus], useFactory: () => ({ rateLimit: false, ...chat }) }),
+    healthModuleFor(bus),
   ]);
-  const bus = started.app.get<RedisChatBus>(CHAT_BUS);
-  await within(bus.ready(), `instance ${node} to be subscribed and registered`, 5000);
-  return { ...started, bus, connections: started.app.get(RedisConnections) };
+  const redisBus = started.app.get<RedisChatBus>(CHAT_BUS);
+  await within(redisBus.ready(), `instance ${node} to be subscribed and registered`, 5000);
+  return { ...started, bus: redisBus, connections: started.app.get(RedisConnections) };
 }

@@ -1,7 +1,7 @@
-import type { Subscription } from 'rxjs';
 import { RedisChatBus, type RedisChatBusOptions } from '../../src/chat/bus/redis/redis-chat-bus.js';
-import type { ChatEvent, ChatMessage, PresenceNotice } from '../../src/chat/index.js';
+import type { ChatMessage, PresenceNotice } from '../../src/chat/index.js';
 import { RedisConnections, type RedisConnectionOptions } from '../../src/infrastructure/index.js';
+import { BusEventLog } from './bus-event-log.js';
 import { within } from './chat-clients.js';
 
 /**
@@ -9,19 +9,14 @@ import { within } from './chat-clients.js';
  * test can await them (bounded) instead of sleeping.
  */
 export class BusNode {
-  readonly events: ChatEvent[] = [];
-  private readonly waiters = new Set<() => void>();
-  private readonly subscription: Subscription;
+  private readonly log: BusEventLog;
 
   private constructor(
     readonly name: string,
     readonly connections: RedisConnections,
     readonly bus: RedisChatBus,
   ) {
-    this.subscription = bus.events$.subscribe((event) => {
-      this.events.push(event);
-      for (const wake of this.waiters) wake();
-    });
+    this.log = new BusEventLog(name, bus);
   }
 
   static async start(
@@ -36,34 +31,26 @@ export class BusNode {
     return node;
   }
 
+  get events() {
+    return this.log.events;
+  }
+
   messages(room: string): ChatMessage[] {
-    const messages: ChatMessage[] = [];
-    for (const event of this.events) if (event.type === 'message' && event.message.room === room) messages.push(event.message);
-    return messages;
+    return this.log.messages(room);
   }
 
   presence(room: string): PresenceNotice[] {
-    const notices: PresenceNotice[] = [];
-    for (const event of this.events) if (event.type === 'presence' && event.presence.room === room) notices.push(event.presence);
-    return notices;
+    return this.log.presence(room);
   }
 
   /** Resolves once `condition` holds for the events delivered so far. */
   until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-    if (condition()) return Promise.resolve();
-    let wake!: () => void;
-    const reached = new Promise<void>((resolve) => {
-      wake = () => {
-        if (condition()) resolve();
-      };
-      this.waiters.add(wake);
-    });
-    return within(reached, `${this.name}: ${what}`, ms).finally(() => this.waiters.delete(wake));
+    return this.log.until(condition, what, ms);
   }
 
   async close(): Promise<void> {
     await this.bus.close();
-    this.subscription.unsubscribe();
+    this.log.stop();
     await this.connections.close();
   }
 }
