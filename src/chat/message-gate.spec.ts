@@ -36,4 +36,10 @@ describe('gateMessages', () => {
     socket.emit('close', 1000, 'bye');
     expect(closes).toEqual([[1000, 'bye']]);
   });
+
+  it('refuses a socket whose emit it could not pass frames on through', () => {
+    const socket = new FakeSocket();
+    socket.emit = () => true;
+    expect(() => gateMessages(socket as unknown as ChatSocket, () => true)).toThrow(TypeError);
+  });
 });
