@@ -78,6 +78,31 @@ describe('crafted input on /chat, / and REST (defaults)', () => {
       }
     });
 
+    it('answers a message whose data is fine but whose extra key nests too deep once, with invalid_payload only', async () => {
+      const client = await JsonChatClient.connect(wsUrl);
+      try {
+        await client.welcome();
+        await client.join('r');
+        const extra = '['.repeat(20) + ']'.repeat(20);
+        client.sendText(`{"event":"message","data":{"room":"r","text":"too deep","ref":1},"extra":${extra}}`);
+        client.send('message', { room: 'r', text: 'after', ref: 2 });
+        // Room order: had the first message been posted, it would come before this one.
+        const frames: Array<{ event: string; data: any }> = [];
+        for (;;) {
+          const frame = JSON.parse(await client.nextFrame('the room message "after"')) as { event: string; data: any };
+          if (frame.event === 'message' && frame.data.text === 'after') break;
+          frames.push(frame);
+        }
+        frames.push(...(await client.sync()));
+        const answers = frames.filter((frame) => frame.event !== 'presence' && !(frame.event === 'ack' && frame.data.ref === 2));
+        expect(answers).toEqual([
+          { event: 'error', data: { code: 'invalid_payload', message: expect.stringMatching(/at most 9 deep/) } },
+        ]);
+      } finally {
+        await client.close();
+      }
+    });
+
     it('closes with 1009 a 1 MB frame nested 500,000 deep, compressed (~1 KB on the wire) or not, before parsing it', async () => {
       for (const compress of [true, false]) {
         const socket = await openWs(`${wsUrl}/chat`, compress);

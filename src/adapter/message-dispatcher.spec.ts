@@ -179,6 +179,27 @@ describe('MessageDispatcher', () => {
     expect(client.sent).toEqual([]);
   });
 
+  it('logs a rejection that comes after its client closed at debug only, as platform-ws drops it', async () => {
+    const failure = new Error('client gone');
+    let reject: (error: unknown) => void = () => undefined;
+    const client = new FakeClient();
+    const errors: unknown[] = [];
+    const debug: unknown[] = [];
+    const logger = { error: (error: unknown) => errors.push(error), debug: (message: unknown) => debug.push(message) };
+    MessageDispatcher.attach(
+      client,
+      [handler('slow', () => new Promise((_resolve, rejectWith) => (reject = rejectWith)))],
+      new DispatchSettings(defaultMessageParser, false, logger),
+    );
+    client.receive('{"event":"slow"}');
+    client.closeNow();
+    reject(failure);
+    await drainMicrotasks();
+    expect(errors).toEqual([]);
+    expect(debug).toEqual([failure]);
+    expect(client.sent).toEqual([]);
+  });
+
   it('logs a handler that throws synchronously, and carries on', async () => {
     const failure = new Error('sync');
     const { client, errors } = setup([

@@ -14,6 +14,7 @@ export interface DispatchClient extends EventEmitter {
 
 export interface ErrorLogger {
   error(message: unknown): void;
+  debug?(message: unknown): void;
 }
 
 type HandlerCallback = WsMessageHandler['callback'];
@@ -65,6 +66,7 @@ export class MessageDispatcher {
   private byEvent: Map<unknown, HandlerCallback> | undefined = undefined;
   private subscriptions: Set<Subscription> | undefined = undefined;
   private onResolved: ((value: unknown) => void) | undefined = undefined;
+  private onRejected: ((error: unknown) => void) | undefined = undefined;
 
   private constructor(
     private readonly client: DispatchClient,
@@ -107,7 +109,10 @@ export class MessageDispatcher {
       return;
     }
     if (isPromiseLike(result)) {
-      result.then((this.onResolved ??= (value) => this.onResult(value)), settings.logRejection);
+      result.then(
+        (this.onResolved ??= (value) => this.onResult(value)),
+        (this.onRejected ??= (error) => this.onRejection(error)),
+      );
     } else {
       this.onResult(result);
     }
@@ -127,6 +132,16 @@ export class MessageDispatcher {
     if (value === undefined || value === null) return;
     if (isObservable(value)) this.subscribe(value);
     else this.send(value);
+  }
+
+  /**
+   * platform-ws stops listening to a handler's result when its client closes, so a rejection
+   * that comes later is dropped unseen; here it is kept for debug logs only. The client is
+   * gone, and a handler failing because of that is no application error.
+   */
+  private onRejection(error: unknown): void {
+    if (this.client.readyState === CLOSED) this.settings.logger.debug?.(error);
+    else this.settings.logRejection(error);
   }
 
   private send(value: unknown): void {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { CloseCode } from '../websocket/index.js';
 import { RoomLimitError } from './bus/bus-errors.js';
 import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
 import type { ChatMessage, MessageDraft } from './bus/chat-events.js';
@@ -13,8 +14,6 @@ import { RoomCreationLimiter } from './room-creation-limiter.js';
 import { RoomFanout } from './room-fanout.js';
 import { principalId } from './sender-id.js';
 import { TokenBucket } from './token-bucket.js';
-
-const POLICY_VIOLATION = 1008;
 
 export interface NewChatClient {
   kind: ProtocolKind;
@@ -106,7 +105,7 @@ export class ChatService {
     const { rateLimit } = this.options;
     if (rateLimit !== false && ++connection.strikes > rateLimit.closeAfter) {
       const { socket } = connection;
-      if (socket.readyState === SOCKET_OPEN) socket.close(POLICY_VIOLATION, 'rate limit exceeded');
+      if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
     }
     return false;
   }

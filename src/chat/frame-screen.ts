@@ -12,11 +12,11 @@ export const MAX_FRAME_DEPTH = MAX_PAYLOAD_DEPTH + 1;
 /**
  * Finds the frames of the JSON protocol that no handler will answer: not a JSON object with a
  * string `event`, or an event nobody subscribed to. The adapter drops those silently (as
- * `@nestjs/platform-ws` does); the chat answers them with an `error` event instead.
+ * `@nestjs/platform-ws` does); the chat answers them with an `error` event instead, and holds
+ * them back from the adapter (message-gate.ts), so that answer is the frame's only one.
  *
  * Frames nested deeper than MAX_FRAME_DEPTH are answered here too (`invalid_payload`), found
- * by a byte scan before anything parses them: the adapter's parser drops them when they are
- * deeper than its own limit, and the validation pipe refuses the others without answering.
+ * by a byte scan before anything parses them, wherever the nesting is (`data` or another key).
  */
 export class FrameScreen {
   private readonly known: ReadonlySet<string>;

@@ -24,12 +24,11 @@ import {
   NickPayload,
 } from './dto/ws-payloads.js';
 import { FrameScreen } from './frame-screen.js';
+import { gateMessages } from './message-gate.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { peerNameOf } from './peer-name.js';
 import { RoomAccess } from './room-access.js';
-
-/** The client events this gateway answers; anything else gets `unknown_event`. */
-const EVENTS = ['join', 'message', 'leave', 'nick', 'history'] as const;
+import { subscribedEvents } from './subscribed-events.js';
 
 /** The JSON chat protocol on `ws /chat` (README, "JSON protocol on /chat"). */
 @WebSocketGateway({ path: '/chat' })
@@ -37,9 +36,10 @@ const EVENTS = ['join', 'message', 'leave', 'nick', 'history'] as const;
 @UseGuards(RateLimitGuard)
 @UsePipes(WsPayloadPipe)
 export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
-  private readonly screen = new FrameScreen(EVENTS);
-  // One listener for every connection (`this` is the socket), not a closure per connection.
-  private readonly onFrame: (this: ChatSocket, data: unknown) => void;
+  /** Answers what no handler takes: the events are those of this class's handlers (and a subclass's). */
+  private readonly screen = new FrameScreen(subscribedEvents(this));
+  // One gate for every connection, not a closure per connection.
+  private readonly admitFrame: (socket: ChatSocket, data: unknown) => boolean;
 
   constructor(
     private readonly chat: ChatService,
@@ -47,10 +47,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly access: RoomAccess,
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
   ) {
-    const gateway = this;
-    this.onFrame = function (data) {
-      gateway.screenFrame(this, data);
-    };
+    this.admitFrame = (socket, data) => this.screenFrame(socket, data);
   }
 
   handleConnection(socket: ChatSocket, request: IncomingMessage): void {
@@ -62,7 +59,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       lockedName: principalName(socket.principal),
       principal: socket.principal,
     });
-    socket.on('message', this.onFrame);
+    gateMessages(socket, this.admitFrame);
     sendEvent(socket, 'welcome', { id: connection.id, name: connection.name, fromId: connection.senderId });
   }
 
@@ -119,11 +116,13 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     return connection;
   }
 
-  private screenFrame(socket: ChatSocket, data: unknown): void {
+  /** True when a handler is to take the frame; otherwise answers it here, and only here. */
+  private screenFrame(socket: ChatSocket, data: unknown): boolean {
     const error = this.screen.check(frameBytes(data));
-    if (error === null) return;
+    if (error === null) return true;
     const connection = this.registry.find(socket);
     // Refused frames cost a token too, but only those within the limit get an answer.
     if (connection !== undefined && this.chat.admit(connection)) sendEvent(socket, 'error', error);
+    return false;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
+import { CloseCode } from '../websocket/index.js';
 import { ChatBusUnavailableError } from './bus/bus-errors.js';
 import { ChatError } from './chat-error.js';
 import { CHAT_OPTIONS, maxLineBytes, type ResolvedChatOptions } from './chat-options.js';
@@ -11,11 +12,6 @@ import { isMessageText, LOBBY } from './names.js';
 import { peerNameOf } from './peer-name.js';
 import { chatLine, logoutText, QUIT_COMMAND, readsAsLogout } from './text-lines.js';
 
-const NORMAL_CLOSURE = 1000;
-const UNSUPPORTED_DATA = 1003;
-const POLICY_VIOLATION = 1008;
-const INTERNAL_ERROR = 1011;
-const TRY_AGAIN_LATER = 1013;
 const UNAVAILABLE_LINE = 'Error: the chat is temporarily unavailable, try again shortly';
 
 /**
@@ -54,13 +50,13 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       if (error instanceof ChatError && error.code === 'forbidden') {
         // This protocol has no other room: a client kept out of the lobby has nothing to do here.
         send(socket, `Error: ${error.message}`);
-        if (socket.readyState === SOCKET_OPEN) socket.close(POLICY_VIOLATION, 'forbidden');
+        if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.POLICY_VIOLATION, 'forbidden');
         return;
       }
       if (!(error instanceof ChatBusUnavailableError)) return this.fail(socket, error);
       // Not in the lobby, and this protocol has no way to ask again: reconnecting is the retry.
       send(socket, UNAVAILABLE_LINE);
-      if (socket.readyState === SOCKET_OPEN) socket.close(TRY_AGAIN_LATER, 'chat unavailable');
+      if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.TRY_AGAIN_LATER, 'chat unavailable');
     }
   }
 
@@ -72,7 +68,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     const connection = this.registry.find(socket);
     if (connection === undefined || !connection.rooms.has(LOBBY)) return;
     if (isBinary) {
-      socket.close(UNSUPPORTED_DATA, 'text frames only');
+      socket.close(CloseCode.UNSUPPORTED_DATA, 'text frames only');
       return;
     }
     const line = frameBytes(data).toString('utf8');
@@ -97,7 +93,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       // Leaving does not depend on the room hearing about it.
       if (!(error instanceof ChatBusUnavailableError) && !(error instanceof ChatError)) throw error;
     }
-    if (socket.readyState === SOCKET_OPEN) socket.close(NORMAL_CLOSURE);
+    if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.NORMAL);
   }
 
   private fail(socket: ChatSocket, error: unknown): void {
@@ -110,7 +106,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     // The chat keeps as many rooms as it may, all in use (lobby has no history yet).
     if (error instanceof ChatError && error.code === 'too_many_rooms') return send(socket, `Error: ${error.message}`);
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    if (socket.readyState === SOCKET_OPEN) socket.close(INTERNAL_ERROR, 'internal error');
+    if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.INTERNAL_ERROR, 'internal error');
   }
 }
 

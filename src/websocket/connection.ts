@@ -483,7 +483,7 @@ export class WebSocketConnection extends EventEmitter {
     // Messages sent before a peer's error still go out first (they would have, uncompressed);
     // when sending itself failed, what waits is dropped, but a close frame already promised
     // still goes.
-    if (error.code === 'WS_ERR_SEND_BUFFER_FULL' || error.code === 'WS_ERR_COMPRESSION_FAILED') {
+    if (error.dropsSendQueue) {
       const queuedClose = this.outbox?.abort(error);
       if (queuedClose?.frame !== undefined && this.socket.writable) {
         corkForTurn(this.socket);

@@ -21,6 +21,13 @@ describe('errors', () => {
     expect(ERROR_CLOSE_CODES.WS_ERR_SEND_BUFFER_FULL).toBe(CloseCode.TRY_AGAIN_LATER);
   });
 
+  it('drops the send queue only for failures of sending itself', () => {
+    const dropping = Object.keys(ERROR_CLOSE_CODES).filter(
+      (code) => protocolError(code as keyof typeof ERROR_CLOSE_CODES, 'test').dropsSendQueue,
+    );
+    expect(dropping.sort()).toEqual(['WS_ERR_COMPRESSION_FAILED', 'WS_ERR_SEND_BUFFER_FULL']);
+  });
+
   it('carries status, message and headers on a handshake rejection', () => {
     const rejection = new HandshakeRejection(403, 'Banned', { 'X-Reason': 'ban' });
     expect(rejection.status).toBe(403);
