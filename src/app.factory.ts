@@ -8,7 +8,7 @@ import { AppModule } from './app.module.js';
 import { SECURITY_HEADERS } from './chat/page/security-headers.js';
 import { hasTokenKey, parseTrustProxy } from './config/access-environment.js';
 import { environmentOf, type EnvironmentSource, parseOriginList } from './config/environment.js';
-import { LimitedExpressAdapter } from './http/index.js';
+import { clientAddressResolver, LimitedExpressAdapter } from './http/index.js';
 import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.js';
 import { statsOfAdapter, WebSocketMetrics } from './metrics/index.js';
 
@@ -57,7 +57,7 @@ export async function createApp(
     heartbeatMs: config.WS_HEARTBEAT_MS,
     perMessageDeflate: config.WS_PERMESSAGE_DEFLATE,
     connectionLog: new ConnectionLog(),
-    trustProxy,
+    resolveClientAddress: clientAddressResolver(trustProxy),
     // The AuthModule's verifier: REST and upgrades share one key cache.
     ...(hasTokenKey(config) ? { authorize: upgradeAuthorizer(app.get(TokenVerifier)) } : {}),
   });

@@ -13,6 +13,7 @@ export { EchoModule } from './echo/echo.module.js';
 export { ConnectionLog } from './logging/index.js';
 export {
   clientAddress,
+  clientAddressResolver,
   installGracefulShutdown,
   LimitedExpressAdapter,
   trustFunctionOf,

@@ -1,6 +1,5 @@
-import type { TrustProxy } from '../http/client-address.js';
-import type { ConnectionLog } from '../logging/connection-log.js';
-import type { WebSocketServerOptions } from '../websocket/index.js';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocketServer, WebSocketServerOptions } from '../websocket/index.js';
 import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth.js';
 
 /** What a message parser extracts from a frame; nothing means "drop it silently". */
@@ -30,15 +29,29 @@ export interface Rfc6455AdapterOptions extends WebSocketServerOptions {
    * is set. Unset: the servers' own settings (Node's default is 60 s, checked every 30 s).
    */
   handshakeTimeoutMs?: number;
-  /** Logs one line per connection open and close (src/logging); none without it. */
-  connectionLog?: ConnectionLog;
+  /** Logs one line per connection open and close (src/logging's ConnectionLog); none without it. */
+  connectionLog?: ConnectionWatcher;
   /**
-   * Proxies whose `X-Forwarded-For` gives the client address of an upgrade (`clientAddress(req)`
-   * in gateways, hooks and logs), like Express's `trust proxy`: a hop count or addresses/CIDRs.
-   * Default false: the socket's peer is the client. Set Express's own setting to the same value.
+   * The client address of every upgrade (`clientAddress(req)` in gateways, hooks and logs):
+   * `clientAddressResolver(trustProxy)` believes the `X-Forwarded-For` of the proxies a `trust
+   * proxy` setting names (set Express's own setting to the same value). Default: none, the
+   * socket's peer is the client.
    */
-  trustProxy?: TrustProxy;
+  resolveClientAddress?: ClientAddressResolver;
 }
+
+/** Watches the connections of the adapter's servers (src/logging's ConnectionLog is one). */
+export interface ConnectionWatcher {
+  /** Called once for every server the adapter creates, before its first upgrade. */
+  watch(server: WebSocketServer): void;
+}
+
+/**
+ * Works out the client address of an upgrade request (the one `clientAddress(req)` then
+ * returns); the adapter calls it first, before routing, `authorize()` and the gateways.
+ * src/http's `clientAddressResolver(trustProxy)` makes one from a `trust proxy` setting.
+ */
+export type ClientAddressResolver = (request: IncomingMessage) => unknown;
 
 /** Thrown by the JSON message parser for a frame nested deeper than its limit. */
 export class JsonTooDeepError extends SyntaxError {

@@ -1,4 +1,6 @@
 export {
+  type ClientAddressResolver,
+  type ConnectionWatcher,
   defaultMessageParser,
   jsonMessageParser,
   JsonTooDeepError,

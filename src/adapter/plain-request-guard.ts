@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { headerHasToken } from '../websocket/header-tokens.js';
+import { headerHasToken } from '../websocket/index.js';
 
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];

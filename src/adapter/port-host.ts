@@ -1,9 +1,13 @@
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { headTimeoutOptions, tightenHeadTimeout } from '../http/http-limits.js';
-import { UpgradeRouter, type WebSocketServer, type WebSocketStats } from '../websocket/index.js';
-import { headerHasToken } from '../websocket/header-tokens.js';
-import { requestPath } from '../websocket/upgrade-router.js';
+import {
+  headTimeoutOptions,
+  requestPath,
+  tightenHeadTimeout,
+  UpgradeRouter,
+  type WebSocketServer,
+  type WebSocketStats,
+} from '../websocket/index.js';
 import type { ErrorLogger } from './message-dispatcher.js';
 import { isWebSocketAttempt, refuseWebSocketAttempt } from './plain-request-guard.js';
 
@@ -47,7 +51,7 @@ function answerUpgradeRequired(response: http.ServerResponse): void {
  * Node did not treat as an upgrade (no `Connection: upgrade`, say) gets 400
  * like any other bad handshake instead of reaching the app's HTTP routes.
  * Refusals no WebSocketServer sees (no WebSocket on that path, not a
- * WebSocket upgrade, the 400 above) are counted in `refusals`.
+ * WebSocket upgrade, the 400 above) are counted in `refusals`; the router reports its own.
  */
 export class PortHost {
   private router: UpgradeRouter | undefined;
@@ -55,7 +59,6 @@ export class PortHost {
   private readonly paths = new Set<string>();
   /** The app's own 'request' listeners, while the guard stands in front of them. */
   private guarded: RequestListener[] | undefined;
-  private countingUpgrades = false;
 
   private constructor(
     readonly httpServer: http.Server,
@@ -100,8 +103,7 @@ export class PortHost {
     }
     if (this.router === undefined) {
       this.router = UpgradeRouter.for(this.httpServer);
-      this.httpServer.on('upgrade', this.countUnrouted);
-      this.countingUpgrades = true;
+      this.router.onRefusal(this.countRefusal);
     }
     this.router.add(path, server);
     this.paths.add(path);
@@ -123,10 +125,6 @@ export class PortHost {
     this.router?.detach();
     this.router = undefined;
     this.paths.clear();
-    if (this.countingUpgrades) {
-      this.httpServer.off('upgrade', this.countUnrouted);
-      this.countingUpgrades = false;
-    }
     this.unguardRequests();
     if (!this.owned) return;
     await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
@@ -163,13 +161,5 @@ export class PortHost {
     for (const listener of this.guarded ?? []) listener.call(this.httpServer, request, response);
   };
 
-  /** Counts what the UpgradeRouter refuses before any WebSocketServer sees it (same tests). */
-  private readonly countUnrouted = (request: http.IncomingMessage): void => {
-    const upgrade = request.headers.upgrade;
-    if (!headerHasToken(Array.isArray(upgrade) ? upgrade.join(',') : upgrade, 'websocket')) {
-      this.refusals.recordRejection(400);
-    } else if (!this.paths.has(requestPath(request.url ?? '/'))) {
-      this.refusals.recordRejection(404);
-    }
-  };
+  private readonly countRefusal = (status: number): void => this.refusals.recordRejection(status);
 }

@@ -2,8 +2,6 @@ import { type INestApplicationContext, Logger, type WsMessageHandler } from '@ne
 import { AbstractWsAdapter } from '@nestjs/websockets';
 import type * as http from 'node:http';
 import type { Observable } from 'rxjs';
-import { rememberClientAddress, trustFunctionOf, type TrustFunction } from '../http/client-address.js';
-import type { ConnectionLog } from '../logging/connection-log.js';
 import {
   WebSocketServer,
   WebSocketStats,
@@ -11,6 +9,8 @@ import {
   type WebSocketServerOptions,
 } from '../websocket/index.js';
 import {
+  type ClientAddressResolver,
+  type ConnectionWatcher,
   defaultMessageParser,
   jsonMessageParser,
   type MessageParser,
@@ -74,10 +74,10 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
   private dispatchSettings: DispatchSettings | undefined = undefined;
   private readonly gateways = new GatewayRegistry<WebSocketServer>();
   private readonly hosts = new Map<number, PortHost>();
-  private readonly connectionLog: ConnectionLog | undefined;
+  private readonly connectionLog: ConnectionWatcher | undefined;
   private readonly handshakeTimeoutMs: number | undefined;
   /** Works out the client address of every upgrade before anything else sees it (TRUST_PROXY). */
-  private readonly rememberAddress: ((request: http.IncomingMessage) => void) | undefined;
+  private readonly rememberAddress: ClientAddressResolver | undefined;
   /**
    * Upgrades refused before any gateway's server saw them: no gateway on the path (404),
    * not a WebSocket upgrade, or a WebSocket attempt Node did not treat as an upgrade (400).
@@ -86,7 +86,8 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
 
   constructor(appOrHttpServer?: INestApplicationContext | http.Server, options: Rfc6455AdapterOptions = {}) {
     super(appOrHttpServer);
-    const { messageParser, maxJsonDepth, connectionLog, handshakeTimeoutMs, trustProxy = false, ...serverOptions } = options;
+    const { messageParser, maxJsonDepth, connectionLog, handshakeTimeoutMs, resolveClientAddress, ...serverOptions } =
+      options;
     if (handshakeTimeoutMs !== undefined && !(Number.isFinite(handshakeTimeoutMs) && handshakeTimeoutMs >= 0)) {
       throw new RangeError(`handshakeTimeoutMs must be a number >= 0, got ${handshakeTimeoutMs}`);
     }
@@ -96,8 +97,7 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
       messageParser ?? (maxJsonDepth === undefined ? defaultMessageParser : jsonMessageParser(maxJsonDepth));
     this.reportParseErrors = messageParser !== undefined && messageParser !== defaultMessageParser;
     this.connectionLog = connectionLog;
-    const trust: TrustFunction | undefined = trustFunctionOf(trustProxy);
-    this.rememberAddress = trust && ((request) => void rememberClientAddress(request, trust));
+    this.rememberAddress = resolveClientAddress;
   }
 
   /** The servers of the gateways, with their port and path (metrics read their stats). */

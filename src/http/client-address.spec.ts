@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress, rememberClientAddress, trustFunctionOf } from './client-address.js';
+import { clientAddress, clientAddressResolver, rememberClientAddress, trustFunctionOf } from './client-address.js';
 
 function request(peer: string | undefined, forwardedFor?: string, port = 50_212): IncomingMessage {
   const headers = forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor };
@@ -70,5 +70,18 @@ describe('rememberClientAddress / clientAddress', () => {
     const viaExpress = Object.assign(request('172.18.0.5', '198.51.100.23'), { ip: '198.51.100.23' });
     expect(clientAddress(viaExpress)).toMatchObject({ address: '198.51.100.23', port: undefined, forwarded: true });
     expect(clientAddress(request('192.0.2.1', '198.51.100.23'))).toMatchObject({ address: '192.0.2.1', port: 50_212 });
+  });
+});
+
+describe('clientAddressResolver', () => {
+  it('is none when nothing is trusted', () => {
+    expect(clientAddressResolver(false)).toBeUndefined();
+    expect(clientAddressResolver([])).toBeUndefined();
+  });
+
+  it('remembers the forwarded client of a request for clientAddress', () => {
+    const req = request('172.18.0.5', '198.51.100.23');
+    clientAddressResolver(1)!(req);
+    expect(clientAddress(req)).toMatchObject({ address: '198.51.100.23', forwarded: true });
   });
 });

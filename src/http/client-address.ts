@@ -63,6 +63,16 @@ export function rememberClientAddress(request: IncomingMessage, trust: TrustFunc
 }
 
 /**
+ * What the WebSocket adapter's `resolveClientAddress` option takes: remembers the client address
+ * of every upgrade under a `trust proxy` setting; undefined when nothing is trusted (the
+ * socket's peer is the client). Throws on an invalid setting.
+ */
+export function clientAddressResolver(setting: TrustProxy): ((request: IncomingMessage) => ClientAddress) | undefined {
+  const trust = trustFunctionOf(setting);
+  return trust && ((request) => rememberClientAddress(request, trust));
+}
+
+/**
  * The client address of a request, for names, logs and per-client limits: what the adapter
  * remembered for a WebSocket upgrade, Express's `request.ip` (its `trust proxy` setting) for an
  * HTTP request, or else the socket's peer.

@@ -5,6 +5,7 @@ export { LimitedExpressAdapter } from './limited-express.adapter.js';
 export {
   type ClientAddress,
   clientAddress,
+  clientAddressResolver,
   rememberClientAddress,
   type TrustFunction,
   type TrustProxy,

@@ -1,5 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import type { ConnectionWatcher } from '../adapter/index.js';
 import { clientAddress } from '../http/client-address.js';
 import type { WebSocketConnection, WebSocketServer } from '../websocket/index.js';
 import { loggablePath, peerOf } from './loggable-path.js';
@@ -16,7 +17,7 @@ interface OpenConnection {
  * One log line when a WebSocket opens (peer, path) and one when it closes (peer, path, close
  * code, duration). Never the query string (tokens travel there), never message content.
  */
-export class ConnectionLog {
+export class ConnectionLog implements ConnectionWatcher {
   private readonly open = new Map<WebSocketConnection, OpenConnection>();
   // Shared by every connection (`this` is the connection), not a closure per connection.
   private readonly onConnection: (conn: WebSocketConnection, request: IncomingMessage) => void;

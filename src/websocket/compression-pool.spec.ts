@@ -1,5 +1,6 @@
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CompressionPool, deflaterKey } from './compression-pool.js';
+import { Deflater } from './zlib-codec.js';
 import type { WebSocketError } from './errors.js';
 
 const SYNC = { finishFlush: constants.Z_SYNC_FLUSH };
@@ -66,5 +67,25 @@ describe('CompressionPool', () => {
       deflaterKey({ ...SETTINGS, memLevel: 9 }),
     ]);
     expect(keys.size).toBe(4);
+  });
+
+  it('runs the jobs of a connection\'s own context one at a time, in order, busy until the last ends', async () => {
+    const pool = new CompressionPool(4);
+    const own = new Deflater(SETTINGS);
+    const messages = ['first '.repeat(50), 'second '.repeat(50), 'third '.repeat(50)].map((text) => Buffer.from(text));
+    const { done, all } = collect(messages.length);
+    expect(pool.busy(own)).toBe(false);
+    for (const message of messages) pool.deflateOn(own, message, done);
+    expect(pool.busy(own)).toBe(true);
+    // One slot for the codec's running job; the others wait on the codec, not in the limiter.
+    expect(pool.limiter.running).toBe(1);
+    expect(pool.limiter.waiting).toBe(0);
+    const results = await all;
+    // Context takeover: the outputs decode in order on one inflate stream.
+    const decoded = inflateRawSync(Buffer.concat([...results.flatMap(({ result }) => [result, TRAILER])]), SYNC);
+    expect(decoded.toString()).toBe(messages.join(''));
+    expect(pool.busy(own)).toBe(false);
+    own.close();
+    pool.close();
   });
 });

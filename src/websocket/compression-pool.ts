@@ -1,6 +1,12 @@
 import { Deflater, Inflater, type CodecCallback, type DeflaterSettings } from './zlib-codec.js';
 import { ZlibLimiter } from './zlib-limiter.js';
 
+type Codec = Inflater | Deflater;
+type Job = () => void;
+
+/** The backlog of a codec whose job runs while nothing waits behind it (shared, never written). */
+const NOTHING_WAITING: readonly Job[] = [];
+
 /** Identifies compressors whose output is byte-identical: same window, level and memLevel. */
 export function deflaterKey(settings: DeflaterSettings): number {
   return Math.max(settings.windowBits, 9) | ((settings.level + 1) << 4) | (settings.memLevel << 8);
@@ -16,6 +22,11 @@ export class CompressionPool {
   readonly limiter: ZlibLimiter;
   private readonly inflaters = new Map<number, Inflater[]>();
   private readonly deflaters = new Map<number, Deflater[]>();
+  /**
+   * Connections' own codecs (context takeover) with a job running or queued, and the jobs
+   * waiting behind it; an idle codec has no entry.
+   */
+  private readonly backlogs = new Map<Codec, readonly Job[]>();
   private closed = false;
 
   constructor(concurrency: number) {
@@ -67,23 +78,32 @@ export class CompressionPool {
     });
   }
 
+  /** True while a job runs on `codec` (a connection's own) or waits for it. */
+  busy(codec: Codec): boolean {
+    return this.backlogs.has(codec);
+  }
+
   /**
    * One job at a time on a codec, in call order: a context carries one message at a time, and
    * a job waiting for its codec must not hold one of the limiter's slots meanwhile.
    */
-  private serially(codec: Inflater | Deflater, job: () => void): void {
-    if (codec.backlog === undefined) {
-      codec.backlog = [];
+  private serially(codec: Codec, job: Job): void {
+    const waiting = this.backlogs.get(codec);
+    if (waiting === undefined) {
+      this.backlogs.set(codec, NOTHING_WAITING);
       this.limiter.run(job);
+    } else if (waiting === NOTHING_WAITING) {
+      this.backlogs.set(codec, [job]);
     } else {
-      codec.backlog.push(job);
+      (waiting as Job[]).push(job);
     }
   }
 
-  private finished(codec: Inflater | Deflater): void {
+  private finished(codec: Codec): void {
     this.limiter.release();
-    const next = codec.backlog!.shift();
-    if (next === undefined) codec.backlog = undefined;
+    const waiting = this.backlogs.get(codec);
+    const next = waiting === NOTHING_WAITING ? undefined : (waiting as Job[]).shift();
+    if (next === undefined) this.backlogs.delete(codec);
     else this.limiter.run(next);
   }
 

@@ -46,7 +46,7 @@ export class PerMessageDeflate {
     }
     const inflater = (this.inflater ??= new Inflater(windowBits));
     this.pool.inflateOn(inflater, payload, maxPayload, (error, result) => {
-      if (this.released && !inflater.busy) inflater.close();
+      if (this.released && !this.pool.busy(inflater)) inflater.close();
       callback(error, result);
     });
   }
@@ -59,7 +59,7 @@ export class PerMessageDeflate {
     }
     const deflater = (this.deflater ??= new Deflater(this.deflaterSettings));
     this.pool.deflateOn(deflater, payload, (error, result) => {
-      if (this.released && !deflater.busy) deflater.close();
+      if (this.released && !this.pool.busy(deflater)) deflater.close();
       callback(error, result);
     });
   }
@@ -67,7 +67,7 @@ export class PerMessageDeflate {
   /** Frees this connection's contexts; one still working is freed when its job ends. */
   release(): void {
     this.released = true;
-    if (this.inflater !== undefined && !this.inflater.busy) this.inflater.close();
-    if (this.deflater !== undefined && !this.deflater.busy) this.deflater.close();
+    if (this.inflater !== undefined && !this.pool.busy(this.inflater)) this.inflater.close();
+    if (this.deflater !== undefined && !this.pool.busy(this.deflater)) this.deflater.close();
   }
 }

@@ -136,6 +136,21 @@ describe('UpgradeRouter', () => {
     expect(await statusOf(port, '/chat', 'h2c')).toBe(400);
   });
 
+  it('tells its refusal listener of every upgrade it refuses itself, with the status', async () => {
+    const { httpServer, port } = await listen();
+    const router = UpgradeRouter.for(httpServer);
+    router.add('/chat', wsServerWith({ allowedOrigins: ['https://x.example'] }));
+    const refused: Array<[number, string | undefined]> = [];
+    router.onRefusal((status, request) => refused.push([status, request.url]));
+    expect(await statusOf(port, '/nope')).toBe(404);
+    expect(await statusOf(port, '/chat', 'h2c')).toBe(400);
+    expect(await statusOf(port, '/chat')).toBe(403);
+    expect(refused).toEqual([
+      [404, '/nope'],
+      [400, '/chat'],
+    ]);
+  });
+
   it('lets the WebSocket server answer bad handshakes on a known path', async () => {
     const { httpServer, port } = await listen();
     UpgradeRouter.for(httpServer).add('/chat', wsServerWith({ allowedOrigins: ['https://x.example'] }));

@@ -6,6 +6,9 @@ import type { WebSocketServer } from './server.js';
 
 const routers = new WeakMap<Server, UpgradeRouter>();
 
+/** Told of every upgrade the router answers itself (400: not a WebSocket upgrade, 404: no server at the path). */
+export type RefusalListener = (status: number, request: IncomingMessage) => void;
+
 const SLASH = 0x2f;
 const QUESTION = 0x3f;
 const HASH = 0x23;
@@ -52,6 +55,7 @@ export class UpgradeRouter {
   private readonly servers = new Map<string, WebSocketServer>();
   private readonly httpServer: Server;
   private readonly listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  private refusalListener: RefusalListener | undefined;
 
   /** The router of `httpServer`, created (and attached) on first use. */
   static for(httpServer: Server): UpgradeRouter {
@@ -80,20 +84,31 @@ export class UpgradeRouter {
     this.servers.delete(normalisePath(path));
   }
 
+  /** Calls `listener` for every upgrade the router refuses itself (one listener; a later one replaces it). */
+  onRefusal(listener: RefusalListener | undefined): void {
+    this.refusalListener = listener;
+  }
+
   /** Stops routing: removes the 'upgrade' listener and forgets this router. */
   detach(): void {
     this.httpServer.removeListener('upgrade', this.listener);
     if (routers.get(this.httpServer) === this) routers.delete(this.httpServer);
     this.servers.clear();
+    this.refusalListener = undefined;
   }
 
   private route(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const upgrade = req.headers.upgrade;
     if (!headerHasToken(Array.isArray(upgrade) ? upgrade.join(',') : upgrade, 'websocket')) {
-      return abortHandshake(socket, 400, 'Only WebSocket upgrades are supported');
+      return this.refuse(req, socket, 400, 'Only WebSocket upgrades are supported');
     }
     const server = this.servers.get(requestPath(req.url ?? '/'));
-    if (server === undefined) return abortHandshake(socket, 404, 'No WebSocket endpoint at this path');
+    if (server === undefined) return this.refuse(req, socket, 404, 'No WebSocket endpoint at this path');
     server.handleUpgrade(req, socket, head);
+  }
+
+  private refuse(req: IncomingMessage, socket: Duplex, status: number, reason: string): void {
+    this.refusalListener?.(status, req);
+    abortHandshake(socket, status, reason);
   }
 }

@@ -29,17 +29,6 @@ abstract class ZlibCodec {
 
   constructor(protected readonly windowBits: number) {}
 
-  /**
-   * Jobs waiting for this codec while one runs on it (see CompressionPool.serially);
-   * undefined when no job is running or waiting.
-   */
-  backlog: Array<() => void> | undefined = undefined;
-
-  /** True while a job runs on this codec or waits for it. */
-  get busy(): boolean {
-    return this.callback !== undefined || this.backlog !== undefined;
-  }
-
   /** Clears the context for the next message (no context takeover). */
   reset(): void {
     if (this.broken) this.close();
