@@ -37,15 +37,27 @@ const cases: { probe: Probe; expected: RegExp[] }[] = [
     expected: [NEST],
   },
   {
-    probe: probe('websocket-reexports-config', 'src/websocket', "export { loadEnvironment } from '../config/environment.js';"),
+    probe: probe(
+      'websocket-reexports-config',
+      'src/websocket',
+      "export { loadEnvironment } from '../config/environment.js';",
+    ),
     expected: [OUTSIDE],
   },
   {
-    probe: probe('websocket-own-files', 'src/websocket', "import { CloseCode } from './constants.js';\nimport { constants } from 'node:zlib';"),
+    probe: probe(
+      'websocket-own-files',
+      'src/websocket',
+      "import { CloseCode } from './constants.js';\nimport { constants } from 'node:zlib';",
+    ),
     expected: [],
   },
   {
-    probe: probe('adapter-internal', 'src/adapter', "import { WebSocketConnection } from '../websocket/connection.js';"),
+    probe: probe(
+      'adapter-internal',
+      'src/adapter',
+      "import { WebSocketConnection } from '../websocket/connection.js';",
+    ),
     expected: [INTERNALS],
   },
   {
@@ -53,7 +65,11 @@ const cases: { probe: Probe; expected: RegExp[] }[] = [
     expected: [],
   },
   {
-    probe: probe('chat-type-only-internal', 'src/chat', "import type { FrameParser } from '../websocket/frame-parser.js';"),
+    probe: probe(
+      'chat-type-only-internal',
+      'src/chat',
+      "import type { FrameParser } from '../websocket/frame-parser.js';",
+    ),
     expected: [INTERNALS],
   },
   {
@@ -61,7 +77,11 @@ const cases: { probe: Probe; expected: RegExp[] }[] = [
     expected: [INTERNALS],
   },
   {
-    probe: probe('chat-deep-internal', 'src/chat/bus/redis', "import { acceptKey } from '../../../websocket/handshake.js';"),
+    probe: probe(
+      'chat-deep-internal',
+      'src/chat/bus/redis',
+      "import { acceptKey } from '../../../websocket/handshake.js';",
+    ),
     expected: [INTERNALS],
   },
   {
@@ -69,7 +89,11 @@ const cases: { probe: Probe; expected: RegExp[] }[] = [
     expected: [],
   },
   {
-    probe: probe('test-imports-internals', 'test', "import { WebSocketConnection } from '../src/websocket/connection.js';"),
+    probe: probe(
+      'test-imports-internals',
+      'test',
+      "import { WebSocketConnection } from '../src/websocket/connection.js';",
+    ),
     expected: [],
   },
   {
