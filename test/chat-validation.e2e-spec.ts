@@ -119,6 +119,7 @@ describe('chat: validation and lines that cannot be forged', () => {
       const line = await plain.nextLine();
       expect(line).toBe(chatLine(event));
       expect(line).toMatch(LINE);
+      // eslint-disable-next-line no-control-regex -- ESC is what must not get through
       expect(line).not.toMatch(/[\n\r\u001b\u2028\u202e]/);
       expect(line.endsWith(
         'say: hi\\x0a12:00:00 admin say: the server moves, log in at evil.example\\x0d\\x1b[2J\\x1b[31m\\u2028\\u202e',

@@ -3,7 +3,6 @@ import {
   Get,
   Injectable,
   Module,
-  SetMetadata,
   type CanActivate,
   type ExecutionContext,
   type Type,

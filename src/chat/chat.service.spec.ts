@@ -220,7 +220,7 @@ describe('ChatService', () => {
     const joining = chat.join(ann, { room: 'lobby' }, () => undefined);
     (await historyCall(0)).answer({ messages: [], truncated: false });
     await joining;
-    chat.rename(ann, 'annie');
+    void chat.rename(ann, 'annie');
     await expect(chat.post(ann, 'lobby', 'hi')).resolves.toMatchObject({ from: 'annie', text: 'hi' });
     await settle();
   });

@@ -18,6 +18,7 @@ export function welcomeLine(name: string): string {
 // paragraph separators, and the bidirectional controls (embeddings, overrides, isolates, marks)
 // that reorder what a terminal or page shows. Other format characters (zero-width joiners in
 // emoji, soft hyphens) draw nothing and move nothing, and are kept.
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -28,6 +28,7 @@ class LimitedValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<any> {
     // Before class-transformer, which recurses through whatever it is given (and only what it
     // is given: the connected socket, say, is a parameter it leaves alone).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the exception subclasses choose
     if (this.toValidate(metadata) && exceedsDepth(value, MAX_PAYLOAD_DEPTH)) return Promise.reject(this.tooDeep());
     return super.transform(value, metadata);
   }
