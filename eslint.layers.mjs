@@ -2,7 +2,8 @@
 // Import rules that keep the layers apart (README "Development"):
 // - src/websocket (the RFC 6455 protocol) imports nothing else of src and nothing of Nest;
 // - the rest of src (the adapter, chat, ...) reaches the protocol only through its public
-//   entry, src/websocket/index.ts.
+//   entry, src/websocket/index.ts;
+// - src/adapter imports nothing of src but that entry.
 // Specs, test/, bench/ and scripts/ may import what they need.
 // The rules match import strings: a relative path that climbs out of src/websocket leaves the
 // layer; a path through a `websocket/` folder to anything but index.js is a protocol internal.
@@ -22,6 +23,11 @@ const protocolInternals = (allowed = []) => ({
   regex: `(^|/)websocket/(?!(${['index', ...allowed].join('|')})\\.js$)`,
   message: "Import the protocol layer through its public entry ('websocket/index.js'), not its internals.",
 });
+
+const adapterOutside = {
+  regex: '^\\.\\./(?!websocket/)',
+  message: 'src/adapter depends on the protocol layer alone: take what it needs from the rest of src as options.',
+};
 
 /** @type {import('eslint').Linter.Config[]} */
 export const layerRules = [
@@ -50,13 +56,13 @@ export const layerRules = [
     },
   },
   {
-    // Known exceptions, to be removed when src/websocket/index.ts exports what the upgrade
-    // listener needs (issue 14, "the adapter's surface"): the header token test and the
-    // request path of an upgrade.
-    name: 'layers/protocol-entry-exceptions',
-    files: ['src/adapter/port-host.ts', 'src/adapter/plain-request-guard.ts'],
+    // The adapter is a thin translation of the protocol's server into Nest's hooks: what it
+    // needs from the service (connection log, client address, ...) comes in as options.
+    name: 'layers/adapter',
+    files: ['src/adapter/**/*.ts'],
+    ignores: specs,
     rules: {
-      'no-restricted-imports': ['error', { patterns: [protocolInternals(['header-tokens', 'upgrade-router'])] }],
+      'no-restricted-imports': ['error', { patterns: [protocolInternals(), adapterOutside] }],
     },
   },
 ];

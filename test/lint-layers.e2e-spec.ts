@@ -25,6 +25,7 @@ interface LintReport {
 const OUTSIDE = /imports nothing from the rest of src/;
 const NEST = /does not depend on Nest/;
 const INTERNALS = /through its public entry/;
+const ADAPTER_ALONE = /src\/adapter depends on the protocol layer alone/;
 
 /** What each probe must draw from the layer rule: one pattern per offending line, in order. */
 const cases: { probe: Probe; expected: RegExp[] }[] = [
@@ -63,6 +64,14 @@ const cases: { probe: Probe; expected: RegExp[] }[] = [
   {
     probe: probe('adapter-entry', 'src/adapter', "import { WebSocketServer } from '../websocket/index.js';"),
     expected: [],
+  },
+  {
+    probe: probe(
+      'adapter-imports-the-service',
+      'src/adapter',
+      "import { ConnectionLog } from '../logging/index.js';\nimport { clientAddress } from '../http/index.js';",
+    ),
+    expected: [ADAPTER_ALONE, ADAPTER_ALONE],
   },
   {
     probe: probe(

@@ -5,6 +5,8 @@ import type { ChatSocket } from './chat-socket.js';
 export type MessageGate = (socket: ChatSocket, data: unknown) => boolean;
 
 const kGate = Symbol('chat.messageGate');
+// Only ever called with .apply(socket, ...), never unbound.
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const inheritedEmit = EventEmitter.prototype.emit;
 
 type GatedSocket = ChatSocket & { emit: typeof inheritedEmit; [kGate]: MessageGate };
