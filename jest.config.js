@@ -1,8 +1,5 @@
 /** Jest runs TypeScript through ts-jest as native ESM (Nest 12 ships ESM only). */
-const tsJest = [
-  'ts-jest',
-  { useESM: true, tsconfig: '<rootDir>/tsconfig.json' },
-];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }];
 
 const shared = {
   rootDir: '.',

@@ -22,7 +22,8 @@ export class Child<In extends { type: string }, Out extends { type: string }> {
   readonly process: ChildProcess;
   readonly label: string;
   private readonly queue: Out[] = [];
-  private readonly waiters: Array<{ type: string; resolve: (message: Out) => void; reject: (error: Error) => void }> = [];
+  private readonly waiters: Array<{ type: string; resolve: (message: Out) => void; reject: (error: Error) => void }> =
+    [];
   private stderrTail = '';
   private exited: string | undefined;
   private readonly exitPromise: Promise<void>;
@@ -47,7 +48,8 @@ export class Child<In extends { type: string }, Out extends { type: string }> {
     this.exitPromise = new Promise((resolve) => {
       this.process.once('exit', (code, signal) => {
         this.exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure(`${this.exited} while waiting for '${waiter.type}'`));
+        for (const waiter of this.waiters.splice(0))
+          waiter.reject(this.failure(`${this.exited} while waiting for '${waiter.type}'`));
         resolve();
       });
       this.process.once('error', (error) => {

@@ -84,6 +84,8 @@ export function pinSelf(cpus: string): boolean {
 
 /** One line for chart titles and table headers. */
 export function machineLine(machine: MachineInfo): string {
-  const pinning = machine.pinning ? `server on CPU ${machine.pinning.server}, load on CPU ${machine.pinning.load}` : 'unpinned';
+  const pinning = machine.pinning
+    ? `server on CPU ${machine.pinning.server}, load on CPU ${machine.pinning.load}`
+    : 'unpinned';
   return `${machine.cpuModel}, ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node.slice(1)} (${pinning})`;
 }

@@ -119,7 +119,4 @@ export type WorkerMessage =
 
 export type TargetCommand = { type: 'gc' } | { type: 'exit' };
 
-export type TargetMessage =
-  | { type: 'ready'; port: number }
-  | { type: 'gc-done' }
-  | { type: 'failed'; message: string };
+export type TargetMessage = { type: 'ready'; port: number } | { type: 'gc-done' } | { type: 'failed'; message: string };

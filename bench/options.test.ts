@@ -18,7 +18,8 @@ describe('parseOptions', () => {
   it('covers the echo grid of the issue: 1x1 latency, 64x16 at 32 B and 1 KiB, 16x16 at 64 KiB, on both paths', () => {
     const cells = parseOptions([])!.echoCells.map((c) => `${c.path} ${c.connections}x${c.inFlight} ${c.size}`);
     for (const path of ['/nest-echo', '/echo']) {
-      for (const shape of ['1x1 32', '64x16 32', '64x16 1024', '16x16 65536']) assert.ok(cells.includes(`${path} ${shape}`), `${path} ${shape}`);
+      for (const shape of ['1x1 32', '64x16 32', '64x16 1024', '16x16 65536'])
+        assert.ok(cells.includes(`${path} ${shape}`), `${path} ${shape}`);
     }
   });
 
@@ -30,7 +31,16 @@ describe('parseOptions', () => {
   });
 
   it('takes lists and numbers, and refuses what it does not know', () => {
-    const options = parseOptions(['--scenarios', 'echo,idle', '--targets', 'ours,ws', '--repeat', '5', '--idle-connections', '100,200'])!;
+    const options = parseOptions([
+      '--scenarios',
+      'echo,idle',
+      '--targets',
+      'ours,ws',
+      '--repeat',
+      '5',
+      '--idle-connections',
+      '100,200',
+    ])!;
     assert.deepEqual(options.scenarios, ['echo', 'idle']);
     assert.deepEqual(options.targets, ['ours', 'ws']);
     assert.equal(options.repeats, 5);

@@ -90,9 +90,11 @@ function numbers(name: string, value: string): number[] {
 function echoCells(value: string): EchoCell[] {
   return list(value).map((item) => {
     const match = /^(\/nest-echo|\/echo)@(\d+)x(\d+)x(\d+)$/.exec(item);
-    if (match === null) throw new Error(`--echo-cells: "${item}" is not PATH@CONNECTIONSxINFLIGHTxSIZE (PATH /echo or /nest-echo)`);
+    if (match === null)
+      throw new Error(`--echo-cells: "${item}" is not PATH@CONNECTIONSxINFLIGHTxSIZE (PATH /echo or /nest-echo)`);
     const [connections, inFlight, size] = [match[2], match[3], match[4]].map(Number);
-    if (connections <= 0 || inFlight <= 0 || size <= 0) throw new Error(`--echo-cells: "${item}" needs positive numbers`);
+    if (connections <= 0 || inFlight <= 0 || size <= 0)
+      throw new Error(`--echo-cells: "${item}" needs positive numbers`);
     return { path: match[1] as EchoCell['path'], connections, inFlight, size };
   });
 }
@@ -125,14 +127,30 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     flags.set(arg.slice(2), argv[++i]);
   }
   const quick = flags.has('quick');
-  const known = new Set(['quick', 'scenarios', 'targets', 'repeat', 'warmup', 'measure', 'out', 'profile',
-    'alloc-profile', 'echo-cells', 'idle-connections', 'broadcast-receivers', 'broadcast-rate', 'redis-receivers',
-    'redis-rate', 'redis-url']);
+  const known = new Set([
+    'quick',
+    'scenarios',
+    'targets',
+    'repeat',
+    'warmup',
+    'measure',
+    'out',
+    'profile',
+    'alloc-profile',
+    'echo-cells',
+    'idle-connections',
+    'broadcast-receivers',
+    'broadcast-rate',
+    'redis-receivers',
+    'redis-rate',
+    'redis-url',
+  ]);
   for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n\n${USAGE}`);
 
   const get = (name: string): string | undefined => flags.get(name);
   const defaultCells: EchoCell[] = [];
-  for (const path of ['/nest-echo', '/echo'] as const) for (const shape of ECHO_SHAPES) defaultCells.push({ path, ...shape });
+  for (const path of ['/nest-echo', '/echo'] as const)
+    for (const shape of ECHO_SHAPES) defaultCells.push({ path, ...shape });
 
   return {
     quick,
@@ -147,18 +165,24 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     echoCells: get('echo-cells') ? echoCells(get('echo-cells')!) : defaultCells,
     broadcastReceivers: get('broadcast-receivers')
       ? numbers('--broadcast-receivers', get('broadcast-receivers')!)
-      : quick ? [1000, 4000] : [1000, 10_000],
+      : quick
+        ? [1000, 4000]
+        : [1000, 10_000],
     broadcastSize: 64,
     broadcastWindow: 64,
     broadcastFixedDeliveries: get('broadcast-rate') ? positive('--broadcast-rate', get('broadcast-rate')!) : 20_000,
     idleConnections: get('idle-connections')
       ? numbers('--idle-connections', get('idle-connections')!)
-      : quick ? [2000, 4000] : [10_000, 19_000],
+      : quick
+        ? [2000, 4000]
+        : [10_000, 19_000],
     handshakeWorkers: 2,
     handshakeConcurrency: 32,
     connectionsPerWorker: 5000,
     microTimeMs: quick ? 150 : 1000,
-    redisReceivers: get('redis-receivers') ? Math.max(2, numbers('--redis-receivers', get('redis-receivers')!)[0]) : 1000,
+    redisReceivers: get('redis-receivers')
+      ? Math.max(2, numbers('--redis-receivers', get('redis-receivers')!)[0])
+      : 1000,
     redisRate: get('redis-rate') ? positive('--redis-rate', get('redis-rate')!) : 200,
     redisUrl: get('redis-url') ?? 'redis://127.0.0.1:6379',
   };

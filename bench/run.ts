@@ -54,7 +54,8 @@ async function main(options: BenchOptions): Promise<void> {
   };
   const context = new BenchContext(options, machine, new Progress(totalSteps(options)));
   context.progress.log(`${machineLine(machine)}; ${results.mode} mode`);
-  if (machine.pinning === null) context.progress.log('  ! no CPU pinning (needs taskset and 2 CPUs): server and load share the CPUs');
+  if (machine.pinning === null)
+    context.progress.log('  ! no CPU pinning (needs taskset and 2 CPUs): server and load share the CPUs');
   if (machine.sourceAddresses.length === 1) context.progress.log('  ! only 127.0.0.1 is usable as a source address');
 
   const { scenarios } = options;
@@ -62,7 +63,8 @@ async function main(options: BenchOptions): Promise<void> {
   if (scenarios.includes('echo')) results.echo = await runEcho(context);
   if (scenarios.includes('broadcast')) results.broadcast = await runBroadcast(context);
   if (scenarios.includes('idle')) results.idle = await runIdle(context);
-  if (scenarios.includes('handshake')) results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };
+  if (scenarios.includes('handshake'))
+    results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };
   if (scenarios.includes('redis-broadcast')) results.redisBroadcast = await runRedisBroadcast(context);
   results.goals = evaluateGoals(results);
   context.progress.done();

@@ -18,6 +18,16 @@ describe('stats', () => {
   });
 
   it('takes medians field by field', () => {
-    assert.deepEqual(medianOf([{ a: 1, b: 10 }, { a: 3, b: 30 }, { a: 2, b: 20 }], ['a', 'b']), { a: 2, b: 20 });
+    assert.deepEqual(
+      medianOf(
+        [
+          { a: 1, b: 10 },
+          { a: 3, b: 30 },
+          { a: 2, b: 20 },
+        ],
+        ['a', 'b'],
+      ),
+      { a: 2, b: 20 },
+    );
   });
 });

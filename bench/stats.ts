@@ -14,7 +14,10 @@ export function ratio(value: number | undefined, reference: number | undefined):
 }
 
 /** Median of each numeric field over a list of runs (fields missing from a run are skipped). */
-export function medianOf<K extends string>(runs: ReadonlyArray<Partial<Record<K, number>>>, keys: readonly K[]): Record<K, number> {
+export function medianOf<K extends string>(
+  runs: ReadonlyArray<Partial<Record<K, number>>>,
+  keys: readonly K[],
+): Record<K, number> {
   const result = {} as Record<K, number>;
   for (const key of keys) {
     result[key] = median(runs.map((run) => run[key]).filter((value): value is number => value !== undefined));

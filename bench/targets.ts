@@ -58,7 +58,13 @@ export class RunningTarget {
       mkdirSync(profile.allocationDir, { recursive: true });
       env.BENCH_HEAP_PROFILE = join(profile.allocationDir, `${base}.heapprofile`);
     }
-    const child = new Child<TargetCommand, TargetMessage>(entry, { cpus, nodeArgs, args, env, label: `target ${name}` });
+    const child = new Child<TargetCommand, TargetMessage>(entry, {
+      cpus,
+      nodeArgs,
+      args,
+      env,
+      label: `target ${name}`,
+    });
     try {
       const ready = await child.next('ready', START_TIMEOUT_MS, 'failed');
       return new RunningTarget(name, ready.port, child);

@@ -72,7 +72,13 @@ interface PhaseResult {
   peakRssGrowth: number;
 }
 
-async function phase(server: Server, name: string, frames: number, messageBytes: number, run: () => Promise<void>): Promise<PhaseResult> {
+async function phase(
+  server: Server,
+  name: string,
+  frames: number,
+  messageBytes: number,
+  run: () => Promise<void>,
+): Promise<PhaseResult> {
   const peakBefore = server.peakRss();
   const before = await server.usage();
   await run();
@@ -189,24 +195,42 @@ async function main(): Promise<void> {
   const { messages, size, large, inFlight } = options;
   console.log('building the service...');
   const build = await buildApp();
-  const running = await startBuiltApp(build, { CHAT_RATE_LIMIT_PER_SECOND: '0', ECHO_ENABLED: 'true', LOG_FORMAT: 'json' });
+  const running = await startBuiltApp(build, {
+    CHAT_RATE_LIMIT_PER_SECOND: '0',
+    ECHO_ENABLED: 'true',
+    LOG_FORMAT: 'json',
+  });
   const server = new Server(running, `http://127.0.0.1:${running.port}`, `ws://127.0.0.1:${running.port}`);
   const results: PhaseResult[] = [];
   try {
     await server.calibrate();
-    console.log(`service on port ${running.port}, Node ${process.version}; a /metrics scrape costs the server ${(1000 * server.scrapeCpu).toFixed(2)} ms (subtracted)`);
+    console.log(
+      `service on port ${running.port}, Node ${process.version}; a /metrics scrape costs the server ${(1000 * server.scrapeCpu).toFixed(2)} ms (subtracted)`,
+    );
 
     const chat = await open(`${server.wsUrl}/chat`, false);
-    await sendAndCount(chat, [JSON.stringify({ event: 'join', data: { room: 'cost' } })], (t) => t.startsWith('{"event":"joined"'));
+    await sendAndCount(chat, [JSON.stringify({ event: 'join', data: { room: 'cost' } })], (t) =>
+      t.startsWith('{"event":"joined"'),
+    );
     const valid = Array.from({ length: messages }, (_, i) => validFrame(size, i));
     results.push(await phase(server, `valid /chat message`, messages, size, () => sendAndCount(chat, valid, isAck)));
     const deep = Array.from({ length: messages }, () => deepFrame(size));
-    results.push(await phase(server, `deep JSON (${size / 2 | 0} levels)`, messages, size, () => sendAndCount(chat, deep, isInvalid)));
+    results.push(
+      await phase(server, `deep JSON (${(size / 2) | 0} levels)`, messages, size, () =>
+        sendAndCount(chat, deep, isInvalid),
+      ),
+    );
     chat.close();
 
     const compressed = await open(`${server.wsUrl}/chat`, true);
-    await sendAndCount(compressed, [JSON.stringify({ event: 'join', data: { room: 'cost' } })], (t) => t.startsWith('{"event":"joined"'));
-    results.push(await phase(server, `deep JSON, permessage-deflate`, messages, size, () => sendAndCount(compressed, deep, isInvalid)));
+    await sendAndCount(compressed, [JSON.stringify({ event: 'join', data: { room: 'cost' } })], (t) =>
+      t.startsWith('{"event":"joined"'),
+    );
+    results.push(
+      await phase(server, `deep JSON, permessage-deflate`, messages, size, () =>
+        sendAndCount(compressed, deep, isInvalid),
+      ),
+    );
     compressed.close();
 
     const cycle = async (): Promise<void> => {
@@ -236,7 +260,12 @@ async function main(): Promise<void> {
     const payload = 'a'.repeat(MIB);
     results.push(
       await phase(server, '1 MiB message on /echo (echoed)', large, MIB, () =>
-        sendAndCount(echo, Array.from({ length: large }, () => payload), (text) => text.length === MIB, 1),
+        sendAndCount(
+          echo,
+          Array.from({ length: large }, () => payload),
+          (text) => text.length === MIB,
+          1,
+        ),
       ),
     );
     echo.close();
@@ -253,12 +282,18 @@ async function main(): Promise<void> {
     const [validChat, deepChat, deepDeflate, , hugeDeflate, echo1m, fragmented] = results;
     const perConnection = connectOnly.cpuPerFrameMs;
     console.log('\nratios (crafted / valid of the same size):');
-    console.log(`  deep JSON / valid message:                     ${(deepChat.cpuPerFrameMs / validChat.cpuPerFrameMs).toFixed(2)}`);
-    console.log(`  deep JSON deflated / valid message:            ${(deepDeflate.cpuPerFrameMs / validChat.cpuPerFrameMs).toFixed(2)}`);
+    console.log(
+      `  deep JSON / valid message:                     ${(deepChat.cpuPerFrameMs / validChat.cpuPerFrameMs).toFixed(2)}`,
+    );
+    console.log(
+      `  deep JSON deflated / valid message:            ${(deepDeflate.cpuPerFrameMs / validChat.cpuPerFrameMs).toFixed(2)}`,
+    );
     console.log(
       `  1 MB deep JSON deflated, minus the connection / valid message: ${((hugeDeflate.cpuPerFrameMs - perConnection) / validChat.cpuPerFrameMs).toFixed(2)}`,
     );
-    console.log(`  1-byte fragments / 1 MiB in one frame:         ${(fragmented.cpuPerFrameMs / echo1m.cpuPerFrameMs).toFixed(2)}`);
+    console.log(
+      `  1-byte fragments / 1 MiB in one frame:         ${(fragmented.cpuPerFrameMs / echo1m.cpuPerFrameMs).toFixed(2)}`,
+    );
   } finally {
     running.child.kill('SIGTERM');
     await running.exited;

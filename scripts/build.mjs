@@ -24,7 +24,9 @@ copyAssets();
 
 if (watching) {
   const children = [
-    spawn(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`, '--watch', '--preserveWatchOutput'], { stdio: 'inherit' }),
+    spawn(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`, '--watch', '--preserveWatchOutput'], {
+      stdio: 'inherit',
+    }),
     spawn(process.execPath, ['--watch', `${root}dist/main.js`], { stdio: 'inherit' }),
   ];
   watch(assets.from, { recursive: true }, copyAssets);

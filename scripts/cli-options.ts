@@ -1,5 +1,9 @@
 /** `--name value` / `--name=value` options of the scripts, numbers only. */
-export function numberOptions<T extends Record<string, number>>(defaults: T, usage: string, argv = process.argv.slice(2)): T {
+export function numberOptions<T extends Record<string, number>>(
+  defaults: T,
+  usage: string,
+  argv = process.argv.slice(2),
+): T {
   const options: Record<string, number> = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

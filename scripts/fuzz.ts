@@ -19,10 +19,7 @@ const USAGE = `Usage: npm run fuzz -- [options]
   --requests N     raw requests against a live server (default 3000)
   --seed S         fast-check seed (default: random, printed)`;
 
-const options = numberOptions(
-  { frames: 1_000_000, connection: -1, headers: 200_000, requests: 3000, seed: -1 },
-  USAGE,
-);
+const options = numberOptions({ frames: 1_000_000, connection: -1, headers: 200_000, requests: 3000, seed: -1 }, USAGE);
 const seed = options.seed >= 0 ? options.seed : Math.floor(Math.random() * 2 ** 31);
 const connectionFrames = options.connection >= 0 ? options.connection : Math.floor(options.frames / 10);
 const BATCH = 5000;
@@ -32,7 +29,12 @@ function seconds(since: number): string {
 }
 
 function table(map: ReadonlyMap<number, number>): string {
-  return [...map].sort(([a], [b]) => a - b).map(([key, count]) => `${key}: ${count}`).join(', ') || '-';
+  return (
+    [...map]
+      .sort(([a], [b]) => a - b)
+      .map(([key, count]) => `${key}: ${count}`)
+      .join(', ') || '-'
+  );
 }
 
 function report(name: string, counts: FrameFuzzCounts, started: number): void {
@@ -52,17 +54,23 @@ async function main(): Promise<void> {
   let started = performance.now();
   const parser = new FrameFuzzCounts();
   while (parser.frames < options.frames) {
-    fc.assert(fc.property(fuzzedStream, (stream) => checkParser(stream, parser)), { numRuns: BATCH, seed: seed + batch++ });
+    fc.assert(
+      fc.property(fuzzedStream, (stream) => checkParser(stream, parser)),
+      { numRuns: BATCH, seed: seed + batch++ },
+    );
   }
   report('parser', parser, started);
 
   started = performance.now();
   const connection = new FrameFuzzCounts();
   while (connection.frames < connectionFrames) {
-    await fc.assert(fc.asyncProperty(fuzzedStream, (stream) => checkConnection(stream, connection)), {
-      numRuns: BATCH / 5,
-      seed: seed + batch++,
-    });
+    await fc.assert(
+      fc.asyncProperty(fuzzedStream, (stream) => checkConnection(stream, connection)),
+      {
+        numRuns: BATCH / 5,
+        seed: seed + batch++,
+      },
+    );
   }
   console.log(
     `connection: ${connection.runs} streams, ${connection.frames} frames, ${(connection.bytes / 1e6).toFixed(1)} MB in ${connection.chunks} chunks, ` +
@@ -71,24 +79,34 @@ async function main(): Promise<void> {
 
   started = performance.now();
   const headers = new HandshakeFuzzCounts();
-  fc.assert(fc.property(handshakeRequest, (request) => checkValidateHandshake(request, headers)), {
-    numRuns: options.headers,
-    seed: seed + batch++,
-  });
-  console.log(`validateHandshake: ${headers.runs} header maps, outcomes {${table(headers.outcomes)}}, ${seconds(started)}`);
+  fc.assert(
+    fc.property(handshakeRequest, (request) => checkValidateHandshake(request, headers)),
+    {
+      numRuns: options.headers,
+      seed: seed + batch++,
+    },
+  );
+  console.log(
+    `validateHandshake: ${headers.runs} header maps, outcomes {${table(headers.outcomes)}}, ${seconds(started)}`,
+  );
 
   started = performance.now();
   const requests = new HandshakeFuzzCounts();
   const target = await HandshakeTarget.start();
   try {
-    await fc.assert(fc.asyncProperty(rawRequest, (request) => checkRawHandshake(target, request, requests)), {
-      numRuns: options.requests,
-      seed: seed + batch++,
-    });
+    await fc.assert(
+      fc.asyncProperty(rawRequest, (request) => checkRawHandshake(target, request, requests)),
+      {
+        numRuns: options.requests,
+        seed: seed + batch++,
+      },
+    );
   } finally {
     await target.stop();
   }
-  console.log(`raw handshakes: ${requests.runs} requests, outcomes by status {${table(requests.outcomes)}} (0: closed, no request began), ${seconds(started)}`);
+  console.log(
+    `raw handshakes: ${requests.runs} requests, outcomes by status {${table(requests.outcomes)}} (0: closed, no request began), ${seconds(started)}`,
+  );
   console.log('no property failed');
 }
 

@@ -30,7 +30,8 @@ async function inMemory(length: number, fill: string): Promise<number> {
   const before = process.memoryUsage().heapUsed;
   const bus = new InMemoryChatBus({ historySize: HISTORY, maxRooms: ROOMS });
   for (let room = 0; room < ROOMS; room++) {
-    for (let i = 0; i < HISTORY; i++) await bus.publish({ room: `room-${room}`, from: `user-${i % 7}`, text: textOf(room, i, length, fill) });
+    for (let i = 0; i < HISTORY; i++)
+      await bus.publish({ room: `room-${room}`, from: `user-${i % 7}`, text: textOf(room, i, length, fill) });
   }
   gc!();
   const perRoom = (process.memoryUsage().heapUsed - before) / ROOMS;
@@ -43,7 +44,11 @@ async function inMemory(length: number, fill: string): Promise<number> {
  * entries. Writes 3 x HISTORY messages to each of a few rooms and reports the largest stream;
  * and 1,000 one-message rooms for the index (a skip list beyond 128 entries).
  */
-async function inRedis(url: string, length: number, fill: string): Promise<{ stream: number; entries: number; indexPerRoom: number }> {
+async function inRedis(
+  url: string,
+  length: number,
+  fill: string,
+): Promise<{ stream: number; entries: number; indexPerRoom: number }> {
   const prefix = `measure:${process.pid}-${randomBytes(3).toString('hex')}:`;
   const connections = new RedisConnections({ url, connectionName: `${prefix}measure` });
   const bus = new RedisChatBus(connections, { prefix, historySize: HISTORY, node: 'measure' });

@@ -38,13 +38,18 @@ async function waitUntil(predicate: () => boolean, ms: number): Promise<boolean>
 async function main(): Promise<void> {
   console.log(`building the service...`);
   const build = await buildApp();
-  const server = await startBuiltApp(build, {
-    LOG_FORMAT: 'json',
-    // Small enough to be full early (then memory should stay flat), large enough to cover
-    // what a room says while a member reconnects (about 10 messages).
-    CHAT_HISTORY_SIZE: '200',
-    WS_PERMESSAGE_DEFLATE: 'false',
-  }, 20_000, ['--inspect=127.0.0.1:0']);
+  const server = await startBuiltApp(
+    build,
+    {
+      LOG_FORMAT: 'json',
+      // Small enough to be full early (then memory should stay flat), large enough to cover
+      // what a room says while a member reconnects (about 10 messages).
+      CHAT_HISTORY_SIZE: '200',
+      WS_PERMESSAGE_DEFLATE: 'false',
+    },
+    20_000,
+    ['--inspect=127.0.0.1:0'],
+  );
   const httpUrl = `http://127.0.0.1:${server.port}`;
   const wsUrl = `ws://127.0.0.1:${server.port}/chat`;
   const started = performance.now();
@@ -68,7 +73,9 @@ async function main(): Promise<void> {
       throw new Error(`only ${members.filter((m) => m.joined).length} of ${members.length} members joined within 30 s`);
     }
     const samples: MemorySample[] = [await sampleMemory(httpUrl, started, gc)];
-    console.log(`all joined; load for ${options.seconds} s (rate ${options.rate}/s per member, churn ${options.churn}/s)`);
+    console.log(
+      `all joined; load for ${options.seconds} s (rate ${options.rate}/s per member, churn ${options.churn}/s)`,
+    );
 
     const loadStarted = Date.now();
     let nextSample = Date.now() + SAMPLE_EVERY_MS;
@@ -130,7 +137,9 @@ async function main(): Promise<void> {
           (heapGrows ? `(GROWING: more than ${mb(HEAP_GROWTH_LIMIT_BYTES_PER_MIN)}/min)` : '(no growth trend)'),
         `server RSS: start ${mb(first.rss)}, end ${mb(end.rss)}, max ${mb(Math.max(...loadSamples.map((s) => s.rss)))}, trend over the second half ${mb(slopePerMinute(secondHalf, (s) => s.rss))}/min`,
         `after all members left: heap ${mb(idle.heapUsed)}, RSS ${mb(idle.rss)}, /chat connections ${idle.connections}`,
-        rejoined && settled ? '' : `warning: ${rejoined ? '' : 'not every member rejoined; '}${settled ? '' : 'deliveries still missing at the end'}`,
+        rejoined && settled
+          ? ''
+          : `warning: ${rejoined ? '' : 'not every member rejoined; '}${settled ? '' : 'deliveries still missing at the end'}`,
       ].join('\n'),
     );
     process.exitCode = lost === 0 && totals.duplicates === 0 && totals.truncatedResumes === 0 && !heapGrows ? 0 : 1;

@@ -13,10 +13,7 @@ import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.
 import { statsOfAdapter, WebSocketMetrics } from './metrics/index.js';
 
 /** LOG_FORMAT applies to the default logger and to a list of levels; false or a logger is kept. */
-function loggerFor(
-  format: LogFormat,
-  given: NestApplicationOptions['logger'],
-): LoggerService | LogLevel[] | false {
+function loggerFor(format: LogFormat, given: NestApplicationOptions['logger']): LoggerService | LogLevel[] | false {
   if (given === false) return false;
   if (given === undefined || Array.isArray(given)) return createAppLogger(format, given);
   return given;

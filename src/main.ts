@@ -22,6 +22,4 @@ await app.listen(environment.PORT, environment.HOST);
 // PORT=0 picks a free port: show the one we got.
 const { port } = app.getHttpServer().address() as AddressInfo;
 const shownHost = environment.HOST === '0.0.0.0' ? 'localhost' : environment.HOST;
-new Logger('Bootstrap').log(
-  `Chat gateway listening on http://${shownHost}:${port}/ (bus: ${environment.BUS})`,
-);
+new Logger('Bootstrap').log(`Chat gateway listening on http://${shownHost}:${port}/ (bus: ${environment.BUS})`);

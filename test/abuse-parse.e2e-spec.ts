@@ -94,7 +94,9 @@ describe('crafted input on /chat, / and REST (defaults)', () => {
           frames.push(frame);
         }
         frames.push(...(await client.sync()));
-        const answers = frames.filter((frame) => frame.event !== 'presence' && !(frame.event === 'ack' && frame.data.ref === 2));
+        const answers = frames.filter(
+          (frame) => frame.event !== 'presence' && !(frame.event === 'ack' && frame.data.ref === 2),
+        );
         expect(answers).toEqual([
           { event: 'error', data: { code: 'invalid_payload', message: expect.stringMatching(/at most 9 deep/) } },
         ]);
@@ -142,7 +144,8 @@ describe('crafted input on /chat, / and REST (defaults)', () => {
     /** Sends `text` as one message in 1-byte fragments. */
     const sendInOneByteFragments = (socket: WebSocket, text: string): void => {
       const bytes = Buffer.from(text);
-      for (let i = 0; i < bytes.length; i++) socket.send(bytes.subarray(i, i + 1), { binary: false, fin: i === bytes.length - 1 });
+      for (let i = 0; i < bytes.length; i++)
+        socket.send(bytes.subarray(i, i + 1), { binary: false, fin: i === bytes.length - 1 });
     };
 
     it('takes a message in 200 one-byte fragments and closes with 1009 one in 221', async () => {
@@ -156,7 +159,10 @@ describe('crafted input on /chat, / and REST (defaults)', () => {
       };
       sendInOneByteFragments(socket, frame(200));
       // Reassembled and handled: a history request from outside the room is answered not_in_room.
-      await eventually(() => answers.some((answer) => answer.includes('"code":"not_in_room"')), 'the answer to the history request');
+      await eventually(
+        () => answers.some((answer) => answer.includes('"code":"not_in_room"')),
+        'the answer to the history request',
+      );
       sendInOneByteFragments(socket, frame(221));
       expect(await closed).toBe(1009);
     });
@@ -167,7 +173,10 @@ describe('crafted input on /chat, / and REST (defaults)', () => {
       const client = await LineChatClient.connect(wsUrl);
       try {
         client.sendText('\u00e9'.repeat(2000));
-        await client.waitForLine((line) => line.endsWith('\u00e9'.repeat(2000)), 'the 4,000-byte line echoed to the room');
+        await client.waitForLine(
+          (line) => line.endsWith('\u00e9'.repeat(2000)),
+          'the 4,000-byte line echoed to the room',
+        );
         client.sendText('x'.repeat(2001));
         await client.waitForLine((line) => line.startsWith('Error: a line can be at most 2000'), 'the error line');
         client.sendText('x'.repeat(3 * 2000 + 1024 + 1));

@@ -19,7 +19,7 @@ type AdapterClass = new (
  */
 const ADAPTERS: Array<[string, AdapterClass]> = [
   ['platform-ws', WsAdapter as unknown as AdapterClass],
-  ['rfc6455', Rfc6455Adapter as unknown as AdapterClass],
+  ['rfc6455', Rfc6455Adapter],
 ];
 
 describe.each(ADAPTERS)('a platform-ws gateway on the %s adapter', (_name, Adapter) => {
@@ -73,9 +73,7 @@ describe.each(ADAPTERS)('a platform-ws gateway on the %s adapter', (_name, Adapt
     it('calls handleDisconnect once the client has left server.clients', async () => {
       const { client, id } = await connectParity();
       await client.close();
-      const record = await probe.waitFor(
-        (entry) => entry.kind === 'disconnect' && entry.detail.id === id,
-      );
+      const record = await probe.waitFor((entry) => entry.kind === 'disconnect' && entry.detail.id === id);
       expect(record.detail).toEqual({ id, tracked: false });
     });
 

@@ -16,11 +16,12 @@ describe('the benchmark harness (bench/)', () => {
     await run('npx', ['tsc', '-p', 'bench/tsconfig.json'], { cwd: ROOT, timeout: 120_000 });
     let output: string;
     try {
-      const result = await run(
-        process.execPath,
-        ['--test', '--test-reporter=tap', 'bench/.build/bench/'],
-        { cwd: ROOT, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' } },
-      );
+      const result = await run(process.execPath, ['--test', '--test-reporter=tap', 'bench/.build/bench/'], {
+        cwd: ROOT,
+        timeout: 180_000,
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
       output = result.stdout;
     } catch (error) {
       const failed = error as Error & { stdout?: string; stderr?: string };

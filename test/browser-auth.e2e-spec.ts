@@ -27,19 +27,23 @@ describeWithBrowser('the chat page in Chromium with AUTH_JWT_SECRET', () => {
     await service?.close();
   });
 
-  it('lists the rooms with its token (GET /api/rooms needs one), under the service CSP', async () => {
-    // Someone in another room: the page can only know of it from GET /api/rooms.
-    other = await JsonChatClient.connect(service.wsUrl, `/chat?access_token=${signer.sign({ sub: 'ops' })}`);
-    await other.welcome();
-    await other.join('elsewhere');
+  it(
+    'lists the rooms with its token (GET /api/rooms needs one), under the service CSP',
+    async () => {
+      // Someone in another room: the page can only know of it from GET /api/rooms.
+      other = await JsonChatClient.connect(service.wsUrl, `/chat?access_token=${signer.sign({ sub: 'ops' })}`);
+      await other.welcome();
+      await other.join('elsewhere');
 
-    page = await ChatPage.open(browser, service.httpUrl, {
-      name: 'Dana',
-      room: 'secured',
-      accessToken: signer.sign({ sub: 'u-7', name: 'Dana' }),
-    });
-    await page.page.locator('#rooms button[data-room="elsewhere"]').waitFor();
-    expect(page.cspViolations).toEqual([]);
-    expect(page.pageErrors).toEqual([]);
-  }, TEST_MS);
+      page = await ChatPage.open(browser, service.httpUrl, {
+        name: 'Dana',
+        room: 'secured',
+        accessToken: signer.sign({ sub: 'u-7', name: 'Dana' }),
+      });
+      await page.page.locator('#rooms button[data-room="elsewhere"]').waitFor();
+      expect(page.cspViolations).toEqual([]);
+      expect(page.pageErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 });

@@ -58,7 +58,8 @@ function exchange(page: Page, url: string, texts: string[], binary: number[]): P
 
 function chatLines(count: number): string {
   const lines: string[] = [];
-  for (let i = 0; i < count; i++) lines.push(`{"event":"message","data":{"room":"lobby","from":"guest-${i % 7}","text":"line ${i} of the log"}}`);
+  for (let i = 0; i < count; i++)
+    lines.push(`{"event":"message","data":{"room":"lobby","from":"guest-${i % 7}","text":"line ${i} of the log"}}`);
   return lines.join('\n');
 }
 
@@ -69,7 +70,9 @@ describeWithBrowser('permessage-deflate with Chromium', () => {
   /** `extensions` of every connection the servers accepted. */
   let serverSide: string[] = [];
 
-  async function serve(perMessageDeflate: boolean | { serverNoContextTakeover: boolean; clientNoContextTakeover: boolean }) {
+  async function serve(
+    perMessageDeflate: boolean | { serverNoContextTakeover: boolean; clientNoContextTakeover: boolean },
+  ) {
     const server = await startDeflateEchoServer({ perMessageDeflate, heartbeatMs: 0 });
     server.http.on('request', (_req, res) => res.end('<!doctype html><title>deflate</title>'));
     serverSide = [];

@@ -58,36 +58,48 @@ describeWithBrowser('the chat page in a host app under a global prefix, in Chrom
     await app?.close();
   });
 
-  it('connects to the socket outside the prefix, sends and receives', async () => {
-    const alice = await ChatPage.open(browser, `${origin}/v1/chat-ui`, { name: 'Alice', room: 'general' });
-    opened.push(alice);
-    const bob = await ChatPage.open(browser, `${origin}/v1/chat-ui`, { name: 'Bob', room: 'general' });
-    opened.push(bob);
+  it(
+    'connects to the socket outside the prefix, sends and receives',
+    async () => {
+      const alice = await ChatPage.open(browser, `${origin}/v1/chat-ui`, { name: 'Alice', room: 'general' });
+      opened.push(alice);
+      const bob = await ChatPage.open(browser, `${origin}/v1/chat-ui`, { name: 'Bob', room: 'general' });
+      opened.push(bob);
 
-    const socketUrls = await alice.page.evaluate(() => (globalThis as unknown as InPage).__sockets.map((s) => s.url));
-    expect(socketUrls).toEqual([expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/)]);
+      const socketUrls = await alice.page.evaluate(() => (globalThis as unknown as InPage).__sockets.map((s) => s.url));
+      expect(socketUrls).toEqual([expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/)]);
 
-    await alice.send('Hello from under /v1');
-    await bob.waitForMessage('Hello from under /v1', 'Alice');
-    await bob.send('Heard you');
-    await alice.waitForMessage('Heard you', 'Bob');
-    await alice.waitForOutboxEmpty();
-    await alice.waitForMembers(['Alice', 'Bob']);
+      await alice.send('Hello from under /v1');
+      await bob.waitForMessage('Hello from under /v1', 'Alice');
+      await bob.send('Heard you');
+      await alice.waitForMessage('Heard you', 'Bob');
+      await alice.waitForOutboxEmpty();
+      await alice.waitForMembers(['Alice', 'Bob']);
 
-    for (const page of [alice, bob]) {
-      expect(page.pageErrors).toEqual([]);
-      expect(page.dialogs).toEqual([]);
-    }
-  }, TEST_MS);
+      for (const page of [alice, bob]) {
+        expect(page.pageErrors).toEqual([]);
+        expect(page.dialogs).toEqual([]);
+      }
+    },
+    TEST_MS,
+  );
 
-  it('finds the REST API under the prefix from the page', async () => {
-    const [page] = opened;
-    const rooms = await page!.page.evaluate(async () => {
-      const inPage = globalThis as unknown as InPage;
-      const url = inPage.document.querySelector('meta[name="chat-rooms"]')!.getAttribute('content')!;
-      const response = await inPage.fetch(url);
-      return { url: new URL(url, (globalThis as unknown as { location: { href: string } }).location.href).pathname, status: response.status, body: await response.json() };
-    });
-    expect(rooms).toEqual({ url: '/v1/chat-api/rooms', status: 200, body: [{ room: 'general', members: 2 }] });
-  }, TEST_MS);
+  it(
+    'finds the REST API under the prefix from the page',
+    async () => {
+      const [page] = opened;
+      const rooms = await page.page.evaluate(async () => {
+        const inPage = globalThis as unknown as InPage;
+        const url = inPage.document.querySelector('meta[name="chat-rooms"]')!.getAttribute('content')!;
+        const response = await inPage.fetch(url);
+        return {
+          url: new URL(url, (globalThis as unknown as { location: { href: string } }).location.href).pathname,
+          status: response.status,
+          body: await response.json(),
+        };
+      });
+      expect(rooms).toEqual({ url: '/v1/chat-api/rooms', status: 200, body: [{ room: 'general', members: 2 }] });
+    },
+    TEST_MS,
+  );
 });

@@ -78,156 +78,192 @@ describeWithBrowser('the chat page in Chromium', () => {
       expect([...alice.cspViolations, ...bob.cspViolations]).toEqual([]);
     });
 
-    it('shows both members on both pages', async () => {
-      await alice.waitForMembers(['Alice', 'Bob']);
-      await bob.waitForMembers(['Alice', 'Bob']);
-      await alice.page.locator('#log .notice', { hasText: 'Bob joined' }).waitFor();
-    }, TEST_MS);
+    it(
+      'shows both members on both pages',
+      async () => {
+        await alice.waitForMembers(['Alice', 'Bob']);
+        await bob.waitForMembers(['Alice', 'Bob']);
+        await alice.page.locator('#log .notice', { hasText: 'Bob joined' }).waitFor();
+      },
+      TEST_MS,
+    );
 
-    it('delivers messages both ways with author and time, and clears them from the outbox on ack', async () => {
-      const started = Date.now();
-      await alice.send('Hi Bob, is the deploy done?');
-      await bob.waitForMessage('Hi Bob, is the deploy done?', 'Alice');
-      await bob.send('Yes, all three instances.');
-      await alice.waitForMessage('Yes, all three instances.', 'Bob');
-      await alice.waitForMessage('Hi Bob, is the deploy done?', 'Alice');
-      await alice.waitForOutboxEmpty();
-      await bob.waitForOutboxEmpty();
+    it(
+      'delivers messages both ways with author and time, and clears them from the outbox on ack',
+      async () => {
+        const started = Date.now();
+        await alice.send('Hi Bob, is the deploy done?');
+        await bob.waitForMessage('Hi Bob, is the deploy done?', 'Alice');
+        await bob.send('Yes, all three instances.');
+        await alice.waitForMessage('Yes, all three instances.', 'Bob');
+        await alice.waitForMessage('Hi Bob, is the deploy done?', 'Alice');
+        await alice.waitForOutboxEmpty();
+        await bob.waitForOutboxEmpty();
 
-      const sent = alice.sent.find((frame) => frame.event === 'message');
-      expect(sent?.data).toEqual({ room: 'general', text: 'Hi Bob, is the deploy done?', ref: expect.any(String) });
+        const sent = alice.sent.find((frame) => frame.event === 'message');
+        expect(sent?.data).toEqual({ room: 'general', text: 'Hi Bob, is the deploy done?', ref: expect.any(String) });
 
-      const stamp = bob.page.locator('#log .msg[data-from="Alice"] time').first();
-      const at = Date.parse((await stamp.getAttribute('datetime')) ?? '');
-      expect(at).toBeGreaterThanOrEqual(started - 60_000);
-      expect(at).toBeLessThanOrEqual(Date.now() + 60_000);
-      const shown = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' });
-      const normalise = (text: string | null) => (text ?? '').replace(/\s+/g, ' ');
-      expect(normalise(await stamp.textContent())).toBe(normalise(shown.format(at)));
-    }, TEST_MS);
+        const stamp = bob.page.locator('#log .msg[data-from="Alice"] time').first();
+        const at = Date.parse((await stamp.getAttribute('datetime')) ?? '');
+        expect(at).toBeGreaterThanOrEqual(started - 60_000);
+        expect(at).toBeLessThanOrEqual(Date.now() + 60_000);
+        const shown = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' });
+        const normalise = (text: string | null) => (text ?? '').replace(/\s+/g, ' ');
+        expect(normalise(await stamp.textContent())).toBe(normalise(shown.format(at)));
+      },
+      TEST_MS,
+    );
 
-    it('shows markup in a message as text and never runs it', async () => {
-      await alice.send(XSS);
-      await bob.waitForMessage(XSS, 'Alice');
-      await alice.waitForMessage(XSS, 'Alice');
-      for (const page of [alice, bob]) {
-        const texts = await page.messageTexts();
-        expect(texts).toContain(XSS);
-        expect(await page.page.locator('#log img, #outbox img').count()).toBe(0);
-      }
-      expect(alice.dialogs).toEqual([]);
-      expect(bob.dialogs).toEqual([]);
-    }, TEST_MS);
+    it(
+      'shows markup in a message as text and never runs it',
+      async () => {
+        await alice.send(XSS);
+        await bob.waitForMessage(XSS, 'Alice');
+        await alice.waitForMessage(XSS, 'Alice');
+        for (const page of [alice, bob]) {
+          const texts = await page.messageTexts();
+          expect(texts).toContain(XSS);
+          expect(await page.page.locator('#log img, #outbox img').count()).toBe(0);
+        }
+        expect(alice.dialogs).toEqual([]);
+        expect(bob.dialogs).toEqual([]);
+      },
+      TEST_MS,
+    );
 
-    it('reconnects after the socket drops and resumes from the last message it saw', async () => {
-      const idsBefore = await bob.messageIds();
-      const socketsBefore = await bob.socketCount();
-      await bob.dropConnection();
-      await bob.waitForState('reconnecting');
-      await bob.waitForState('online');
-      expect(await bob.socketCount()).toBe(socketsBefore + 1);
-      expect(bob.joinsSent().at(-1)?.data).toEqual({ room: 'general', name: 'Bob', since: expect.anything() });
-      expect(String(bob.joinsSent().at(-1)?.data.since)).toBe(idsBefore.at(-1));
+    it(
+      'reconnects after the socket drops and resumes from the last message it saw',
+      async () => {
+        const idsBefore = await bob.messageIds();
+        const socketsBefore = await bob.socketCount();
+        await bob.dropConnection();
+        await bob.waitForState('reconnecting');
+        await bob.waitForState('online');
+        expect(await bob.socketCount()).toBe(socketsBefore + 1);
+        expect(bob.joinsSent().at(-1)?.data).toEqual({ room: 'general', name: 'Bob', since: expect.anything() });
+        expect(String(bob.joinsSent().at(-1)?.data.since)).toBe(idsBefore.at(-1));
 
-      await alice.send('Still there?');
-      await bob.waitForMessage('Still there?', 'Alice');
-      expect((await bob.messageTexts()).filter((text) => text === 'Still there?')).toHaveLength(1);
-      expectNoDuplicates(await bob.messageIds());
-      await alice.waitForMembers(['Alice', 'Bob']);
-    }, TEST_MS);
+        await alice.send('Still there?');
+        await bob.waitForMessage('Still there?', 'Alice');
+        expect((await bob.messageTexts()).filter((text) => text === 'Still there?')).toHaveLength(1);
+        expectNoDuplicates(await bob.messageIds());
+        await alice.waitForMembers(['Alice', 'Bob']);
+      },
+      TEST_MS,
+    );
 
-    it('catches up on what was said while offline and sends what was typed meanwhile', async () => {
-      await bob.context.setOffline(true);
-      await bob.dropConnection();
-      await bob.waitForState('offline');
-      await alice.waitForMembers(['Alice']);
+    it(
+      'catches up on what was said while offline and sends what was typed meanwhile',
+      async () => {
+        await bob.context.setOffline(true);
+        await bob.dropConnection();
+        await bob.waitForState('offline');
+        await alice.waitForMembers(['Alice']);
 
-      await alice.send('Said while Bob was offline');
-      await alice.waitForMessage('Said while Bob was offline', 'Alice');
-      await bob.send('Typed while offline');
-      await bob.page.locator('#outbox .msg[data-status="queued"]', { hasText: 'Typed while offline' }).waitFor();
+        await alice.send('Said while Bob was offline');
+        await alice.waitForMessage('Said while Bob was offline', 'Alice');
+        await bob.send('Typed while offline');
+        await bob.page.locator('#outbox .msg[data-status="queued"]', { hasText: 'Typed while offline' }).waitFor();
 
-      await bob.context.setOffline(false);
-      await bob.waitForState('online');
-      await bob.waitForMessage('Said while Bob was offline', 'Alice');
-      await alice.waitForMessage('Typed while offline', 'Bob');
-      await bob.waitForMessage('Typed while offline', 'Bob');
-      await bob.waitForOutboxEmpty();
-      expectNoDuplicates(await bob.messageIds());
-      expect(await bob.messageTexts()).toEqual(await alice.messageTexts());
-    }, TEST_MS);
+        await bob.context.setOffline(false);
+        await bob.waitForState('online');
+        await bob.waitForMessage('Said while Bob was offline', 'Alice');
+        await alice.waitForMessage('Typed while offline', 'Bob');
+        await bob.waitForMessage('Typed while offline', 'Bob');
+        await bob.waitForOutboxEmpty();
+        expectNoDuplicates(await bob.messageIds());
+        expect(await bob.messageTexts()).toEqual(await alice.messageTexts());
+      },
+      TEST_MS,
+    );
 
-    it('shows the whole history exactly once after a reload, remembering name and room', async () => {
-      await bob.page.reload();
-      await bob.waitForState('online');
-      await expect(bob.page.getByRole('dialog').isVisible()).resolves.toBe(false);
-      expect(bob.joinsSent().at(-1)?.data).toEqual({ room: 'general', name: 'Bob' });
-      await bob.waitForMessage('Typed while offline', 'Bob');
-      expectNoDuplicates(await bob.messageIds());
-      expect(await bob.messageTexts()).toEqual(await alice.messageTexts());
-      await alice.waitForMembers(['Alice', 'Bob']);
-    }, TEST_MS);
+    it(
+      'shows the whole history exactly once after a reload, remembering name and room',
+      async () => {
+        await bob.page.reload();
+        await bob.waitForState('online');
+        await expect(bob.page.getByRole('dialog').isVisible()).resolves.toBe(false);
+        expect(bob.joinsSent().at(-1)?.data).toEqual({ room: 'general', name: 'Bob' });
+        await bob.waitForMessage('Typed while offline', 'Bob');
+        expectNoDuplicates(await bob.messageIds());
+        expect(await bob.messageTexts()).toEqual(await alice.messageTexts());
+        await alice.waitForMembers(['Alice', 'Bob']);
+      },
+      TEST_MS,
+    );
 
-    it('sends later messages under a new name', async () => {
-      const form = bob.page.locator('#name-form');
-      await form.getByLabel('Display name').fill('Robert');
-      await form.getByRole('button', { name: 'Save' }).click();
-      await expect(bob.page.evaluate(() => (globalThis as unknown as InPage).localStorage.getItem('chat.name'))).resolves.toBe(
-        'Robert',
-      );
-      expect(bob.sent.at(-1)).toEqual({ event: 'nick', data: { name: 'Robert' } });
+    it(
+      'sends later messages under a new name',
+      async () => {
+        const form = bob.page.locator('#name-form');
+        await form.getByLabel('Display name').fill('Robert');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await expect(
+          bob.page.evaluate(() => (globalThis as unknown as InPage).localStorage.getItem('chat.name')),
+        ).resolves.toBe('Robert');
+        expect(bob.sent.at(-1)).toEqual({ event: 'nick', data: { name: 'Robert' } });
 
-      await bob.send('New name, same Bob');
-      await alice.waitForMessage('New name, same Bob', 'Robert');
-      await bob.waitForOutboxEmpty();
-      // Bob's own copy is recognised as his despite the new name.
-      await bob.page.locator('#log .msg.own[data-from="Robert"]').first().waitFor();
-    }, TEST_MS);
+        await bob.send('New name, same Bob');
+        await alice.waitForMessage('New name, same Bob', 'Robert');
+        await bob.waitForOutboxEmpty();
+        // Bob's own copy is recognised as his despite the new name.
+        await bob.page.locator('#log .msg.own[data-from="Robert"]').first().waitFor();
+      },
+      TEST_MS,
+    );
 
-    it('leaves one room and joins another when switching rooms', async () => {
-      const form = alice.page.locator('#room-form');
-      await form.getByLabel('Join or create a room').fill('random');
-      await form.getByRole('button', { name: 'Go' }).click();
-      await alice.waitForMembers(['Alice']);
-      await bob.waitForMembers(['Robert']);
-      expect(alice.sent.slice(-2)).toEqual([
-        { event: 'leave', data: { room: 'general' } },
-        { event: 'join', data: { room: 'random', name: 'Alice' } },
-      ]);
-      expect(new URL(alice.page.url()).hash).toBe('#random');
-      expect(await alice.messageTexts()).toEqual([]);
+    it(
+      'leaves one room and joins another when switching rooms',
+      async () => {
+        const form = alice.page.locator('#room-form');
+        await form.getByLabel('Join or create a room').fill('random');
+        await form.getByRole('button', { name: 'Go' }).click();
+        await alice.waitForMembers(['Alice']);
+        await bob.waitForMembers(['Robert']);
+        expect(alice.sent.slice(-2)).toEqual([
+          { event: 'leave', data: { room: 'general' } },
+          { event: 'join', data: { room: 'random', name: 'Alice' } },
+        ]);
+        expect(new URL(alice.page.url()).hash).toBe('#random');
+        expect(await alice.messageTexts()).toEqual([]);
 
-      await bob.send('Only for #general');
-      await alice.send('Only for #random');
-      await alice.waitForMessage('Only for #random', 'Alice');
-      await bob.waitForMessage('Only for #general', 'Robert');
-      expect(await alice.messageTexts()).toEqual(['Only for #random']);
+        await bob.send('Only for #general');
+        await alice.send('Only for #random');
+        await alice.waitForMessage('Only for #random', 'Alice');
+        await bob.waitForMessage('Only for #general', 'Robert');
+        expect(await alice.messageTexts()).toEqual(['Only for #random']);
 
-      // Back through the URL, as a shared link would do.
-      await alice.page.evaluate(() => {
-        (globalThis as unknown as InPage).location.hash = 'general';
-      });
-      await alice.waitForMembers(['Alice', 'Robert']);
-      await alice.waitForMessage('Only for #general', 'Robert');
-    }, TEST_MS);
+        // Back through the URL, as a shared link would do.
+        await alice.page.evaluate(() => {
+          (globalThis as unknown as InPage).location.hash = 'general';
+        });
+        await alice.waitForMembers(['Alice', 'Robert']);
+        await alice.waitForMessage('Only for #general', 'Robert');
+      },
+      TEST_MS,
+    );
   });
 
-  it('runs under a Content-Security-Policy that refuses injected inline script', async () => {
-    // A page of its own: the violation below must not reach the other tests' pages.
-    const eve = await open({ name: 'Eve', room: 'csp-check' });
-    expect(eve.cspViolations).toEqual([]);
-    const ran = await eve.page.evaluate(() => {
-      const inPage = globalThis as unknown as InPageDocument;
-      const script = inPage.document.createElement('script');
-      script.textContent = 'globalThis.__injected = true;';
-      inPage.document.body.append(script);
-      return inPage.__injected === true;
-    });
-    expect(ran).toBe(false);
-    await eventually(() => eve.cspViolations.length > 0, 'the CSP violation on the console');
-    expect(eve.cspViolations.every((line) => /script-src/.test(line))).toBe(true);
-    await eve.close();
-  }, TEST_MS);
+  it(
+    'runs under a Content-Security-Policy that refuses injected inline script',
+    async () => {
+      // A page of its own: the violation below must not reach the other tests' pages.
+      const eve = await open({ name: 'Eve', room: 'csp-check' });
+      expect(eve.cspViolations).toEqual([]);
+      const ran = await eve.page.evaluate(() => {
+        const inPage = globalThis as unknown as InPageDocument;
+        const script = inPage.document.createElement('script');
+        script.textContent = 'globalThis.__injected = true;';
+        inPage.document.body.append(script);
+        return inPage.__injected === true;
+      });
+      expect(ran).toBe(false);
+      await eventually(() => eve.cspViolations.length > 0, 'the CSP violation on the console');
+      expect(eve.cspViolations.every((line) => /script-src/.test(line))).toBe(true);
+      await eve.close();
+    },
+    TEST_MS,
+  );
 
   describe('two people with the same name', () => {
     /** Texts of the messages a page shows as its own (`.own`), and the others. */
@@ -238,68 +274,76 @@ describeWithBrowser('the chat page in Chromium', () => {
       };
     }
 
-    it('marks only its own messages when two people chose the same name', async () => {
-      const first = await open({ name: 'Sam', room: 'twins' });
-      const second = await open({ name: 'Sam', room: 'twins' });
+    it(
+      'marks only its own messages when two people chose the same name',
+      async () => {
+        const first = await open({ name: 'Sam', room: 'twins' });
+        const second = await open({ name: 'Sam', room: 'twins' });
 
-      await first.send('from the first Sam');
-      await second.waitForMessage('from the first Sam', 'Sam');
-      await second.send('from the second Sam');
-      await first.waitForMessage('from the second Sam', 'Sam');
-      await first.waitForOutboxEmpty();
-      await second.waitForOutboxEmpty();
+        await first.send('from the first Sam');
+        await second.waitForMessage('from the first Sam', 'Sam');
+        await second.send('from the second Sam');
+        await first.waitForMessage('from the second Sam', 'Sam');
+        await first.waitForOutboxEmpty();
+        await second.waitForOutboxEmpty();
 
-      expect(await ownership(first)).toEqual({ own: ['from the first Sam'], others: ['from the second Sam'] });
-      expect(await ownership(second)).toEqual({ own: ['from the second Sam'], others: ['from the first Sam'] });
-      // Same name, two senders: the second message starts a group of its own (author shown again).
-      expect(await first.page.locator('#log .msg.continued').count()).toBe(0);
+        expect(await ownership(first)).toEqual({ own: ['from the first Sam'], others: ['from the second Sam'] });
+        expect(await ownership(second)).toEqual({ own: ['from the second Sam'], others: ['from the first Sam'] });
+        // Same name, two senders: the second message starts a group of its own (author shown again).
+        expect(await first.page.locator('#log .msg.continued').count()).toBe(0);
 
-      // A new connection is a new connection id: messages from before and after are still its own.
-      await first.dropConnection();
-      await first.waitForState('online');
-      await first.send('after reconnecting');
-      await second.waitForMessage('after reconnecting', 'Sam');
-      await first.waitForOutboxEmpty();
-      expect(await ownership(first)).toEqual({
-        own: ['from the first Sam', 'after reconnecting'],
-        others: ['from the second Sam'],
-      });
-      expect(await ownership(second)).toEqual({
-        own: ['from the second Sam'],
-        others: ['from the first Sam', 'after reconnecting'],
-      });
-      expect([...first.pageErrors, ...second.pageErrors]).toEqual([]);
-      // Gone before the screenshots, whose room list must not show this room.
-      await Promise.all([first.close(), second.close()]);
-    }, TEST_MS);
+        // A new connection is a new connection id: messages from before and after are still its own.
+        await first.dropConnection();
+        await first.waitForState('online');
+        await first.send('after reconnecting');
+        await second.waitForMessage('after reconnecting', 'Sam');
+        await first.waitForOutboxEmpty();
+        expect(await ownership(first)).toEqual({
+          own: ['from the first Sam', 'after reconnecting'],
+          others: ['from the second Sam'],
+        });
+        expect(await ownership(second)).toEqual({
+          own: ['from the second Sam'],
+          others: ['from the first Sam', 'after reconnecting'],
+        });
+        expect([...first.pageErrors, ...second.pageErrors]).toEqual([]);
+        // Gone before the screenshots, whose room list must not show this room.
+        await Promise.all([first.close(), second.close()]);
+      },
+      TEST_MS,
+    );
   });
 
   describe('screenshots', () => {
-    it('captures a conversation on a desktop and on a phone', async () => {
-      const room = 'release-2-4';
-      const alice = await open({ name: 'Alice', room, viewport: DESKTOP });
-      const bob = await open({ name: 'Bob', room, viewport: PHONE, isMobile: true });
-      const chloe = await open({ name: 'Chloe', room, viewport: DESKTOP });
-      const script: Array<[ChatPage, string]> = [
-        [alice, 'Morning! Is the 2.4 release still on for today?'],
-        [bob, 'Yes. Staging has been green since last night.'],
-        [bob, 'The canary instance has been serving the lobby since 9:00 without a single reconnect.'],
-        [chloe, 'I can watch the dashboards during the rollout.'],
-        [alice, "Great, thanks both. I'll write the changelog and tag it after lunch."],
-        [bob, 'Perfect. Ping me if the reconnect graph spikes.'],
-      ];
-      for (const [page, text] of script) await page.send(text);
-      const [, lastText] = script.at(-1)!;
-      for (const page of [alice, bob, chloe]) {
-        await page.waitForMessage(lastText, 'Bob');
-        await page.waitForOutboxEmpty();
-        await page.waitForMembers(['Alice', 'Bob', 'Chloe']);
-      }
-      await alice.page.locator('#rooms button[aria-current="true"]').waitFor();
-      await mkdir(DOCS, { recursive: true });
-      await alice.page.screenshot({ path: join(DOCS, 'chat-page.png') });
-      await bob.page.screenshot({ path: join(DOCS, 'chat-page-mobile.png') });
-      expect([...alice.pageErrors, ...bob.pageErrors, ...chloe.pageErrors]).toEqual([]);
-    }, TEST_MS);
+    it(
+      'captures a conversation on a desktop and on a phone',
+      async () => {
+        const room = 'release-2-4';
+        const alice = await open({ name: 'Alice', room, viewport: DESKTOP });
+        const bob = await open({ name: 'Bob', room, viewport: PHONE, isMobile: true });
+        const chloe = await open({ name: 'Chloe', room, viewport: DESKTOP });
+        const script: Array<[ChatPage, string]> = [
+          [alice, 'Morning! Is the 2.4 release still on for today?'],
+          [bob, 'Yes. Staging has been green since last night.'],
+          [bob, 'The canary instance has been serving the lobby since 9:00 without a single reconnect.'],
+          [chloe, 'I can watch the dashboards during the rollout.'],
+          [alice, "Great, thanks both. I'll write the changelog and tag it after lunch."],
+          [bob, 'Perfect. Ping me if the reconnect graph spikes.'],
+        ];
+        for (const [page, text] of script) await page.send(text);
+        const [, lastText] = script.at(-1)!;
+        for (const page of [alice, bob, chloe]) {
+          await page.waitForMessage(lastText, 'Bob');
+          await page.waitForOutboxEmpty();
+          await page.waitForMembers(['Alice', 'Bob', 'Chloe']);
+        }
+        await alice.page.locator('#rooms button[aria-current="true"]').waitFor();
+        await mkdir(DOCS, { recursive: true });
+        await alice.page.screenshot({ path: join(DOCS, 'chat-page.png') });
+        await bob.page.screenshot({ path: join(DOCS, 'chat-page-mobile.png') });
+        expect([...alice.pageErrors, ...bob.pageErrors, ...chloe.pageErrors]).toEqual([]);
+      },
+      TEST_MS,
+    );
   });
 });

@@ -38,7 +38,11 @@ describe('bus drivers: the service picks one with BUS', () => {
   });
 
   it('gives an embedding host the in-memory bus from InMemoryBusModule, and without any bus module', async () => {
-    const withModule = await started(startApp([ChatModule.forRootAsync({ imports: [InMemoryBusModule.forRoot()], useFactory: () => ({ maxRooms: 9 }) })]));
+    const withModule = await started(
+      startApp([
+        ChatModule.forRootAsync({ imports: [InMemoryBusModule.forRoot()], useFactory: () => ({ maxRooms: 9 }) }),
+      ]),
+    );
     expect((withModule.app.get<ChatBus>(CHAT_BUS) as InMemoryChatBus).maxRooms).toBe(9);
     const without = await started(startApp([ChatModule.forRoot({ maxRooms: 8 })]));
     expect((without.app.get<ChatBus>(CHAT_BUS) as InMemoryChatBus).maxRooms).toBe(8);
@@ -64,7 +68,9 @@ describeWithRedis('bus drivers: the Redis bus module', () => {
   }
 
   it('runs the Redis bus with BUS=redis under REDIS_PREFIX, and /health reports Redis', async () => {
-    const service = await started(startService({ BUS: 'redis', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, ECHO_ENABLED: 'false' }));
+    const service = await started(
+      startService({ BUS: 'redis', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, ECHO_ENABLED: 'false' }),
+    );
     const bus = service.app.get<ChatBus>(CHAT_BUS);
     expect(bus).toBeInstanceOf(RedisChatBus);
     expect((bus as RedisChatBus).prefix).toBe(prefix);
@@ -85,7 +91,11 @@ describeWithRedis('bus drivers: the Redis bus module', () => {
     );
     const bus = host.app.get<RedisChatBus>(CHAT_BUS);
     expect(bus).toBeInstanceOf(RedisChatBus);
-    expect({ prefix: bus.prefix, node: bus.node, historySize: bus.historySize }).toEqual({ prefix, node: 'host-a', historySize: 5 });
+    expect({ prefix: bus.prefix, node: bus.node, historySize: bus.historySize }).toEqual({
+      prefix,
+      node: 'host-a',
+      historySize: 5,
+    });
     await bus.ready();
     expect(await postAndFindStream(host, 'host-room')).toBe(1);
     // The module closes the bus it made, then RedisModule the connections.
@@ -96,7 +106,9 @@ describeWithRedis('bus drivers: the Redis bus module', () => {
   });
 
   it('is found by a ChatModule that does not import it (the driver module is global)', async () => {
-    const host = await started(startApp([RedisBusModule.forRoot({ url: TEST_REDIS_URL, prefix }), ChatModule.forRoot()]));
+    const host = await started(
+      startApp([RedisBusModule.forRoot({ url: TEST_REDIS_URL, prefix }), ChatModule.forRoot()]),
+    );
     expect(host.app.get(CHAT_BUS)).toBeInstanceOf(RedisChatBus);
   });
 
@@ -119,7 +131,12 @@ describeWithRedis('bus drivers: the Redis bus module', () => {
   it('lets a bus given in the options win over the driver module', async () => {
     const own = new InMemoryChatBus();
     const host = await started(
-      startApp([ChatModule.forRootAsync({ imports: [RedisBusModule.forRoot({ url: TEST_REDIS_URL, prefix })], useFactory: () => ({ bus: own }) })]),
+      startApp([
+        ChatModule.forRootAsync({
+          imports: [RedisBusModule.forRoot({ url: TEST_REDIS_URL, prefix })],
+          useFactory: () => ({ bus: own }),
+        }),
+      ]),
     );
     expect(host.app.get(CHAT_BUS)).toBe(own);
     await own.close();

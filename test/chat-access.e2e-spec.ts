@@ -102,11 +102,21 @@ describe('chat: canJoin and canPost', () => {
     it('refuses a join with error forbidden, asking with an anonymous principal', async () => {
       const { client, id } = await json();
       client.send('join', { room: 'staff', name: 'eve', ref: 'j1' });
-      expect(await client.next('error')).toEqual({ code: 'forbidden', message: 'you may not join room "staff"', ref: 'j1' });
+      expect(await client.next('error')).toEqual({
+        code: 'forbidden',
+        message: 'you may not join room "staff"',
+        ref: 'j1',
+      });
       expect(policy.asked).toEqual([
         {
           hook: 'canJoin',
-          principal: { anonymous: true, id, name: expect.stringMatching(/^guest-/), address: expect.any(String), protocol: 'json' },
+          principal: {
+            anonymous: true,
+            id,
+            name: expect.stringMatching(/^guest-/),
+            address: expect.any(String),
+            protocol: 'json',
+          },
           room: 'staff',
         },
       ]);
@@ -121,7 +131,11 @@ describe('chat: canJoin and canPost', () => {
       const joined = await client.join('staff');
       // `you.fromId` is what the principal's messages carry (`you.id` stays the connection id).
       expect(joined).toMatchObject({ room: 'staff', you: { name: 'sam', fromId: 'id-sam' }, members: ['sam'] });
-      expect(policy.asked[0]).toEqual({ hook: 'canJoin', principal: { sub: 'id-sam', name: 'sam', role: 'staff' }, room: 'staff' });
+      expect(policy.asked[0]).toEqual({
+        hook: 'canJoin',
+        principal: { sub: 'id-sam', name: 'sam', role: 'staff' },
+        room: 'staff',
+      });
     });
 
     it('refuses a message with error forbidden (async canPost); nobody receives it', async () => {
@@ -130,10 +144,16 @@ describe('chat: canJoin and canPost', () => {
       await staff.join('announcements');
       await reader.join('announcements');
       reader.send('message', { room: 'announcements', text: 'fake news', ref: 7 });
-      expect(await reader.waitFor('error')).toEqual({ code: 'forbidden', message: 'you may not post in room "announcements"', ref: 7 });
+      expect(await reader.waitFor('error')).toEqual({
+        code: 'forbidden',
+        message: 'you may not post in room "announcements"',
+        ref: 7,
+      });
       staff.send('message', { room: 'announcements', text: 'real news', ref: 8 });
       expect(await reader.waitFor('message')).toMatchObject({ from: 'sam', fromId: 'id-sam', text: 'real news' });
-      const seenByStaff = (await staff.sync()).filter((frame) => frame.event === 'message').map((frame) => frame.data.text);
+      const seenByStaff = (await staff.sync())
+        .filter((frame) => frame.event === 'message')
+        .map((frame) => frame.data.text);
       expect(seenByStaff).toEqual(['real news']);
     });
 
@@ -156,7 +176,9 @@ describe('chat: canJoin and canPost', () => {
       const text = await line();
       await text.waitForLine((l) => l.startsWith('Welcome, '), 'the welcome line');
       text.sendText('forged');
-      expect(await text.waitForLine((l) => l.startsWith('Error'), 'the error line')).toBe('Error: you may not post in room "lobby"');
+      expect(await text.waitForLine((l) => l.startsWith('Error'), 'the error line')).toBe(
+        'Error: you may not post in room "lobby"',
+      );
       policy.textMayPost = true;
       text.sendText('allowed');
       expect(await watcher.waitFor('message')).toMatchObject({ text: 'allowed' });
@@ -168,7 +190,9 @@ describe('chat: canJoin and canPost', () => {
       const text = await line();
       expect(await text.nextLine()).toBe('Error: you may not join room "lobby"');
       expect(await within(text.closed, 'the 1008 close')).toEqual({ code: 1008, reason: 'forbidden' });
-      expect(policy.asked).toMatchObject([{ hook: 'canJoin', principal: { anonymous: true, protocol: 'text' }, room: 'lobby' }]);
+      expect(policy.asked).toMatchObject([
+        { hook: 'canJoin', principal: { anonymous: true, protocol: 'text' }, room: 'lobby' },
+      ]);
     });
   });
 
@@ -182,7 +206,13 @@ describe('chat: canJoin and canPost', () => {
       expect(policy.asked).toEqual([
         {
           hook: 'canPost',
-          principal: { anonymous: true, id: 'api', name: 'eve', address: expect.stringMatching(/127\.0\.0\.1/), protocol: 'rest' },
+          principal: {
+            anonymous: true,
+            id: 'api',
+            name: 'eve',
+            address: expect.stringMatching(/127\.0\.0\.1/),
+            protocol: 'rest',
+          },
           room: 'announcements',
         },
       ]);
@@ -191,7 +221,10 @@ describe('chat: canJoin and canPost', () => {
     });
 
     it("posts for the host's principal, with its id as fromId", async () => {
-      const response = await http().post('/api/rooms/announcements/messages?user=sam&role=staff').send({ text: 'hello' }).expect(201);
+      const response = await http()
+        .post('/api/rooms/announcements/messages?user=sam&role=staff')
+        .send({ text: 'hello' })
+        .expect(201);
       expect(response.body).toMatchObject({ from: 'sam', fromId: 'id-sam', text: 'hello' });
     });
 

@@ -20,7 +20,10 @@ describe('chat: REST API', () => {
   }
 
   async function post(room: string, from: string, text: string) {
-    const response = await http().post(`/api/rooms/${encodeURIComponent(room)}/messages`).send({ from, text }).expect(201);
+    const response = await http()
+      .post(`/api/rooms/${encodeURIComponent(room)}/messages`)
+      .send({ from, text })
+      .expect(201);
     return response.body as { id: string; room: string; from: string; text: string; at: string };
   }
 
@@ -37,21 +40,34 @@ describe('chat: REST API', () => {
     const ann = await member('beta', 'ann');
     await member('alpha', 'bob');
     const cid = await member('beta', 'cid');
-    await http().get('/api/rooms').expect(200).expect([
-      { room: 'alpha', members: 1 },
-      { room: 'beta', members: 2 },
-    ]);
+    await http()
+      .get('/api/rooms')
+      .expect(200)
+      .expect([
+        { room: 'alpha', members: 1 },
+        { room: 'beta', members: 2 },
+      ]);
     await cid.close();
     await ann.waitFor('presence', (p) => p.name === 'cid' && p.event === 'leave');
-    await http().get('/api/rooms').expect(200).expect([
-      { room: 'alpha', members: 1 },
-      { room: 'beta', members: 1 },
-    ]);
+    await http()
+      .get('/api/rooms')
+      .expect(200)
+      .expect([
+        { room: 'alpha', members: 1 },
+        { room: 'beta', members: 1 },
+      ]);
   });
 
   it('stores a posted message and answers 201 with it', async () => {
     const stored = await post('news', 'deploy-bot', 'v2 is <live>');
-    expect(stored).toEqual({ id: expect.stringMatching(/^\d+-\d+$/), room: 'news', from: 'deploy-bot', fromId: 'api', text: 'v2 is <live>', at: expect.any(String) });
+    expect(stored).toEqual({
+      id: expect.stringMatching(/^\d+-\d+$/),
+      room: 'news',
+      from: 'deploy-bot',
+      fromId: 'api',
+      text: 'v2 is <live>',
+      at: expect.any(String),
+    });
     await http().get('/api/rooms/news/messages').expect(200).expect([stored]);
   });
 
@@ -98,16 +114,26 @@ describe('chat: REST API', () => {
       'limit must be a whole number from 1 to 500, in plain decimal digits',
     ]);
     await http().get('/api/rooms/lobby/messages?limit=500').expect(200);
-    await http().get(`/api/rooms/${encodeURIComponent('two words')}/messages`).expect(400);
+    await http()
+      .get(`/api/rooms/${encodeURIComponent('two words')}/messages`)
+      .expect(400);
   });
 
   it('answers 400 with a clear message for a bad post', async () => {
-    const bad = async (body: unknown) => (await http().post('/api/rooms/lobby/messages').send(body as object).expect(400)).body.message;
+    const bad = async (body: unknown) =>
+      (
+        await http()
+          .post('/api/rooms/lobby/messages')
+          .send(body as object)
+          .expect(400)
+      ).body.message;
     expect(await bad({ text: 'no sender' })).toEqual(['from is required (or an authenticated request)']);
     expect(await bad({ from: 'bot', text: '' })).toEqual(['text must be a string of 1 to 50 characters']);
     expect(await bad({ from: 'bot', text: 'x'.repeat(51) })).toEqual(['text must be a string of 1 to 50 characters']);
     expect(await bad({ from: 'bot' })).toEqual(['text must be a string of 1 to 50 characters']);
-    expect(await bad({ from: ' bot', text: 'x' })).toEqual(['from must be 1 to 32 printable characters, no spaces at either end']);
+    expect(await bad({ from: ' bot', text: 'x' })).toEqual([
+      'from must be 1 to 32 printable characters, no spaces at either end',
+    ]);
     await http().get('/api/rooms/lobby/messages').expect(200).expect([]);
   });
 });

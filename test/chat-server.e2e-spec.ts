@@ -40,7 +40,9 @@ class HostController {
 
   @Get('connections')
   connections() {
-    return this.chat.connections().map(({ id, fromId, name, protocol, rooms }) => ({ id, fromId, name, protocol, rooms }));
+    return this.chat
+      .connections()
+      .map(({ id, fromId, name, protocol, rooms }) => ({ id, fromId, name, protocol, rooms }));
   }
 
   @Post('users/:id/disconnect')
@@ -107,13 +109,20 @@ describe('chat: ChatServer, the API for the host application', () => {
       at: expect.any(String),
     });
     expect(await client.waitFor('message')).toEqual(response.body);
-    expect(await text.waitForLine((line) => line.includes('maintenance'), 'the notice line')).toBe(chatLine(response.body));
+    expect(await text.waitForLine((line) => line.includes('maintenance'), 'the notice line')).toBe(
+      chatLine(response.body),
+    );
   });
 
   it('posts on behalf of a user, with the given name and fromId', async () => {
     const { client } = await member('ops');
     await http().post('/host/rooms/ops/as-user').send({ text: 'on my way', from: 'Ann', fromId: 'id-ann' }).expect(201);
-    expect(await client.waitFor('message')).toMatchObject({ room: 'ops', from: 'Ann', fromId: 'id-ann', text: 'on my way' });
+    expect(await client.waitFor('message')).toMatchObject({
+      room: 'ops',
+      from: 'Ann',
+      fromId: 'id-ann',
+      text: 'on my way',
+    });
   });
 
   it('refuses what a client could not send: a bad room, text or sender', async () => {
@@ -144,7 +153,10 @@ describe('chat: ChatServer, the API for the host application', () => {
     ]);
     const presence = await http().get('/host/rooms/reading/presence').expect(200);
     expect(presence.body).toEqual({ room: 'reading', members: ['sam', expect.stringMatching(/^guest-/)], count: 2 });
-    await http().get('/host/rooms').expect(200).expect([{ room: 'reading', members: 2 }]);
+    await http()
+      .get('/host/rooms')
+      .expect(200)
+      .expect([{ room: 'reading', members: 2 }]);
     await http().get('/host/rooms/empty/presence').expect(200).expect({ room: 'empty', members: [], count: 0 });
   });
 
@@ -171,7 +183,10 @@ describe('chat: ChatServer, the API for the host application', () => {
     const other = await member('crew', '?user=ann');
     await other.client.sync();
 
-    const response = await http().post('/host/users/id-sam/disconnect').send({ code: 4001, reason: 'banned' }).expect(201);
+    const response = await http()
+      .post('/host/users/id-sam/disconnect')
+      .send({ code: 4001, reason: 'banned' })
+      .expect(201);
     expect(response.body).toEqual({ closed: 2 });
     expect(await within(phone.client.closed, "the phone's close")).toEqual({ code: 4001, reason: 'banned' });
     expect(await within(laptop.client.closed, "the laptop's close")).toEqual({ code: 4001, reason: 'banned' });
@@ -194,7 +209,10 @@ describe('chat: ChatServer, the API for the host application', () => {
     );
 
     await http().post(`/host/connections/${first.id}/disconnect`).send({}).expect(201).expect({ closed: true });
-    expect(await within(first.client.closed, 'the close')).toEqual({ code: 1008, reason: 'disconnected by the server' });
+    expect(await within(first.client.closed, 'the close')).toEqual({
+      code: 1008,
+      reason: 'disconnected by the server',
+    });
     expect(await second.client.waitFor('presence', (p) => p.event === 'leave')).toMatchObject({ count: 1 });
     await http().post(`/host/connections/${first.id}/disconnect`).send({}).expect(201).expect({ closed: false });
   });

@@ -135,7 +135,10 @@ describe('chat: plain-text protocol on /', () => {
     expect((await stayer.nextLine('the logout line')).slice(9)).toBe(logout);
     expect(await leaver.closed).toEqual({ code: 1000, reason: '' });
     expect(await watcher.waitFor('presence')).toMatchObject({ name: leaver.localName, event: 'leave' });
-    expect(await watcher.waitFor('message')).toMatchObject({ from: leaver.localName, text: `${leaver.localName} Logout` });
+    expect(await watcher.waitFor('message')).toMatchObject({
+      from: leaver.localName,
+      text: `${leaver.localName} Logout`,
+    });
   });
 
   it('closes with 1003 on a binary frame', async () => {

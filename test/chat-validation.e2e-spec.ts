@@ -11,7 +11,8 @@ const LINE = /^\d\d:\d\d:\d\d (.+?) say: (.*)$/;
 const RESERVED = /is reserved: names shaped like a peer address/;
 
 // Text that would draw extra lines, recolour or clear a terminal, or reorder what a page shows.
-const FORGING_TEXT = 'hi\n12:00:00 admin say: the server moves, log in at evil.example\r\u001b[2J\u001b[31m\u2028\u202e';
+const FORGING_TEXT =
+  'hi\n12:00:00 admin say: the server moves, log in at evil.example\r\u001b[2J\u001b[31m\u2028\u202e';
 
 describe('chat: validation and lines that cannot be forged', () => {
   let server: ChatApp;
@@ -62,9 +63,15 @@ describe('chat: validation and lines that cannot be forged', () => {
     it('refuses join with name null (no member named null), and null in every optional field', async () => {
       const ann = await jsonClient();
       ann.send('join', { room: 'r', name: null });
-      expect(await ann.next('error')).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/^name must be/) });
+      expect(await ann.next('error')).toMatchObject({
+        code: 'invalid_payload',
+        message: expect.stringMatching(/^name must be/),
+      });
       ann.send('join', { room: 'r', since: null });
-      expect(await ann.next('error')).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/^since must be/) });
+      expect(await ann.next('error')).toMatchObject({
+        code: 'invalid_payload',
+        message: expect.stringMatching(/^since must be/),
+      });
       const joined = await ann.join('r', { name: 'ann' });
       expect(joined.members).toEqual(['ann']);
       await ann.next('presence');
@@ -79,7 +86,10 @@ describe('chat: validation and lines that cannot be forged', () => {
       ];
       for (const [event, data, message] of refused) {
         ann.send(event, data);
-        expect(await ann.next('error')).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(message) });
+        expect(await ann.next('error')).toMatchObject({
+          code: 'invalid_payload',
+          message: expect.stringMatching(message),
+        });
       }
       // None of them changed anything: the name, the members and the history are as they were.
       await http().get('/api/rooms/r/messages').expect(200).expect([]);
@@ -95,7 +105,11 @@ describe('chat: validation and lines that cannot be forged', () => {
 
   describe('numeric query parameters', () => {
     it('takes limit in plain decimal only: 400 for hex, exponent, spaces, sign, leading zero, fractions', async () => {
-      for (let i = 1; i <= 12; i++) await http().post('/api/rooms/q/messages').send({ from: 'bot', text: `m${i}` }).expect(201);
+      for (let i = 1; i <= 12; i++)
+        await http()
+          .post('/api/rooms/q/messages')
+          .send({ from: 'bot', text: `m${i}` })
+          .expect(201);
       for (const limit of ['0x10', '1e2', '%205', '5%20', '%2B5', '-5', '05', '0', '5.0', '501', '', 'ten']) {
         const response = await http().get(`/api/rooms/q/messages?limit=${limit}`).expect(400);
         expect(response.body.message).toEqual(['limit must be a whole number from 1 to 500, in plain decimal digits']);
@@ -121,9 +135,11 @@ describe('chat: validation and lines that cannot be forged', () => {
       expect(line).toMatch(LINE);
       // eslint-disable-next-line no-control-regex -- ESC is what must not get through
       expect(line).not.toMatch(/[\n\r\u001b\u2028\u202e]/);
-      expect(line.endsWith(
-        'say: hi\\x0a12:00:00 admin say: the server moves, log in at evil.example\\x0d\\x1b[2J\\x1b[31m\\u2028\\u202e',
-      )).toBe(true);
+      expect(
+        line.endsWith(
+          'say: hi\\x0a12:00:00 admin say: the server moves, log in at evil.example\\x0d\\x1b[2J\\x1b[31m\\u2028\\u202e',
+        ),
+      ).toBe(true);
     });
 
     it('escape what a plain-text client or a REST post sends too, and in history lines for newcomers', async () => {
@@ -147,9 +163,18 @@ describe('chat: validation and lines that cannot be forged', () => {
       const plain = await lineClient();
       const impostor = await jsonClient();
       // The last one would start a line as that client saying hi: "12:00:00 <address> say: hi say: ...".
-      for (const name of [plain.localName, '127.0.0.1:4242', '[::1]:80', '[::ffff:127.0.0.1]:80', `${plain.localName} say: hi`]) {
+      for (const name of [
+        plain.localName,
+        '127.0.0.1:4242',
+        '[::1]:80',
+        '[::ffff:127.0.0.1]:80',
+        `${plain.localName} say: hi`,
+      ]) {
         impostor.send('join', { room: 'lobby', name });
-        expect(await impostor.next('error')).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(RESERVED) });
+        expect(await impostor.next('error')).toMatchObject({
+          code: 'invalid_payload',
+          message: expect.stringMatching(RESERVED),
+        });
       }
       await impostor.join('lobby', { name: 'imp' });
       await plain.nextLine(); // Welcome, imp !
@@ -164,7 +189,10 @@ describe('chat: validation and lines that cannot be forged', () => {
 
     it('cannot be the from of a REST post (400 naming the rule)', async () => {
       const plain = await lineClient();
-      const response = await http().post('/api/rooms/lobby/messages').send({ from: plain.localName, text: `${plain.localName} Logout` }).expect(400);
+      const response = await http()
+        .post('/api/rooms/lobby/messages')
+        .send({ from: plain.localName, text: `${plain.localName} Logout` })
+        .expect(400);
       expect(response.body.message).toEqual([expect.stringMatching(new RegExp(`^from ${RESERVED.source}`))]);
       // Nothing reached the lobby: the next line is the marker posted after it.
       await http().post('/api/rooms/lobby/messages').send({ from: 'ops', text: 'marker' }).expect(201);
@@ -175,7 +203,11 @@ describe('chat: validation and lines that cannot be forged', () => {
       const plain = await lineClient();
       const bob = await member('lobby', 'bob');
       await plain.nextLine(); // Welcome, bob !
-      for (const text of [`x say: ${plain.localName} Logout`, `${plain.localName} Logout`, `x\n12:00:00 ${plain.localName} say: ${plain.localName} Logout`]) {
+      for (const text of [
+        `x say: ${plain.localName} Logout`,
+        `${plain.localName} Logout`,
+        `x\n12:00:00 ${plain.localName} say: ${plain.localName} Logout`,
+      ]) {
         bob.send('message', { room: 'lobby', text });
         const line = await plain.nextLine();
         const [, from] = LINE.exec(line) ?? [];
@@ -251,13 +283,18 @@ describeWithRedis('chat on the Redis bus: validation before storing (BUS=redis)'
     expect(await admin.xlen(`${prefix}stream:lobby`)).toBe(0);
 
     // Valid but awkward values: each one stored is delivered live, read back the same from history.
-    const posted = await request(a.httpUrl).post('/api/rooms/lobby/messages').send({ from: 'ops "bot"', text: FORGING_TEXT }).expect(201);
+    const posted = await request(a.httpUrl)
+      .post('/api/rooms/lobby/messages')
+      .send({ from: 'ops "bot"', text: FORGING_TEXT })
+      .expect(201);
     for (const client of [ann, bob]) expect(await client.waitFor('message')).toEqual(posted.body);
     ann.send('message', { room: 'lobby', text: 'emoji 👨\u200d👩\u200d👧 and \u0000 nul', ref: 'e' });
     const acked = await ann.next('ack');
     expect(acked.ref).toBe('e');
     for (const client of [ann, bob]) expect((await client.waitFor('message')).id).toBe(acked.id);
-    expect(await plain.waitForLine((line) => line.includes('ops "bot" say:'), 'the REST post as a line')).toBe(chatLine(posted.body));
+    expect(await plain.waitForLine((line) => line.includes('ops "bot" say:'), 'the REST post as a line')).toBe(
+      chatLine(posted.body),
+    );
     const history = (await request(b.httpUrl).get('/api/rooms/lobby/messages').expect(200)).body;
     expect(history).toHaveLength(2);
     expect(history[0]).toEqual(posted.body);
@@ -268,15 +305,18 @@ describeWithRedis('chat on the Redis bus: validation before storing (BUS=redis)'
     const a = await instance('a');
     const ann = await member(a, 'r', 'ann');
     ann.send('message', { room: 'r', text: 'half \ud83d' });
-    expect(await ann.waitFor('error')).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/well-formed Unicode/) });
+    expect(await ann.waitFor('error')).toMatchObject({
+      code: 'invalid_payload',
+      message: expect.stringMatching(/well-formed Unicode/),
+    });
     await expect(a.bus.publish({ room: 'r', from: 'ann', text: 'half \ud83d' })).rejects.toThrow(TypeError);
     await expect(a.bus.publish({ room: 'r', from: null as unknown as string, text: 'x' })).rejects.toThrow(TypeError);
     expect(await admin.xlen(`${prefix}stream:r`)).toBe(0);
     // Nor does a presence notice with a name no instance could decode go out.
     const bob = await member(a, 'r', 'bob');
-    await expect(a.bus.announce({ room: 'r', name: null as unknown as string, event: 'join', members: [], count: 0 })).rejects.toThrow(
-      TypeError,
-    );
+    await expect(
+      a.bus.announce({ room: 'r', name: null as unknown as string, event: 'join', members: [], count: 0 }),
+    ).rejects.toThrow(TypeError);
     bob.send('message', { room: 'r', text: 'marker', ref: 'm' });
     expect(await ann.waitFor('message')).toMatchObject({ from: 'bob', text: 'marker' });
   });

@@ -48,7 +48,13 @@ describe('chat: JSON protocol on /chat', () => {
       history: [],
       truncated: false,
     });
-    expect(await ann.next('presence')).toEqual({ room: 'join-room', name: 'ann', event: 'join', members: ['ann'], count: 1 });
+    expect(await ann.next('presence')).toEqual({
+      room: 'join-room',
+      name: 'ann',
+      event: 'join',
+      members: ['ann'],
+      count: 1,
+    });
   });
 
   it('tells members who joins and who leaves, by leave and by disconnect', async () => {
@@ -69,12 +75,24 @@ describe('chat: JSON protocol on /chat', () => {
     await cid.next('presence');
 
     bob.send('leave', { room: 'presence-room' });
-    expect(await ann.next('presence')).toEqual({ room: 'presence-room', name: 'bob', event: 'leave', members: ['ann', 'cid'], count: 2 });
+    expect(await ann.next('presence')).toEqual({
+      room: 'presence-room',
+      name: 'bob',
+      event: 'leave',
+      members: ['ann', 'cid'],
+      count: 2,
+    });
     expect(await cid.next('presence')).toMatchObject({ name: 'bob', event: 'leave' });
     expect(await bob.sync()).toEqual([]);
 
     await cid.close();
-    expect(await ann.next('presence')).toEqual({ room: 'presence-room', name: 'cid', event: 'leave', members: ['ann'], count: 1 });
+    expect(await ann.next('presence')).toEqual({
+      room: 'presence-room',
+      name: 'cid',
+      event: 'leave',
+      members: ['ann'],
+      count: 1,
+    });
   });
 
   it('delivers a message to every member, sender included, and to no one else; the sender gets an ack', async () => {
@@ -91,7 +109,14 @@ describe('chat: JSON protocol on /chat', () => {
     const bobCopy = await bob.next('message');
     expect(ack).toEqual({ ref: 'r1', id: annCopy.id });
     const annId = (await ann.join('msg-room')).you.id;
-    expect(annCopy).toEqual({ id: ack.id, room: 'msg-room', from: 'ann', fromId: annId, text: '<b>hi</b> & "bye"', at: expect.any(String) });
+    expect(annCopy).toEqual({
+      id: ack.id,
+      room: 'msg-room',
+      from: 'ann',
+      fromId: annId,
+      text: '<b>hi</b> & "bye"',
+      at: expect.any(String),
+    });
     expect(new Date(annCopy.at).toISOString()).toBe(annCopy.at);
     expect(bobCopy).toEqual(annCopy);
     expect(await outsider.sync()).toEqual([]);
@@ -207,7 +232,10 @@ describe('chat: JSON protocol on /chat', () => {
     ann.send('message', 'just a string');
     expect(await ann.next('error')).toMatchObject({ code: 'invalid_payload' });
     ann.sendText('this is not json');
-    expect(await ann.next('error')).toMatchObject({ code: 'invalid_payload', message: expect.stringContaining('JSON') });
+    expect(await ann.next('error')).toMatchObject({
+      code: 'invalid_payload',
+      message: expect.stringContaining('JSON'),
+    });
     ann.sendText('{"event": 7}');
     expect(await ann.next('error')).toMatchObject({ code: 'invalid_payload' });
 
@@ -318,14 +346,16 @@ describe('chat: authenticated connections on /chat', () => {
   let server: ChatApp;
 
   beforeAll(async () => {
-    server = await startApp([ChatModule.forRoot({ rateLimit: false })], (app) =>
-      new Rfc6455Adapter(app, {
-        // Stands in for the service's JWT check: the principal's `name` is the chat name.
-        authorize: (req) => {
-          const user = new URL(req.url ?? '/', 'http://x').searchParams.get('user');
-          return user === null ? false : { sub: `id-${user}`, name: user };
-        },
-      }),
+    server = await startApp(
+      [ChatModule.forRoot({ rateLimit: false })],
+      (app) =>
+        new Rfc6455Adapter(app, {
+          // Stands in for the service's JWT check: the principal's `name` is the chat name.
+          authorize: (req) => {
+            const user = new URL(req.url ?? '/', 'http://x').searchParams.get('user');
+            return user === null ? false : { sub: `id-${user}`, name: user };
+          },
+        }),
     );
   });
   afterAll(() => server.close());

@@ -117,22 +117,25 @@ describeWithDockerCompose('the compose stack (docker-compose.yml, checked by doc
     expect(redis.ports).toBeUndefined();
   });
 
-  it.each(['gateway-1', 'gateway-2'])('builds %s from this repository and runs it on the Redis bus, behind nginx only', (name) => {
-    const gateway = services[name];
-    expect(gateway.build.context).toBe(ROOT);
-    expect(gateway.environment).toMatchObject({ BUS: 'redis', REDIS_URL: 'redis://redis:6379', HOST: '0.0.0.0' });
-    // The environment is one the service accepts.
-    expect(() => loadEnvironment(gateway.environment)).not.toThrow();
-    expect(gateway.expose).toEqual([gateway.environment.PORT]);
-    // nginx is the one proxy in front: clients are named after their own address, not nginx's.
-    expect(gateway.environment.TRUST_PROXY).toBe('1');
-    expect(gateway.ports).toBeUndefined();
-    expect(gateway.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
-    expect(gateway.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${gateway.environment.PORT}/health`);
-    expect(gateway.restart).toBe('unless-stopped');
-  });
+  it.each(['gateway-1', 'gateway-2'])(
+    'builds %s from this repository and runs it on the Redis bus, behind nginx only',
+    (name) => {
+      const gateway = services[name];
+      expect(gateway.build.context).toBe(ROOT);
+      expect(gateway.environment).toMatchObject({ BUS: 'redis', REDIS_URL: 'redis://redis:6379', HOST: '0.0.0.0' });
+      // The environment is one the service accepts.
+      expect(() => loadEnvironment(gateway.environment)).not.toThrow();
+      expect(gateway.expose).toEqual([gateway.environment.PORT]);
+      // nginx is the one proxy in front: clients are named after their own address, not nginx's.
+      expect(gateway.environment.TRUST_PROXY).toBe('1');
+      expect(gateway.ports).toBeUndefined();
+      expect(gateway.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+      expect(gateway.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${gateway.environment.PORT}/health`);
+      expect(gateway.restart).toBe('unless-stopped');
+    },
+  );
 
-  it('publishes nginx on port 8080 with the repository\'s config, once both gateways are healthy', () => {
+  it("publishes nginx on port 8080 with the repository's config, once both gateways are healthy", () => {
     const { nginx } = services;
     expect(nginx.ports).toEqual([{ published: '8080', target: '8080' }]);
     expect(nginx.volumes).toEqual([`${join(ROOT, 'deploy/nginx.conf')}:/etc/nginx/nginx.conf:ro`]);
@@ -147,7 +150,9 @@ describeWithDockerCompose('the compose stack (docker-compose.yml, checked by doc
     const statements = nginxStatements(read('deploy/nginx.conf'));
     expect(statements).toContain('listen 8080');
     const upstreams = statements.filter((s) => s.startsWith('server ')).map((s) => s.split(' ')[1]);
-    expect(upstreams.sort()).toEqual(['gateway-1', 'gateway-2'].map((name) => `${name}:${services[name].environment.PORT}`));
+    expect(upstreams.sort()).toEqual(
+      ['gateway-1', 'gateway-2'].map((name) => `${name}:${services[name].environment.PORT}`),
+    );
     expect(statements).toContain('proxy_pass http://chat_gateways');
     expect(statements).toContain('upstream chat_gateways');
   });

@@ -20,7 +20,8 @@ const SIZES = [0, 1, 125, 126, 1023, 1024, 4096, 65_535, 65_536, 300_000];
 function chatText(length: number, seed: number): string {
   const words = ['hello', 'deploy', 'room', 'lunch', 'done', 'build', 'green', 'ship', 'it', 'ok'];
   let out = '';
-  for (let i = 0; out.length < length; i++) out += `${words[(i * 7 + seed) % words.length]}${i % 11 === 0 ? '\n' : ' '}`;
+  for (let i = 0; out.length < length; i++)
+    out += `${words[(i * 7 + seed) % words.length]}${i % 11 === 0 ? '\n' : ' '}`;
   return out.slice(0, length);
 }
 
@@ -28,7 +29,10 @@ describe('permessage-deflate with the `ws` client (interop)', () => {
   const servers: DeflateEchoServer[] = [];
   const clients: WebSocket[] = [];
 
-  async function server(perMessageDeflate: boolean | PerMessageDeflateOptions, maxPayload?: number): Promise<DeflateEchoServer> {
+  async function server(
+    perMessageDeflate: boolean | PerMessageDeflateOptions,
+    maxPayload?: number,
+  ): Promise<DeflateEchoServer> {
     const started = await startDeflateEchoServer({ perMessageDeflate, maxPayload, heartbeatMs: 0 });
     servers.push(started);
     return started;
@@ -49,8 +53,18 @@ describe('permessage-deflate with the `ws` client (interop)', () => {
 
   describe('negotiation over a real handshake', () => {
     it.each<[string, boolean | PerMessageDeflateOptions, ClientOffer | false, string | undefined]>([
-      ['the default server and a default client', true, {}, 'permessage-deflate; server_no_context_takeover; client_no_context_takeover'],
-      ['a takeover server and a default client', { serverNoContextTakeover: false, clientNoContextTakeover: false }, {}, 'permessage-deflate'],
+      [
+        'the default server and a default client',
+        true,
+        {},
+        'permessage-deflate; server_no_context_takeover; client_no_context_takeover',
+      ],
+      [
+        'a takeover server and a default client',
+        { serverNoContextTakeover: false, clientNoContextTakeover: false },
+        {},
+        'permessage-deflate',
+      ],
       [
         'a takeover server and a client asking for small windows',
         { serverNoContextTakeover: false, clientNoContextTakeover: false },
@@ -93,7 +107,10 @@ describe('permessage-deflate with the `ws` client (interop)', () => {
           });
           req.on('upgrade', (res, socket) => {
             socket.destroy();
-            resolve({ status: res.statusCode!, extensions: res.headers['sec-websocket-extensions'] as string | undefined });
+            resolve({
+              status: res.statusCode!,
+              extensions: res.headers['sec-websocket-extensions'],
+            });
           });
           req.on('response', (res) => resolve({ status: res.statusCode!, extensions: undefined }));
           req.on('error', reject);
@@ -108,7 +125,11 @@ describe('permessage-deflate with the `ws` client (interop)', () => {
   describe('round trips of many sizes', () => {
     const combinations: Array<[string, PerMessageDeflateOptions, ClientOffer]> = [
       ['no context takeover (default server)', {}, { threshold: 0 }],
-      ['context takeover both ways', { serverNoContextTakeover: false, clientNoContextTakeover: false }, { threshold: 0 }],
+      [
+        'context takeover both ways',
+        { serverNoContextTakeover: false, clientNoContextTakeover: false },
+        { threshold: 0 },
+      ],
       ['server takeover only', { serverNoContextTakeover: false }, { threshold: 0 }],
       ['client takeover only', { clientNoContextTakeover: false }, { threshold: 0 }],
       [
@@ -116,7 +137,11 @@ describe('permessage-deflate with the `ws` client (interop)', () => {
         { serverNoContextTakeover: false, clientNoContextTakeover: false },
         { threshold: 0, serverMaxWindowBits: 9, clientMaxWindowBits: 9 },
       ],
-      ['8-bit windows', { serverNoContextTakeover: false, clientNoContextTakeover: false }, { threshold: 0, serverMaxWindowBits: 8, clientMaxWindowBits: 8 }],
+      [
+        '8-bit windows',
+        { serverNoContextTakeover: false, clientNoContextTakeover: false },
+        { threshold: 0, serverMaxWindowBits: 8, clientMaxWindowBits: 8 },
+      ],
       ['a zero threshold on the server', { threshold: 0 }, { threshold: 0 }],
     ];
 
@@ -175,17 +200,21 @@ describe('permessage-deflate with the `ws` client (interop)', () => {
     expect(sockets[0].bytesRead).toBeLessThan(64 * 1024);
   });
 
-  it('keeps each connection in order with many connections racing through a small zlib limit', async () => {
-    const { url } = await server({ concurrencyLimit: 2, threshold: 256 });
-    const connections = await Promise.all(Array.from({ length: 30 }, () => client(url, { threshold: 128 })));
-    const runs = connections.map(async ({ ws }, c) => {
-      const sent = Array.from({ length: 40 }, (_, i) => `${c}:${i}:` + chatText((i * 97 + c * 31) % 2000, c + i));
-      // 1,200 compressions through 2 zlib slots: bounded by the test's time, not a fixed 5 s,
-      // since this checks order, not speed (a loaded 2-core machine takes several seconds).
-      const replies = nextMessages(ws, sent.length, `the echoes of connection ${c}`, TEST_MS - 2_000);
-      for (const text of sent) ws.send(text);
-      expect((await replies).map(({ data }) => data.toString())).toEqual(sent);
-    });
-    await Promise.all(runs);
-  }, TEST_MS);
+  it(
+    'keeps each connection in order with many connections racing through a small zlib limit',
+    async () => {
+      const { url } = await server({ concurrencyLimit: 2, threshold: 256 });
+      const connections = await Promise.all(Array.from({ length: 30 }, () => client(url, { threshold: 128 })));
+      const runs = connections.map(async ({ ws }, c) => {
+        const sent = Array.from({ length: 40 }, (_, i) => `${c}:${i}:` + chatText((i * 97 + c * 31) % 2000, c + i));
+        // 1,200 compressions through 2 zlib slots: bounded by the test's time, not a fixed 5 s,
+        // since this checks order, not speed (a loaded 2-core machine takes several seconds).
+        const replies = nextMessages(ws, sent.length, `the echoes of connection ${c}`, TEST_MS - 2_000);
+        for (const text of sent) ws.send(text);
+        expect((await replies).map(({ data }) => data.toString())).toEqual(sent);
+      });
+      await Promise.all(runs);
+    },
+    TEST_MS,
+  );
 });

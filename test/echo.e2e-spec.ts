@@ -25,10 +25,7 @@ describe('/echo', () => {
   let client: TestClient;
 
   beforeAll(async () => {
-    running = await startApp(
-      { imports: [EchoModule] },
-      (app) => new Rfc6455Adapter(app, { maxPayload: MAX_PAYLOAD }),
-    );
+    running = await startApp({ imports: [EchoModule] }, (app) => new Rfc6455Adapter(app, { maxPayload: MAX_PAYLOAD }));
   });
 
   beforeEach(async () => {

@@ -22,7 +22,10 @@ const API_KEY = 's3cret';
 const IS_PUBLIC = 'host:isPublic';
 const Public = () => SetMetadata(IS_PUBLIC, true);
 
-@Module({ providers: [{ provide: HOST_SETTINGS, useValue: { chatHistory: 3, chatTextLimit: 20 } }], exports: [HOST_SETTINGS] })
+@Module({
+  providers: [{ provide: HOST_SETTINGS, useValue: { chatHistory: 3, chatTextLimit: 20 } }],
+  exports: [HOST_SETTINGS],
+})
 class HostSettingsModule {}
 
 @Controller()
@@ -100,7 +103,11 @@ describe('chat embedded in another Nest application', () => {
   it('keeps the host routes and guard working', async () => {
     await http().get('/').expect(200).expect({ app: 'host' });
     await http().get('/orders').expect(403);
-    await http().get('/orders').set('x-api-key', API_KEY).expect(200).expect([{ id: 1 }]);
+    await http()
+      .get('/orders')
+      .set('x-api-key', API_KEY)
+      .expect(200)
+      .expect([{ id: 1 }]);
   });
 
   it('keeps the host gateway working next to the chat', async () => {
@@ -123,7 +130,11 @@ describe('chat embedded in another Nest application', () => {
     await ann.welcome();
     await ann.join('team', { name: 'ann' });
     ann.send('message', { room: 'team', text: 'this text is longer than twenty', ref: 1 });
-    expect(await ann.waitFor('error')).toMatchObject({ code: 'invalid_payload', message: 'text must be a string of 1 to 20 characters', ref: 1 });
+    expect(await ann.waitFor('error')).toMatchObject({
+      code: 'invalid_payload',
+      message: 'text must be a string of 1 to 20 characters',
+      ref: 1,
+    });
     ann.send('message', { room: 'team', text: 'short', ref: 2 });
     const ack = await ann.waitFor('ack');
     expect(await ann.waitFor('message')).toMatchObject({ id: ack.id, from: 'ann', text: 'short' });
@@ -155,6 +166,8 @@ describe('chat embedded in another Nest application', () => {
   it('does not close a bus the host owns when the application shuts down', async () => {
     const app = await startApp([HostAppModule]);
     await app.close();
-    await expect(hostBus.publish({ room: 'after', from: 'x', text: 'still open' })).resolves.toMatchObject({ text: 'still open' });
+    await expect(hostBus.publish({ room: 'after', from: 'x', text: 'still open' })).resolves.toMatchObject({
+      text: 'still open',
+    });
   });
 });

@@ -30,10 +30,7 @@ describe('the WebSocket handshake on the app port', () => {
   const open: Array<TestClient | RawResponse> = [];
 
   beforeAll(async () => {
-    running = await startApp(
-      { imports: [EchoModule, HandshakeFixturesModule] },
-      (app) => new Rfc6455Adapter(app),
-    );
+    running = await startApp({ imports: [EchoModule, HandshakeFixturesModule] }, (app) => new Rfc6455Adapter(app));
     port = (running.app.getHttpServer().address() as AddressInfo).port;
   });
 
@@ -132,7 +129,10 @@ describe('the WebSocket handshake on the app port', () => {
     });
 
     it('refuses an upgrade to another protocol than websocket', async () => {
-      await request(server()).get('/echo').set({ ...UPGRADE_HEADERS, Upgrade: 'h2c' }).expect(400);
+      await request(server())
+        .get('/echo')
+        .set({ ...UPGRADE_HEADERS, Upgrade: 'h2c' })
+        .expect(400);
     });
 
     it('refuses a POST', async () => {

@@ -45,8 +45,22 @@ const VALID_HEADERS = {
 };
 const HANDSHAKE_EXAMPLES: Array<[Parameters<typeof checkValidateHandshake>[0]]> = [
   [{ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: { ...VALID_HEADERS } }],
-  [{ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: { ...VALID_HEADERS, 'sec-websocket-key': 'short' } }],
-  [{ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: { ...VALID_HEADERS, 'sec-websocket-version': '8' } }],
+  [
+    {
+      method: 'GET',
+      httpVersionMajor: 1,
+      httpVersionMinor: 1,
+      headers: { ...VALID_HEADERS, 'sec-websocket-key': 'short' },
+    },
+  ],
+  [
+    {
+      method: 'GET',
+      httpVersionMajor: 1,
+      httpVersionMinor: 1,
+      headers: { ...VALID_HEADERS, 'sec-websocket-version': '8' },
+    },
+  ],
 ];
 
 describe('fuzzing the handshake', () => {

@@ -17,7 +17,11 @@ function portOf(service: ServiceApp): number {
 const openWs = openSocket;
 
 function closeOf(socket: WebSocket, ms: number): Promise<number> {
-  return within(new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code))), 'the close', ms);
+  return within(
+    new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code))),
+    'the close',
+    ms,
+  );
 }
 
 describe('upgrade request header size (WS_MAX_HEADER_BYTES)', () => {
@@ -247,11 +251,20 @@ describe('connection log (LOG_FORMAT=json)', () => {
       await app.close();
       write.mockRestore();
     }
-    const records = lines.join('').split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line));
+    const records = lines
+      .join('')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line));
     const opened = records.filter((record) => record.message === 'WebSocket open');
     const closed = records.filter((record) => record.message === 'WebSocket closed');
     expect(opened).toEqual([
-      expect.objectContaining({ level: 'log', context: 'WebSocket', path: '/chat', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) }),
+      expect.objectContaining({
+        level: 'log',
+        context: 'WebSocket',
+        path: '/chat',
+        peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      }),
     ]);
     expect(closed).toEqual([
       expect.objectContaining({ path: '/chat', peer: opened[0].peer, code: 4001, durationMs: expect.any(Number) }),

@@ -83,7 +83,11 @@ describe.each([
     return new Promise((resolve, reject) => {
       const request = http.request(
         `${service.httpUrl}/api/rooms/${ROOM}/messages`,
-        { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+        {
+          method: 'POST',
+          agent,
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));

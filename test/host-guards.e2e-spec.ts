@@ -98,7 +98,11 @@ describe('a host global guard that checks context.getType()', () => {
 
   it('still guards HTTP: the chat REST API and the host routes need the key', async () => {
     await http().post('/api/rooms/guard-type/messages').send({ from: 'ci', text: 'no key' }).expect(403);
-    await http().post('/api/rooms/guard-type/messages').set('x-api-key', API_KEY).send({ from: 'ci', text: 'key' }).expect(201);
+    await http()
+      .post('/api/rooms/guard-type/messages')
+      .set('x-api-key', API_KEY)
+      .send({ from: 'ci', text: 'key' })
+      .expect(201);
     await http().get('/orders').expect(403);
     expect([...HttpOnlyGuard.seenTypes].sort()).toEqual(['http', 'ws']);
   });
@@ -110,7 +114,9 @@ describe('a host global guard that reads a @Public() marker through Reflector', 
   const http = () => request(server.app.getHttpServer());
 
   beforeAll(async () => {
-    server = await startApp([hostModule(publicMarkerGuard(IS_PUBLIC), { publicMetadata: { key: IS_PUBLIC, value: true } })]);
+    server = await startApp([
+      hostModule(publicMarkerGuard(IS_PUBLIC), { publicMetadata: { key: IS_PUBLIC, value: true } }),
+    ]);
   });
   afterAll(() => server.close());
 
@@ -120,12 +126,22 @@ describe('a host global guard that reads a @Public() marker through Reflector', 
   });
 
   it('lets the REST API and the page through, and keeps the host routes guarded', async () => {
-    const posted = await http().post('/api/rooms/guard-public/messages').send({ from: 'ci', text: 'public' }).expect(201);
+    const posted = await http()
+      .post('/api/rooms/guard-public/messages')
+      .send({ from: 'ci', text: 'public' })
+      .expect(201);
     expect(posted.body).toMatchObject({ room: 'guard-public', from: 'ci', text: 'public' });
     await http().get('/api/rooms/guard-public/messages').expect(200);
-    await http().get('/').expect(200).expect('content-type', /text\/html/);
+    await http()
+      .get('/')
+      .expect(200)
+      .expect('content-type', /text\/html/);
     await http().get('/orders').expect(403);
-    await http().get('/orders').set('x-api-key', API_KEY).expect(200).expect([{ id: 7 }]);
+    await http()
+      .get('/orders')
+      .set('x-api-key', API_KEY)
+      .expect(200)
+      .expect([{ id: 7 }]);
   });
 });
 
@@ -144,6 +160,9 @@ describe('the same Reflector guard without publicMetadata (what the option preve
     ann.send('join', { room: 'guard-none', name: 'ann', ref: 1 });
     expect(await ann.waitFor('error')).toMatchObject({ code: 'internal_error' });
     await ann.close();
-    await request(server.app.getHttpServer()).post('/api/rooms/guard-none/messages').send({ from: 'ci', text: 'x' }).expect(403);
+    await request(server.app.getHttpServer())
+      .post('/api/rooms/guard-none/messages')
+      .send({ from: 'ci', text: 'x' })
+      .expect(403);
   });
 });

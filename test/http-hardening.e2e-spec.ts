@@ -184,7 +184,10 @@ describe('REST write rate limit (CHAT_REST_RATE_LIMIT_BURST, CHAT_REST_RATE_LIMI
     const service = await startService({ CHAT_REST_RATE_LIMIT_BURST: '1', CHAT_REST_RATE_LIMIT_PER_SECOND: '0' });
     try {
       for (let i = 0; i < 30; i++) {
-        await request(service.httpUrl).post('/api/rooms/free/messages').send({ from: 'bot', text: `m${i}` }).expect(201);
+        await request(service.httpUrl)
+          .post('/api/rooms/free/messages')
+          .send({ from: 'bot', text: `m${i}` })
+          .expect(201);
       }
     } finally {
       await service.close();
@@ -230,7 +233,9 @@ describe('room content needs a token in auth mode (AUTH_JWT_SECRET)', () => {
   );
 
   it('reads history with the access_token query too', async () => {
-    const response = await request(service.httpUrl).get(`/api/rooms/private/messages?access_token=${token}`).expect(200);
+    const response = await request(service.httpUrl)
+      .get(`/api/rooms/private/messages?access_token=${token}`)
+      .expect(200);
     expect(response.body.map((message: { text: string }) => message.text)).toEqual(['for members only']);
   });
 
@@ -271,7 +276,10 @@ describe('WebSocket history needs membership of the room', () => {
   }
 
   it('answers not_in_room to a history request from outside the room, and the history once joined', async () => {
-    await request(service.httpUrl).post('/api/rooms/kept/messages').send({ from: 'ops', text: 'kept line' }).expect(201);
+    await request(service.httpUrl)
+      .post('/api/rooms/kept/messages')
+      .send({ from: 'ops', text: 'kept line' })
+      .expect(201);
     const outsider = await connect();
     outsider.send('history', { room: 'kept', limit: 10 });
     expect(await outsider.next('error')).toMatchObject({ code: 'not_in_room' });

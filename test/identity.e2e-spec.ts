@@ -94,7 +94,10 @@ describe('the service with AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE', () => 
     for (const key of [rsa, ec]) {
       const outcome = await attempt(`${service.ws}/chat`, bearer(await signToken(key, claims)));
       expect(outcome.status).toBe('open');
-      expect(JSON.parse((outcome as { firstFrame: string }).firstFrame)).toMatchObject({ event: 'welcome', data: { name: 'Erin' } });
+      expect(JSON.parse((outcome as { firstFrame: string }).firstFrame)).toMatchObject({
+        event: 'welcome',
+        data: { name: 'Erin' },
+      });
     }
   });
 
@@ -112,11 +115,19 @@ describe('the service with AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE', () => 
     ['an expired token', () => signToken(rsa, { ...claims, exp: now() - 120 }), /has expired/],
     ['a token not valid yet', () => signToken(rsa, { ...claims, nbf: now() + 600 }), /not valid yet/],
     ['a token without exp', () => signToken(rsa, { ...claims, exp: undefined }), /no expiry/],
-    ['a bad signature', async () => signToken({ ...(await testKey('rsa-1', 'RS256')) }, claims), /signature is not valid/],
+    [
+      'a bad signature',
+      async () => signToken({ ...(await testKey('rsa-1', 'RS256')) }, claims),
+      /signature is not valid/,
+    ],
     ['a wrong issuer', () => signToken(rsa, { ...claims, iss: 'https://elsewhere.example' }), /issuer/],
     ['a wrong audience', () => signToken(rsa, { ...claims, aud: 'billing' }), /audience/],
     ['an unknown kid', async () => signToken(await testKey('stranger', 'RS256'), claims), /kid/],
-    ['a name with an RTL override', () => signToken(rsa, { ...claims, name: `\u202e${'x'.repeat(499)}` }), /longer than 32/],
+    [
+      'a name with an RTL override',
+      () => signToken(rsa, { ...claims, name: `\u202e${'x'.repeat(499)}` }),
+      /longer than 32/,
+    ],
     ['a name with control characters', () => signToken(rsa, { ...claims, name: 'ann\nadmin say: hi' }), /control/],
   ];
 
@@ -141,7 +152,7 @@ describe('the service with AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE', () => 
     jwks.keys = [rsa, ec];
   });
 
-  it('warns nothing for refusals that are the token\'s fault', () => {
+  it("warns nothing for refusals that are the token's fault", () => {
     expect(service.logger.of('warn').filter((line) => line.message.includes('Tokens are refused'))).toEqual([]);
   });
 });
@@ -168,10 +179,14 @@ describe('the service when its JWKS cannot be reached', () => {
         body: expect.stringMatching(/signing keys cannot be fetched/),
       });
     }
-    await request(service.http).post('/api/rooms/x/messages').set(bearer(token)).send({ from: 'a', text: 'b' }).expect(401);
+    await request(service.http)
+      .post('/api/rooms/x/messages')
+      .set(bearer(token))
+      .send({ from: 'a', text: 'b' })
+      .expect(401);
     const warnings = service.logger.of('warn').filter((line) => line.message.includes('Tokens are refused'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.message).toContain(url);
+    expect(warnings[0].message).toContain(url);
     await request(service.http).get('/health').expect(200);
   });
 });
@@ -187,9 +202,13 @@ describe('the service with AUTH_PUBLIC_KEY', () => {
   afterAll(() => service.app.close());
 
   it('upgrades with a token signed by the key and refuses one signed by another', async () => {
-    expect((await attempt(`${service.ws}/chat`, bearer(await signToken(key, { sub: 'pem-user', aud: 'chat' })))).status).toBe('open');
+    expect(
+      (await attempt(`${service.ws}/chat`, bearer(await signToken(key, { sub: 'pem-user', aud: 'chat' })))).status,
+    ).toBe('open');
     const other = await testKey('pem', 'ES256');
-    expect(await attempt(`${service.ws}/chat`, bearer(await signToken(other, { sub: 'pem-user', aud: 'chat' })))).toMatchObject({
+    expect(
+      await attempt(`${service.ws}/chat`, bearer(await signToken(other, { sub: 'pem-user', aud: 'chat' }))),
+    ).toMatchObject({
       status: 401,
     });
   });
@@ -222,11 +241,20 @@ describe('TRUST_PROXY', () => {
     it('logs the forwarded peer and the proxy it came through', async () => {
       await attempt(`${service.ws}/chat`, { 'X-Forwarded-For': '203.0.113.9' });
       await eventually(
-        () => service.logger.lines.some((line) => line.message === 'WebSocket closed' && JSON.stringify(line.fields).includes('203.0.113.9')),
+        () =>
+          service.logger.lines.some(
+            (line) => line.message === 'WebSocket closed' && JSON.stringify(line.fields).includes('203.0.113.9'),
+          ),
         'the connection log line of the forwarded client',
       );
-      const open = service.logger.lines.find((line) => line.message === 'WebSocket open' && JSON.stringify(line.fields).includes('203.0.113.9'));
-      expect(open!.fields[0]).toMatchObject({ peer: '203.0.113.9', via: expect.stringMatching(/^127\.0\.0\.1:\d+$/), path: '/chat' });
+      const open = service.logger.lines.find(
+        (line) => line.message === 'WebSocket open' && JSON.stringify(line.fields).includes('203.0.113.9'),
+      );
+      expect(open!.fields[0]).toMatchObject({
+        peer: '203.0.113.9',
+        via: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        path: '/chat',
+      });
     });
 
     it('gives REST the same client address (request.ip)', async () => {
@@ -244,7 +272,10 @@ describe('TRUST_PROXY', () => {
 
     it('ignores X-Forwarded-For: the socket peer is the client, with its port', async () => {
       const outcome = await attempt(`${service.ws}/`, forwardedFor);
-      expect(outcome).toMatchObject({ status: 'open', firstFrame: expect.stringMatching(/^Welcome, 127\.0\.0\.1:\d+ !$/) });
+      expect(outcome).toMatchObject({
+        status: 'open',
+        firstFrame: expect.stringMatching(/^Welcome, 127\.0\.0\.1:\d+ !$/),
+      });
       const res = await request(service.http).get('/test-client-address').set(forwardedFor).expect(200);
       expect(res.body).toEqual({ ip: '127.0.0.1', clientAddress: '127.0.0.1' });
     });
@@ -259,7 +290,10 @@ describe('TRUST_PROXY', () => {
 
     it('believes no X-Forwarded-For from an untrusted peer', async () => {
       const outcome = await attempt(`${service.ws}/`, forwardedFor);
-      expect(outcome).toMatchObject({ status: 'open', firstFrame: expect.stringMatching(/^Welcome, 127\.0\.0\.1:\d+ !$/) });
+      expect(outcome).toMatchObject({
+        status: 'open',
+        firstFrame: expect.stringMatching(/^Welcome, 127\.0\.0\.1:\d+ !$/),
+      });
     });
   });
 });

@@ -148,7 +148,10 @@ async function drive(host: HostProcess, room: string, expectedHostBody: object, 
   const ack = await ann.waitFor('ack');
   expect(await ann.waitFor('message')).toMatchObject({ id: ack.id, from: 'ann', text: 'hi from ann' });
 
-  const posted = await request(http).post(`/api/rooms/${room}/messages`).send({ from: 'ci', text: 'from REST' }).expect(201);
+  const posted = await request(http)
+    .post(`/api/rooms/${room}/messages`)
+    .send({ from: 'ci', text: 'from REST' })
+    .expect(201);
   expect(posted.body).toMatchObject({ room, from: 'ci', text: 'from REST' });
   expect(await ann.waitFor('message')).toMatchObject({ id: posted.body.id, from: 'ci', text: 'from REST' });
   await ann.close();
@@ -229,32 +232,57 @@ describe('the packed package in host applications', () => {
     );
     expect(unexpected).toEqual([]);
     expect(packed.files.filter((path) => /\.spec\.|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
-    expect(packed.files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/websocket/index.js', 'dist/chat/public/index.html', 'dist/main.js']));
+    expect(packed.files).toEqual(
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/websocket/index.js',
+        'dist/chat/public/index.html',
+        'dist/main.js',
+      ]),
+    );
   });
 
   it('keeps exactly one copy of @nestjs/core in each host, the host own version', async () => {
     expect(await installedCopies(esmDir, '@nestjs/core')).toEqual([join(esmDir, 'node_modules/@nestjs/core')]);
     expect(await installedCopies(cjsDir, '@nestjs/core')).toEqual([join(cjsDir, 'node_modules/@nestjs/core')]);
-    const cjsCore = JSON.parse(readFileSync(join(cjsDir, 'node_modules/@nestjs/core/package.json'), 'utf8')) as { version: string };
+    const cjsCore = JSON.parse(readFileSync(join(cjsDir, 'node_modules/@nestjs/core/package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(cjsCore.version).toBe(OLDER_NEST.core);
   });
 
-  it('runs in an ESM host on our Nest versions (import, forRootAsync, @Public() guard)', async () => {
-    const host = esm;
-    expect(realpathSync(host.resolved)).toBe(realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')));
-    await drive(host, 'esm-room', { host: 'esm', protocolServer: 'function' }, '/host/hello');
-    const http = `http://127.0.0.1:${host.port}`;
-    await request(http).get('/host/secret').expect(403);
-    await request(http).get('/').expect(200).expect('content-type', /text\/html/);
-  }, TEST_MS);
+  it(
+    'runs in an ESM host on our Nest versions (import, forRootAsync, @Public() guard)',
+    async () => {
+      const host = esm;
+      expect(realpathSync(host.resolved)).toBe(
+        realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')),
+      );
+      await drive(host, 'esm-room', { host: 'esm', protocolServer: 'function' }, '/host/hello');
+      const http = `http://127.0.0.1:${host.port}`;
+      await request(http).get('/host/secret').expect(403);
+      await request(http)
+        .get('/')
+        .expect(200)
+        .expect('content-type', /text\/html/);
+    },
+    TEST_MS,
+  );
 
-  it('runs in a CommonJS host pinned to an older Nest 12 (require, getType() guard)', async () => {
-    const host = cjs;
-    expect(realpathSync(host.resolved)).toBe(realpathSync(join(cjsDir, 'node_modules/nest-chat-gateway/dist/index.js')));
-    await drive(host, 'cjs-room', { host: 'cjs' }, '/host/status');
-    await request(`http://127.0.0.1:${host.port}`).get('/host/status').expect(403);
-    expect(host.output()).not.toMatch(/can't resolve dependencies/i);
-  }, TEST_MS);
+  it(
+    'runs in a CommonJS host pinned to an older Nest 12 (require, getType() guard)',
+    async () => {
+      const host = cjs;
+      expect(realpathSync(host.resolved)).toBe(
+        realpathSync(join(cjsDir, 'node_modules/nest-chat-gateway/dist/index.js')),
+      );
+      await drive(host, 'cjs-room', { host: 'cjs' }, '/host/status');
+      await request(`http://127.0.0.1:${host.port}`).get('/host/status').expect(403);
+      expect(host.output()).not.toMatch(/can't resolve dependencies/i);
+    },
+    TEST_MS,
+  );
 
   describeWithBrowser('the installed page, served by the ESM host under a global prefix, in Chromium', () => {
     const PREFIX = 'v1';
@@ -278,48 +306,65 @@ describe('the packed package in host applications', () => {
       await browser?.close();
     }, TEST_MS);
 
-    it('two pages connect, send and receive; the page finds the socket outside the prefix and the REST API under it', async () => {
-      expect(realpathSync(prefixed.resolved)).toBe(realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')));
-      const http = `http://127.0.0.1:${prefixed.port}`;
-      // The host's own routes moved under the prefix, its guard still in force.
-      await request(http).get(`/${PREFIX}/host/hello`).expect(200);
-      await request(http).get(`/${PREFIX}/host/secret`).expect(403);
-
-      const pageUrl = `${http}/${PREFIX}/chat-ui`;
-      const ann = await ChatPage.open(browser, pageUrl, { name: 'Ann', room });
-      pages.push(ann);
-      const bob = await ChatPage.open(browser, pageUrl, { name: 'Bob', room });
-      pages.push(bob);
-
-      const socketUrls = await ann.page.evaluate(() =>
-        (globalThis as unknown as { __sockets: Array<{ url: string }> }).__sockets.map((socket) => socket.url),
-      );
-      expect(socketUrls).toEqual([`ws://127.0.0.1:${prefixed.port}/chat`]);
-
-      await ann.send('hello from the installed page');
-      await bob.waitForMessage('hello from the installed page', 'Ann');
-      await bob.send('heard you under /v1');
-      await ann.waitForMessage('heard you under /v1', 'Bob');
-      await ann.waitForOutboxEmpty();
-      await ann.waitForMembers(['Ann', 'Bob']);
-
-      // A host-side post through the REST API under the prefix reaches both pages.
-      await request(http).post(`/${PREFIX}/api/rooms/${room}/messages`).send({ from: 'host', text: 'a notice' }).expect(201);
-      await ann.waitForMessage('a notice', 'host');
-      await bob.waitForMessage('a notice', 'host');
-
-      for (const page of [ann, bob]) {
-        const seen = (): string[] => page.responses.map(({ url, status }) => `${status} ${new URL(url).pathname}`);
-        // The page's own room-list request (on join), resolved from its URL to the API under the prefix.
-        await eventually(() => seen().includes(`200 /${PREFIX}/api/rooms`), `the page's GET /${PREFIX}/api/rooms; saw ${JSON.stringify(seen())}`, UI_WAIT_MS);
-        expect(seen()).toEqual(
-          expect.arrayContaining([`200 /${PREFIX}/chat-ui/`, `200 /${PREFIX}/chat-ui/assets/app.js`, `200 /${PREFIX}/chat-ui/assets/style.css`]),
+    it(
+      'two pages connect, send and receive; the page finds the socket outside the prefix and the REST API under it',
+      async () => {
+        expect(realpathSync(prefixed.resolved)).toBe(
+          realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')),
         );
-        expect(seen().filter((line) => !/^(200|304) /.test(line))).toEqual([]);
-        expect(page.pageErrors).toEqual([]);
-        expect(page.cspViolations).toEqual([]);
-        expect(page.dialogs).toEqual([]);
-      }
-    }, BROWSER_MS);
+        const http = `http://127.0.0.1:${prefixed.port}`;
+        // The host's own routes moved under the prefix, its guard still in force.
+        await request(http).get(`/${PREFIX}/host/hello`).expect(200);
+        await request(http).get(`/${PREFIX}/host/secret`).expect(403);
+
+        const pageUrl = `${http}/${PREFIX}/chat-ui`;
+        const ann = await ChatPage.open(browser, pageUrl, { name: 'Ann', room });
+        pages.push(ann);
+        const bob = await ChatPage.open(browser, pageUrl, { name: 'Bob', room });
+        pages.push(bob);
+
+        const socketUrls = await ann.page.evaluate(() =>
+          (globalThis as unknown as { __sockets: Array<{ url: string }> }).__sockets.map((socket) => socket.url),
+        );
+        expect(socketUrls).toEqual([`ws://127.0.0.1:${prefixed.port}/chat`]);
+
+        await ann.send('hello from the installed page');
+        await bob.waitForMessage('hello from the installed page', 'Ann');
+        await bob.send('heard you under /v1');
+        await ann.waitForMessage('heard you under /v1', 'Bob');
+        await ann.waitForOutboxEmpty();
+        await ann.waitForMembers(['Ann', 'Bob']);
+
+        // A host-side post through the REST API under the prefix reaches both pages.
+        await request(http)
+          .post(`/${PREFIX}/api/rooms/${room}/messages`)
+          .send({ from: 'host', text: 'a notice' })
+          .expect(201);
+        await ann.waitForMessage('a notice', 'host');
+        await bob.waitForMessage('a notice', 'host');
+
+        for (const page of [ann, bob]) {
+          const seen = (): string[] => page.responses.map(({ url, status }) => `${status} ${new URL(url).pathname}`);
+          // The page's own room-list request (on join), resolved from its URL to the API under the prefix.
+          await eventually(
+            () => seen().includes(`200 /${PREFIX}/api/rooms`),
+            `the page's GET /${PREFIX}/api/rooms; saw ${JSON.stringify(seen())}`,
+            UI_WAIT_MS,
+          );
+          expect(seen()).toEqual(
+            expect.arrayContaining([
+              `200 /${PREFIX}/chat-ui/`,
+              `200 /${PREFIX}/chat-ui/assets/app.js`,
+              `200 /${PREFIX}/chat-ui/assets/style.css`,
+            ]),
+          );
+          expect(seen().filter((line) => !/^(200|304) /.test(line))).toEqual([]);
+          expect(page.pageErrors).toEqual([]);
+          expect(page.cspViolations).toEqual([]);
+          expect(page.dialogs).toEqual([]);
+        }
+      },
+      BROWSER_MS,
+    );
   });
 });

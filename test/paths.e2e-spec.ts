@@ -86,20 +86,26 @@ describe('the service on paths from the environment', () => {
   it('serves the page at CHAT_PAGE_PATH, pointing to the socket and the API relative to itself', async () => {
     await http().get('/ui').expect(301).expect('Location', './ui/');
     await http().get('/ui?x=1').expect(301).expect('Location', './ui/?x=1');
-    const page = await http().get('/ui/').expect(200).expect('Content-Type', /text\/html/);
+    const page = await http()
+      .get('/ui/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('<meta name="chat-socket" content="../live">');
     expect(page.text).toContain('<meta name="chat-rooms" content="../rest/v2/rooms">');
     expect(page.text).toContain('src="assets/app.js"');
     expect(page.text).not.toMatch(/(src|href)="\/(?!\/)/);
-    await http().get('/ui/assets/app.js').expect(200).expect('Content-Type', /javascript/);
+    await http()
+      .get('/ui/assets/app.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
     await http().get('/assets/app.js').expect(404);
   });
 });
 
 describe('paths in conflict', () => {
   it('stop the start, naming both variables', async () => {
-    await expect(createApp({ CHAT_JSON_PATHS: '/chat,/live', ECHO_PATHS: '/live/' }, { logger: false })).rejects.toThrow(
-      'path "/live" is given to both CHAT_JSON_PATHS and ECHO_PATHS',
-    );
+    await expect(
+      createApp({ CHAT_JSON_PATHS: '/chat,/live', ECHO_PATHS: '/live/' }, { logger: false }),
+    ).rejects.toThrow('path "/live" is given to both CHAT_JSON_PATHS and ECHO_PATHS');
   });
 });

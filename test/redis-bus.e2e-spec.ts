@@ -4,7 +4,13 @@ import { compareMessageIds, type ChatMessage } from '../src/chat/index.js';
 import { within } from './helpers/chat-clients.js';
 import { BusNode } from './helpers/redis-bus-node.js';
 import { isHistoryKey } from './helpers/redis-room-keys.js';
-import { deleteKeys, describeWithRedis, keysUnder, TEST_REDIS_URL, uniquePrefix } from './helpers/redis-availability.js';
+import {
+  deleteKeys,
+  describeWithRedis,
+  keysUnder,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from './helpers/redis-availability.js';
 
 const ids = (messages: ChatMessage[]) => messages.map((message) => message.id);
 
@@ -85,7 +91,10 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     const fromStart = await a.bus.history('trim', { since: sent[0].id, limit: 500 });
     expect(fromStart.truncated).toBe(true);
     expect(fromStart.messages).toEqual(sent.slice(250 - length));
-    expect(await a.bus.history('trim', { since: sent[247].id, limit: 10 })).toEqual({ messages: sent.slice(248), truncated: false });
+    expect(await a.bus.history('trim', { since: sent[247].id, limit: 10 })).toEqual({
+      messages: sent.slice(248),
+      truncated: false,
+    });
     expect((await a.bus.history('never-written', { since: sent[0].id, limit: 10 })).truncated).toBe(true);
     expect((await a.bus.history('never-written', { since: '0-0', limit: 10 })).truncated).toBe(false);
   });
@@ -111,9 +120,19 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     b.connections.commands.disconnect();
     b.connections.subscriber.disconnect();
     const gone = Date.now();
-    await a.until(() => a.presence('lobby').some((notice) => notice.name === 'bob' && notice.event === 'leave'), 'bob to expire', 5000);
+    await a.until(
+      () => a.presence('lobby').some((notice) => notice.name === 'bob' && notice.event === 'leave'),
+      'bob to expire',
+      5000,
+    );
     expect(Date.now() - gone).toBeGreaterThanOrEqual(300);
-    expect(a.presence('lobby').at(-1)).toEqual({ room: 'lobby', name: 'bob', event: 'leave', members: ['ann'], count: 1 });
+    expect(a.presence('lobby').at(-1)).toEqual({
+      room: 'lobby',
+      name: 'bob',
+      event: 'leave',
+      members: ['ann'],
+      count: 1,
+    });
     expect(await a.bus.presence.roster('lobby')).toEqual({ members: ['ann'], count: 1 });
     expect(await admin.zscore(`${prefix}nodes`, 'b')).toBeNull();
     expect(await admin.exists(`${prefix}node:b:rooms`)).toBe(0);
@@ -124,10 +143,20 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     const b = await node('b', { presenceTtlMs: 600 });
     await a.bus.presence.enter('lobby', { id: 'c1', name: 'ann' });
     await a.bus.presence.enter('side', { id: 'c1', name: 'ann' });
-    for (const key of [`${prefix}nodes`, `${prefix}members:lobby`, `${prefix}names:lobby`, `${prefix}members:side`, `${prefix}names:side`, `${prefix}rooms`]) {
+    for (const key of [
+      `${prefix}nodes`,
+      `${prefix}members:lobby`,
+      `${prefix}names:lobby`,
+      `${prefix}members:side`,
+      `${prefix}names:side`,
+      `${prefix}rooms`,
+    ]) {
       await admin.del(key);
     }
-    await b.until(() => b.presence('lobby').some((notice) => notice.name === 'ann' && notice.event === 'join'), 'ann to be written again');
+    await b.until(
+      () => b.presence('lobby').some((notice) => notice.name === 'ann' && notice.event === 'join'),
+      'ann to be written again',
+    );
     await b.until(() => b.presence('side').length > 0, 'ann to be written again in side');
     expect(await b.bus.presence.roster('lobby')).toEqual({ members: ['ann'], count: 1 });
     expect(await b.bus.presence.rooms()).toEqual([
@@ -151,7 +180,9 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     const id = /\bid=(\d+)/.exec(subscriber!)![1];
     await admin.client('KILL', 'ID', id);
     // Published after the kill: b's subscription is gone on the server, so it misses them live.
-    const missed = await Promise.all(Array.from({ length: 20 }, (_, i) => a.bus.publish({ room: 'busy', from: 'ann', text: `missed ${i}` })));
+    const missed = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => a.bus.publish({ room: 'busy', from: 'ann', text: `missed ${i}` })),
+    );
     await b.until(() => b.messages('busy').length === 21, 'the missed messages', 8000);
     expect(b.bus.recoveredMessages).toBeGreaterThan(0);
     const after = await a.bus.publish({ room: 'busy', from: 'ann', text: 'after' });
@@ -169,7 +200,10 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     await a.bus.publish({ room: 'tidy', from: 'ann', text: 'bye' });
     await a.close();
     nodes.splice(nodes.indexOf(a), 1);
-    await b.until(() => b.presence('tidy').some((notice) => notice.name === 'ann' && notice.event === 'leave'), 'ann to leave');
+    await b.until(
+      () => b.presence('tidy').some((notice) => notice.name === 'ann' && notice.event === 'leave'),
+      'ann to leave',
+    );
     expect(await b.bus.presence.roster('tidy')).toEqual({ members: ['bob'], count: 1 });
     await b.close();
     nodes.splice(nodes.indexOf(b), 1);
@@ -197,14 +231,18 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     const stored = await within(publishing, 'the message in flight to be stored');
     await within(closing, 'the close');
     expect(settled).toEqual(['stored', 'leaving presence', 'closed']);
-    expect(await admin.xrange(`${prefix}stream:drain`, '-', '+')).toEqual([[stored.id, ['from', 'ann', 'text', 'last words']]]);
+    expect(await admin.xrange(`${prefix}stream:drain`, '-', '+')).toEqual([
+      [stored.id, ['from', 'ann', 'text', 'last words']],
+    ]);
   });
 
   it('waits on close for a store in flight no longer than drainTimeoutMs', async () => {
     const a = await BusNode.start(TEST_REDIS_URL, 'a', { prefix, drainTimeoutMs: 50 });
     const settled: string[] = [];
     await admin.call('CLIENT', 'PAUSE', '300', 'WRITE');
-    const publishing = a.bus.publish({ room: 'drain-bound', from: 'ann', text: 'slow' }).then(() => settled.push('stored'));
+    const publishing = a.bus
+      .publish({ room: 'drain-bound', from: 'ann', text: 'slow' })
+      .then(() => settled.push('stored'));
     const deregister = a.bus.presence.deregister.bind(a.bus.presence);
     a.bus.presence.deregister = () => {
       settled.push('leaving presence');
@@ -224,7 +262,10 @@ describe('the Redis bus without a Redis', () => {
     const bus = new RedisChatBus(connections, { prefix: 'nowhere:' });
     try {
       const started = Date.now();
-      const outcome = await within(bus.publish({ room: 'r', from: 'a', text: 'x' }).catch((error: unknown) => error), 'the publish to fail');
+      const outcome = await within(
+        bus.publish({ room: 'r', from: 'a', text: 'x' }).catch((error: unknown) => error),
+        'the publish to fail',
+      );
       expect(outcome).toBeInstanceOf(ChatBusUnavailableError);
       expect(Date.now() - started).toBeLessThan(1000);
       await expect(bus.history('r', { limit: 5 })).rejects.toBeInstanceOf(ChatBusUnavailableError);

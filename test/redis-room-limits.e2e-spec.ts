@@ -3,7 +3,13 @@ import { RoomLimitError } from '../src/chat/bus/bus-errors.js';
 import type { RedisChatBusOptions } from '../src/chat/bus/redis/redis-chat-bus.js';
 import type { ChatMessage } from '../src/chat/index.js';
 import { BusNode } from './helpers/redis-bus-node.js';
-import { deleteKeys, describeWithRedis, keysUnder, TEST_REDIS_URL, uniquePrefix } from './helpers/redis-availability.js';
+import {
+  deleteKeys,
+  describeWithRedis,
+  keysUnder,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from './helpers/redis-availability.js';
 import { startService } from './helpers/service-app.js';
 import { eventually } from './helpers/waiting.js';
 
@@ -21,7 +27,8 @@ describeWithRedis('the Redis bus keeps a bounded number of rooms', () => {
   }
   const stream = (room: string) => `${prefix}stream:${room}`;
   const index = () => `${prefix}room-activity`;
-  const streams = async () => (await keysUnder(TEST_REDIS_URL, prefix)).filter((key) => key.startsWith(`${prefix}stream:`));
+  const streams = async () =>
+    (await keysUnder(TEST_REDIS_URL, prefix)).filter((key) => key.startsWith(`${prefix}stream:`));
 
   beforeAll(() => {
     admin = new Redis(TEST_REDIS_URL, { commandTimeout: 5000 });
@@ -134,7 +141,10 @@ describeWithRedis('the Redis bus keeps a bounded number of rooms', () => {
     // Members on the other instance: presence is shared.
     await b.bus.presence.enter('occupied', { id: 'c1', name: 'ann' });
     await a.bus.publish({ room: 'occupied', from: 'ann', text: 'oldest, but ann is here' });
-    const idle = [await a.bus.publish({ room: 'idle', from: 'bob', text: 'i1' }), await a.bus.publish({ room: 'idle', from: 'bob', text: 'i2' })];
+    const idle = [
+      await a.bus.publish({ room: 'idle', from: 'bob', text: 'i1' }),
+      await a.bus.publish({ room: 'idle', from: 'bob', text: 'i2' }),
+    ];
     await a.bus.publish({ room: 'newer', from: 'bob', text: 'n1' });
     await a.bus.publish({ room: 'new', from: 'cy', text: 'hello' });
     expect(texts((await a.bus.history('occupied', { limit: 10 })).messages)).toEqual(['oldest, but ann is here']);

@@ -17,7 +17,11 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ from: 'poster', text }),
     });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Posted['body'] };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as Posted['body'],
+    };
   }
 
   async function member(room: string, name: string): Promise<JsonChatClient> {
@@ -34,7 +38,12 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
   });
 
   it('refuses 1,000 POSTs to new rooms with 503 once the cap is reached, instead of wiping the history of lobby', async () => {
-    service = await startService({ CHAT_MAX_ROOMS: '50', CHAT_ROOM_CREATE_PER_MINUTE: '0', CHAT_REST_RATE_LIMIT_PER_SECOND: '0', ECHO_ENABLED: 'false' });
+    service = await startService({
+      CHAT_MAX_ROOMS: '50',
+      CHAT_ROOM_CREATE_PER_MINUTE: '0',
+      CHAT_REST_RATE_LIMIT_PER_SECOND: '0',
+      ECHO_ENABLED: 'false',
+    });
     const line = await LineChatClient.connect(service.wsUrl);
     clients.push(line);
     const first = await post('lobby', 'first words');
@@ -53,8 +62,12 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
     }
     const resumed = await fetch(`${service.httpUrl}/api/rooms/lobby/messages?since=${first.body.id}`);
     expect(resumed.headers.get('x-history-truncated')).toBeNull();
-    expect(((await resumed.json()) as Array<{ text: string }>).map((message) => message.text)).toEqual(['second words']);
-    const quiet = (await (await fetch(`${service.httpUrl}/api/rooms/quiet/messages`)).json()) as Array<{ text: string }>;
+    expect(((await resumed.json()) as Array<{ text: string }>).map((message) => message.text)).toEqual([
+      'second words',
+    ]);
+    const quiet = (await (await fetch(`${service.httpUrl}/api/rooms/quiet/messages`)).json()) as Array<{
+      text: string;
+    }>;
     expect(quiet.map((message) => message.text)).toEqual(['nobody here, but written just now']);
     // A WebSocket member of a new room is told too, and its connection stays open.
     const ann = await member('new-room', 'ann');
@@ -65,7 +78,12 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
   }, 30_000);
 
   it('tells a plain-text client when lobby cannot get a history, and keeps it connected', async () => {
-    service = await startService({ CHAT_MAX_ROOMS: '1', CHAT_ROOM_CREATE_PER_MINUTE: '0', CHAT_REST_RATE_LIMIT_PER_SECOND: '0', ECHO_ENABLED: 'false' });
+    service = await startService({
+      CHAT_MAX_ROOMS: '1',
+      CHAT_ROOM_CREATE_PER_MINUTE: '0',
+      CHAT_REST_RATE_LIMIT_PER_SECOND: '0',
+      ECHO_ENABLED: 'false',
+    });
     expect((await post('elsewhere')).status).toBe(201);
     const line = await LineChatClient.connect(service.wsUrl);
     clients.push(line);
@@ -80,7 +98,9 @@ describe('bounded rooms on the in-memory bus (CHAT_MAX_ROOMS, CHAT_ROOM_CREATE_P
     for (const room of ['r1', 'r2', 'r3']) expect((await post(room)).status).toBe(201);
     const refused = await post('r4');
     expect(refused).toMatchObject({ status: 429, retryAfter: '20', body: { code: 'rate_limited' } });
-    expect((await fetch(`${service.httpUrl}/api/rooms/r4/messages`).then((response) => response.json())) as unknown[]).toEqual([]);
+    expect(
+      (await fetch(`${service.httpUrl}/api/rooms/r4/messages`).then((response) => response.json())) as unknown[],
+    ).toEqual([]);
     for (let i = 0; i < 10; i++) expect((await post('r1', `more ${i}`)).status).toBe(201);
     // A room with members is not new either.
     await member('occupied', 'ann');

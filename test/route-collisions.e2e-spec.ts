@@ -71,7 +71,10 @@ describe('host routes in the way of the chat', () => {
     try {
       expect(logger.errors).toEqual([]);
       await request(app.getHttpServer()).get('/').expect(200).expect({ app: 'host' });
-      await request(app.getHttpServer()).get('/chat-ui/').expect(200).expect('Content-Type', /text\/html/);
+      await request(app.getHttpServer())
+        .get('/chat-ui/')
+        .expect(200)
+        .expect('Content-Type', /text\/html/);
       await request(app.getHttpServer()).get('/chat-api/rooms').expect(200).expect([]);
     } finally {
       await app.close();

@@ -71,12 +71,8 @@ describe('the service with WS_ALLOWED_ORIGINS and WS_MAX_CONNECTIONS=1', () => {
   afterAll(() => service.close());
 
   it('refuses other origins with 403 and admits the listed one', async () => {
-    await expect(
-      upgradeOutcome(`${service.wsUrl}/chat`, { Origin: 'https://evil.example' }),
-    ).resolves.toBe(403);
-    await expect(
-      upgradeOutcome(`${service.wsUrl}/chat`, { Origin: 'https://chat.example' }),
-    ).resolves.toBe('open');
+    await expect(upgradeOutcome(`${service.wsUrl}/chat`, { Origin: 'https://evil.example' })).resolves.toBe(403);
+    await expect(upgradeOutcome(`${service.wsUrl}/chat`, { Origin: 'https://chat.example' })).resolves.toBe('open');
   });
 
   it('refuses upgrades beyond the connection limit with 503', async () => {
@@ -86,9 +82,7 @@ describe('the service with WS_ALLOWED_ORIGINS and WS_MAX_CONNECTIONS=1', () => {
       held.once('error', reject);
     });
     try {
-      await expect(
-        upgradeOutcome(`${service.wsUrl}/chat`, { Origin: 'https://chat.example' }),
-      ).resolves.toBe(503);
+      await expect(upgradeOutcome(`${service.wsUrl}/chat`, { Origin: 'https://chat.example' })).resolves.toBe(503);
     } finally {
       held.terminate();
     }
@@ -106,18 +100,12 @@ describe('the service with AUTH_JWT_SECRET', () => {
 
   it('refuses upgrades without a valid token with 401', async () => {
     await expect(upgradeOutcome(`${service.wsUrl}/chat`)).resolves.toBe(401);
-    await expect(
-      upgradeOutcome(`${service.wsUrl}/chat`, { Authorization: 'Bearer nope' }),
-    ).resolves.toBe(401);
+    await expect(upgradeOutcome(`${service.wsUrl}/chat`, { Authorization: 'Bearer nope' })).resolves.toBe(401);
   });
 
   it('upgrades with a bearer header or an access_token query', async () => {
-    await expect(
-      upgradeOutcome(`${service.wsUrl}/chat`, { Authorization: `Bearer ${token}` }),
-    ).resolves.toBe('open');
-    await expect(upgradeOutcome(`${service.wsUrl}/chat?access_token=${token}`)).resolves.toBe(
-      'open',
-    );
+    await expect(upgradeOutcome(`${service.wsUrl}/chat`, { Authorization: `Bearer ${token}` })).resolves.toBe('open');
+    await expect(upgradeOutcome(`${service.wsUrl}/chat?access_token=${token}`)).resolves.toBe('open');
   });
 
   it('names the connection after the token', async () => {
@@ -128,10 +116,7 @@ describe('the service with AUTH_JWT_SECRET', () => {
   });
 
   it('guards REST writes', async () => {
-    await request(service.httpUrl)
-      .post('/api/rooms/secure/messages')
-      .send({ from: 'x', text: 'no token' })
-      .expect(401);
+    await request(service.httpUrl).post('/api/rooms/secure/messages').send({ from: 'x', text: 'no token' }).expect(401);
     const posted = await request(service.httpUrl)
       .post('/api/rooms/secure/messages')
       .set('Authorization', `Bearer ${token}`)
@@ -157,9 +142,7 @@ describe('the service with AUTH_JWT_SECRET', () => {
 
 describe('invalid configuration', () => {
   it('stops the start naming the variable', async () => {
-    await expect(createApp({ WS_MAX_PAYLOAD: 'lots' }, { logger: false })).rejects.toThrow(
-      /WS_MAX_PAYLOAD="lots"/,
-    );
+    await expect(createApp({ WS_MAX_PAYLOAD: 'lots' }, { logger: false })).rejects.toThrow(/WS_MAX_PAYLOAD="lots"/);
   });
 });
 
@@ -172,10 +155,7 @@ describe('the service with CHAT_HISTORY_SIZE=2', () => {
 
   it('keeps the newest two messages of a room', async () => {
     for (const text of ['one', 'two', 'three']) {
-      await request(service.httpUrl)
-        .post('/api/rooms/small/messages')
-        .send({ from: 'ops', text })
-        .expect(201);
+      await request(service.httpUrl).post('/api/rooms/small/messages').send({ from: 'ops', text }).expect(201);
     }
     const res = await request(service.httpUrl).get('/api/rooms/small/messages').expect(200);
     expect(res.body.map((message: { text: string }) => message.text)).toEqual(['two', 'three']);

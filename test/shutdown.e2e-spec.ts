@@ -24,7 +24,11 @@ function openWs(url: string): Promise<WebSocket> {
 }
 
 function closeCode(socket: WebSocket, ms = 5000): Promise<number> {
-  return within(new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code))), 'the close', ms);
+  return within(
+    new Promise<number>((resolve) => socket.once('close', (code: number) => resolve(code))),
+    'the close',
+    ms,
+  );
 }
 
 describe('app.close(): graceful shutdown', () => {
@@ -101,7 +105,10 @@ describe('SIGTERM on the built service (node dist/main.js)', () => {
       for (const code of otherCodes) expect(await code).toBe(1001);
       const exit = await within(app.exited, 'the process to exit', 15_000);
       expect(exit).toEqual({ code: 0, signal: null });
-      const lines = app.output().split('\n').filter((line) => line.startsWith('{'));
+      const lines = app
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
       const messages = lines.map((line) => (JSON.parse(line) as { message: string }).message);
       expect(messages).toContain('SIGTERM received: closing (at most 15000 ms)');
       expect(messages).toContain('closed');

@@ -30,7 +30,9 @@ describe('broadcast messages', () => {
   it('reads the time back from the head of what the server relays', () => {
     const frames = new BroadcastFrames(MIN_BROADCAST_SIZE);
     const [payload] = payloads(frames.build(1, 987_654_321, 0), frames.frameLength, MIN_BROADCAST_SIZE);
-    const relayed = Buffer.from(JSON.stringify({ event: 'broadcast', data: (JSON.parse(payload) as { data: string }).data }));
+    const relayed = Buffer.from(
+      JSON.stringify({ event: 'broadcast', data: (JSON.parse(payload) as { data: string }).data }),
+    );
     assert.equal(readSendTime(relayed.subarray(0, BROADCAST_HEAD_BYTES)), 987_654_321);
     assert.ok(Number.isNaN(readSendTime(Buffer.from('{"event":"other"}'))));
   });

@@ -47,7 +47,8 @@ export class BroadcastFrames {
   private readonly payloadAt: number;
 
   constructor(size: number) {
-    if (size < MIN_BROADCAST_SIZE) throw new RangeError(`A broadcast message needs at least ${MIN_BROADCAST_SIZE} bytes`);
+    if (size < MIN_BROADCAST_SIZE)
+      throw new RangeError(`A broadcast message needs at least ${MIN_BROADCAST_SIZE} bytes`);
     const padding = 'x'.repeat(size - MIN_BROADCAST_SIZE);
     const text = `${PREFIX}${'0'.repeat(TIME_DIGITS)}:${'0'.repeat(SEQ_DIGITS)}:${padding}${SUFFIX}`;
     this.key = randomMaskingKey();

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { CHAT_HEAD_BYTES, chatFrameKind, readStamp, stampedText } from './chat-message.js';
 
 function delivery(text: string): Buffer {
-  const message = { id: '1732240000000-17', room: 'bench', from: 'bench-publisher', text, at: new Date(0).toISOString() };
+  const message = {
+    id: '1732240000000-17',
+    room: 'bench',
+    from: 'bench-publisher',
+    text,
+    at: new Date(0).toISOString(),
+  };
   return Buffer.from(JSON.stringify({ event: 'message', data: message }), 'utf8').subarray(0, CHAT_HEAD_BYTES);
 }
 

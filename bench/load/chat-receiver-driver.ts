@@ -32,7 +32,10 @@ export class ChatReceiverDriver extends Driver {
     });
     while (this.joined < job.connections) {
       if (this.errors > 0) throw new Error(`joining room ${job.room}: ${this.lastError}`);
-      if (Date.now() >= deadline) throw new Error(`${this.joined} of ${job.connections} joined room ${job.room} within ${job.connectTimeoutMs} ms`);
+      if (Date.now() >= deadline)
+        throw new Error(
+          `${this.joined} of ${job.connections} joined room ${job.room} within ${job.connectTimeoutMs} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, JOIN_POLL_MS));
     }
   }

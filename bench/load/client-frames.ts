@@ -70,7 +70,8 @@ export const MIN_JSON_ECHO_SIZE = ENVELOPE_HEAD.length + ENVELOPE_TAIL.length;
  */
 export function echoPayload(size: number, json: boolean): Buffer {
   if (json) {
-    if (size < MIN_JSON_ECHO_SIZE) throw new RangeError(`A JSON echo message needs at least ${MIN_JSON_ECHO_SIZE} bytes`);
+    if (size < MIN_JSON_ECHO_SIZE)
+      throw new RangeError(`A JSON echo message needs at least ${MIN_JSON_ECHO_SIZE} bytes`);
     const fill = size - MIN_JSON_ECHO_SIZE;
     let data = '';
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -89,7 +90,9 @@ export interface UpgradeRequest {
 }
 
 export function acceptFor(key: string): string {
-  return createHash('sha1').update(key + GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 }
 
 /** An RFC 6455 opening handshake for `path`, with a fresh random key. */

@@ -95,6 +95,12 @@ export abstract class Driver {
   }
 
   private totals(): Counters {
-    return { messages: this.messages, bytes: this.bytes, sent: this.sent, errors: this.errors, duplicates: this.duplicates };
+    return {
+      messages: this.messages,
+      bytes: this.bytes,
+      sent: this.sent,
+      errors: this.errors,
+      duplicates: this.duplicates,
+    };
   }
 }

@@ -47,9 +47,17 @@ describe('load drivers against a raw echo server', () => {
       drivers.push(driver);
       await driver.prepare();
       driver.start();
-      await until(() => driver.messages >= 2000, 10_000, () => `only ${driver.messages} echoes`);
+      await until(
+        () => driver.messages >= 2000,
+        10_000,
+        () => `only ${driver.messages} echoes`,
+      );
       driver.mark();
-      await until(() => driver.report().window.messages >= 500, 10_000, () => 'no echoes after mark');
+      await until(
+        () => driver.report().window.messages >= 500,
+        10_000,
+        () => 'no echoes after mark',
+      );
       const report = driver.report();
       assert.equal(report.total.errors, 0, report.lastError);
       assert.equal(report.open, 4);
@@ -76,7 +84,11 @@ describe('load drivers against a raw echo server', () => {
     drivers.push(driver);
     await driver.prepare();
     driver.start();
-    await until(() => driver.messages >= 100, 10_000, () => `only ${driver.messages} handshakes, last error ${driver.lastError}`);
+    await until(
+      () => driver.messages >= 100,
+      10_000,
+      () => `only ${driver.messages} handshakes, last error ${driver.lastError}`,
+    );
     driver.stopSending();
     assert.equal(driver.errors, 0, driver.lastError);
   });
@@ -114,21 +126,41 @@ describe('broadcast drivers against a ws relay', () => {
 
     receivers.start(undefined, 20);
     sender.start({ mode: 'max', window: 4 }, 0);
-    await until(() => sender.messages >= 200, 10_000, () => `only ${sender.messages} acknowledgements`);
+    await until(
+      () => sender.messages >= 200,
+      10_000,
+      () => `only ${sender.messages} acknowledgements`,
+    );
     sender.stopSending();
-    await until(() => receivers.messages === sender.sent * 10, 5000, () => `${receivers.messages} of ${sender.sent * 10} delivered`);
+    await until(
+      () => receivers.messages === sender.sent * 10,
+      5000,
+      () => `${receivers.messages} of ${sender.sent * 10} delivered`,
+    );
     assert.ok(sender.sent - sender.messages <= 4, 'at most `window` unacknowledged');
 
     receivers.start(undefined, 0);
     receivers.mark();
     const sentBefore = sender.sent;
     sender.start({ mode: 'rate', perSecond: 200 }, 0);
-    await until(() => sender.sent - sentBefore >= 40, 5000, () => `fixed rate sent only ${sender.sent - sentBefore}`);
+    await until(
+      () => sender.sent - sentBefore >= 40,
+      5000,
+      () => `fixed rate sent only ${sender.sent - sentBefore}`,
+    );
     sender.stopSending();
-    await until(() => receivers.messages === sender.sent * 10, 5000, () => `${receivers.messages} of ${sender.sent * 10} delivered`);
+    await until(
+      () => receivers.messages === sender.sent * 10,
+      5000,
+      () => `${receivers.messages} of ${sender.sent * 10} delivered`,
+    );
     const report = receivers.report();
     assert.equal(report.total.errors, 0, report.lastError);
     assert.equal(report.window.messages, (sender.sent - sentBefore) * 10);
-    assert.equal(report.histogram.reduce((n, [, count]) => n + count, 0), report.window.messages, 'one latency per delivery');
+    assert.equal(
+      report.histogram.reduce((n, [, count]) => n + count, 0),
+      report.window.messages,
+      'one latency per delivery',
+    );
   });
 });

@@ -1,7 +1,15 @@
 import type { Socket } from 'node:net';
 import type { SendMode, SenderJob } from '../messages.js';
 import { BroadcastFrames, monotonicMicros } from './broadcast-message.js';
-import { maskedFrame, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, upgradeRequest } from './client-frames.js';
+import {
+  maskedFrame,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+  upgradeRequest,
+} from './client-frames.js';
 import { Driver } from './driver.js';
 import { consume, openWebSocket } from './open-websocket.js';
 import { type FrameListener, ServerFrameReader } from './server-frame-reader.js';

@@ -32,7 +32,14 @@ describe('ServerFrameReader', () => {
 
   it('reads the 16-bit and 64-bit length forms', () => {
     const { reader: r, seen } = reader();
-    r.push(Buffer.concat([hex('82 7e 01 00'), Buffer.alloc(256), hex('82 7f 00 00 00 00 00 01 00 00'), Buffer.alloc(65_536)]));
+    r.push(
+      Buffer.concat([
+        hex('82 7e 01 00'),
+        Buffer.alloc(256),
+        hex('82 7f 00 00 00 00 00 01 00 00'),
+        Buffer.alloc(65_536),
+      ]),
+    );
     assert.deepEqual(
       seen.map((frame) => frame.length),
       [256, 65_536],
@@ -40,7 +47,13 @@ describe('ServerFrameReader', () => {
   });
 
   it('finds every frame whatever the chunk boundaries, byte by byte included', () => {
-    const frames = Buffer.concat([hex('81 05 48 65 6c 6c 6f'), hex('82 7e 00 80'), Buffer.alloc(128, 7), hex('80 00'), hex('88 02 03 e8')]);
+    const frames = Buffer.concat([
+      hex('81 05 48 65 6c 6c 6f'),
+      hex('82 7e 00 80'),
+      Buffer.alloc(128, 7),
+      hex('80 00'),
+      hex('88 02 03 e8'),
+    ]);
     for (const size of [1, 2, 3, 5, 7, 64]) {
       const { reader: r, seen } = reader(8);
       for (let at = 0; at < frames.length; at += size) r.push(frames.subarray(at, at + size));

@@ -43,7 +43,10 @@ async function run(job: WorkerJob): Promise<void> {
   try {
     await driver.prepare();
   } catch (error) {
-    post({ type: 'failed', message: `${job.kind} worker${job.localAddress ? ` on ${job.localAddress}` : ''}: ${(error as Error).message}` });
+    post({
+      type: 'failed',
+      message: `${job.kind} worker${job.localAddress ? ` on ${job.localAddress}` : ''}: ${(error as Error).message}`,
+    });
     return;
   }
   post({ type: 'ready', open: driver.report().open });

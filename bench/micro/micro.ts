@@ -99,8 +99,20 @@ function tasksFor(size: number): Task[] {
 
   return [
     { group: 'parser', name: 'FrameParser, binary', size, bytesPerCall, fn: () => parser.push(binaryChunk) },
-    { group: 'parser', name: 'FrameParser, text (UTF-8 checked)', size, bytesPerCall, fn: () => textParser.push(textChunk) },
-    { group: 'parser', name: 'ws Receiver, binary (reference)', size, bytesPerCall, fn: () => void receiver.write(binaryChunk) },
+    {
+      group: 'parser',
+      name: 'FrameParser, text (UTF-8 checked)',
+      size,
+      bytesPerCall,
+      fn: () => textParser.push(textChunk),
+    },
+    {
+      group: 'parser',
+      name: 'ws Receiver, binary (reference)',
+      size,
+      bytesPerCall,
+      fn: () => void receiver.write(binaryChunk),
+    },
     {
       group: 'writer',
       name: 'writeFrame, binary',
@@ -190,7 +202,10 @@ async function main(): Promise<void> {
   const timeMs = timeIndex === -1 ? 1000 : Number(args[timeIndex + 1]);
   const json = args.includes('--json');
   const rows = await runMicro(timeMs, (row) => {
-    if (!json) console.log(`${row.group.padEnd(7)} ${row.name.padEnd(38)} ${String(row.size).padStart(8)} B ${row.megabytesPerSec.toFixed(0).padStart(8)} MB/s ±${row.rme.toFixed(1)}%`);
+    if (!json)
+      console.log(
+        `${row.group.padEnd(7)} ${row.name.padEnd(38)} ${String(row.size).padStart(8)} B ${row.megabytesPerSec.toFixed(0).padStart(8)} MB/s ±${row.rme.toFixed(1)}%`,
+      );
   });
   if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
 }

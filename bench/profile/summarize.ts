@@ -75,7 +75,10 @@ function add(map: Map<string, number>, key: string, value: number): void {
 }
 
 /** Self time per function, inclusive time per function (recursion counted once), self time per file; in ms. */
-export function summarizeCpu(profile: CpuProfile, count: number): { self: Row[]; inclusive: Row[]; files: Row[]; totalMs: number } {
+export function summarizeCpu(
+  profile: CpuProfile,
+  count: number,
+): { self: Row[]; inclusive: Row[]; files: Row[]; totalMs: number } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMs = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
@@ -85,7 +88,13 @@ export function summarizeCpu(profile: CpuProfile, count: number): { self: Row[];
       selfMs.set(profile.samples[i], (selfMs.get(profile.samples[i]) ?? 0) + delta / 1000);
     }
   } else {
-    const interval = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0));
+    const interval =
+      (profile.endTime - profile.startTime) /
+      1000 /
+      Math.max(
+        1,
+        profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0),
+      );
     for (const node of profile.nodes) selfMs.set(node.id, (node.hitCount ?? 0) * interval);
   }
   const idle = new Set(['(idle)', '(program)', '(garbage collector)']);
@@ -119,7 +128,12 @@ export function summarizeCpu(profile: CpuProfile, count: number): { self: Row[];
   }
   walk(root, new Set());
   inclusive.delete('(root)');
-  return { self: top(self, total, count), inclusive: top(inclusive, total, count), files: top(files, total, count), totalMs: total };
+  return {
+    self: top(self, total, count),
+    inclusive: top(inclusive, total, count),
+    files: top(files, total, count),
+    totalMs: total,
+  };
 }
 
 /** Sampled allocation bytes per allocation site and per file. */
@@ -134,11 +148,17 @@ export function summarizeHeap(profile: HeapProfile, count: number): { sites: Row
   const walk = (node: HeapNode, parent: string): void => {
     const bytes = sizeById.size > 0 ? (sizeById.get(node.id) ?? 0) : node.selfSize;
     // Native allocations (Buffer, string) are attributed to the JS function that asked for them.
-    const own = node.callFrame.url ? frameName(node.callFrame) : `${node.callFrame.functionName || '(native)'} <- ${parent}`;
+    const own = node.callFrame.url
+      ? frameName(node.callFrame)
+      : `${node.callFrame.functionName || '(native)'} <- ${parent}`;
     if (bytes > 0) {
       total += bytes;
       add(sites, own, bytes);
-      add(files, node.callFrame.url ? shortUrl(node.callFrame.url) : `(native) <- ${parent.split(' ').slice(1).join(' ')}`, bytes);
+      add(
+        files,
+        node.callFrame.url ? shortUrl(node.callFrame.url) : `(native) <- ${parent.split(' ').slice(1).join(' ')}`,
+        bytes,
+      );
     }
     for (const child of node.children) walk(child, node.callFrame.url ? frameName(node.callFrame) : parent);
   };
@@ -148,7 +168,8 @@ export function summarizeHeap(profile: HeapProfile, count: number): { sites: Row
 
 function print(title: string, rows: readonly Row[], unit: (value: number) => string): void {
   console.log(`\n${title}`);
-  for (const row of rows) console.log(`${(row.share * 100).toFixed(1).padStart(6)}%  ${unit(row.value).padStart(10)}  ${row.name}`);
+  for (const row of rows)
+    console.log(`${(row.share * 100).toFixed(1).padStart(6)}%  ${unit(row.value).padStart(10)}  ${row.name}`);
 }
 
 function main(): void {

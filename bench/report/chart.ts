@@ -48,24 +48,65 @@ const rate = (unit: string) => (value: number) => `${formatCompact(value)} ${uni
 function panels(results: BenchResults): Panel[] {
   const list: Panel[] = [];
   const echo = (path: string, connections: number, size: number) =>
-    results.echo.find(({ cell }) => cell.path === path && cell.connections === connections && cell.size === size && cell.inFlight === 16);
+    results.echo.find(
+      ({ cell }) =>
+        cell.path === path && cell.connections === connections && cell.size === size && cell.inFlight === 16,
+    );
   const nest = echo('/nest-echo', 64, 32);
-  if (nest) list.push({ title: 'Echo via @SubscribeMessage (/nest-echo, 64 conn x 16 in flight, 32 B)', better: 'higher', format: rate('msg/s'), values: medians(nest.targets, 'messagesPerSec') });
+  if (nest)
+    list.push({
+      title: 'Echo via @SubscribeMessage (/nest-echo, 64 conn x 16 in flight, 32 B)',
+      better: 'higher',
+      format: rate('msg/s'),
+      values: medians(nest.targets, 'messagesPerSec'),
+    });
   const raw = echo('/echo', 64, 32);
-  if (raw) list.push({ title: 'Raw echo (/echo, 64 x 16, 32 B)', better: 'higher', format: rate('msg/s'), values: medians(raw.targets, 'messagesPerSec') });
+  if (raw)
+    list.push({
+      title: 'Raw echo (/echo, 64 x 16, 32 B)',
+      better: 'higher',
+      format: rate('msg/s'),
+      values: medians(raw.targets, 'messagesPerSec'),
+    });
   const large = echo('/echo', 16, 65_536);
-  if (large) list.push({ title: 'Raw echo, 64 KiB messages (/echo, 16 x 16)', better: 'higher', format: rate('MB/s'), values: medians(large.targets, 'megabytesPerSec') });
+  if (large)
+    list.push({
+      title: 'Raw echo, 64 KiB messages (/echo, 16 x 16)',
+      better: 'higher',
+      format: rate('MB/s'),
+      values: medians(large.targets, 'megabytesPerSec'),
+    });
   for (const { receivers, targets } of results.broadcast) {
     const n = receivers.toLocaleString('en-US');
-    list.push({ title: `Broadcast to ${n}: server CPU per delivery at max rate`, better: 'lower', format: (v) => formatMicros(v), values: medians(targets, 'serverCpuMicrosPerDelivery') });
-    list.push({ title: `Broadcast to ${n}: p99 latency at a fixed rate`, better: 'lower', format: (v) => formatMicros(v), values: medians(targets, 'p99') });
+    list.push({
+      title: `Broadcast to ${n}: server CPU per delivery at max rate`,
+      better: 'lower',
+      format: (v) => formatMicros(v),
+      values: medians(targets, 'serverCpuMicrosPerDelivery'),
+    });
+    list.push({
+      title: `Broadcast to ${n}: p99 latency at a fixed rate`,
+      better: 'lower',
+      format: (v) => formatMicros(v),
+      values: medians(targets, 'p99'),
+    });
   }
   const idle = [...results.idle].sort((a, b) => b.connections - a.connections)[0];
   if (idle) {
-    list.push({ title: `Memory per idle connection at ${idle.connections.toLocaleString('en-US')}`, better: 'lower', format: (v) => `${v.toFixed(1)} KiB`, values: medians(idle.targets, 'rssPerConnectionKiB') });
+    list.push({
+      title: `Memory per idle connection at ${idle.connections.toLocaleString('en-US')}`,
+      better: 'lower',
+      format: (v) => `${v.toFixed(1)} KiB`,
+      values: medians(idle.targets, 'rssPerConnectionKiB'),
+    });
   }
   if (results.handshake) {
-    list.push({ title: 'Handshakes per second (connect, upgrade, close)', better: 'higher', format: rate('handshakes/s'), values: medians(results.handshake.targets, 'handshakesPerSec') });
+    list.push({
+      title: 'Handshakes per second (connect, upgrade, close)',
+      better: 'higher',
+      format: rate('handshakes/s'),
+      values: medians(results.handshake.targets, 'handshakesPerSec'),
+    });
   }
   return list.filter((panel) => Object.keys(panel.values).length > 0);
 }
@@ -98,7 +139,11 @@ function renderPanel(panel: Panel, top: number): { svg: string[]; height: number
     const width = Math.max(1, (Math.min(value, scale) / scale) * BAR_AREA);
     const x = LABEL_WIDTH + 10;
     svg.push(
-      label(LABEL_WIDTH, y + BAR_HEIGHT - 4, name, { 'text-anchor': 'end', fill: '#333', 'font-weight': name === 'ours' ? 700 : undefined }),
+      label(LABEL_WIDTH, y + BAR_HEIGHT - 4, name, {
+        'text-anchor': 'end',
+        fill: '#333',
+        'font-weight': name === 'ours' ? 700 : undefined,
+      }),
       element('rect', { x, y, width, height: BAR_HEIGHT, rx: 2, fill: COLORS[name] }),
     );
     // A white gap near the end of a bar marks it as cut off.
@@ -107,7 +152,12 @@ function renderPanel(panel: Panel, top: number): { svg: string[]; height: number
       const points = `${gap + 4},${y - 1} ${gap + 9},${y - 1} ${gap + 5},${y + BAR_HEIGHT + 1} ${gap},${y + BAR_HEIGHT + 1}`;
       svg.push(element('polygon', { points, fill: '#ffffff' }));
     }
-    svg.push(label(x + width + 6, y + BAR_HEIGHT - 4, `${panel.format(value)}${offScale ? ' (off scale)' : ''}`, { fill: '#333', 'font-size': 12 }));
+    svg.push(
+      label(x + width + 6, y + BAR_HEIGHT - 4, `${panel.format(value)}${offScale ? ' (off scale)' : ''}`, {
+        fill: '#333',
+        'font-size': 12,
+      }),
+    );
   });
   return { svg, height: PANEL_TITLE + names.length * (BAR_HEIGHT + BAR_GAP) + PANEL_GAP };
 }

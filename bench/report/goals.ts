@@ -13,7 +13,10 @@ const LARGE: Shape = { connections: 16, inFlight: 16, size: 65_536 };
 function echoCell(results: BenchResults, path: EchoCell['path'], shape: Shape): ByTarget<EchoRun> | undefined {
   return results.echo.find(
     ({ cell }) =>
-      cell.path === path && cell.connections === shape.connections && cell.inFlight === shape.inFlight && cell.size === shape.size,
+      cell.path === path &&
+      cell.connections === shape.connections &&
+      cell.inFlight === shape.inFlight &&
+      cell.size === shape.size,
   )?.targets;
 }
 
@@ -23,19 +26,38 @@ function median<R, K extends keyof R>(byTarget: ByTarget<R> | undefined, name: T
   return entry.median[key] as number;
 }
 
-function atLeast(goal: string, value: number | undefined, reference: number | undefined, min: number, detail: string): GoalResult {
+function atLeast(
+  goal: string,
+  value: number | undefined,
+  reference: number | undefined,
+  min: number,
+  detail: string,
+): GoalResult {
   const r = ratio(value, reference);
   return { goal, ratio: r, min, pass: Number.isFinite(r) ? r >= min : null, detail };
 }
 
-function atMost(goal: string, value: number | undefined, reference: number | undefined, max: number, detail: string): GoalResult {
+function atMost(
+  goal: string,
+  value: number | undefined,
+  reference: number | undefined,
+  max: number,
+  detail: string,
+): GoalResult {
   const r = ratio(value, reference);
   return { goal, ratio: r, max, pass: Number.isFinite(r) ? r <= max : null, detail };
 }
 
 export function evaluateGoals(results: BenchResults): GoalResult[] {
   const goals: GoalResult[] = [];
-  const echoGoal = (path: EchoCell['path'], shape: Shape, key: keyof EchoRun, reference: TargetName, min: number, what: string): void => {
+  const echoGoal = (
+    path: EchoCell['path'],
+    shape: Shape,
+    key: keyof EchoRun,
+    reference: TargetName,
+    min: number,
+    what: string,
+  ): void => {
     const cell = echoCell(results, path, shape);
     if (cell === undefined) return;
     const size = shape.size >= 1024 ? `${shape.size / 1024} KiB` : `${shape.size} B`;

@@ -28,7 +28,10 @@ describe('redis broadcast section', () => {
     recordRun(result.targets, 'ours', run(198, 2000));
     const text = redisBroadcastSection(result);
     assert.match(text, /2 instances, 1,000 receivers, 200 msg\/s/);
-    assert.match(text, /\| 199 \| 199,000 \| 2000 µs \| 8000 µs \| 0 \| 0 \| 40% \| 4\.00 \| 30% \| 3\.00 \| 20% \| 0 \|/);
+    assert.match(
+      text,
+      /\| 199 \| 199,000 \| 2000 µs \| 8000 µs \| 0 \| 0 \| 40% \| 4\.00 \| 30% \| 3\.00 \| 20% \| 0 \|/,
+    );
   });
 
   it('flags a publisher that fell behind the requested rate', () => {
@@ -38,7 +41,12 @@ describe('redis broadcast section', () => {
   });
 
   it('says why it was skipped, or why no run succeeded', () => {
-    const skipped: RedisBroadcastResult = { receivers: 10, ratePerSec: 5, targets: {}, skipped: 'Redis at redis://127.0.0.1:6379 does not answer (ECONNREFUSED)' };
+    const skipped: RedisBroadcastResult = {
+      receivers: 10,
+      ratePerSec: 5,
+      targets: {},
+      skipped: 'Redis at redis://127.0.0.1:6379 does not answer (ECONNREFUSED)',
+    };
     assert.match(redisBroadcastSection(skipped), /Skipped: Redis at .* does not answer \(ECONNREFUSED\)\./);
     const failed: RedisBroadcastResult = { receivers: 10, ratePerSec: 5, targets: {} };
     recordRun(failed.targets, 'ours', 'instance A: exited with code 1');

@@ -19,7 +19,20 @@ export function redisBroadcastSection(result: RedisBroadcastResult): string {
   }
   const run = entry.median;
   const published = `${formatInteger(run.publishedPerSec)}${run.publishedPerSec < result.ratePerSec * BEHIND_SHARE ? ' (behind)' : ''}`;
-  const header = ['published/s', 'deliveries/s', 'p50', 'p99', 'lost', 'duplicates', 'A: CPU', 'A: CPU µs/delivery', 'B: CPU', 'B: CPU µs/delivery', 'load CPU', 'errors'];
+  const header = [
+    'published/s',
+    'deliveries/s',
+    'p50',
+    'p99',
+    'lost',
+    'duplicates',
+    'A: CPU',
+    'A: CPU µs/delivery',
+    'B: CPU',
+    'B: CPU µs/delivery',
+    'load CPU',
+    'errors',
+  ];
   const row = [
     published,
     formatInteger(run.deliveriesPerSec),
@@ -34,7 +47,10 @@ export function redisBroadcastSection(result: RedisBroadcastResult): string {
     formatPercent(run.loadCpu),
     formatInteger(run.errors),
   ];
-  const failed = entry.failures.length > 0 ? `\n\n${entry.failures.length} failed run(s), last: ${entry.failures[entry.failures.length - 1]}` : '';
+  const failed =
+    entry.failures.length > 0
+      ? `\n\n${entry.failures.length} failed run(s), last: ${entry.failures[entry.failures.length - 1]}`
+      : '';
   const lines = [header, header.map(() => '---:'), row].map((cells) => `| ${cells.join(' | ')} |`);
   return `${title}\n\n${intro}\n\n${lines.join('\n')}${failed}`;
 }

@@ -61,7 +61,11 @@ function results(): BenchResults {
         connections: 19_000,
         targets: {
           ours: { runs: [], median: { rssPerConnectionKiB: 5, rssMiB: 150, baselineRssMiB: 60 }, failures: [] },
-          'platform-ws': { runs: [{ rssPerConnectionKiB: 12, rssMiB: 280, baselineRssMiB: 60 }], median: { rssPerConnectionKiB: 12, rssMiB: 280, baselineRssMiB: 60 }, failures: [] },
+          'platform-ws': {
+            runs: [{ rssPerConnectionKiB: 12, rssMiB: 280, baselineRssMiB: 60 }],
+            median: { rssPerConnectionKiB: 12, rssMiB: 280, baselineRssMiB: 60 },
+            failures: [],
+          },
         },
       },
     ],

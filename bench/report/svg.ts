@@ -21,8 +21,14 @@ function attributes(attrs: Record<string, AttributeValue>): string {
 }
 
 /** An element; `children` are already-rendered elements (use text() for text content). */
-export function element(name: string, attrs: Record<string, AttributeValue> = {}, children: readonly string[] = []): string {
-  return children.length === 0 ? `<${name}${attributes(attrs)}/>` : `<${name}${attributes(attrs)}>${children.join('')}</${name}>`;
+export function element(
+  name: string,
+  attrs: Record<string, AttributeValue> = {},
+  children: readonly string[] = [],
+): string {
+  return children.length === 0
+    ? `<${name}${attributes(attrs)}/>`
+    : `<${name}${attributes(attrs)}>${children.join('')}</${name}>`;
 }
 
 export function text(content: string): string {

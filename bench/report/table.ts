@@ -1,14 +1,7 @@
 import { machineLine } from '../machine.js';
 import { ratio } from '../stats.js';
 import { TARGET_NAMES, type TargetName } from '../targets.js';
-import {
-  formatCompact,
-  formatDecimal,
-  formatInteger,
-  formatMicros,
-  formatPercent,
-  formatRatio,
-} from './format.js';
+import { formatCompact, formatDecimal, formatInteger, formatMicros, formatPercent, formatRatio } from './format.js';
 import { redisBroadcastSection } from './redis-table.js';
 import type { BenchResults, ByTarget, EchoRun, GoalResult, MicroRow } from './results.js';
 
@@ -37,7 +30,10 @@ function value<R>(byTarget: ByTarget<R>, name: TargetName, key: keyof R): number
 /** "2.71x / 1.20x" ratios of `key` against platform-ws and ws (inverted for lower-is-better). */
 function ratios<R>(byTarget: ByTarget<R>, name: TargetName, key: keyof R): [string, string] {
   const mine = value(byTarget, name, key);
-  return [formatRatio(ratio(mine, value(byTarget, 'platform-ws', key))), formatRatio(ratio(mine, value(byTarget, 'ws', key)))];
+  return [
+    formatRatio(ratio(mine, value(byTarget, 'platform-ws', key))),
+    formatRatio(ratio(mine, value(byTarget, 'ws', key))),
+  ];
 }
 
 function failures<R>(byTarget: ByTarget<R>, name: TargetName): string {
@@ -47,7 +43,10 @@ function failures<R>(byTarget: ByTarget<R>, name: TargetName): string {
 }
 
 /** "99% (61% sys)": server CPU with its kernel share. */
-function serverCpu<R extends { serverCpu: number; serverSystemCpu: number }>(byTarget: ByTarget<R>, name: TargetName): string {
+function serverCpu<R extends { serverCpu: number; serverSystemCpu: number }>(
+  byTarget: ByTarget<R>,
+  name: TargetName,
+): string {
   const system = value(byTarget, name, 'serverSystemCpu');
   const cpu = formatPercent(value(byTarget, name, 'serverCpu'));
   return Number.isFinite(system) ? `${cpu} (${formatPercent(system)} sys)` : cpu;
@@ -96,7 +95,19 @@ function echoTable(results: BenchResults): string {
     }
   }
   return table(
-    ['cell', 'target', 'msg/s', 'MB/s', 'p50', 'p99', 'server CPU', 'CPU µs/msg', 'load CPU', 'vs platform-ws', 'vs ws'],
+    [
+      'cell',
+      'target',
+      'msg/s',
+      'MB/s',
+      'p50',
+      'p99',
+      'server CPU',
+      'CPU µs/msg',
+      'load CPU',
+      'vs platform-ws',
+      'vs ws',
+    ],
     rows,
     2,
   );
@@ -166,7 +177,11 @@ function idleTable(results: BenchResults): string {
       ]);
     }
   }
-  return table(['connections', 'target', 'KiB/connection', 'RSS MiB', 'baseline MiB', 'vs platform-ws', 'vs ws'], rows, 2);
+  return table(
+    ['connections', 'target', 'KiB/connection', 'RSS MiB', 'baseline MiB', 'vs platform-ws', 'vs ws'],
+    rows,
+    2,
+  );
 }
 
 function handshakeTable(results: BenchResults): string {
@@ -212,7 +227,11 @@ export function loadGeneratorNote(results: BenchResults): string {
   for (const { cell, targets } of results.echo) {
     if (cell.connections === 1 || targets.raw === undefined) continue;
     const raw = value(targets, 'raw', 'messagesPerSec');
-    const best = Math.max(...(['ours', 'platform-ws', 'ws'] as const).map((name) => value(targets, name, 'messagesPerSec')).filter(Number.isFinite));
+    const best = Math.max(
+      ...(['ours', 'platform-ws', 'ws'] as const)
+        .map((name) => value(targets, name, 'messagesPerSec'))
+        .filter(Number.isFinite),
+    );
     lines.push(
       `- ${cell.path} ${cell.connections}x${cell.inFlight} ${sizeLabel(cell.size)}: ${formatInteger(raw)} msg/s against raw net echo ` +
         `with the load generator at ${formatPercent(value(targets, 'raw', 'loadCpu'))} of a core; ` +
@@ -222,7 +241,11 @@ export function loadGeneratorNote(results: BenchResults): string {
   const handshake = results.handshake?.targets;
   if (handshake?.raw !== undefined) {
     const raw = value(handshake, 'raw', 'handshakesPerSec');
-    const best = Math.max(...(['ours', 'platform-ws', 'ws'] as const).map((name) => value(handshake, name, 'handshakesPerSec')).filter(Number.isFinite));
+    const best = Math.max(
+      ...(['ours', 'platform-ws', 'ws'] as const)
+        .map((name) => value(handshake, name, 'handshakesPerSec'))
+        .filter(Number.isFinite),
+    );
     lines.push(
       `- handshakes: ${formatInteger(raw)}/s against raw net echo with the load generator at ` +
         `${formatPercent(value(handshake, 'raw', 'loadCpu'))} of a core; fastest WebSocket target ${formatInteger(best)}/s ` +
@@ -255,9 +278,15 @@ export function renderMarkdown(results: BenchResults): string {
       broadcastTable(results),
     );
   }
-  if (results.idle.length > 0) sections.push('', '## C. Idle connections (RSS after a full GC)', '', idleTable(results));
+  if (results.idle.length > 0)
+    sections.push('', '## C. Idle connections (RSS after a full GC)', '', idleTable(results));
   if (results.handshake !== undefined) {
-    sections.push('', `## D. Handshakes (${results.handshake.path}, connect + upgrade + close)`, '', handshakeTable(results));
+    sections.push(
+      '',
+      `## D. Handshakes (${results.handshake.path}, connect + upgrade + close)`,
+      '',
+      handshakeTable(results),
+    );
   }
   if (results.redisBroadcast !== undefined) sections.push('', redisBroadcastSection(results.redisBroadcast));
   const note = loadGeneratorNote(results);

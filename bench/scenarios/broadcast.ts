@@ -41,7 +41,9 @@ export async function runBroadcast(context: BenchContext): Promise<BroadcastResu
     for (const [i, receivers] of options.broadcastReceivers.entries()) {
       for (let repeat = 1; repeat <= options.repeats; repeat++) {
         for (const name of names) {
-          context.progress.step(`broadcast to ${receivers.toLocaleString('en-US')} · ${name} · run ${repeat}/${options.repeats}`);
+          context.progress.step(
+            `broadcast to ${receivers.toLocaleString('en-US')} · ${name} · run ${repeat}/${options.repeats}`,
+          );
           recordRun(results[i].targets, name, await broadcastRun(context, targets, name, receivers));
         }
       }
@@ -72,7 +74,15 @@ async function openPools(context: BenchContext, target: RunningTarget, receivers
   try {
     // The sender connects last, so the server's fan-out loop reaches it after every receiver.
     const sender = await LoadPool.start(
-      [{ kind: 'sender', endpoint, localAddress: context.sourceAddress(), connectTimeoutMs: timeout, size: context.options.broadcastSize }],
+      [
+        {
+          kind: 'sender',
+          endpoint,
+          localAddress: context.sourceAddress(),
+          connectTimeoutMs: timeout,
+          size: context.options.broadcastSize,
+        },
+      ],
       context.loadCpus,
       timeout,
     );
@@ -94,7 +104,10 @@ async function drain(pools: Pools, receivers: number, timeoutMs: number): Promis
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // Ask the sender after it has processed 'stop-sending' (IPC keeps order).
-    const [sender, received]: [PoolReport, PoolReport] = await Promise.all([pools.sender.report(), pools.receivers.report()]);
+    const [sender, received]: [PoolReport, PoolReport] = await Promise.all([
+      pools.sender.report(),
+      pools.receivers.report(),
+    ]);
     const drained = { sent: sender.total.sent, received: received.total.messages };
     if (drained.received >= drained.sent * receivers || Date.now() >= deadline) return drained;
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
@@ -136,7 +149,8 @@ async function broadcastRun(
     if (errors > 0) {
       progress.log(`  ! ${name}: ${errors} errors, last: ${fixedReceived.lastError ?? fixed.reports[1].lastError}`);
     }
-    if (maxLoss > 0 || fixedLoss > 0) progress.log(`  ! ${name}: lost ${maxLoss} (max rate) and ${fixedLoss} (fixed rate) deliveries`);
+    if (maxLoss > 0 || fixedLoss > 0)
+      progress.log(`  ! ${name}: lost ${maxLoss} (max rate) and ${fixedLoss} (fixed rate) deliveries`);
     const serverDeliveries = maxSender.window.messages * receivers;
     return {
       deliveriesPerSec: serverDeliveries / max.seconds,
@@ -144,7 +158,8 @@ async function broadcastRun(
       serverCpu: max.serverCpu,
       serverSystemCpu: max.serverSystemCpu,
       loadCpu: max.loadCpu,
-      serverCpuMicrosPerDelivery: serverDeliveries > 0 ? ((max.serverCpu / 100) * max.seconds * 1e6) / serverDeliveries : Number.NaN,
+      serverCpuMicrosPerDelivery:
+        serverDeliveries > 0 ? ((max.serverCpu / 100) * max.seconds * 1e6) / serverDeliveries : Number.NaN,
       maxRateLoss: maxLoss,
       fixedRatePerSec: fixedReceived.window.messages / fixed.seconds,
       p50: fixedReceived.histogram.quantile(0.5),

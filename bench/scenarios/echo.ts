@@ -70,7 +70,8 @@ async function echoRun(
     const window = await measureWindow([pool], target.pid, options, progress, 'msg');
     const [report] = window.reports;
     const messages = report.window.messages;
-    if (report.total.errors > 0) progress.log(`  ! ${target.name}: ${report.total.errors} errors, last: ${report.lastError}`);
+    if (report.total.errors > 0)
+      progress.log(`  ! ${target.name}: ${report.total.errors} errors, last: ${report.lastError}`);
     return {
       messagesPerSec: messages / window.seconds,
       megabytesPerSec: report.window.bytes / window.seconds / 1e6,
@@ -79,7 +80,8 @@ async function echoRun(
       serverCpu: window.serverCpu,
       serverSystemCpu: window.serverSystemCpu,
       loadCpu: window.loadCpu,
-      serverCpuMicrosPerMessage: messages > 0 ? (window.serverCpu / 100) * window.seconds * 1e6 / messages : Number.NaN,
+      serverCpuMicrosPerMessage:
+        messages > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / messages : Number.NaN,
       errors: report.total.errors,
     };
   } catch (error) {

@@ -31,7 +31,11 @@ export async function runHandshake(context: BenchContext): Promise<ByTarget<Hand
   return byTarget;
 }
 
-async function handshakeRun(context: BenchContext, targets: TargetSession, name: TargetName): Promise<HandshakeRun | string> {
+async function handshakeRun(
+  context: BenchContext,
+  targets: TargetSession,
+  name: TargetName,
+): Promise<HandshakeRun | string> {
   const { options, progress } = context;
   let pool: LoadPool | undefined;
   try {
@@ -55,13 +59,15 @@ async function handshakeRun(context: BenchContext, targets: TargetSession, name:
     pool.stopSending();
     const [report] = window.reports;
     const handshakes = report.window.messages;
-    if (report.total.errors > 0) progress.log(`  ! ${name}: ${report.total.errors} failed handshakes, last: ${report.lastError}`);
+    if (report.total.errors > 0)
+      progress.log(`  ! ${name}: ${report.total.errors} failed handshakes, last: ${report.lastError}`);
     return {
       handshakesPerSec: handshakes / window.seconds,
       serverCpu: window.serverCpu,
       serverSystemCpu: window.serverSystemCpu,
       loadCpu: window.loadCpu,
-      serverCpuMicrosPerHandshake: handshakes > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / handshakes : Number.NaN,
+      serverCpuMicrosPerHandshake:
+        handshakes > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / handshakes : Number.NaN,
       errors: report.total.errors,
     };
   } catch (error) {

@@ -37,7 +37,11 @@ export async function runIdle(context: BenchContext): Promise<IdleResult[]> {
   return results;
 }
 
-async function idleRun(context: BenchContext, name: TargetName, counts: readonly number[]): Promise<Array<IdleRun | string>> {
+async function idleRun(
+  context: BenchContext,
+  name: TargetName,
+  counts: readonly number[],
+): Promise<Array<IdleRun | string>> {
   const { progress } = context;
   const pools: LoadPool[] = [];
   let target: RunningTarget | undefined;
@@ -81,7 +85,8 @@ async function idleRun(context: BenchContext, name: TargetName, counts: readonly
       const reports = await Promise.all(pools.map((pool) => pool.report()));
       const stillOpen = reports.reduce((n, report) => n + report.open, 0);
       if (rss === undefined) throw new Error('no /proc: cannot read the RSS');
-      if (stillOpen !== count) throw new Error(`${count - stillOpen} of ${count} connections were closed by the server`);
+      if (stillOpen !== count)
+        throw new Error(`${count - stillOpen} of ${count} connections were closed by the server`);
       runs.push({
         rssPerConnectionKiB: (rss - baseline) / count / 1024,
         rssMiB: rss / MIB,

@@ -22,10 +22,17 @@ export interface WindowTiming {
   measureMs: number;
 }
 
-const total = (times: CpuTimes | undefined): number | undefined => (times === undefined ? undefined : times.user + times.system);
+const total = (times: CpuTimes | undefined): number | undefined =>
+  times === undefined ? undefined : times.user + times.system;
 
 /** Waits `ms`, updating the progress line with the message rate of `pools`. */
-async function wait(ms: number, pools: readonly LoadPool[], progress: Progress, phase: string, unit: string): Promise<void> {
+async function wait(
+  ms: number,
+  pools: readonly LoadPool[],
+  progress: Progress,
+  phase: string,
+  unit: string,
+): Promise<void> {
   const start = performance.now();
   let lastAt = start;
   let lastCount = pools.reduce((n, pool) => n + pool.tickedMessages, 0);

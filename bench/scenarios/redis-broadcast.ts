@@ -41,7 +41,11 @@ export function redisBroadcastSteps(options: BenchContext['options']): number {
  */
 export async function runRedisBroadcast(context: BenchContext): Promise<RedisBroadcastResult> {
   const { options, progress } = context;
-  const result: RedisBroadcastResult = { receivers: options.redisReceivers, ratePerSec: options.redisRate, targets: {} };
+  const result: RedisBroadcastResult = {
+    receivers: options.redisReceivers,
+    ratePerSec: options.redisRate,
+    targets: {},
+  };
   const problem = await redisProblem(options.redisUrl, REDIS_PING_TIMEOUT_MS);
   if (problem !== undefined) {
     result.skipped = `Redis at ${options.redisUrl} does not answer (${problem})`;
@@ -50,7 +54,9 @@ export async function runRedisBroadcast(context: BenchContext): Promise<RedisBro
     return result;
   }
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
-    progress.step(`redis broadcast to ${options.redisReceivers.toLocaleString('en-US')} over 2 instances · run ${repeat}/${options.repeats}`);
+    progress.step(
+      `redis broadcast to ${options.redisReceivers.toLocaleString('en-US')} over 2 instances · run ${repeat}/${options.repeats}`,
+    );
     recordRun(result.targets, 'ours', await redisRun(context));
   }
   return result;
@@ -67,7 +73,12 @@ function startInstance(context: BenchContext, label: string, prefix: string): In
     // The REST publisher posts 200 messages/s from one address.
     CHAT_REST_RATE_LIMIT_PER_SECOND: '0',
   };
-  return new Child<TargetCommand, TargetMessage>(CHAT_TARGET, { cpus: context.serverCpus, nodeArgs: ['--expose-gc'], env, label });
+  return new Child<TargetCommand, TargetMessage>(CHAT_TARGET, {
+    cpus: context.serverCpus,
+    nodeArgs: ['--expose-gc'],
+    env,
+    label,
+  });
 }
 
 async function receiversOn(context: BenchContext, port: number, connections: number): Promise<LoadPool> {
@@ -91,7 +102,9 @@ async function wait(ms: number, context: BenchContext, pools: readonly LoadPool[
   while (performance.now() - start < ms) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(PROGRESS_EVERY_MS, ms - (performance.now() - start))));
     const delivered = pools.reduce((n, pool) => n + pool.tickedMessages, 0);
-    context.progress.update(`${phase} ${((performance.now() - start) / 1000).toFixed(1)}/${(ms / 1000).toFixed(1)}s · ${delivered.toLocaleString('en-US')} delivered`);
+    context.progress.update(
+      `${phase} ${((performance.now() - start) / 1000).toFixed(1)}/${(ms / 1000).toFixed(1)}s · ${delivered.toLocaleString('en-US')} delivered`,
+    );
   }
 }
 
@@ -107,7 +120,9 @@ async function redisRun(context: BenchContext): Promise<RedisBroadcastRun | stri
   const pools: LoadPool[] = [];
   let publisher: RestPublisher | undefined;
   try {
-    const ports = await Promise.all(instances.map(async (instance) => (await instance.next('ready', START_TIMEOUT_MS, 'failed')).port));
+    const ports = await Promise.all(
+      instances.map(async (instance) => (await instance.next('ready', START_TIMEOUT_MS, 'failed')).port),
+    );
     const half = Math.floor(options.redisReceivers / 2);
     pools.push(await receiversOn(context, ports[0], half));
     pools.push(await receiversOn(context, ports[1], options.redisReceivers - half));
@@ -141,12 +156,16 @@ async function redisRun(context: BenchContext): Promise<RedisBroadcastRun | stri
     const received = final[0].total.messages + final[1].total.messages;
     const duplicates = final[0].total.duplicates + final[1].total.duplicates;
     const receiverErrors = final[0].total.errors + final[1].total.errors;
-    const errors = publisher.failed + receiverErrors + (settled ? 0 : publisher.sent - publisher.accepted - publisher.failed);
+    const errors =
+      publisher.failed + receiverErrors + (settled ? 0 : publisher.sent - publisher.accepted - publisher.failed);
     if (errors > 0) {
-      progress.log(`  ! redis broadcast: ${errors} errors, last: ${publisher.lastError ?? final[0].lastError ?? final[1].lastError ?? 'requests unanswered'}`);
+      progress.log(
+        `  ! redis broadcast: ${errors} errors, last: ${publisher.lastError ?? final[0].lastError ?? final[1].lastError ?? 'requests unanswered'}`,
+      );
     }
     const lost = expected - received;
-    if (lost !== 0 || duplicates > 0) progress.log(`  ! redis broadcast: lost ${lost}, duplicated ${duplicates} deliveries`);
+    if (lost !== 0 || duplicates > 0)
+      progress.log(`  ! redis broadcast: lost ${lost}, duplicated ${duplicates} deliveries`);
 
     const cpuOf = (i: number): number => cpuPercent(cpu0[i], cpu1[i], seconds);
     const perDelivery = (i: number): number => {

@@ -17,7 +17,9 @@ function acceptResponse(head: string): string | undefined {
   if (at === -1) return undefined;
   const end = head.indexOf('\r\n', at);
   const key = head.slice(at + KEY_HEADER.length, end === -1 ? undefined : end).trim();
-  const accept = createHash('sha1').update(key + GUID).digest('base64');
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
   return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 }
 

@@ -48,10 +48,11 @@ export async function serveTarget(port: number): Promise<void> {
     exiting = true;
     const done = (): never => process.exit(0);
     if (stopHeapSampling === undefined) done();
-    else stopHeapSampling().then(done, (error: unknown) => {
-      console.error(error);
-      done();
-    });
+    else
+      stopHeapSampling().then(done, (error: unknown) => {
+        console.error(error);
+        done();
+      });
   };
   process.on('message', (command: TargetCommand) => {
     if (command.type === 'gc') {

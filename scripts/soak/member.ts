@@ -103,7 +103,12 @@ export class Member {
   send(): void {
     if (!this.joined || !this.connected) return;
     this.totals.sent++;
-    this.socket!.send(JSON.stringify({ event: 'message', data: { room: this.room, text: `${this.name} #${this.refs}`, ref: `${this.name}-${this.refs++}` } }));
+    this.socket!.send(
+      JSON.stringify({
+        event: 'message',
+        data: { room: this.room, text: `${this.name} #${this.refs}`, ref: `${this.name}-${this.refs++}` },
+      }),
+    );
   }
 
   /** Drops the connection mid-frame with a TCP reset, then reconnects and resumes. */
@@ -134,7 +139,12 @@ export class Member {
   private onFrame(frame: Frame): void {
     switch (frame.event) {
       case 'welcome':
-        this.socket?.send(JSON.stringify({ event: 'join', data: { room: this.room, name: this.name, ...(this.lastId ? { since: this.lastId } : {}) } }));
+        this.socket?.send(
+          JSON.stringify({
+            event: 'join',
+            data: { room: this.room, name: this.name, ...(this.lastId ? { since: this.lastId } : {}) },
+          }),
+        );
         break;
       case 'joined':
         this.onJoined(frame.data);

@@ -113,5 +113,5 @@ export function serverOptionsFor(
   for (const key of OVERRIDABLE_KEYS) {
     if (gatewayOptions[key] !== undefined) merged[key] = gatewayOptions[key];
   }
-  return merged as WebSocketServerOptions;
+  return merged;
 }

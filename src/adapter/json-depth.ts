@@ -23,7 +23,7 @@ export function exceedsJsonDepth(json: string | Uint8Array, maxDepth: number): b
   const length = json.length;
   let depth = 0;
   for (let i = 0; i < length; i++) {
-    const code = isText ? json.charCodeAt(i) : (json as Uint8Array)[i];
+    const code = isText ? json.charCodeAt(i) : json[i];
     if (code === QUOTE) {
       i = closingQuote(json, i + 1);
       if (i < 0) return false;
@@ -39,12 +39,12 @@ export function exceedsJsonDepth(json: string | Uint8Array, maxDepth: number): b
 /** Where the string starting at `from` ends (its closing quote), or -1 when it does not. */
 function closingQuote(json: string | Uint8Array, from: number): number {
   const isText = typeof json === 'string';
-  for (let start = from; ; ) {
-    const quote = isText ? json.indexOf('"', start) : (json as Uint8Array).indexOf(QUOTE, start);
+  for (let start = from; ;) {
+    const quote = isText ? json.indexOf('"', start) : json.indexOf(QUOTE, start);
     if (quote < 0) return -1;
     // Escaped when an odd number of backslashes precede it (each backslash run is counted once).
     let backslashes = 0;
-    for (let j = quote - 1; j >= start && (isText ? json.charCodeAt(j) : (json as Uint8Array)[j]) === BACKSLASH; j--) {
+    for (let j = quote - 1; j >= start && (isText ? json.charCodeAt(j) : json[j]) === BACKSLASH; j--) {
       backslashes++;
     }
     if (backslashes % 2 === 0) return quote;

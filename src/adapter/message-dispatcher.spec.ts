@@ -63,10 +63,7 @@ describe('MessageDispatcher', () => {
   });
 
   it('sends nothing for undefined or null', async () => {
-    const { client } = setup([
-      handler('a', async () => undefined),
-      handler('b', async () => null),
-    ]);
+    const { client } = setup([handler('a', async () => undefined), handler('b', async () => null)]);
     client.receive('{"event":"a"}');
     client.receive('{"event":"b"}');
     await drainMicrotasks();

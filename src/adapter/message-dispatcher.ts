@@ -81,7 +81,11 @@ export class MessageDispatcher {
   }
 
   /** Dispatches the 'message' events of `client` from now on. */
-  static attach(client: DispatchClient, handlers: readonly WsMessageHandler[], settings: DispatchSettings): MessageDispatcher {
+  static attach(
+    client: DispatchClient,
+    handlers: readonly WsMessageHandler[],
+    settings: DispatchSettings,
+  ): MessageDispatcher {
     const dispatcher = new MessageDispatcher(client, handlers, settings);
     (client as DispatchedClient)[kDispatcher] = dispatcher;
     client.on('message', onClientMessage);

@@ -10,9 +10,7 @@ import { ConnectionLog } from '../logging/connection-log.js';
 import { Rfc6455Adapter } from './rfc6455.adapter.js';
 
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
-  );
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
 async function upgradeStatus(port: number, path: string): Promise<number> {
@@ -161,9 +159,7 @@ describe('Rfc6455Adapter', () => {
 
     it('listens for messages only when the gateway has handlers', async () => {
       const server = adapter.create(0, { path: '/a' });
-      const connected = new Promise<WebSocketConnection>((resolve) =>
-        server.once('connection', resolve),
-      );
+      const connected = new Promise<WebSocketConnection>((resolve) => server.once('connection', resolve));
       const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/a`);
       const connection = await connected;
       adapter.bindMessageHandlers(connection, [], () => {
@@ -211,9 +207,7 @@ describe('Rfc6455Adapter', () => {
 
     it('reports a disconnect on close, with the close code', async () => {
       const server = adapter.create(0, { path: '/a' });
-      const connected = new Promise<WebSocketConnection>((resolve) =>
-        server.once('connection', resolve),
-      );
+      const connected = new Promise<WebSocketConnection>((resolve) => server.once('connection', resolve));
       const client = await TestClient.connect(`ws://127.0.0.1:${appPort}/a`);
       const connection = await connected;
       const disconnected = new Promise((resolve) => adapter.bindClientDisconnect(connection, resolve));

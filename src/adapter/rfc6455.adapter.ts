@@ -108,9 +108,7 @@ export class Rfc6455Adapter extends AbstractWsAdapter {
   create(port: number, options: GatewayOptions = {}): WebSocketServer {
     const { path, namespace, server, ...overrides } = options;
     if (namespace) {
-      const error = new Error(
-        '"Rfc6455Adapter" does not support namespaces: give each gateway its own path instead.',
-      );
+      const error = new Error('"Rfc6455Adapter" does not support namespaces: give each gateway its own path instead.');
       logger.error(error);
       throw error;
     }

@@ -1,10 +1,4 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { bearerToken } from './bearer-token.js';
 import { InvalidTokenError, TokenVerifier } from './token-verifier.js';

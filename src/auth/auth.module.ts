@@ -29,11 +29,14 @@ export class AuthModule {
 
   static forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
     return {
-      ...AuthModule.with({
-        provide: TokenVerifier,
-        inject: options.inject ?? [],
-        useFactory: async (...args: unknown[]) => new TokenVerifier(await options.useFactory(...args)),
-      }, options),
+      ...AuthModule.with(
+        {
+          provide: TokenVerifier,
+          inject: options.inject ?? [],
+          useFactory: async (...args: unknown[]) => new TokenVerifier(await options.useFactory(...args)),
+        },
+        options,
+      ),
       imports: options.imports ?? [],
     };
   }

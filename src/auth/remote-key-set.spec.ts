@@ -34,7 +34,10 @@ describe('TokenVerifier with a remote JWKS', () => {
 
   it('verifies RS256 and ES256 tokens by their kid, fetching the key set once', async () => {
     const verifier = verifierFor(jwks.url);
-    await expect(verifier.verify(await signToken(rsa, claims))).resolves.toMatchObject({ name: 'Alice', subject: 'u-1' });
+    await expect(verifier.verify(await signToken(rsa, claims))).resolves.toMatchObject({
+      name: 'Alice',
+      subject: 'u-1',
+    });
     await expect(verifier.verify(await signToken(ec, claims))).resolves.toMatchObject({ name: 'Alice' });
     await expect(verifier.verify(await signToken(ec, claims))).resolves.toMatchObject({ name: 'Alice' });
     expect(jwks.fetches).toBe(1);
@@ -111,11 +114,14 @@ describe('TokenVerifier with a remote JWKS', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it.each(['error', 'garbage'] as const)('refuses tokens while the key set answers %s, then recovers', async (behaviour) => {
-    jwks.behaviour = behaviour;
-    const verifier = verifierFor(jwks.url);
-    expect(await reason(verifier, await signToken(rsa, claims))).toMatch(/signing keys cannot be fetched/);
-    jwks.behaviour = 'serve';
-    await expect(verifier.verify(await signToken(rsa, claims))).resolves.toMatchObject({ name: 'Alice' });
-  });
+  it.each(['error', 'garbage'] as const)(
+    'refuses tokens while the key set answers %s, then recovers',
+    async (behaviour) => {
+      jwks.behaviour = behaviour;
+      const verifier = verifierFor(jwks.url);
+      expect(await reason(verifier, await signToken(rsa, claims))).toMatch(/signing keys cannot be fetched/);
+      jwks.behaviour = 'serve';
+      await expect(verifier.verify(await signToken(rsa, claims))).resolves.toMatchObject({ name: 'Alice' });
+    },
+  );
 });

@@ -86,15 +86,22 @@ export function tokenOptionProblems(options: TokenVerifierOptions): string[] {
     if (options.algorithms.length === 0) problems.push('algorithms must not be empty');
     for (const algorithm of options.algorithms) {
       if (!allowed.includes(algorithm)) {
-        problems.push(`algorithm ${JSON.stringify(algorithm)} cannot be used with ${sources[0]} (allowed: ${allowed.join(', ')})`);
+        problems.push(
+          `algorithm ${JSON.stringify(algorithm)} cannot be used with ${sources[0]} (allowed: ${allowed.join(', ')})`,
+        );
       }
     }
   }
-  if (sources[0] === 'jwksUrl' && !isHttpUrl(options.jwksUrl!)) problems.push('jwksUrl must be an http:// or https:// URL');
+  if (sources[0] === 'jwksUrl' && !isHttpUrl(options.jwksUrl!))
+    problems.push('jwksUrl must be an http:// or https:// URL');
   const numbers: [NumberRule, number | undefined, string][] = [
     ['nonNegativeNumber', options.clockToleranceSec, 'clockToleranceSec'],
     ['positiveInteger', options.maxNameLength, 'maxNameLength'],
-    ...Object.entries(options.jwks ?? {}).map(([key, value]): [NumberRule, number | undefined, string] => ['nonNegativeNumber', value, `jwks.${key}`]),
+    ...Object.entries(options.jwks ?? {}).map(([key, value]): [NumberRule, number | undefined, string] => [
+      'nonNegativeNumber',
+      value,
+      `jwks.${key}`,
+    ]),
   ];
   for (const [rule, value, name] of numbers) {
     const problem = value === undefined ? undefined : numberProblem(rule, value, name);

@@ -17,7 +17,9 @@ export function rejectionReason(error: unknown): string {
 
 function claimReason(error: InstanceType<typeof errors.JWTClaimValidationFailed>): string {
   if (error.reason === 'missing') {
-    return error.claim === 'exp' ? 'the token has no expiry (exp claim); tokens must expire' : `the token has no ${error.claim} claim`;
+    return error.claim === 'exp'
+      ? 'the token has no expiry (exp claim); tokens must expire'
+      : `the token has no ${error.claim} claim`;
   }
   switch (error.claim) {
     case 'nbf':

@@ -82,11 +82,18 @@ describe('TokenVerifier with an HS256 secret', () => {
   it('cannot be built without a key, or with two', () => {
     expect(() => new TokenVerifier('')).toThrow(/one of secret, jwksUrl or publicKey/);
     expect(() => new TokenVerifier({ secret: SECRET, jwksUrl: 'https://id.example/jwks' })).toThrow(/only one of/);
-    expect(() => new TokenVerifier({ secret: SECRET, algorithms: ['RS256'] })).toThrow(/RS256.*cannot be used with secret/);
+    expect(() => new TokenVerifier({ secret: SECRET, algorithms: ['RS256'] })).toThrow(
+      /RS256.*cannot be used with secret/,
+    );
   });
 
   it('names every numeric option out of range', () => {
-    const options = { jwksUrl: 'https://id.example/jwks', clockToleranceSec: -1, maxNameLength: 0, jwks: { timeoutMs: Number.NaN } };
+    const options = {
+      jwksUrl: 'https://id.example/jwks',
+      clockToleranceSec: -1,
+      maxNameLength: 0,
+      jwks: { timeoutMs: Number.NaN },
+    };
     expect(() => new TokenVerifier(options)).toThrow(
       /clockToleranceSec must be a number >= 0, got -1.*maxNameLength must be a positive integer, got 0.*jwks\.timeoutMs must be a number >= 0, got NaN/s,
     );
@@ -115,7 +122,9 @@ describe('TokenVerifier name rules (the chat name rules)', () => {
 
   it('takes the longest length from the options', async () => {
     const roomy = new TokenVerifier({ secret: SECRET, maxNameLength: 64 });
-    await expect(roomy.verify(await hs256({ sub: 'u', name: 'n'.repeat(64) }))).resolves.toMatchObject({ name: 'n'.repeat(64) });
+    await expect(roomy.verify(await hs256({ sub: 'u', name: 'n'.repeat(64) }))).resolves.toMatchObject({
+      name: 'n'.repeat(64),
+    });
   });
 });
 
@@ -130,7 +139,9 @@ describe('TokenVerifier with a PEM public key', () => {
   it('verifies ES256 and RS256 tokens against their SPKI key', async () => {
     for (const key of [es256, rs256]) {
       const verifier = new TokenVerifier({ publicKey: key.publicPem });
-      await expect(verifier.verify(await signToken(key, { sub: 'pem-user' }))).resolves.toMatchObject({ name: 'pem-user' });
+      await expect(verifier.verify(await signToken(key, { sub: 'pem-user' }))).resolves.toMatchObject({
+        name: 'pem-user',
+      });
     }
   });
 
@@ -167,13 +178,32 @@ describe('TokenVerifier with a PEM public key', () => {
   it('verifies against the key of an X.509 certificate (PEM)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cert-'));
     try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-        '-subj', '/CN=chat-test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=chat-test',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       const privateKey = await importPKCS8(readFileSync(join(dir, 'key.pem'), 'utf8'), 'ES256');
       const verifier = new TokenVerifier({ publicKey: readFileSync(join(dir, 'cert.pem'), 'utf8') });
-      const token = await new SignJWT({ sub: 'cert-user', exp: now() + 60 }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+      const token = await new SignJWT({ sub: 'cert-user', exp: now() + 60 })
+        .setProtectedHeader({ alg: 'ES256' })
+        .sign(privateKey);
       await expect(verifier.verify(token)).resolves.toMatchObject({ name: 'cert-user' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -195,4 +225,3 @@ describe('TokenVerifier with a PEM public key', () => {
     expect(() => new TokenVerifier({ publicKey: pem })).toThrow(/PRIVATE KEY/);
   });
 });
-

@@ -6,8 +6,7 @@ import { upgradeAuthorizer } from './upgrade-authorizer.js';
 
 const SECRET = 'upgrade-secret';
 const authorize = upgradeAuthorizer(new TokenVerifier(SECRET));
-const upgrade = (headers: Record<string, string>, url = '/chat') =>
-  ({ headers, url }) as unknown as IncomingMessage;
+const upgrade = (headers: Record<string, string>, url = '/chat') => ({ headers, url }) as unknown as IncomingMessage;
 const sign = (claims: Record<string, unknown>) =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
 

@@ -19,7 +19,8 @@ export class ChatErrorHttpFilter implements ExceptionFilter {
         : error.code === 'too_many_rooms'
           ? HttpStatus.SERVICE_UNAVAILABLE
           : HttpStatus.BAD_REQUEST;
-    if (error.retryAfterSeconds !== undefined) httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSeconds));
+    if (error.retryAfterSeconds !== undefined)
+      httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSeconds));
     httpAdapter.reply(response, { statusCode: status, code: error.code, message: error.message }, status);
   }
 }

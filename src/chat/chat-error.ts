@@ -39,5 +39,8 @@ export function refOf(data: unknown): string | number | undefined {
 export const MAX_REF_LENGTH = 64;
 
 export function isRef(value: unknown): value is string | number {
-  return (typeof value === 'string' && value.length <= MAX_REF_LENGTH) || (typeof value === 'number' && Number.isFinite(value));
+  return (
+    (typeof value === 'string' && value.length <= MAX_REF_LENGTH) ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
 }

@@ -4,7 +4,10 @@ describe('chat frame limits', () => {
   it('sizes the JSON frame limit for the longest text with every character escaped', () => {
     expect(resolveChatOptions().maxFrameBytes).toBe(6 * 2000 + 2048);
     expect(resolveChatOptions({ maxTextLength: 100 }).maxFrameBytes).toBe(6 * 100 + 2048);
-    const longest = JSON.stringify({ event: 'message', data: { room: 'r'.repeat(64), text: '\u0001'.repeat(2000), ref: 'x'.repeat(64) } });
+    const longest = JSON.stringify({
+      event: 'message',
+      data: { room: 'r'.repeat(64), text: '\u0001'.repeat(2000), ref: 'x'.repeat(64) },
+    });
     expect(Buffer.byteLength(longest)).toBeLessThanOrEqual(resolveChatOptions().maxFrameBytes);
   });
 

@@ -159,7 +159,10 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     historySize: positiveInteger(options.historySize ?? 100, option('historySize')),
     maxTextLength,
     maxNameLength: positiveInteger(options.maxNameLength ?? 32, option('maxNameLength')),
-    maxFrameBytes: positiveInteger(options.maxFrameBytes ?? defaultMaxFrameBytes(maxTextLength), option('maxFrameBytes')),
+    maxFrameBytes: positiveInteger(
+      options.maxFrameBytes ?? defaultMaxFrameBytes(maxTextLength),
+      option('maxFrameBytes'),
+    ),
     maxRoomsPerConnection: positiveInteger(options.maxRoomsPerConnection ?? 50, option('maxRoomsPerConnection')),
     memberListLimit: positiveInteger(options.memberListLimit ?? 200, option('memberListLimit')),
     rateLimit,
@@ -168,7 +171,9 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     roomMinIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, option('roomMinIdleMs')),
     roomTtlMs: nonNegativeInteger(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, option('roomTtlMs')),
     roomCreatePerMinute:
-      options.roomCreatePerMinute === false ? false : positiveNumber(options.roomCreatePerMinute ?? 10, option('roomCreatePerMinute')),
+      options.roomCreatePerMinute === false
+        ? false
+        : positiveNumber(options.roomCreatePerMinute ?? 10, option('roomCreatePerMinute')),
     bus: options.bus,
     canJoin: hook(options.canJoin, 'canJoin'),
     canPost: hook(options.canPost, 'canPost'),

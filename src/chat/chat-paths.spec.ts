@@ -20,7 +20,7 @@ describe('resolveChatPaths', () => {
     );
   });
 
-  it('lets the JSON protocol take the text protocol\'s path when the text protocol is off', () => {
+  it("lets the JSON protocol take the text protocol's path when the text protocol is off", () => {
     expect(resolveChatPaths({ json: '/' }, { textProtocol: false }).json).toEqual(['/']);
   });
 

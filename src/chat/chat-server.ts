@@ -77,7 +77,8 @@ export class ChatServer {
       if (!isChatName(sender.from, this.options.maxNameLength)) {
         throw new RangeError(`not a chat name: ${JSON.stringify(sender.from)}`);
       }
-      if (typeof sender.fromId !== 'string' || sender.fromId === '') throw new RangeError('fromId must be a non-empty string');
+      if (typeof sender.fromId !== 'string' || sender.fromId === '')
+        throw new RangeError('fromId must be a non-empty string');
     }
     return this.chat.postAs(sender ?? { from: SYSTEM_SENDER_NAME, fromId: SYSTEM_SENDER_ID }, room, text);
   }

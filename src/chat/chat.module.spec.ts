@@ -8,7 +8,12 @@ import { TextChatGateway } from './text-chat.gateway.js';
 describe('ChatModule publicMetadata', () => {
   it('puts every given entry on the controllers and gateways the module defines', () => {
     const marker = Symbol('host:isPublic');
-    ChatModule.forRoot({ publicMetadata: [{ key: 'spec:public', value: true }, { key: marker, value: 'yes' }] });
+    ChatModule.forRoot({
+      publicMetadata: [
+        { key: 'spec:public', value: true },
+        { key: marker, value: 'yes' },
+      ],
+    });
     for (const target of [JsonChatGateway, TextChatGateway, RoomsController, PageController]) {
       expect([Reflect.getMetadata('spec:public', target), Reflect.getMetadata(marker, target)]).toEqual([true, 'yes']);
     }

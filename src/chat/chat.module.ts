@@ -47,7 +47,11 @@ const GATEWAYS_APART = Symbol('GATEWAYS_APART');
 const busProvider: Provider = {
   provide: CHAT_BUS,
   inject: [CHAT_OPTIONS, ConnectionRegistry, { token: CHAT_BUS_DRIVER, optional: true }],
-  useFactory: (options: ResolvedChatOptions, registry: ConnectionRegistry, driver: ChatBusDriver | undefined): ChatBus => {
+  useFactory: (
+    options: ResolvedChatOptions,
+    registry: ConnectionRegistry,
+    driver: ChatBusDriver | undefined,
+  ): ChatBus => {
     const { bus } = options;
     if (bus === undefined) {
       // The bus module's driver (RedisBusModule, ...), else a bus of this instance alone.
@@ -138,12 +142,13 @@ export class ChatModule implements OnApplicationShutdown {
     ];
     const controllers: Type[] = [];
     if (features.textProtocol !== false) providers.push(...gatewaysAt(TextChatGateway, paths.text));
-    if (features.rest !== false) controllers.push(controllerAt(RoomsController, `${paths.rest}/rooms`.replace('//', '/')));
+    if (features.rest !== false)
+      controllers.push(controllerAt(RoomsController, `${paths.rest}/rooms`.replace('//', '/')));
     if (features.page !== false) {
       providers.push({ provide: PublicFiles, useFactory: () => new PublicFiles() });
       providers.push({
         provide: PageDocument,
-        useValue: new PageDocument({ socketPath: paths.json[0]!, pagePath: paths.page, restPrefix: paths.rest }),
+        useValue: new PageDocument({ socketPath: paths.json[0], pagePath: paths.page, restPrefix: paths.rest }),
       });
       controllers.push(controllerAt(PageController, paths.page));
     }

@@ -17,7 +17,12 @@ class ScriptedBus implements ChatBus {
   readonly events = new Subject<ChatEvent>();
   readonly events$ = this.events.asObservable();
   readonly announced: PresenceNotice[] = [];
-  readonly historyCalls: Array<{ room: string; query: HistoryQuery; answer(page: HistoryPage): void; fail(e: Error): void }> = [];
+  readonly historyCalls: Array<{
+    room: string;
+    query: HistoryQuery;
+    answer(page: HistoryPage): void;
+    fail(e: Error): void;
+  }> = [];
   private seq = 0;
 
   async publish(draft: MessageDraft): Promise<ChatMessage> {
@@ -44,7 +49,14 @@ class FakeSocket implements ChatSocket {
   on(): void {}
 }
 
-const msg = (id: string, text = id): ChatMessage => ({ id, room: 'lobby', from: 'x', fromId: 'x-id', text, at: new Date(0).toISOString() });
+const msg = (id: string, text = id): ChatMessage => ({
+  id,
+  room: 'lobby',
+  from: 'x',
+  fromId: 'x-id',
+  text,
+  at: new Date(0).toISOString(),
+});
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The local presence, recording calls and failing on request. */
@@ -97,7 +109,9 @@ describe('ChatService', () => {
     const chat = service();
     const guest = chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'a' });
     expect(guest.name).toBe(`guest-${guest.id.slice(0, 8)}`);
-    expect(chat.connect(new FakeSocket(), { kind: 'text', name: '1.2.3.4:5', remoteAddress: 'a' }).name).toBe('1.2.3.4:5');
+    expect(chat.connect(new FakeSocket(), { kind: 'text', name: '1.2.3.4:5', remoteAddress: 'a' }).name).toBe(
+      '1.2.3.4:5',
+    );
     const locked = chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'a', lockedName: 'alice' });
     expect(locked).toMatchObject({ name: 'alice', nameLocked: true });
     expect(() => chat.rename(locked, 'mallory')).toThrow(ChatError);
@@ -113,7 +127,9 @@ describe('ChatService', () => {
     expect(bus.announced).toEqual([]);
     (await historyCall(0)).answer({ messages: [msg('1-0')], truncated: false });
     await joining;
-    expect(replies).toEqual([{ room: 'lobby', members: ['ann'], count: 1, history: { messages: [msg('1-0')], truncated: false } }]);
+    expect(replies).toEqual([
+      { room: 'lobby', members: ['ann'], count: 1, history: { messages: [msg('1-0')], truncated: false } },
+    ]);
     expect(bus.announced).toEqual([{ room: 'lobby', name: 'ann', event: 'join', members: ['ann'], count: 1 }]);
   });
 
@@ -121,7 +137,9 @@ describe('ChatService', () => {
     const chat = service();
     const socket = new FakeSocket();
     const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
-    const joining = chat.join(ann, { room: 'lobby', since: '1-0' }, () => socket.send(JSON.stringify({ event: 'joined' })));
+    const joining = chat.join(ann, { room: 'lobby', since: '1-0' }, () =>
+      socket.send(JSON.stringify({ event: 'joined' })),
+    );
     // Published while the history was being read: 2-0 made it into the history, 3-0 did not.
     bus.deliver(msg('2-0'));
     bus.deliver(msg('3-0'));
@@ -327,7 +345,12 @@ describe('ChatService', () => {
     const refused = new Set(['quiet']);
     const chat = service({ canPost: async (_principal, room) => !refused.has(room) });
     const anonymous = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
-    const signed = chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'b', lockedName: 'Bob', principal: { sub: 'u-9' } });
+    const signed = chat.connect(new FakeSocket(), {
+      kind: 'json',
+      remoteAddress: 'b',
+      lockedName: 'Bob',
+      principal: { sub: 'u-9' },
+    });
     let reads = 0;
     for (const connection of [anonymous, signed]) {
       for (const room of ['lobby', 'quiet']) {

@@ -209,7 +209,11 @@ export class ChatService {
   }
 
   /** History for a member of the room only, like posting (README, "Operating it"). */
-  memberHistory(connection: ChatConnection, room: string, query: { before?: string; limit: number }): Promise<HistoryPage> {
+  memberHistory(
+    connection: ChatConnection,
+    room: string,
+    query: { before?: string; limit: number },
+  ): Promise<HistoryPage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
     return this.bus.history(room, query);
   }
@@ -223,7 +227,8 @@ export class ChatService {
     try {
       return await this.bus.publish(draft);
     } catch (error) {
-      if (error instanceof RoomLimitError) throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
+      if (error instanceof RoomLimitError)
+        throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
       throw error;
     }
   }

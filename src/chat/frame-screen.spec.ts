@@ -36,7 +36,10 @@ describe('FrameScreen depth limit', () => {
   const deep = (depth: number) => '{"event":"message","data":' + '['.repeat(depth) + ']'.repeat(depth) + '}';
 
   it('answers a known event nested too deep with invalid_payload, fast path or not', () => {
-    expect(check(deep(500_000))).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(/at most 9 deep/) });
+    expect(check(deep(500_000))).toMatchObject({
+      code: 'invalid_payload',
+      message: expect.stringMatching(/at most 9 deep/),
+    });
     expect(check(deep(MAX_FRAME_DEPTH))).toMatchObject({ code: 'invalid_payload' });
     expect(check('{"data":' + '{"a":'.repeat(20) + '1' + '}'.repeat(20) + ',"event":"join"}')).toMatchObject({
       code: 'invalid_payload',

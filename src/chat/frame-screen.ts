@@ -30,7 +30,10 @@ export class FrameScreen {
   /** The error to answer with, or null when a handler will take the frame. */
   check(frame: Buffer): ChatErrorPayload | null {
     if (exceedsJsonDepth(frame, MAX_FRAME_DEPTH)) {
-      return { code: 'invalid_payload', message: `a frame may nest arrays and objects at most ${MAX_FRAME_DEPTH} deep` };
+      return {
+        code: 'invalid_payload',
+        message: `a frame may nest arrays and objects at most ${MAX_FRAME_DEPTH} deep`,
+      };
     }
     // Clients that serialise {event, data} in that order (JSON.stringify does) start with
     // `{"event":"<name>"`: recognised without parsing the frame a second time.

@@ -1,10 +1,12 @@
 import { isJson } from './json-body.guard.js';
 
 describe('isJson', () => {
-  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', ' application/json '])(
-    'accepts %j',
-    (contentType) => expect(isJson(contentType)).toBe(true),
-  );
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'Application/JSON;charset=UTF-8',
+    ' application/json ',
+  ])('accepts %j', (contentType) => expect(isJson(contentType)).toBe(true));
 
   it.each([
     undefined,

@@ -3,7 +3,6 @@ import { SubscribeMessage } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { gatewayAt } from '../mount/mounted-classes.js';
-import type { ChatSocket } from './chat-socket.js';
 import { JsonChatGateway } from './json-chat.gateway.js';
 
 class ChatWithPing extends JsonChatGateway {
@@ -29,7 +28,7 @@ function connect(type: typeof JsonChatGateway): { socket: RecordingSocket; dispa
   const registry = { find: () => connection };
   const gateway = new type(chat as never, registry as never, {} as never, { maxFrameBytes: 1024 } as never);
   const socket = new RecordingSocket();
-  gateway.handleConnection(socket as unknown as ChatSocket, { socket: { remoteAddress: '127.0.0.1' } } as IncomingMessage);
+  gateway.handleConnection(socket, { socket: { remoteAddress: '127.0.0.1' } } as IncomingMessage);
   const dispatched: string[] = [];
   socket.on('message', (data: Buffer) => dispatched.push(data.toString()));
   return { socket, dispatched };

@@ -14,7 +14,7 @@ describe('gateMessages', () => {
     const seen: string[] = [];
     socket.on('message', (data: Buffer) => seen.push(`early ${data.toString()}`));
     const gated: string[] = [];
-    gateMessages(socket as unknown as ChatSocket, (gatedSocket, data) => {
+    gateMessages(socket, (gatedSocket, data) => {
       expect(gatedSocket).toBe(socket);
       gated.push(String(data));
       return String(data) !== 'refused';
@@ -30,7 +30,7 @@ describe('gateMessages', () => {
 
   it('leaves every other event alone', () => {
     const socket = new FakeSocket();
-    gateMessages(socket as unknown as ChatSocket, () => false);
+    gateMessages(socket, () => false);
     const closes: unknown[][] = [];
     socket.on('close', (...args: unknown[]) => closes.push(args));
     socket.emit('close', 1000, 'bye');

@@ -28,7 +28,8 @@ function gatedEmit(this: GatedSocket, event: string | symbol, data?: unknown): b
  */
 export function gateMessages(socket: ChatSocket, gate: MessageGate): void {
   const gated = socket as GatedSocket;
-  if (gated.emit !== inheritedEmit) throw new TypeError('the chat gates sockets that use EventEmitter.prototype.emit only');
+  if (gated.emit !== inheritedEmit)
+    throw new TypeError('the chat gates sockets that use EventEmitter.prototype.emit only');
   gated[kGate] = gate;
   gated.emit = gatedEmit as typeof inheritedEmit;
 }

@@ -7,17 +7,41 @@ describe('chat names', () => {
     const port = fc.option(fc.integer({ min: 0, max: 65535 }), { nil: undefined });
     fc.assert(fc.property(fc.ipV4(), port, (address, remotePort) => isReservedName(peerName(address, remotePort))));
     fc.assert(fc.property(fc.ipV6(), port, (address, remotePort) => isReservedName(peerName(address, remotePort))));
-    fc.assert(fc.property(fc.ipV4(), port, (address, remotePort) => isReservedName(peerName(`::ffff:${address}`, remotePort))));
+    fc.assert(
+      fc.property(fc.ipV4(), port, (address, remotePort) => isReservedName(peerName(`::ffff:${address}`, remotePort))),
+    );
   });
 
   it('reserves near misses, look-alikes, and names that start with an address', () => {
-    for (const name of ['999.1.1.1:80', '1.2.3.4:', '[::1]', '[::FFFF:1.2.3.4]:80', '::1', 'fe80::1', '１２７.０.０.１:８０', '1.2.3.4:5 say: hi', '[::1]:80 x']) {
+    for (const name of [
+      '999.1.1.1:80',
+      '1.2.3.4:',
+      '[::1]',
+      '[::FFFF:1.2.3.4]:80',
+      '::1',
+      'fe80::1',
+      '１２７.０.０.１:８０',
+      '1.2.3.4:5 say: hi',
+      '[::1]:80 x',
+    ]) {
       expect(isReservedName(name)).toBe(true);
     }
   });
 
   it('leaves ordinary names alone, digits and colons included', () => {
-    for (const name of ['alice', 'Ann Lee', 'agent 007', '1.2.3', 'v1.2.3.4-beta', 'at 10:30', 'a:b', '[team]', '[cafe]:80', 'guest-1a2b3c4d', 'fan of 10.0.0.1']) {
+    for (const name of [
+      'alice',
+      'Ann Lee',
+      'agent 007',
+      '1.2.3',
+      'v1.2.3.4-beta',
+      'at 10:30',
+      'a:b',
+      '[team]',
+      '[cafe]:80',
+      'guest-1a2b3c4d',
+      'fan of 10.0.0.1',
+    ]) {
       expect(isReservedName(name)).toBe(false);
       expect(chatNameProblem(name, 32)).toBeNull();
     }

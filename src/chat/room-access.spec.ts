@@ -65,7 +65,10 @@ describe('RoomAccess', () => {
   });
 
   it('waits for asynchronous hooks', async () => {
-    const later = access({ canJoin: async (_p, room) => room === 'open', canPost: async () => 'true' as unknown as boolean });
+    const later = access({
+      canJoin: async (_p, room) => room === 'open',
+      canPost: async () => 'true' as unknown as boolean,
+    });
     await expect(later.requireJoin({}, 'open')).resolves.toBeUndefined();
     await expect(later.requireJoin({}, 'closed')).rejects.toMatchObject({ code: 'forbidden' });
     await expect(later.mayPost({}, 'open')).resolves.toBe(false);
@@ -90,15 +93,26 @@ describe('RoomAccess', () => {
 describe('principals', () => {
   it('of an authenticated connection is what authorize returned', () => {
     const principal = { sub: 'u-1', roles: ['admin'] };
-    expect(principalOf({ id: 'c-1', name: 'Ann', remoteAddress: '10.0.0.1:5', kind: 'json', principal })).toBe(principal);
+    expect(principalOf({ id: 'c-1', name: 'Ann', remoteAddress: '10.0.0.1:5', kind: 'json', principal })).toBe(
+      principal,
+    );
   });
 
   it('of an anonymous connection carries its id, name, address and protocol', () => {
-    const principal = principalOf({ id: 'c-1', name: 'Ann', remoteAddress: '10.0.0.1:5', kind: 'text', principal: undefined });
+    const principal = principalOf({
+      id: 'c-1',
+      name: 'Ann',
+      remoteAddress: '10.0.0.1:5',
+      kind: 'text',
+      principal: undefined,
+    });
     expect(principal).toEqual({ anonymous: true, id: 'c-1', name: 'Ann', address: '10.0.0.1:5', protocol: 'text' });
     expect(isAnonymousPrincipal(principal)).toBe(true);
     // `authorize: () => true` admits a client without saying who it is.
-    expect(principalOf({ id: 'c-2', name: 'Bo', remoteAddress: 'b', kind: 'json', principal: true })).toMatchObject({ anonymous: true, id: 'c-2' });
+    expect(principalOf({ id: 'c-2', name: 'Bo', remoteAddress: 'b', kind: 'json', principal: true })).toMatchObject({
+      anonymous: true,
+      id: 'c-2',
+    });
     expect(isAnonymousPrincipal({ sub: 'x' })).toBe(false);
   });
 

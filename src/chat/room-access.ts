@@ -20,7 +20,9 @@ export interface AnonymousPrincipal {
 }
 
 export function isAnonymousPrincipal(principal: unknown): principal is AnonymousPrincipal {
-  return typeof principal === 'object' && principal !== null && (principal as { anonymous?: unknown }).anonymous === true;
+  return (
+    typeof principal === 'object' && principal !== null && (principal as { anonymous?: unknown }).anonymous === true
+  );
 }
 
 /** The parts of a connection its principal is made of. */

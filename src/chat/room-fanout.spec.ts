@@ -31,7 +31,14 @@ class FramingSocket extends FakeSocket {
   }
 }
 
-const message: ChatMessage = { id: '5-0', room: 'lobby', from: 'ann', fromId: 'a1', text: 'hi', at: '2024-01-01T10:00:00.000Z' };
+const message: ChatMessage = {
+  id: '5-0',
+  room: 'lobby',
+  from: 'ann',
+  fromId: 'a1',
+  text: 'hi',
+  at: '2024-01-01T10:00:00.000Z',
+};
 const messageEvent = (m: ChatMessage = message): ChatEvent => ({ type: 'message', message: m });
 const presence = (event: 'join' | 'leave'): ChatEvent => ({
   type: 'presence',
@@ -149,7 +156,14 @@ describe('RoomFanout with the in-memory bus', () => {
     const fanout = new RoomFanout(registry, bus);
     fanout.onModuleInit();
     const options = resolveChatOptions({ rateLimit: false });
-    const chat = new ChatService(options, bus, new LocalPresence(registry, options.memberListLimit), registry, fanout, new RoomAccess(options));
+    const chat = new ChatService(
+      options,
+      bus,
+      new LocalPresence(registry, options.memberListLimit),
+      registry,
+      fanout,
+      new RoomAccess(options),
+    );
     try {
       const socket = new FakeSocket();
       const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
@@ -163,8 +177,11 @@ describe('RoomFanout with the in-memory bus', () => {
       expect(live).toEqual([]);
       await bus.publish({ room: 'lobby', from: 'bob', text: 'after' });
       await new Promise((resolve) => setImmediate(resolve));
-      expect(socket.texts.map((t) => JSON.parse(t) as { event: string; data: { text?: string } }).filter((e) => e.event === 'message'))
-        .toEqual([expect.objectContaining({ data: expect.objectContaining({ text: 'after' }) })]);
+      expect(
+        socket.texts
+          .map((t) => JSON.parse(t) as { event: string; data: { text?: string } })
+          .filter((e) => e.event === 'message'),
+      ).toEqual([expect.objectContaining({ data: expect.objectContaining({ text: 'after' }) })]);
     } finally {
       fanout.onApplicationShutdown();
       await bus.close();

@@ -12,7 +12,9 @@ const instanceOf = (type: abstract new (...args: never[]) => object): object => 
 describe('subscribedEvents', () => {
   it('lists the JSON gateway handlers, at its own path and mounted at another', () => {
     expect(subscribedEvents(instanceOf(JsonChatGateway)).sort()).toEqual([...CHAT_EVENTS].sort());
-    expect(subscribedEvents(instanceOf(gatewayAt(JsonChatGateway, '/elsewhere'))).sort()).toEqual([...CHAT_EVENTS].sort());
+    expect(subscribedEvents(instanceOf(gatewayAt(JsonChatGateway, '/elsewhere'))).sort()).toEqual(
+      [...CHAT_EVENTS].sort(),
+    );
   });
 
   it('leaves out a handler a subclass overrides with a plain method, as Nest does', () => {

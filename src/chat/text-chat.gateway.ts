@@ -39,7 +39,12 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   async handleConnection(socket: ChatSocket, request: IncomingMessage): Promise<void> {
     socket.setMaxPayload?.(maxLineBytes(this.options));
     const name = peerNameOf(request);
-    const connection = this.chat.connect(socket, { kind: 'text', name, remoteAddress: name, principal: socket.principal });
+    const connection = this.chat.connect(socket, {
+      kind: 'text',
+      name,
+      remoteAddress: name,
+      principal: socket.principal,
+    });
     socket.on('message', this.onFrame);
     try {
       // The newcomer gets the room's recent lines, then everyone (newcomer included) the welcome.
@@ -78,7 +83,8 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     if (!isMessageText(line, this.options.maxTextLength)) {
       return send(socket, `Error: a line can be at most ${this.options.maxTextLength} characters`);
     }
-    if (readsAsLogout(line, connection.name)) return send(socket, `Error: only ${QUIT_COMMAND} says that; send ${QUIT_COMMAND} to leave`);
+    if (readsAsLogout(line, connection.name))
+      return send(socket, `Error: only ${QUIT_COMMAND} says that; send ${QUIT_COMMAND} to leave`);
     await this.chat.post(connection, LOBBY, line);
   }
 

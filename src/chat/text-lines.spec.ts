@@ -3,7 +3,9 @@ import { chatLine, clockTime, logoutText, peerName, readsAsLogout, visibleText, 
 describe('plain-text lines', () => {
   it('formats a chat line with the local time of the message', () => {
     const at = new Date(2024, 0, 2, 3, 4, 5).toISOString(); // 03:04:05 local time
-    expect(chatLine({ at, from: '10.0.0.7:5000', text: 'hello <world>' })).toBe('03:04:05 10.0.0.7:5000 say: hello <world>');
+    expect(chatLine({ at, from: '10.0.0.7:5000', text: 'hello <world>' })).toBe(
+      '03:04:05 10.0.0.7:5000 say: hello <world>',
+    );
   });
 
   it('pads every clock field to two digits', () => {
@@ -58,7 +60,12 @@ describe('plain-text lines', () => {
 
   describe('logout lines', () => {
     it('recognise a line that would read as its sender leaving, as a reader sees it', () => {
-      for (const text of ['1.2.3.4:5 Logout', '  1.2.3.4:5   Logout ', '1.2.3.4:5 Logout\u200b', '\u200b1.2.3.4:5\u00a0Logout']) {
+      for (const text of [
+        '1.2.3.4:5 Logout',
+        '  1.2.3.4:5   Logout ',
+        '1.2.3.4:5 Logout\u200b',
+        '\u200b1.2.3.4:5\u00a0Logout',
+      ]) {
         expect(readsAsLogout(text, '1.2.3.4:5')).toBe(true);
       }
     });

@@ -50,7 +50,12 @@ export function logoutText(name: string): string {
  * (a trailing space or a zero-width space does not make it another line).
  */
 export function readsAsLogout(text: string, name: string): boolean {
-  return text.replace(/\p{Cf}/gu, '').replace(/\s+/gu, ' ').trim() === logoutText(name);
+  return (
+    text
+      .replace(/\p{Cf}/gu, '')
+      .replace(/\s+/gu, ' ')
+      .trim() === logoutText(name)
+  );
 }
 
 /** HH:MM:SS in local time. */

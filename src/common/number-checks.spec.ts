@@ -1,4 +1,10 @@
-import { nonNegativeInteger, nonNegativeNumber, numberProblem, positiveInteger, positiveNumber } from './number-checks.js';
+import {
+  nonNegativeInteger,
+  nonNegativeNumber,
+  numberProblem,
+  positiveInteger,
+  positiveNumber,
+} from './number-checks.js';
 
 describe('number checks', () => {
   it('returns a value that holds and refuses one that does not, naming the option', () => {
@@ -18,6 +24,8 @@ describe('number checks', () => {
 
   it('reports a problem as text for callers that gather every problem', () => {
     expect(numberProblem('positiveInteger', 2, 'maxNameLength')).toBeUndefined();
-    expect(numberProblem('nonNegativeNumber', -1, 'jwks.timeoutMs')).toBe('jwks.timeoutMs must be a number >= 0, got -1');
+    expect(numberProblem('nonNegativeNumber', -1, 'jwks.timeoutMs')).toBe(
+      'jwks.timeoutMs must be a number >= 0, got -1',
+    );
   });
 });

@@ -67,7 +67,9 @@ describe('auth variables', () => {
 
   it('reads a PEM key from the variable (with \\n escapes) or from a file', () => {
     const oneLine = publicPem.trim().replace(/\n/g, '\\n');
-    expect(tokenVerifierOptionsOf(loadEnvironment({ AUTH_PUBLIC_KEY: oneLine }))).toMatchObject({ publicKey: publicPem.trim() });
+    expect(tokenVerifierOptionsOf(loadEnvironment({ AUTH_PUBLIC_KEY: oneLine }))).toMatchObject({
+      publicKey: publicPem.trim(),
+    });
     const dir = mkdtempSync(join(tmpdir(), 'pem-'));
     try {
       writeFileSync(join(dir, 'key.pem'), publicPem);
@@ -80,10 +82,16 @@ describe('auth variables', () => {
   });
 
   it.each([
-    [{ AUTH_JWT_SECRET: 's', AUTH_JWKS_URL: 'https://id.example/jwks' }, /AUTH_JWT_SECRET and AUTH_JWKS_URL are both set/],
+    [
+      { AUTH_JWT_SECRET: 's', AUTH_JWKS_URL: 'https://id.example/jwks' },
+      /AUTH_JWT_SECRET and AUTH_JWKS_URL are both set/,
+    ],
     [{ AUTH_ISSUER: 'https://id.example' }, /AUTH_ISSUER set without a key/],
     [{ AUTH_AUDIENCE: 'chat', AUTH_ALGORITHMS: 'RS256' }, /AUTH_AUDIENCE, AUTH_ALGORITHMS set without a key/],
-    [{ AUTH_JWT_SECRET: 's', AUTH_ALGORITHMS: 'RS256' }, /AUTH_ALGORITHMS: algorithm "RS256" cannot be used with AUTH_JWT_SECRET/],
+    [
+      { AUTH_JWT_SECRET: 's', AUTH_ALGORITHMS: 'RS256' },
+      /AUTH_ALGORITHMS: algorithm "RS256" cannot be used with AUTH_JWT_SECRET/,
+    ],
     [{ AUTH_JWKS_URL: 'https://id.example/jwks', AUTH_ALGORITHMS: 'HS256' }, /AUTH_ALGORITHMS: algorithm "HS256"/],
     [{ AUTH_JWKS_URL: 'https://id.example/jwks', AUTH_ALGORITHMS: 'none' }, /AUTH_ALGORITHMS: algorithm "none"/],
     [{ AUTH_JWKS_URL: 'ftp://id.example/jwks' }, /AUTH_JWKS_URL="ftp/],

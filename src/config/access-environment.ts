@@ -107,7 +107,7 @@ export function accessProblems(env: AccessVariables): string[] {
   }
   for (const problem of tokenOptionProblems(options)) {
     const variable = problem.startsWith('algorithm') ? 'AUTH_ALGORITHMS' : keys[0];
-    problems.push(`${variable}: ${problem.replace(/\b(secret|jwksUrl|publicKey)\b/g, (word) => VARIABLE_OF[word]!)}`);
+    problems.push(`${variable}: ${problem.replace(/\b(secret|jwksUrl|publicKey)\b/g, (word) => VARIABLE_OF[word])}`);
   }
   if (options.publicKey !== undefined) {
     const problem = publicKeyProblem(options.publicKey);

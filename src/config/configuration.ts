@@ -42,7 +42,12 @@ export function chatConfigOf(env: Environment): ChatConfig {
     bus: env.BUS,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
-    paths: { json: env.CHAT_JSON_PATHS, text: env.CHAT_TEXT_PATHS, rest: env.CHAT_REST_PREFIX, page: env.CHAT_PAGE_PATH },
+    paths: {
+      json: env.CHAT_JSON_PATHS,
+      text: env.CHAT_TEXT_PATHS,
+      rest: env.CHAT_REST_PREFIX,
+      page: env.CHAT_PAGE_PATH,
+    },
   };
 }
 

@@ -18,7 +18,8 @@ import { accessProblems } from './access-environment.js';
 /** Letters, digits, `-._~` and `/` (mount-paths.ts); lists are comma-separated. */
 const MOUNT_PATH = /^[A-Za-z0-9\-._~/]+$/;
 const MOUNT_PATH_LIST = /^[A-Za-z0-9\-._~/, ]+$/;
-const MOUNT_PATH_MESSAGE = '$property must be a path of letters, digits, "-._~" and "/" (WebSocket paths: a comma list)';
+const MOUNT_PATH_MESSAGE =
+  '$property must be a path of letters, digits, "-._~" and "/" (WebSocket paths: a comma list)';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -33,82 +34,135 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
  * This class is the only place that knows their names, types and defaults.
  */
 export class Environment {
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
   HOST = '0.0.0.0';
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(2 ** 31 - 1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2 ** 31 - 1)
   WS_MAX_PAYLOAD = 1_048_576;
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   WS_PERMESSAGE_DEFLATE = true;
 
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   WS_HEARTBEAT_MS = 30_000;
 
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   WS_MAX_CONNECTIONS = 0;
 
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   WS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-  @Type(() => Number) @IsInt() @Min(1024) @Max(1_048_576)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(1_048_576)
   WS_MAX_HEADER_BYTES = 16_384;
 
   @IsString()
   WS_ALLOWED_ORIGINS = '';
 
-  @Type(() => Number) @IsInt() @Min(1024)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
   WS_SEND_BUFFER_LIMIT = 4_194_304;
 
   /** Unset: on, except with NODE_ENV=production (an unlimited echo is a free CPU sink). */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   ECHO_ENABLED = true;
 
   /** Read for one default only (ECHO_ENABLED); any value is accepted. */
   @IsString()
   NODE_ENV = '';
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   CHAT_HISTORY_SIZE = 100;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   CHAT_MAX_ROOMS_PER_CONNECTION = 50;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   CHAT_RATE_LIMIT_BURST = 20;
 
   /** 0 turns the per-connection rate limit off. */
-  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1_000_000)
   CHAT_RATE_LIMIT_PER_SECOND = 10;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   CHAT_REST_RATE_LIMIT_BURST = 20;
 
   /** 0 turns the per-client REST write limit off. */
-  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1_000_000)
   CHAT_REST_RATE_LIMIT_PER_SECOND = 10;
 
   /** Rooms whose history is kept (in memory or in Redis). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   CHAT_MAX_ROOMS = 1000;
 
   /** Seconds without a message (and no members) before a room's history may make way for a new room. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(31_536_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(31_536_000)
   CHAT_ROOM_MIN_IDLE = 600;
 
   /** Seconds after its last message a room's Redis stream expires; 0 never. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(31_536_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(31_536_000)
   CHAT_ROOM_TTL = 604_800;
 
   /** New rooms one client may create per minute (and at once); 0 turns the limit off. */
-  @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1_000_000)
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1_000_000)
   CHAT_ROOM_CREATE_PER_MINUTE = 10;
 
   /** Largest JSON chat frame; unset: derived from the longest text (6 * 2000 + 2048 = 14048). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(256) @Max(2 ** 31 - 1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(256)
+  @Max(2 ** 31 - 1)
   CHAT_MAX_FRAME_BYTES: number | undefined = undefined;
 
   @IsIn(['memory', 'redis'])
@@ -122,7 +176,8 @@ export class Environment {
   })
   REDIS_PREFIX = 'chat:';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_JWT_SECRET = '';
 
   /** Remote key set of an OpenID Connect provider (RS256, ES256, ...). */
@@ -130,38 +185,56 @@ export class Environment {
   AUTH_JWKS_URL = '';
 
   /** PEM text of an SPKI public key or an X.509 certificate; `\n` escapes allowed. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_PUBLIC_KEY = '';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_PUBLIC_KEY_FILE = '';
 
   /** Comma list of accepted `iss` values. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_ISSUER = '';
 
   /** Comma list of accepted `aud` values. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_AUDIENCE = '';
 
   /** Comma list of accepted `alg` values; default HS256 with a secret, every public-key one else. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_ALGORITHMS = '';
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(3600)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
   AUTH_CLOCK_TOLERANCE_SEC = 30;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(60_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
   AUTH_JWKS_TIMEOUT_MS = 5_000;
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(86_400_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
   AUTH_JWKS_COOLDOWN_MS = 30_000;
 
-  @Type(() => Number) @IsInt() @Min(1_000) @Max(86_400_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
   AUTH_JWKS_CACHE_MAX_AGE_MS = 600_000;
 
   /** Off, a hop count, or a comma list of proxy addresses/CIDRs (see access-environment.ts). */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY = '';
 
   @IsIn(['text', 'json'])
@@ -209,9 +282,7 @@ export class InvalidConfigurationError extends Error {
 }
 
 /** Parses and validates the environment; throws naming every bad variable. */
-export function loadEnvironment(
-  env: Record<string, string | undefined> = process.env,
-): Environment {
+export function loadEnvironment(env: Record<string, string | undefined> = process.env): Environment {
   const known = Object.keys(new Environment());
   const present: Record<string, string> = {};
   for (const name of known) {

@@ -55,7 +55,7 @@ export function rememberClientAddress(request: IncomingMessage, trust: TrustFunc
     // A hop count can reach entries a client wrote itself: the walk stops before anything that
     // is not an IP address.
     let index = 0;
-    while (index + 1 < chain.length && isIP(chain[index + 1]!) !== 0) index++;
+    while (index + 1 < chain.length && isIP(chain[index + 1]) !== 0) index++;
     if (index > 0) resolved = { ...resolved, address: chain[index], port: undefined, forwarded: true };
   }
   remembered.set(request, resolved);

@@ -32,11 +32,14 @@ describe('installGracefulShutdown', () => {
 
   it('exits 1 when closing fails', async () => {
     const exited = new Promise<number>((resolve) => {
-      uninstall = installGracefulShutdown(fakeApp(() => Promise.reject(new Error('stuck'))), {
-        signals: [SIGNAL],
-        logger: quiet,
-        exit: resolve,
-      });
+      uninstall = installGracefulShutdown(
+        fakeApp(() => Promise.reject(new Error('stuck'))),
+        {
+          signals: [SIGNAL],
+          logger: quiet,
+          exit: resolve,
+        },
+      );
     });
     process.emit(SIGNAL, SIGNAL);
     expect(await exited).toBe(1);
@@ -45,12 +48,15 @@ describe('installGracefulShutdown', () => {
   it('exits 1 when closing takes longer than the timeout', () => {
     jest.useFakeTimers();
     const codes: number[] = [];
-    uninstall = installGracefulShutdown(fakeApp(() => new Promise<void>(() => undefined)), {
-      signals: [SIGNAL],
-      timeoutMs: 1000,
-      logger: quiet,
-      exit: (code) => codes.push(code),
-    });
+    uninstall = installGracefulShutdown(
+      fakeApp(() => new Promise<void>(() => undefined)),
+      {
+        signals: [SIGNAL],
+        timeoutMs: 1000,
+        logger: quiet,
+        exit: (code) => codes.push(code),
+      },
+    );
     process.emit(SIGNAL, SIGNAL);
     jest.advanceTimersByTime(999);
     expect(codes).toEqual([]);
@@ -60,7 +66,10 @@ describe('installGracefulShutdown', () => {
 
   it('removes its listeners when uninstalled', () => {
     const before = process.listenerCount(SIGNAL);
-    const remove = installGracefulShutdown(fakeApp(() => Promise.resolve()), { signals: [SIGNAL], logger: quiet });
+    const remove = installGracefulShutdown(
+      fakeApp(() => Promise.resolve()),
+      { signals: [SIGNAL], logger: quiet },
+    );
     expect(process.listenerCount(SIGNAL)).toBe(before + 1);
     remove();
     expect(process.listenerCount(SIGNAL)).toBe(before);

@@ -55,7 +55,7 @@ export function installGracefulShutdown(
       },
       (error: unknown) => {
         clearTimeout(deadline);
-        logger.error(`shutdown failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        logger.error(`shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         exit(1);
       },
     );

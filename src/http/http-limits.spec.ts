@@ -14,7 +14,9 @@ describe('httpServerOptions', () => {
   it('checks for expired heads ten times per timeout, between 50 ms and 1 s', () => {
     expect(httpServerOptions({ maxHeaderBytes: 1024, handshakeTimeoutMs: 1000 }).connectionsCheckingInterval).toBe(100);
     expect(httpServerOptions({ maxHeaderBytes: 1024, handshakeTimeoutMs: 100 }).connectionsCheckingInterval).toBe(50);
-    expect(httpServerOptions({ maxHeaderBytes: 1024, handshakeTimeoutMs: 120_000 }).connectionsCheckingInterval).toBe(1000);
+    expect(httpServerOptions({ maxHeaderBytes: 1024, handshakeTimeoutMs: 120_000 }).connectionsCheckingInterval).toBe(
+      1000,
+    );
   });
 
   it('never sets a request timeout below the head timeout (Node refuses that)', () => {

@@ -33,7 +33,11 @@ describe('createAppLogger', () => {
   it('never writes tokens or chat text given as fields', () => {
     const logger = createAppLogger('json');
     const [line] = captureStdout(() =>
-      logger.log('request', { access_token: 'tok-4711', headers: { authorization: 'Bearer tok-4711' }, text: 'private' }),
+      logger.log('request', {
+        access_token: 'tok-4711',
+        headers: { authorization: 'Bearer tok-4711' },
+        text: 'private',
+      }),
     );
     expect(line).toContain('[REDACTED]');
     expect(line).not.toContain('tok-4711');

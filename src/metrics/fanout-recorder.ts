@@ -18,7 +18,9 @@ export interface FanoutRecorder {
 }
 
 /** Seconds; a broadcast to a few members takes microseconds, a large room milliseconds. */
-const FANOUT_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const FANOUT_BUCKETS = [
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
 
 /** Records each broadcast's fan-out time in a histogram and counts the copies written. */
 @Injectable()

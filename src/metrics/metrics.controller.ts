@@ -9,7 +9,9 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown }): Promise<string> {
+  async scrape(
+    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown },
+  ): Promise<string> {
     const { contentType, body } = await exposition(this.registry);
     response.setHeader('Content-Type', contentType);
     return body;

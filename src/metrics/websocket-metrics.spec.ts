@@ -47,7 +47,9 @@ describe('WebSocketMetrics', () => {
     chat.messagesIn = 11;
     const second = await registry.metrics();
     expect(line(second, 'ws_connections{')).toBe('ws_connections{path="/chat"} 0');
-    expect(line(second, 'ws_messages_received_total{path="/chat"}')).toBe('ws_messages_received_total{path="/chat"} 11');
+    expect(line(second, 'ws_messages_received_total{path="/chat"}')).toBe(
+      'ws_messages_received_total{path="/chat"} 11',
+    );
   });
 
   it('adds up servers that share a path', async () => {

@@ -60,9 +60,21 @@ export class WebSocketMetrics {
       ['ws_upgrades_accepted_total', 'WebSocket upgrades answered with 101', (s) => s.upgradesAccepted],
       ['ws_messages_received_total', 'WebSocket data messages received', (s) => s.messagesIn],
       ['ws_messages_sent_total', 'WebSocket data messages sent', (s) => s.messagesOut],
-      ['ws_received_bytes_total', 'Bytes received on WebSocket connections (frames, after the handshake)', (s) => s.bytesIn],
-      ['ws_sent_bytes_total', 'Bytes of WebSocket frames written to sockets (after permessage-deflate; close frames aside)', (s) => s.bytesOut],
-      ['ws_slow_consumer_drops_total', 'Peers dropped with 1013: send buffer over WS_SEND_BUFFER_LIMIT', (s) => s.slowConsumerDrops],
+      [
+        'ws_received_bytes_total',
+        'Bytes received on WebSocket connections (frames, after the handshake)',
+        (s) => s.bytesIn,
+      ],
+      [
+        'ws_sent_bytes_total',
+        'Bytes of WebSocket frames written to sockets (after permessage-deflate; close frames aside)',
+        (s) => s.bytesOut,
+      ],
+      [
+        'ws_slow_consumer_drops_total',
+        'Peers dropped with 1013: send buffer over WS_SEND_BUFFER_LIMIT',
+        (s) => s.slowConsumerDrops,
+      ],
       ['ws_heartbeat_timeouts_total', 'Peers dropped for not answering heartbeat pings', (s) => s.heartbeatTimeouts],
     ];
     for (const [name, help, read] of perPath) {
@@ -80,7 +92,12 @@ export class WebSocketMetrics {
 
     const perPathByKey: Array<[string, string, string, (stats: WebSocketStats) => ReadonlyMap<number, number>]> = [
       ['ws_upgrades_rejected_total', 'WebSocket upgrades refused, by HTTP status', 'status', (s) => s.upgradesRejected],
-      ['ws_closes_total', 'WebSocket connections closed, by close code (1006: no close frame)', 'code', (s) => s.closeCodes],
+      [
+        'ws_closes_total',
+        'WebSocket connections closed, by close code (1006: no close frame)',
+        'code',
+        (s) => s.closeCodes,
+      ],
     ];
     for (const [name, help, label, read] of perPathByKey) {
       new Counter({

@@ -47,7 +47,7 @@ export function declaredRoutes(modules: ModulesContainer, config: ApplicationCon
         ? (Reflect.getMetadata(VERSION_METADATA, controller) ?? versioningOptions.defaultVersion)
         : undefined;
       for (const ctrlPath of asList(declared)) {
-        for (const definition of explorer.scanForPaths(wrapper.instance as object)) {
+        for (const definition of explorer.scanForPaths(wrapper.instance)) {
           for (const methodPath of definition.path) {
             const metadata: RoutePathMetadata = {
               ctrlPath,
@@ -55,7 +55,7 @@ export function declaredRoutes(modules: ModulesContainer, config: ApplicationCon
               globalPrefix,
               controllerVersion,
               versioningOptions,
-              methodVersion: definition.version as RoutePathMetadata['methodVersion'],
+              methodVersion: definition.version,
               methodPath,
             };
             for (const path of pathFactory.create(metadata, definition.requestMethod)) {

@@ -11,15 +11,19 @@ describe('sharedGatewayPlaces', () => {
       { gateway: EchoGateway, port: 0, path: '/echo' },
       { gateway: EchoGateway, port: 0, path: '/live' },
     ];
-    expect(sharedGatewayPlaces(places)).toEqual(['WebSocket path "/live" is served by both JsonChatGateway and EchoGateway']);
+    expect(sharedGatewayPlaces(places)).toEqual([
+      'WebSocket path "/live" is served by both JsonChatGateway and EchoGateway',
+    ]);
   });
 
-  it('names the port when it is not the application\'s', () => {
+  it("names the port when it is not the application's", () => {
     const places = [
       { gateway: OwnPortGateway, port: 9000, path: '/' },
       { gateway: EchoGateway, port: 9000, path: '/' },
     ];
-    expect(sharedGatewayPlaces(places)).toEqual(['WebSocket path "/" on port 9000 is served by both OwnPortGateway and EchoGateway']);
+    expect(sharedGatewayPlaces(places)).toEqual([
+      'WebSocket path "/" on port 9000 is served by both OwnPortGateway and EchoGateway',
+    ]);
   });
 
   it('lets one path be served on two ports', () => {

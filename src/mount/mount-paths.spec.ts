@@ -43,6 +43,11 @@ describe('pathConflicts', () => {
   });
 
   it('finds nothing when every path has one owner', () => {
-    expect(pathConflicts([{ name: 'a', paths: ['/a'] }, { name: 'b', paths: ['/b', '/'] }])).toEqual([]);
+    expect(
+      pathConflicts([
+        { name: 'a', paths: ['/a'] },
+        { name: 'b', paths: ['/b', '/'] },
+      ]),
+    ).toEqual([]);
   });
 });

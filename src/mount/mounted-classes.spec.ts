@@ -45,7 +45,9 @@ describe('gatewayAt', () => {
     expect(Reflect.getMetadata(GUARDS_METADATA, mounted)).toEqual([AllowAll]);
     const handlers = new MetadataScanner()
       .getAllMethodNames(mounted.prototype)
-      .filter((name) => Reflect.getMetadata(MESSAGE_MAPPING_METADATA, (mounted.prototype as Record<string, object>)[name]!));
+      .filter((name) =>
+        Reflect.getMetadata(MESSAGE_MAPPING_METADATA, (mounted.prototype as Record<string, object>)[name]),
+      );
     expect(handlers).toEqual(['say']);
   });
 

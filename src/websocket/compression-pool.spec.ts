@@ -9,7 +9,10 @@ const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 type Result = { error: WebSocketError | undefined; result: Buffer };
 
-function collect(count: number): { done: (error: WebSocketError | undefined, result: Buffer) => void; all: Promise<Result[]> } {
+function collect(count: number): {
+  done: (error: WebSocketError | undefined, result: Buffer) => void;
+  all: Promise<Result[]>;
+} {
   const results: Result[] = [];
   let resolve!: (value: Result[]) => void;
   const all = new Promise<Result[]>((r, reject) => {
@@ -69,7 +72,7 @@ describe('CompressionPool', () => {
     expect(keys.size).toBe(4);
   });
 
-  it('runs the jobs of a connection\'s own context one at a time, in order, busy until the last ends', async () => {
+  it("runs the jobs of a connection's own context one at a time, in order, busy until the last ends", async () => {
     const pool = new CompressionPool(4);
     const own = new Deflater(SETTINGS);
     const messages = ['first '.repeat(50), 'second '.repeat(50), 'third '.repeat(50)].map((text) => Buffer.from(text));

@@ -60,7 +60,11 @@ class Client {
   }
 
   /** A masked frame; `compress` deflates the payload and sets RSV1. */
-  frame(opcode: number, payload: Buffer | string, options: { compress?: boolean; fin?: boolean; rsv1?: boolean } = {}): Buffer {
+  frame(
+    opcode: number,
+    payload: Buffer | string,
+    options: { compress?: boolean; fin?: boolean; rsv1?: boolean } = {},
+  ): Buffer {
     let bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
     if (options.compress) bytes = deflateRawSync(bytes, SYNC).subarray(0, -4);
     return encodeFrame(opcode, bytes, { maskingKey: KEY, fin: options.fin, rsv1: options.compress || options.rsv1 });
@@ -139,7 +143,11 @@ describe('WebSocketConnection with permessage-deflate', () => {
     const serverSocket = await within(accepted, 'the TCP connection');
     sockets.push(serverSocket);
     const deflate = new PerMessageDeflate(pool, params, { ...DEFAULT_DEFLATE_SETTINGS, ...settings });
-    const conn = new WebSocketConnection(serverSocket, undefined, { deflate, maxPayload, extensions: 'permessage-deflate' });
+    const conn = new WebSocketConnection(serverSocket, undefined, {
+      deflate,
+      maxPayload,
+      extensions: 'permessage-deflate',
+    });
     conn.on('error', () => undefined);
     return { conn, client: new Client(socket, params) };
   }
@@ -165,8 +173,12 @@ describe('WebSocketConnection with permessage-deflate', () => {
       const got: Array<[Buffer, boolean]> = [];
       conn.on('message', (data: Buffer, isBinary: boolean) => got.push([data, isBinary]));
       const sizes = [0, 1, 125, 126, 65_535, 65_536, 200_000];
-      const sent = sizes.map((size, i) => (i % 2 === 0 ? Buffer.from('chat '.repeat(size).slice(0, size)) : randomBytes(size)));
-      client.send(...sent.map((data, i) => client.frame(i % 2 === 0 ? Opcode.TEXT : Opcode.BINARY, data, { compress: true })));
+      const sent = sizes.map((size, i) =>
+        i % 2 === 0 ? Buffer.from('chat '.repeat(size).slice(0, size)) : randomBytes(size),
+      );
+      client.send(
+        ...sent.map((data, i) => client.frame(i % 2 === 0 ? Opcode.TEXT : Opcode.BINARY, data, { compress: true })),
+      );
       await within(
         new Promise<void>((resolve) => conn.on('message', () => got.length === sizes.length && resolve())),
         'all messages',
@@ -217,20 +229,34 @@ describe('WebSocketConnection with permessage-deflate', () => {
         client.frame(Opcode.TEXT, first, { compress: true }),
         encodeFrame(Opcode.TEXT, referring, { maskingKey: KEY, rsv1: true }),
       );
-      await within(new Promise<void>((resolve) => conn.on('message', () => got.length === 2 && resolve())), 'two messages');
+      await within(
+        new Promise<void>((resolve) => conn.on('message', () => got.length === 2 && resolve())),
+        'two messages',
+      );
       expect(got).toEqual([first.toString(), second.toString()]);
     });
 
     it.each([
-      ['a message that inflates past maxPayload', 1009, () => deflateRawSync(Buffer.alloc(300_000), SYNC).subarray(0, -4)],
+      [
+        'a message that inflates past maxPayload',
+        1009,
+        () => deflateRawSync(Buffer.alloc(300_000), SYNC).subarray(0, -4),
+      ],
       ['data that is not deflate', 1007, () => Buffer.from([0xff, 0xff, 0xff, 0xff])],
-      ['text that inflates to invalid UTF-8', 1007, () => deflateRawSync(Buffer.from([0x68, 0xc0, 0xaf]), SYNC).subarray(0, -4)],
+      [
+        'text that inflates to invalid UTF-8',
+        1007,
+        () => deflateRawSync(Buffer.from([0x68, 0xc0, 0xaf]), SYNC).subarray(0, -4),
+      ],
     ])('fails the connection on %s with %i, and emits nothing', async (_name, closeCode, payload) => {
       const { conn, client } = await connect(NO_TAKEOVER, {}, 100_000);
       const emitted: Buffer[] = [];
       conn.on('message', (data: Buffer) => emitted.push(data));
       const closed = new Promise<[number]>((resolve) => conn.once('close', (code: number) => resolve([code])));
-      client.send(encodeFrame(Opcode.TEXT, payload(), { maskingKey: KEY, rsv1: true }), client.frame(Opcode.TEXT, 'never'));
+      client.send(
+        encodeFrame(Opcode.TEXT, payload(), { maskingKey: KEY, rsv1: true }),
+        client.frame(Opcode.TEXT, 'never'),
+      );
       expect((await client.waitFor(1, 'the close frame'))[0]).toEqual({ type: 'close', code: closeCode });
       client.socket.end();
       expect(await within(closed, "the connection's close")).toEqual([closeCode]);
@@ -269,7 +295,10 @@ describe('WebSocketConnection with permessage-deflate', () => {
 
     it('keeps its context between messages with server context takeover, compressing even small ones', async () => {
       const { conn, client } = await connect(TAKEOVER, { threshold: 1024 });
-      const texts = Array.from({ length: 20 }, (_, i) => `{"event":"message","data":{"room":"lobby","text":"hi ${i}"}}`);
+      const texts = Array.from(
+        { length: 20 },
+        (_, i) => `{"event":"message","data":{"room":"lobby","text":"hi ${i}"}}`,
+      );
       for (const text of texts) conn.send(text);
       await client.waitFor(texts.length);
       expect(messages(client).map((m) => m.text)).toEqual(texts);
@@ -311,7 +340,10 @@ describe('WebSocketConnection with permessage-deflate', () => {
     it('echoes compressed messages before answering a close that followed them', async () => {
       const { conn, client } = await connect(NO_TAKEOVER, { threshold: 0 });
       echo(conn);
-      client.send(client.frame(Opcode.TEXT, 'echo me '.repeat(300), { compress: true }), client.frame(Opcode.CLOSE, Buffer.from([0x03, 0xe8])));
+      client.send(
+        client.frame(Opcode.TEXT, 'echo me '.repeat(300), { compress: true }),
+        client.frame(Opcode.CLOSE, Buffer.from([0x03, 0xe8])),
+      );
       const received = await client.waitFor(2);
       expect(received.map((r) => r.type)).toEqual(['message', 'close']);
     });
@@ -431,7 +463,12 @@ describe('WebSocketConnection with permessage-deflate', () => {
         },
       });
       const deflate = new PerMessageDeflate(pool, params, DEFAULT_DEFLATE_SETTINGS);
-      const conn = new WebSocketConnection(socket, undefined, { deflate, sendBufferLimit: LIMIT, closeTimeoutMs: 50, stats });
+      const conn = new WebSocketConnection(socket, undefined, {
+        deflate,
+        sendBufferLimit: LIMIT,
+        closeTimeoutMs: 50,
+        stats,
+      });
       const created: Wire = { conn, socket, written: 0, frames: [], errors: [] };
       w = created;
       conn.on('error', (error: WebSocketError) => created.errors.push(error.code));
@@ -473,36 +510,39 @@ describe('WebSocketConnection with permessage-deflate', () => {
     it.each([
       ['shared', NO_TAKEOVER],
       ['per recipient', TAKEOVER],
-    ])('drops a peer that stopped reading with 1013, its queue bounded by the limit (%s compression)', async (_name, params) => {
-      const paused = wire(params, false);
-      const reading = wire(params, true);
-      const closed = new Promise<number>((resolve) => paused.conn.once('close', resolve));
-      const texts: string[] = [];
-      let maxQueued = 0;
-      while (paused.conn.readyState === ReadyState.OPEN && texts.length < 400) {
-        for (let i = 0; i < 8; i++) {
-          const text = noisyText(texts.length);
-          texts.push(text);
-          const frame = prepareFrame(text);
-          paused.conn.sendFrame(frame);
-          reading.conn.sendFrame(frame);
+    ])(
+      'drops a peer that stopped reading with 1013, its queue bounded by the limit (%s compression)',
+      async (_name, params) => {
+        const paused = wire(params, false);
+        const reading = wire(params, true);
+        const closed = new Promise<number>((resolve) => paused.conn.once('close', resolve));
+        const texts: string[] = [];
+        let maxQueued = 0;
+        while (paused.conn.readyState === ReadyState.OPEN && texts.length < 400) {
+          for (let i = 0; i < 8; i++) {
+            const text = noisyText(texts.length);
+            texts.push(text);
+            const frame = prepareFrame(text);
+            paused.conn.sendFrame(frame);
+            reading.conn.sendFrame(frame);
+          }
+          maxQueued = Math.max(maxQueued, paused.conn.bufferedAmount);
+          await idle();
+          maxQueued = Math.max(maxQueued, paused.conn.bufferedAmount);
         }
-        maxQueued = Math.max(maxQueued, paused.conn.bufferedAmount);
+        expect(paused.errors).toEqual(['WS_ERR_SEND_BUFFER_FULL']);
+        expect(paused.conn.stats.slowConsumerDrops).toBe(1);
+        // Charged at their compressed size once compressed: at most the limit, plus the close frame.
+        expect(maxQueued).toBeLessThanOrEqual(LIMIT + 4);
+        expect((paused.socket as unknown as { writableLength: number }).writableLength).toBeLessThanOrEqual(LIMIT + 4);
+        expect(await within(closed, 'the paused peer to be closed')).toBe(1013);
         await idle();
-        maxQueued = Math.max(maxQueued, paused.conn.bufferedAmount);
-      }
-      expect(paused.errors).toEqual(['WS_ERR_SEND_BUFFER_FULL']);
-      expect(paused.conn.stats.slowConsumerDrops).toBe(1);
-      // Charged at their compressed size once compressed: at most the limit, plus the close frame.
-      expect(maxQueued).toBeLessThanOrEqual(LIMIT + 4);
-      expect((paused.socket as unknown as { writableLength: number }).writableLength).toBeLessThanOrEqual(LIMIT + 4);
-      expect(await within(closed, 'the paused peer to be closed')).toBe(1013);
-      await idle();
-      expect(reading.errors).toEqual([]);
-      expect(reading.conn.readyState).toBe(ReadyState.OPEN);
-      expect(reading.frames.map((f) => f.text)).toEqual(texts);
-      reading.conn.terminate();
-    });
+        expect(reading.errors).toEqual([]);
+        expect(reading.conn.readyState).toBe(ReadyState.OPEN);
+        expect(reading.frames.map((f) => f.text)).toEqual(texts);
+        reading.conn.terminate();
+      },
+    );
 
     it('charges a message sent to one peer in full while it waits for zlib, then at its compressed size', async () => {
       const paused = wire(NO_TAKEOVER, false);

@@ -74,9 +74,7 @@ class Peer {
   }
 
   frame(index: number): Promise<PeerFrame> {
-    return this.until((p) => p.frames.length > index, `frame #${index} from the server`).then(
-      () => this.frames[index],
-    );
+    return this.until((p) => p.frames.length > index, `frame #${index} from the server`).then(() => this.frames[index]);
   }
 
   get bytes(): Buffer {
@@ -106,15 +104,18 @@ async function connect(
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
-  await Promise.all(
-    servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-  );
+  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 });
 
 describe('WebSocketConnection', () => {
   it('exposes the ready-state constants on the class and on instances', async () => {
     const { conn } = await connect();
-    expect([WebSocketConnection.CONNECTING, WebSocketConnection.OPEN, WebSocketConnection.CLOSING, WebSocketConnection.CLOSED]).toEqual([0, 1, 2, 3]);
+    expect([
+      WebSocketConnection.CONNECTING,
+      WebSocketConnection.OPEN,
+      WebSocketConnection.CLOSING,
+      WebSocketConnection.CLOSED,
+    ]).toEqual([0, 1, 2, 3]);
     expect([conn.CONNECTING, conn.OPEN, conn.CLOSING, conn.CLOSED]).toEqual([0, 1, 2, 3]);
     expect(conn.readyState).toBe(ReadyState.OPEN);
     expect(conn.protocol).toBe('');
@@ -200,7 +201,10 @@ describe('WebSocketConnection', () => {
       const { conn, peer } = await connect();
       conn.close();
       expect(() => conn.send('late')).not.toThrow();
-      const err = await within(new Promise<Error | undefined>((resolve) => conn.send('late', resolve)), 'send callback');
+      const err = await within(
+        new Promise<Error | undefined>((resolve) => conn.send('late', resolve)),
+        'send callback',
+      );
       expect(err).toBeInstanceOf(Error);
       expect(err?.message).toMatch(/not open/);
       conn.sendFrame(prepareFrame('late'));
@@ -475,7 +479,7 @@ describe('WebSocketConnection', () => {
       await peer.frame(0);
     });
 
-    it('does not count a turn\'s held-back writes against a reading peer', async () => {
+    it("does not count a turn's held-back writes against a reading peer", async () => {
       const { conn, peer } = await connect({ sendBufferLimit: 16 * 1024 });
       // 64 KiB in one turn: more than the limit, but the kernel takes it once offered.
       for (let i = 0; i < 16; i++) conn.send(Buffer.alloc(4 * 1024, i));

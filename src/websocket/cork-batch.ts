@@ -65,7 +65,7 @@ function releaseAll(): void {
   turn = (turn + 1) | 0;
   // A socket corked again while this runs is pushed here and released in the same pass.
   for (let i = 0; i < held.length; i++) {
-    const socket = held[i]!;
+    const socket = held[i];
     if (socket.writableCorked !== 0) socket.uncork();
   }
   held.length = 0;

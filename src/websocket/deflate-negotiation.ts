@@ -40,7 +40,10 @@ const NO_VALUE = 0;
  * decompressed with the full one. Returns undefined when no offer is acceptable: the
  * connection then goes on without the extension.
  */
-export function negotiateDeflate(offers: readonly ExtensionOffer[], settings: DeflateSettings): DeflateAgreement | undefined {
+export function negotiateDeflate(
+  offers: readonly ExtensionOffer[],
+  settings: DeflateSettings,
+): DeflateAgreement | undefined {
   for (const extension of offers) {
     if (extension.name.toLowerCase() !== PERMESSAGE_DEFLATE) continue;
     const offer = readOffer(extension);
@@ -62,7 +65,8 @@ function accept(offer: Offer, settings: DeflateSettings): DeflateAgreement {
   // The response may repeat the offered value or a smaller one, and may name a value that
   // was not offered (7.1.2.1).
   let serverMaxWindowBits = settings.serverMaxWindowBits;
-  if (offer.serverMaxWindowBits !== undefined) serverMaxWindowBits = Math.min(serverMaxWindowBits, offer.serverMaxWindowBits);
+  if (offer.serverMaxWindowBits !== undefined)
+    serverMaxWindowBits = Math.min(serverMaxWindowBits, offer.serverMaxWindowBits);
   if (offer.serverMaxWindowBits !== undefined || serverMaxWindowBits < 15) {
     response += `; server_max_window_bits=${serverMaxWindowBits}`;
   }

@@ -71,7 +71,8 @@ function integerIn(name: string, value: number | undefined, min: number, max: nu
 
 function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`perMessageDeflate.${name} must be a boolean, got ${String(value)}`);
+  if (typeof value !== 'boolean')
+    throw new TypeError(`perMessageDeflate.${name} must be a boolean, got ${String(value)}`);
   return value;
 }
 
@@ -79,7 +80,9 @@ function flag(name: string, value: boolean | undefined, fallback: boolean): bool
  * `false`/`undefined` disable the extension, `true` enables it with the defaults, an object
  * overrides some of them. Out-of-range values throw, naming the option.
  */
-export function resolveDeflateOptions(value: boolean | PerMessageDeflateOptions | undefined): DeflateSettings | undefined {
+export function resolveDeflateOptions(
+  value: boolean | PerMessageDeflateOptions | undefined,
+): DeflateSettings | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return DEFAULT_DEFLATE_SETTINGS;
   const d = DEFAULT_DEFLATE_SETTINGS;

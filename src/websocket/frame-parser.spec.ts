@@ -110,9 +110,7 @@ describe('FrameParser', () => {
     });
 
     it('delivers a binary message', () => {
-      expect(parse(`82 83 ${ZERO_KEY} 00 ff 7f`)).toEqual([
-        { type: 'message', data: hex('00 ff 7f'), isBinary: true },
-      ]);
+      expect(parse(`82 83 ${ZERO_KEY} 00 ff 7f`)).toEqual([{ type: 'message', data: hex('00 ff 7f'), isBinary: true }]);
     });
 
     it('delivers empty text and binary messages', () => {
@@ -285,7 +283,9 @@ describe('FrameParser', () => {
 
     it('copies the fragments into one buffer of at most maxPayload bytes', () => {
       let delivered: Buffer | undefined;
-      const p = new FrameParser(nullSink({ onMessage: (_, data) => (delivered = data) }), null, { maxPayload: 300_000 });
+      const p = new FrameParser(nullSink({ onMessage: (_, data) => (delivered = data) }), null, {
+        maxPayload: 300_000,
+      });
       const data = Buffer.alloc(300_000, 0x62);
       p.push(fragmentsOf(data, 5_000));
       expect(delivered?.equals(data)).toBe(true);
@@ -322,7 +322,8 @@ describe('FrameParser', () => {
     });
 
     it('refuses a limit that is not a positive integer', () => {
-      for (const limit of [0, -1, 2.5, Number.NaN]) expect(() => parser().parser.lowerMaxPayload(limit)).toThrow(RangeError);
+      for (const limit of [0, -1, 2.5, Number.NaN])
+        expect(() => parser().parser.lowerMaxPayload(limit)).toThrow(RangeError);
     });
   });
 
@@ -374,7 +375,10 @@ describe('FrameParser', () => {
       // maxPayload 1024 allows 1024 + 1 + 64 compressed bytes (deflate's overhead on data it
       // cannot shrink); an uncompressed message gets no such room.
       const frameOf = (b0: number, length: number) =>
-        Buffer.concat([hex(`${b0.toString(16)} fe ${length.toString(16).padStart(4, '0')} ${ZERO_KEY}`), Buffer.alloc(length)]);
+        Buffer.concat([
+          hex(`${b0.toString(16)} fe ${length.toString(16).padStart(4, '0')} ${ZERO_KEY}`),
+          Buffer.alloc(length),
+        ]);
       const limited = () => new FrameParser(sink, null, { allowRsv1: true, maxPayload: 1024 });
       limited().push(frameOf(0xc2, 1089));
       expect(compressed).toHaveLength(2);
@@ -609,7 +613,9 @@ describe('FrameParser', () => {
               for (let i = 0; i + 1 < bounds.length; i++) {
                 const opcode = i === 0 ? (part.binary ? Opcode.BINARY : Opcode.TEXT) : Opcode.CONTINUATION;
                 const fin = i + 2 === bounds.length;
-                frames.push(encodeFrame(opcode, data.subarray(bounds[i], bounds[i + 1]), { fin, maskingKey: nextKey() }));
+                frames.push(
+                  encodeFrame(opcode, data.subarray(bounds[i], bounds[i + 1]), { fin, maskingKey: nextKey() }),
+                );
               }
               expected.push({ type: 'message', data, isBinary: part.binary });
             }

@@ -226,7 +226,10 @@ export class FrameParser<T> {
     if (rsv !== 0) {
       const startsMessage = opcode === Opcode.TEXT || opcode === Opcode.BINARY;
       if (rsv !== 0x40 || !this.allowRsv1 || !startsMessage) {
-        return this.fail('WS_ERR_UNEXPECTED_RSV', `Reserved bits set without a negotiated extension (0x${rsv.toString(16)})`);
+        return this.fail(
+          'WS_ERR_UNEXPECTED_RSV',
+          `Reserved bits set without a negotiated extension (0x${rsv.toString(16)})`,
+        );
       }
       compressed = true;
     }

@@ -18,7 +18,10 @@ const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex
 const onceWithin = (emitter: NodeJS.EventEmitter, event: string): Promise<unknown[]> =>
   within(once(emitter, event), `waiting for '${event}'`);
 
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+const toHex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 
 describe('frame writer', () => {
   describe('headers', () => {

@@ -26,10 +26,7 @@ function request(
     'sec-websocket-version': '13',
     ...headers,
   };
-  const defined = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Record<
-    string,
-    string
-  >;
+  const defined = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Record<string, string>;
   return { method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: defined, ...overrides };
 }
 
@@ -37,7 +34,12 @@ describe('handshake', () => {
   describe('requestHeadSize', () => {
     it('counts the request line, each header line and the empty line, in bytes', () => {
       const wire = 'GET /chat?room=a HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key: ' + KEY + '\r\n\r\n';
-      const head = { method: 'GET', url: '/chat?room=a', httpVersion: '1.1', rawHeaders: ['Host', 'x', 'Sec-WebSocket-Key', KEY] };
+      const head = {
+        method: 'GET',
+        url: '/chat?room=a',
+        httpVersion: '1.1',
+        rawHeaders: ['Host', 'x', 'Sec-WebSocket-Key', KEY],
+      };
       expect(requestHeadSize(head)).toBe(Buffer.byteLength(wire));
     });
 
@@ -76,9 +78,7 @@ describe('handshake', () => {
   describe('validateHandshake', () => {
     it('accepts the request of RFC 6455 section 1.3', () => {
       expect(
-        validateHandshake(
-          request({ origin: 'http://example.com', 'sec-websocket-protocol': 'chat, superchat' }),
-        ),
+        validateHandshake(request({ origin: 'http://example.com', 'sec-websocket-protocol': 'chat, superchat' })),
       ).toEqual({ ok: true, key: KEY, protocols: ['chat', 'superchat'], extensions: [] });
     });
 
@@ -187,7 +187,9 @@ describe('handshake', () => {
         once(socket, 'close'),
         new Promise((_, reject) => setTimeout(() => reject(new Error('socket was not closed')), 2000).unref()),
       ]);
-      expect(Buffer.concat(written).toString()).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n[\s\S]*\r\n\r\nOrigin not allowed$/);
+      expect(Buffer.concat(written).toString()).toMatch(
+        /^HTTP\/1\.1 403 Forbidden\r\n[\s\S]*\r\n\r\nOrigin not allowed$/,
+      );
       expect(socket.destroyed).toBe(true);
     });
 

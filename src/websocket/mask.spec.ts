@@ -60,32 +60,35 @@ describe('applyMask', () => {
   it.each([
     ['32-bit', 60, 300],
     ['64-bit', 1000, 1100],
-  ])('matches a byte-by-byte reference on large buffers (%s words) at any alignment and key offset', (_words, minLength, maxLength) => {
-    const reference = (bytes: Uint8Array, key: number, offset: number): void => {
-      for (let i = 0; i < bytes.length; i++) bytes[i] ^= (key >>> (24 - 8 * ((offset + i) & 3))) & 0xff;
-    };
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength, maxLength }),
-        fc.integer({ min: 0, max: 7 }),
-        fc.integer({ min: 0, max: 0xffffffff }),
-        fc.integer({ min: 0, max: 11 }),
-        (bytes, start, key, offset) => {
-          const backing = new Uint8Array(bytes.length + 8);
-          const view = backing.subarray(start, start + bytes.length);
-          view.set(bytes);
-          const expected = Uint8Array.from(bytes);
-          reference(expected, key, offset);
-          applyMask(view, key, offset);
-          expect(Buffer.from(view).equals(Buffer.from(expected))).toBe(true);
-          // Bytes around the view are untouched.
-          expect(backing.subarray(0, start).every((b) => b === 0)).toBe(true);
-          expect(backing.subarray(start + bytes.length).every((b) => b === 0)).toBe(true);
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
+  ])(
+    'matches a byte-by-byte reference on large buffers (%s words) at any alignment and key offset',
+    (_words, minLength, maxLength) => {
+      const reference = (bytes: Uint8Array, key: number, offset: number): void => {
+        for (let i = 0; i < bytes.length; i++) bytes[i] ^= (key >>> (24 - 8 * ((offset + i) & 3))) & 0xff;
+      };
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ minLength, maxLength }),
+          fc.integer({ min: 0, max: 7 }),
+          fc.integer({ min: 0, max: 0xffffffff }),
+          fc.integer({ min: 0, max: 11 }),
+          (bytes, start, key, offset) => {
+            const backing = new Uint8Array(bytes.length + 8);
+            const view = backing.subarray(start, start + bytes.length);
+            view.set(bytes);
+            const expected = Uint8Array.from(bytes);
+            reference(expected, key, offset);
+            applyMask(view, key, offset);
+            expect(Buffer.from(view).equals(Buffer.from(expected))).toBe(true);
+            // Bytes around the view are untouched.
+            expect(backing.subarray(0, start).every((b) => b === 0)).toBe(true);
+            expect(backing.subarray(start + bytes.length).every((b) => b === 0)).toBe(true);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    },
+  );
 });
 
 describe('copyUnmasked', () => {

@@ -109,7 +109,5 @@ function rotate(key: number, offset: number): number {
 }
 
 function byteSwap(value: number): number {
-  return (
-    (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24)) >>> 0
-  );
+  return (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24)) >>> 0;
 }

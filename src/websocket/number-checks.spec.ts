@@ -8,8 +8,14 @@ describe('protocol option checks', () => {
   });
 
   it('throws a RangeError worded like the rest of the service', () => {
-    expect(() => positiveInteger(2.5, 'maxPayload')).toThrow(new RangeError('maxPayload must be a positive integer, got 2.5'));
-    expect(() => positiveNumber(Infinity, 'heartbeat interval')).toThrow(new RangeError('heartbeat interval must be a positive number, got Infinity'));
-    expect(() => nonNegativeNumber(Number.NaN, 'closeTimeoutMs')).toThrow(new RangeError('closeTimeoutMs must be a number >= 0, got NaN'));
+    expect(() => positiveInteger(2.5, 'maxPayload')).toThrow(
+      new RangeError('maxPayload must be a positive integer, got 2.5'),
+    );
+    expect(() => positiveNumber(Infinity, 'heartbeat interval')).toThrow(
+      new RangeError('heartbeat interval must be a positive number, got Infinity'),
+    );
+    expect(() => nonNegativeNumber(Number.NaN, 'closeTimeoutMs')).toThrow(
+      new RangeError('closeTimeoutMs must be a number >= 0, got NaN'),
+    );
   });
 });

@@ -22,9 +22,10 @@ import type { WebSocketStats } from './stats.js';
 /** Back-reference from a socket to its connection, read by the shared socket handlers. */
 export const kConnection = Symbol('websocket.connection');
 
-export type OwnedSocket = Duplex & Partial<Pick<Socket, 'setNoDelay' | 'remoteAddress'>> & {
-  [kConnection]?: unknown;
-};
+export type OwnedSocket = Duplex &
+  Partial<Pick<Socket, 'setNoDelay' | 'remoteAddress'>> & {
+    [kConnection]?: unknown;
+  };
 
 export interface SendOptions {
   binary?: boolean;
@@ -69,7 +70,7 @@ export abstract class Sender extends EventEmitter {
     sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT,
   ) {
     super();
-    this.socket = socket as OwnedSocket;
+    this.socket = socket;
     this.stats = stats;
     this.deflate = deflate;
     this.sendBufferLimit = sendBufferLimit;

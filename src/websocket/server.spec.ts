@@ -106,7 +106,12 @@ afterEach(async () => {
   }
 });
 
-function openClient(port: number, path = '/chat', protocols?: string[], options?: WebSocket.ClientOptions): Promise<WebSocket> {
+function openClient(
+  port: number,
+  path = '/chat',
+  protocols?: string[],
+  options?: WebSocket.ClientOptions,
+): Promise<WebSocket> {
   const client = new WebSocket(`ws://127.0.0.1:${port}${path}`, protocols, options);
   return within(
     new Promise<WebSocket>((resolve, reject) => {
@@ -164,7 +169,9 @@ describe('WebSocketServer', () => {
       const httpServer = http.createServer();
       harnesses.push({ wss, http: httpServer, port: 0 });
       const upgraded = new Promise<[WebSocketConnection, http.IncomingMessage]>((resolve) =>
-        httpServer.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (c, r) => resolve([c, r]))),
+        httpServer.on('upgrade', (req, socket, head) =>
+          wss.handleUpgrade(req, socket, head, (c, r) => resolve([c, r])),
+        ),
       );
       httpServer.listen(0, '127.0.0.1');
       await next(httpServer, 'listening');

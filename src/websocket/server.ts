@@ -2,12 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketConnection } from './connection.js';
-import {
-  CloseCode,
-  DEFAULT_CLOSE_TIMEOUT_MS,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_SEND_BUFFER_LIMIT,
-} from './constants.js';
+import { CloseCode, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD, DEFAULT_SEND_BUFFER_LIMIT } from './constants.js';
 import { HandshakeRejection } from './errors.js';
 import {
   abortHandshake,

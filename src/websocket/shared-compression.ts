@@ -22,7 +22,11 @@ export interface CompressedVariant {
  * Returns the bytes when they are ready; otherwise calls `waiter` once they are (never
  * synchronously), starting the compression if this is the first request.
  */
-export function sharedCompressedFrame(frame: SharedFrame, deflate: PerMessageDeflate, waiter: VariantWaiter): Buffer | undefined {
+export function sharedCompressedFrame(
+  frame: SharedFrame,
+  deflate: PerMessageDeflate,
+  waiter: VariantWaiter,
+): Buffer | undefined {
   const key = deflate.sharedKey;
   const variants = (frame.compressed ??= []);
   for (const variant of variants) {

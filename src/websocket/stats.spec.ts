@@ -6,7 +6,6 @@ import { WebSocketServer, type WebSocketServerOptions } from './server.js';
 import { WebSocketStats } from './stats.js';
 import { within } from '../../test/helpers/waiting.js';
 
-
 describe('WebSocketStats', () => {
   it('counts rejections by status and closes by code', () => {
     const stats = new WebSocketStats();
@@ -88,10 +87,7 @@ describe('WebSocketServer stats (real sockets)', () => {
     client.send('x'.repeat(70_000));
     await within(echoed, 'three echoes');
     client.close(1000);
-    await within(
-      new Promise<void>((resolve) => client.once('close', () => resolve())),
-      'the close handshake',
-    );
+    await within(new Promise<void>((resolve) => client.once('close', () => resolve())), 'the close handshake');
     // Server side 'close' runs once the TCP socket is gone.
     await within(
       (async () => {

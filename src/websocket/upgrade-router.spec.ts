@@ -7,7 +7,6 @@ import { WebSocketServer } from './server.js';
 import { normalisePath, requestPath, UpgradeRouter } from './upgrade-router.js';
 import { within } from '../../test/helpers/waiting.js';
 
-
 const next = <T extends unknown[]>(emitter: EventEmitter, event: string): Promise<T> =>
   within(new Promise<T>((resolve) => emitter.once(event, (...args) => resolve(args as T))), `waiting for '${event}'`);
 

@@ -52,7 +52,7 @@ abstract class ZlibCodec {
     if (this.broken) this.close();
     let stream = this.stream;
     if (stream === undefined) {
-      stream = this.create() as OwnedStream<DeflateRaw | InflateRaw>;
+      stream = this.create();
       stream[kCodec] = this;
       stream.on('data', onData);
       stream.on('error', onError);

@@ -56,7 +56,8 @@ const texts = (messages: ChatMessage[]) => messages.map((message) => message.tex
 const ids = (messages: ChatMessage[]) => messages.map((message) => message.id);
 
 function expectAscending(messageIds: string[]): void {
-  for (let i = 1; i < messageIds.length; i++) expect(compareMessageIds(messageIds[i - 1], messageIds[i])).toBeLessThan(0);
+  for (let i = 1; i < messageIds.length; i++)
+    expect(compareMessageIds(messageIds[i - 1], messageIds[i])).toBeLessThan(0);
 }
 
 /**
@@ -93,7 +94,8 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
     /** Resolves once every instance has delivered `count` messages of `room`. */
     async function delivered(all: Instance[], room: string, count: number): Promise<void> {
-      for (const { log } of all) await log.until(() => log.messages(room).length >= count, `${count} messages of ${room}`);
+      for (const { log } of all)
+        await log.until(() => log.messages(room).length >= count, `${count} messages of ${room}`);
     }
 
     beforeEach(async () => {
@@ -107,7 +109,12 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
     describe('delivery', () => {
       it('stores a message with an id, its time and its sender, and delivers exactly it on every instance', async () => {
         const all = await instances();
-        const stored = await all[0].bus.publish({ room: 'r1', from: 'ann', fromId: 'user-42', text: 'hello "there" ✓ <b>' });
+        const stored = await all[0].bus.publish({
+          room: 'r1',
+          from: 'ann',
+          fromId: 'user-42',
+          text: 'hello "there" ✓ <b>',
+        });
         expect(stored).toEqual({
           id: expect.any(String),
           room: 'r1',
@@ -145,7 +152,8 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
         // Still on the turn that called them: nothing may have reached a subscriber yet.
         expect(log.events).toEqual([]);
         await Promise.all([publishing, announcing]);
-        for (const instance of all) await instance.log.until(() => instance.log.timeline('sync').length === 2, 'the message and the notice');
+        for (const instance of all)
+          await instance.log.until(() => instance.log.timeline('sync').length === 2, 'the message and the notice');
       });
 
       it('delivers every message exactly once on every instance, in id order per room, the same order everywhere', async () => {
@@ -171,7 +179,9 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
             const seen = ids(log.messages(room));
             expectAscending(seen);
             expect(seen).toEqual(ids(reference.messages(room)));
-            expect(seen.filter((id) => id !== marker.id).sort(compareMessageIds)).toEqual([...expected].sort(compareMessageIds));
+            expect(seen.filter((id) => id !== marker.id).sort(compareMessageIds)).toEqual(
+              [...expected].sort(compareMessageIds),
+            );
           }
         }
         for (const { log } of all) expect(log.messages('race').at(-1)).toEqual(marker);
@@ -202,16 +212,20 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
         for (const { bus } of all) {
           expect(await bus.history('hist', { limit: 2 })).toEqual({ messages: sent.slice(4), truncated: false });
           expect(await bus.history('hist', { limit: 100 })).toEqual({ messages: sent, truncated: false });
-          expect(await bus.history('hist', { since: sent[1].id, limit: 10 })).toEqual({ messages: sent.slice(2), truncated: false });
+          expect(await bus.history('hist', { since: sent[1].id, limit: 10 })).toEqual({
+            messages: sent.slice(2),
+            truncated: false,
+          });
           expect(texts((await bus.history('hist', { since: sent[1].id, limit: 2 })).messages)).toEqual(['m3', 'm4']);
           expect(texts((await bus.history('hist', { before: sent[4].id, limit: 2 })).messages)).toEqual(['m3', 'm4']);
           expect(texts((await bus.history('hist', { before: sent[0].id, limit: 2 })).messages)).toEqual([]);
-          expect(texts((await bus.history('hist', { since: sent[0].id, before: sent[4].id, limit: 10 })).messages)).toEqual([
-            'm2',
-            'm3',
-            'm4',
-          ]);
-          expect(await bus.history('hist', { since: sent[5].id, limit: 10 })).toEqual({ messages: [], truncated: false });
+          expect(
+            texts((await bus.history('hist', { since: sent[0].id, before: sent[4].id, limit: 10 })).messages),
+          ).toEqual(['m2', 'm3', 'm4']);
+          expect(await bus.history('hist', { since: sent[5].id, limit: 10 })).toEqual({
+            messages: [],
+            truncated: false,
+          });
           expect(await bus.history('hist', { before: '0-0', limit: 10 })).toEqual({ messages: [], truncated: false });
           expect(await bus.history('nothing-here', { limit: 10 })).toEqual({ messages: [], truncated: false });
         }
@@ -232,16 +246,28 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
           expect(kept).toEqual(sent.slice(lost));
           expect(await bus.history('trim', { limit: 3 })).toEqual({ messages: sent.slice(-3), truncated: false });
           // From the oldest message kept: the rest, complete.
-          expect(await bus.history('trim', { since: kept[0].id, limit: 500 })).toEqual({ messages: kept.slice(1), truncated: false });
+          expect(await bus.history('trim', { since: kept[0].id, limit: 500 })).toEqual({
+            messages: kept.slice(1),
+            truncated: false,
+          });
           // From exactly the horizon, the newest message dropped: nothing after it is gone.
           expect(await bus.history('trim', { since: sent[lost - 1].id, limit: 500 })).toEqual({
             messages: kept,
             truncated: subject.truncation === 'conservative',
           });
           // From just before it, and from the very first: the one at the horizon is gone.
-          expect(await bus.history('trim', { since: sent[lost - 2].id, limit: 500 })).toEqual({ messages: kept, truncated: true });
-          expect(await bus.history('trim', { since: sent[0].id, limit: 2 })).toEqual({ messages: kept.slice(0, 2), truncated: true });
-          expect(await bus.history('trim', { since: sent[248].id, limit: 10 })).toEqual({ messages: [sent[249]], truncated: false });
+          expect(await bus.history('trim', { since: sent[lost - 2].id, limit: 500 })).toEqual({
+            messages: kept,
+            truncated: true,
+          });
+          expect(await bus.history('trim', { since: sent[0].id, limit: 2 })).toEqual({
+            messages: kept.slice(0, 2),
+            truncated: true,
+          });
+          expect(await bus.history('trim', { since: sent[248].id, limit: 10 })).toEqual({
+            messages: [sent[249]],
+            truncated: false,
+          });
         }
       });
 
@@ -263,7 +289,9 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
         const [{ bus }] = all;
         const kept: ChatMessage[] = [];
         for (const room of ['a', 'b', 'c']) kept.push(await bus.publish({ room, from: 'x', text: room }));
-        const attempts = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => bus.publish({ room: `new-${i}`, from: 'x', text: 'x' })));
+        const attempts = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => bus.publish({ room: `new-${i}`, from: 'x', text: 'x' })),
+        );
         for (const attempt of attempts) {
           expect(attempt.status).toBe('rejected');
           const reason = (attempt as PromiseRejectedResult).reason as RoomLimitError;
@@ -274,7 +302,10 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
         }
         for (const instance of all) {
           for (const message of kept) {
-            expect(await instance.bus.history(message.room, { limit: 10 })).toEqual({ messages: [message], truncated: false });
+            expect(await instance.bus.history(message.room, { limit: 10 })).toEqual({
+              messages: [message],
+              truncated: false,
+            });
           }
           expect(await instance.bus.history('new-0', { limit: 10 })).toEqual({ messages: [], truncated: false });
         }
@@ -297,7 +328,10 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
           expect(await bus.history('busy', { limit: 10 })).toEqual({ messages: [busy], truncated: false });
           expect(await bus.history('fresh', { limit: 10 })).toEqual({ messages: [fresh], truncated: false });
           expect(await bus.history('idle', { limit: 10 })).toEqual({ messages: [], truncated: false });
-          expect(await bus.history('idle', { since: idle[0].id, limit: 10 })).toEqual({ messages: [], truncated: true });
+          expect(await bus.history('idle', { since: idle[0].id, limit: 10 })).toEqual({
+            messages: [],
+            truncated: true,
+          });
           expect(await bus.history('idle', { since: idle[1].id, limit: 10 })).toEqual({
             messages: [],
             truncated: subject.truncation === 'conservative',
@@ -306,7 +340,10 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
         // Written again (fresh makes way now): a resume from its old messages still says truncated.
         const again = await first.bus.publish({ room: 'idle', from: 'x', text: 'i3' });
         for (const { bus } of all) {
-          expect(await bus.history('idle', { since: idle[0].id, limit: 10 })).toEqual({ messages: [again], truncated: true });
+          expect(await bus.history('idle', { since: idle[0].id, limit: 10 })).toEqual({
+            messages: [again],
+            truncated: true,
+          });
           expect(await bus.history('fresh', { limit: 10 })).toEqual({ messages: [], truncated: false });
         }
       });
@@ -314,7 +351,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
     describe('presence', () => {
       if (!subject.presence) {
-        it('has none of its own: the chat module uses its instance\'s connections', async () => {
+        it("has none of its own: the chat module uses its instance's connections", async () => {
           const [{ bus }] = await instances();
           expect(bus.presence).toBeUndefined();
         });
@@ -351,13 +388,18 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
         expect(stored.text).toBe('last words');
         await closing.log.until(() => closing.log.isComplete, 'its events to complete');
         await expect(closing.bus.publish({ room: 'last', from: 'ann', text: 'too late' })).rejects.toThrow('closed');
-        await expect(closing.bus.announce({ room: 'last', name: 'ann', event: 'leave', members: [], count: 0 })).resolves.toBeUndefined();
+        await expect(
+          closing.bus.announce({ room: 'last', name: 'ann', event: 'leave', members: [], count: 0 }),
+        ).resolves.toBeUndefined();
         await expect(closing.bus.close!()).resolves.toBeUndefined();
         for (const other of all.slice(1)) {
           expect((await other.bus.history('last', { limit: 10 })).messages).toEqual([stored]);
           // The other instances carry on.
           const next = await other.bus.publish({ room: 'last', from: 'bob', text: 'still here' });
-          await other.log.until(() => other.log.messages('last').some((message) => message.id === next.id), 'its own message');
+          await other.log.until(
+            () => other.log.messages('last').some((message) => message.id === next.id),
+            'its own message',
+          );
         }
       });
     });

@@ -19,7 +19,7 @@ export function split(bytes: Buffer, chunking: Chunking): Buffer[] {
   if (chunking.kind === 'whole' || bytes.length === 0) return [bytes];
   const next = chunking.kind === 'fixed' ? () => chunking.size : randomSizes(chunking.seed, chunking.maxSize);
   const out: Buffer[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = next();
     out.push(bytes.subarray(at, at + size));
     at += size;

@@ -30,7 +30,12 @@ describe('conformance tooling: permessage-deflate answers', () => {
       parseDeflateResponse(
         'permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9; client_max_window_bits=10',
       ),
-    ).toEqual({ serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 9, clientMaxWindowBits: 10 });
+    ).toEqual({
+      serverNoContextTakeover: true,
+      clientNoContextTakeover: true,
+      serverMaxWindowBits: 9,
+      clientMaxWindowBits: 10,
+    });
     expect(parseDeflateResponse('permessage-deflate')).toEqual({ ...AGREED });
   });
 
@@ -59,7 +64,9 @@ describe('conformance tooling: ClientCompressor', () => {
     const first = compressor.compress(text);
     const second = compressor.compress(text);
     expect(second.length).toBeLessThan(first.length);
-    expect(inflateRawSync(Buffer.concat([second, TRAILER]), { ...SYNC, dictionary: Buffer.from(text) }).toString()).toBe(text);
+    expect(
+      inflateRawSync(Buffer.concat([second, TRAILER]), { ...SYNC, dictionary: Buffer.from(text) }).toString(),
+    ).toBe(text);
   });
 });
 
@@ -83,7 +90,11 @@ describe('conformance tooling: ServerFrameReader with permessage-deflate', () =>
   it('inflates a fragmented compressed message', () => {
     const payload = compress('fragmented');
     expect(
-      read(AGREED, serverFrame(Op.TEXT, payload.subarray(0, 3), Rsv.RSV1, false), serverFrame(Op.CONTINUATION, payload.subarray(3), 0)),
+      read(
+        AGREED,
+        serverFrame(Op.TEXT, payload.subarray(0, 3), Rsv.RSV1, false),
+        serverFrame(Op.CONTINUATION, payload.subarray(3), 0),
+      ),
     ).toEqual([{ type: 'message', binary: false, data: Buffer.from('fragmented'), compressed: true }]);
   });
 

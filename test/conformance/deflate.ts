@@ -23,7 +23,12 @@ export function parseDeflateResponse(header: string): NegotiatedDeflate | string
   const [name, ...params] = header.split(';').map((part) => part.trim());
   if (name !== 'permessage-deflate') return `unexpected extension ${JSON.stringify(name)}`;
   const seen = new Set<string>();
-  const result = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+  const result = {
+    serverNoContextTakeover: false,
+    clientNoContextTakeover: false,
+    serverMaxWindowBits: 15,
+    clientMaxWindowBits: 15,
+  };
   for (const param of params) {
     const [key, value] = param.split('=').map((part) => part.trim());
     if (seen.has(key)) return `parameter ${key} repeated`;

@@ -89,10 +89,8 @@ function toBuffer(payload: Buffer | string): Buffer {
 
 type Shorthand = Omit<FrameOptions, 'opcode' | 'payload'>;
 
-export const text = (payload: Buffer | string, o: Shorthand = {}) =>
-  frame({ ...o, opcode: Op.TEXT, payload });
-export const binary = (payload: Buffer | string, o: Shorthand = {}) =>
-  frame({ ...o, opcode: Op.BINARY, payload });
+export const text = (payload: Buffer | string, o: Shorthand = {}) => frame({ ...o, opcode: Op.TEXT, payload });
+export const binary = (payload: Buffer | string, o: Shorthand = {}) => frame({ ...o, opcode: Op.BINARY, payload });
 export const continuation = (payload: Buffer | string, o: Shorthand = {}) =>
   frame({ ...o, opcode: Op.CONTINUATION, payload });
 export const ping = (payload: Buffer | string = Buffer.alloc(0), o: Shorthand = {}) =>
@@ -113,11 +111,7 @@ export function closePayload(code?: number, reason: Buffer | string = Buffer.all
 }
 
 /** Splits a payload into fragments: a first frame of `opcode`, then continuations, FIN on the last. */
-export function fragments(
-  opcode: number,
-  parts: readonly (Buffer | string)[],
-  o: Shorthand = {},
-): Buffer[] {
+export function fragments(opcode: number, parts: readonly (Buffer | string)[], o: Shorthand = {}): Buffer[] {
   return parts.map((part, i) =>
     frame({ ...o, opcode: i === 0 ? opcode : Op.CONTINUATION, fin: i === parts.length - 1, payload: part }),
   );

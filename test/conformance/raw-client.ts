@@ -51,7 +51,9 @@ export class RawClient {
     const host = options.host ?? '127.0.0.1';
     const timeoutMs = options.handshakeTimeoutMs ?? 2000;
     const key = randomBytes(16).toString('base64');
-    const expectedAccept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+    const expectedAccept = createHash('sha1')
+      .update(key + WEBSOCKET_GUID)
+      .digest('base64');
 
     return new Promise((resolve, reject) => {
       const socket = connect({ port: options.port, host });
@@ -75,7 +77,11 @@ export class RawClient {
           if (head.length > MAX_RESPONSE_HEAD) fail('response head too large');
           return;
         }
-        const checked = checkUpgradeResponse(head.subarray(0, end).toString('latin1'), expectedAccept, options.extensions);
+        const checked = checkUpgradeResponse(
+          head.subarray(0, end).toString('latin1'),
+          expectedAccept,
+          options.extensions,
+        );
         if (typeof checked === 'string') return fail(checked);
         clearTimeout(timer);
         socket.off('data', onData).off('error', onError).off('close', onClose);
@@ -171,7 +177,11 @@ interface AcceptedUpgrade {
 }
 
 /** Returns what is wrong with the 101 response head, or what it agreed to when it is valid. */
-function checkUpgradeResponse(head: string, expectedAccept: string, offer: string | undefined): string | AcceptedUpgrade {
+function checkUpgradeResponse(
+  head: string,
+  expectedAccept: string,
+  offer: string | undefined,
+): string | AcceptedUpgrade {
   const [statusLine, ...lines] = head.split('\r\n');
   if (!/^HTTP\/1\.1 101\b/.test(statusLine)) return `expected status 101, got ${JSON.stringify(head)}`;
   const headers = new Map<string, string>();
@@ -180,7 +190,10 @@ function checkUpgradeResponse(head: string, expectedAccept: string, offer: strin
     if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
   if (headers.get('upgrade')?.toLowerCase() !== 'websocket') return `Upgrade header is ${headers.get('upgrade')}`;
-  const connection = (headers.get('connection') ?? '').toLowerCase().split(',').map((t) => t.trim());
+  const connection = (headers.get('connection') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim());
   if (!connection.includes('upgrade')) return `Connection header is ${headers.get('connection')}`;
   if (headers.get('sec-websocket-accept') !== expectedAccept) {
     return `Sec-WebSocket-Accept is ${headers.get('sec-websocket-accept')}, expected ${expectedAccept}`;

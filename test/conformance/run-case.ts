@@ -62,12 +62,18 @@ async function expectClosed(client: RawClient, testCase: ConformanceCase): Promi
   const outcome = testCase.expect;
   if (outcome.kind !== 'closed') throw new Error('unreachable');
   const wanted = `a close frame with ${outcome.codes.map((c) => (c === null ? 'no code' : c)).join(' or ')}`;
-  const close = await waitForCloseFrame(client, `${describeExpected(outcome.events)} then ${wanted}`, testCase.timeoutMs);
+  const close = await waitForCloseFrame(
+    client,
+    `${describeExpected(outcome.events)} then ${wanted}`,
+    testCase.timeoutMs,
+  );
   if (!outcome.codes.includes(close.code)) {
     throw new Error(`expected ${wanted}; received ${describeEvents(client.events)}`);
   }
   if (outcome.reason && !close.reason.equals(outcome.reason)) {
-    throw new Error(`expected close reason ${JSON.stringify(outcome.reason.toString())}; received ${describeEvent(close)}`);
+    throw new Error(
+      `expected close reason ${JSON.stringify(outcome.reason.toString())}; received ${describeEvent(close)}`,
+    );
   }
   assertReplies(client, outcome.events, outcome.ordered);
   await waitForTcpClose(client);

@@ -112,7 +112,9 @@ export class ServerFrameReader {
       try {
         data = this.deflate!.decompress(data);
       } catch (error) {
-        return void this.fail(`compressed message does not inflate with the agreed parameters: ${(error as Error).message}`);
+        return void this.fail(
+          `compressed message does not inflate with the agreed parameters: ${(error as Error).message}`,
+        );
       }
     }
     if (!binary && !isUtf8(data)) return void this.fail('text message is not valid UTF-8');
@@ -168,5 +170,7 @@ export class ServerFrameReader {
 
 /** RFC 6455 7.4: codes an endpoint may put on the wire (1004-1006 and 1015 are reserved). */
 export function isSendableCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+  return (
+    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999)
+  );
 }

@@ -47,7 +47,9 @@ describe('conformance tooling: frame()', () => {
   it('builds non-minimal lengths, lying lengths and reserved bits on request', () => {
     expect(text('a', { ...unmasked, lengthEncoding: 16 })).toEqual(hex('81 7e 00 01 61'));
     expect(text('a', { ...unmasked, lengthEncoding: 64 })).toEqual(hex('81 7f 00 00 00 00 00 00 00 01 61'));
-    expect(frame({ opcode: Op.BINARY, declaredLength: 2n ** 63n, mask: false })).toEqual(hex('82 7f 80 00 00 00 00 00 00 00'));
+    expect(frame({ opcode: Op.BINARY, declaredLength: 2n ** 63n, mask: false })).toEqual(
+      hex('82 7f 80 00 00 00 00 00 00 00'),
+    );
     expect(text('', { ...unmasked, rsv: Rsv.RSV1 | Rsv.RSV3 })).toEqual(hex('d1 00'));
     expect(() => text(Buffer.alloc(200), { lengthEncoding: 7 })).toThrow(RangeError);
   });
@@ -237,11 +239,19 @@ describe('conformance runner: rejects outcomes that differ from the case', () =>
   });
 
   it.each([
-    ['a different echo', wrong(text('sent'), staysOpen([expectText('other')])), /expected \[text\(5 bytes.*"other"\)\]/],
+    [
+      'a different echo',
+      wrong(text('sent'), staysOpen([expectText('other')])),
+      /expected \[text\(5 bytes.*"other"\)\]/,
+    ],
     ['text echoed as binary', wrong(binary(Buffer.from('x')), staysOpen([expectText('x')])), /received binary/],
     ['a missing echo', wrong(ping('p'), staysOpen([expectPong('p'), expectText('never')])), /on an open connection/],
     ['an extra echo', wrong(text('extra'), staysOpen([])), /expected no message or pong.*received text/],
-    ['another close code', wrong(close(1000), closesWith(1002)), /expected a close frame with 1002; received close\(1000\)/],
+    [
+      'another close code',
+      wrong(close(1000), closesWith(1002)),
+      /expected a close frame with 1002; received close\(1000\)/,
+    ],
     ['a close instead of staying open', wrong(close(1001), staysOpen([expectText('x')])), /stay open.*close\(1001\)/],
     [
       'a pong after the echo when it is owed before',

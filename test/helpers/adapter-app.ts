@@ -17,10 +17,7 @@ export interface RunningApp {
  * Boots a Nest app with the given modules and WebSocket adapter on
  * 127.0.0.1, port 0. `close()` is idempotent so a test may close early.
  */
-export async function startApp(
-  metadata: ModuleMetadata,
-  createAdapter: AdapterFactory,
-): Promise<RunningApp> {
+export async function startApp(metadata: ModuleMetadata, createAdapter: AdapterFactory): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   app.useWebSocketAdapter(createAdapter(app));

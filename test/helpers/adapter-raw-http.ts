@@ -84,7 +84,5 @@ export function closedByServer(socket: Socket, ms = DEFAULT_WAIT_MS): Promise<vo
     socket.once('close', resolve);
     socket.resume();
   });
-  return withTimeout(closed, ms, 'the server to close a rejected connection').finally(() =>
-    socket.destroy(),
-  );
+  return withTimeout(closed, ms, 'the server to close a rejected connection').finally(() => socket.destroy());
 }

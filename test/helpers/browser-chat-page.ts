@@ -115,9 +115,9 @@ export class ChatPage {
   }
 
   messageIds(): Promise<string[]> {
-    return this.page.locator('#log .msg').evaluateAll((items) =>
-      items.map((item) => (item as unknown as PageElement).getAttribute('data-id') ?? ''),
-    );
+    return this.page
+      .locator('#log .msg')
+      .evaluateAll((items) => items.map((item) => (item as unknown as PageElement).getAttribute('data-id') ?? ''));
   }
 
   /** The log entry showing `text` (confirmed, from `from`); waits for it to appear. */
@@ -152,9 +152,9 @@ export class ChatPage {
   }
 
   members(): Promise<string[]> {
-    return this.page.locator('#members li').evaluateAll((items) =>
-      items.map((item) => (item as unknown as PageElement).getAttribute('data-name') ?? ''),
-    );
+    return this.page
+      .locator('#members li')
+      .evaluateAll((items) => items.map((item) => (item as unknown as PageElement).getAttribute('data-name') ?? ''));
   }
 
   state(): Promise<string | null> {
@@ -219,9 +219,7 @@ export class ChatPage {
         messages: await this.messageTexts().catch(() => []),
         pageErrors: this.pageErrors,
       };
-      throw new Error(
-        `timed out waiting for ${what}; page shows ${JSON.stringify(seen)}\n${(error as Error).message}`,
-      );
+      throw new Error(`timed out waiting for ${what}; page shows ${JSON.stringify(seen)}\n${(error as Error).message}`);
     }
   }
 }

@@ -35,13 +35,15 @@ export class BusEventLog {
 
   messages(room: string): ChatMessage[] {
     const messages: ChatMessage[] = [];
-    for (const event of this.events) if (event.type === 'message' && event.message.room === room) messages.push(event.message);
+    for (const event of this.events)
+      if (event.type === 'message' && event.message.room === room) messages.push(event.message);
     return messages;
   }
 
   presence(room: string): PresenceNotice[] {
     const notices: PresenceNotice[] = [];
-    for (const event of this.events) if (event.type === 'presence' && event.presence.room === room) notices.push(event.presence);
+    for (const event of this.events)
+      if (event.type === 'presence' && event.presence.room === room) notices.push(event.presence);
     return notices;
   }
 
@@ -50,7 +52,8 @@ export class BusEventLog {
     const lines: string[] = [];
     for (const event of this.events) {
       if (event.type === 'message' && event.message.room === room) lines.push(event.message.text);
-      else if (event.type === 'presence' && event.presence.room === room) lines.push(`${event.presence.name} ${event.presence.event}`);
+      else if (event.type === 'presence' && event.presence.room === room)
+        lines.push(`${event.presence.name} ${event.presence.event}`);
     }
     return lines;
   }

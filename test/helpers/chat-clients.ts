@@ -72,7 +72,8 @@ class FrameClient {
   }
 
   close(): Promise<Closed> {
-    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close();
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING)
+      this.socket.close();
     return within(this.closed, 'the close handshake');
   }
 }

@@ -66,7 +66,8 @@ async function runServer(mode: Mode): Promise<void> {
 
 function chatMessage(i: number): Buffer {
   const lines: string[] = [];
-  for (let n = 0; n < 16; n++) lines.push(`{"event":"message","data":{"room":"lobby","from":"guest-${(i + n) % 97}","text":"line ${n}"}}`);
+  for (let n = 0; n < 16; n++)
+    lines.push(`{"event":"message","data":{"room":"lobby","from":"guest-${(i + n) % 97}","text":"line ${n}"}}`);
   return Buffer.from(lines.join('\n'));
 }
 
@@ -89,7 +90,9 @@ function maskedFrame(payload: Buffer, rsv1: boolean): Buffer {
 function client(port: number, i: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const key = randomBytes(16).toString('base64');
-    const accept = createHash('sha1').update(key + GUID).digest('base64');
+    const accept = createHash('sha1')
+      .update(key + GUID)
+      .digest('base64');
     const socket = connect(port, '127.0.0.1');
     let head = Buffer.alloc(0);
     let upgraded = false;

@@ -59,7 +59,10 @@ export interface OpenedClient {
 }
 
 /** A `ws` client (the reference implementation) with the given permessage-deflate offer. */
-export async function openWsClient(url: string, perMessageDeflate: WebSocket.ClientOptions['perMessageDeflate']): Promise<OpenedClient> {
+export async function openWsClient(
+  url: string,
+  perMessageDeflate: WebSocket.ClientOptions['perMessageDeflate'],
+): Promise<OpenedClient> {
   const ws = new WebSocket(url, { perMessageDeflate });
   let extensions: string | undefined;
   ws.on('upgrade', (res) => {

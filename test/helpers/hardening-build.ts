@@ -80,8 +80,8 @@ export function startBuiltApp(
     output += chunk.toString();
     if (output.length > 2 * OUTPUT_KEPT) output = output.slice(-OUTPUT_KEPT);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit({ code, signal })),
   );
@@ -94,10 +94,10 @@ export function startBuiltApp(
       const match = /listening on http:\/\/[^:]+:(\d+)\//.exec(output);
       if (match === null) return;
       clearTimeout(timer);
-      child.stdout!.off('data', onData);
+      child.stdout.off('data', onData);
       resolveStart({ child, port: Number(match[1]), output: () => output, exited });
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`the built app exited (${code ?? signal}) before listening:\n${output}`));

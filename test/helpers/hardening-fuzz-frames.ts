@@ -88,7 +88,10 @@ const key = fc.integer({ min: 0, max: 0xffffffff });
 const lengthForm = fc.constantFrom<FrameSpec['lengthForm']>('minimal', 'minimal', 'minimal', 7, 16, 64);
 /** Mostly valid UTF-8 text, sometimes arbitrary bytes (invalid UTF-8 -> 1007). */
 const textBytes = fc.oneof(
-  { arbitrary: fc.string({ unit: 'binary', maxLength: 60 }).map((text) => new Uint8Array(Buffer.from(text))), weight: 4 },
+  {
+    arbitrary: fc.string({ unit: 'binary', maxLength: 60 }).map((text) => new Uint8Array(Buffer.from(text))),
+    weight: 4,
+  },
   { arbitrary: fc.uint8Array({ maxLength: 40 }), weight: 1 },
 );
 const payload = fc.oneof(
@@ -96,7 +99,10 @@ const payload = fc.oneof(
   { arbitrary: fc.uint8Array({ minLength: MAX_PAYLOAD - 8, maxLength: MAX_PAYLOAD + 8 }), weight: 1 },
 );
 
-function frame(partial: Partial<FrameSpec> & Pick<FrameSpec, 'opcode' | 'payload'>, masking: { key: number; form: FrameSpec['lengthForm'] }): FrameSpec {
+function frame(
+  partial: Partial<FrameSpec> & Pick<FrameSpec, 'opcode' | 'payload'>,
+  masking: { key: number; form: FrameSpec['lengthForm'] },
+): FrameSpec {
   return { fin: true, rsv: 0, masked: true, key: masking.key, lengthForm: masking.form, ...partial };
 }
 
@@ -106,7 +112,14 @@ const unit: fc.Arbitrary<FrameSpec[]> = fc.oneof(
   {
     weight: 6,
     arbitrary: fc
-      .record({ binary: fc.boolean(), text: textBytes, data: payload, cuts: fc.array(fc.nat(), { maxLength: 3 }), key, form: lengthForm })
+      .record({
+        binary: fc.boolean(),
+        text: textBytes,
+        data: payload,
+        cuts: fc.array(fc.nat(), { maxLength: 3 }),
+        key,
+        form: lengthForm,
+      })
       .map(({ binary, text, data, cuts, key: k, form }) => {
         const bytes = binary ? data : text;
         const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
@@ -190,14 +203,21 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 24 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({
     kind: fc.constant('huge-length' as const),
     at: fc.nat(),
-    value: fc.oneof(fc.constantFrom(2n ** 63n, 2n ** 53n, 2n ** 32n, 65536n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })),
+    value: fc.oneof(
+      fc.constantFrom(2n ** 63n, 2n ** 53n, 2n ** 32n, 65536n),
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    ),
   }),
 );
 
@@ -244,7 +264,10 @@ function mutate(input: Buffer, mutations: readonly Mutation[]): Buffer {
 /** A client stream: frames, their encoding, the mutations and two chunkings. */
 export const fuzzedStream = fc.record({
   units: fc.array(unit, { minLength: 1, maxLength: 12 }),
-  mutations: fc.oneof({ arbitrary: fc.constant([] as Mutation[]), weight: 1 }, { arbitrary: fc.array(mutation, { minLength: 1, maxLength: 4 }), weight: 4 }),
+  mutations: fc.oneof(
+    { arbitrary: fc.constant([] as Mutation[]), weight: 1 },
+    { arbitrary: fc.array(mutation, { minLength: 1, maxLength: 4 }), weight: 4 },
+  ),
   sizesA: fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 12 }),
   sizesB: fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 6 }),
 });
@@ -275,7 +298,8 @@ type Outcome = string;
 const recording: FrameSink<Outcome[]> = {
   onMessage(events, data, isBinary) {
     assert.ok(data.length <= MAX_PAYLOAD, `a ${data.length}-byte message passed maxPayload ${MAX_PAYLOAD}`);
-    if (!isBinary) assert.ok(Buffer.from(data.toString('utf8')).equals(data), 'a text message with invalid UTF-8 was delivered');
+    if (!isBinary)
+      assert.ok(Buffer.from(data.toString('utf8')).equals(data), 'a text message with invalid UTF-8 was delivered');
     events.push(`message ${isBinary ? 'binary' : 'text'} ${data.toString('hex')}`);
   },
   onPing(events, data) {
@@ -385,7 +409,11 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 export async function checkConnection(stream: FuzzedStream, counts: FrameFuzzCounts): Promise<void> {
   const { bytes, frames } = streamBytes(stream);
   const socket = new MemorySocket();
-  const connection = new WebSocketConnection(socket, undefined, { maxPayload: MAX_PAYLOAD, closeTimeoutMs: 10, sendBufferLimit: 0 });
+  const connection = new WebSocketConnection(socket, undefined, {
+    maxPayload: MAX_PAYLOAD,
+    closeTimeoutMs: 10,
+    sendBufferLimit: 0,
+  });
   const closes: number[] = [];
   connection.on('close', (code: number) => closes.push(code));
   connection.on('message', (data: Buffer, isBinary: boolean) => connection.send(data, { binary: isBinary }));
@@ -402,7 +430,10 @@ export async function checkConnection(stream: FuzzedStream, counts: FrameFuzzCou
   if (closeFrames.length === 1) {
     assert.equal(written[written.length - 1].opcode, 0x8, 'a frame written after the close frame');
     const payload = closeFrames[0].payload;
-    assert.ok(payload.length === 0 || (payload.length >= 2 && isValidCloseCode(payload.readUInt16BE(0))), 'an invalid close code was sent');
+    assert.ok(
+      payload.length === 0 || (payload.length >= 2 && isValidCloseCode(payload.readUInt16BE(0))),
+      'an invalid close code was sent',
+    );
   }
   for (const f of written) assert.ok([0x1, 0x2, 0x8, 0xa].includes(f.opcode), `the server wrote opcode ${f.opcode}`);
   connection.terminate();

@@ -34,7 +34,19 @@ export class HandshakeFuzzCounts {
 // Header maps for validateHandshake
 
 const headerValue = fc.oneof(
-  fc.constantFrom('websocket', 'WebSocket', 'Upgrade', 'keep-alive, Upgrade', '13', '8', '', ' ', VALID_KEY, 'chat, chat', 'permessage-deflate; client_max_window_bits'),
+  fc.constantFrom(
+    'websocket',
+    'WebSocket',
+    'Upgrade',
+    'keep-alive, Upgrade',
+    '13',
+    '8',
+    '',
+    ' ',
+    VALID_KEY,
+    'chat, chat',
+    'permessage-deflate; client_max_window_bits',
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
@@ -56,9 +68,12 @@ export const handshakeRequest: fc.Arbitrary<HandshakeRequest> = fc
     major: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 3 })),
     minor: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 9 })),
     drop: fc.array(headerName, { maxLength: 3 }),
-    replace: fc.array(fc.tuple(headerName, fc.oneof(headerValue, fc.array(headerValue, { minLength: 1, maxLength: 3 }))), {
-      maxLength: 4,
-    }),
+    replace: fc.array(
+      fc.tuple(headerName, fc.oneof(headerValue, fc.array(headerValue, { minLength: 1, maxLength: 3 }))),
+      {
+        maxLength: 4,
+      },
+    ),
   })
   .map(({ method, major, minor, drop, replace }) => {
     const headers: Record<string, string | string[]> = {
@@ -110,7 +125,10 @@ const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({
     kind: fc.constant('insert' as const),
     at: fc.nat(),
-    bytes: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.constantFrom(...['\r\n', ':', ' ', '\r\n\r\n', '\u0000'].map((s) => new Uint8Array(Buffer.from(s))))),
+    bytes: fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 8 }),
+      fc.constantFrom(...['\r\n', ':', ' ', '\r\n\r\n', '\u0000'].map((s) => new Uint8Array(Buffer.from(s)))),
+    ),
   }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 10 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
@@ -122,15 +140,36 @@ const rarely = <T>(valid: T, other: fc.Arbitrary<T>): fc.Arbitrary<T> =>
 
 export const rawRequest = fc.record({
   method: rarely('GET', fc.constantFrom('POST', 'PUT', 'G ET', 'GET GET', '')),
-  path: rarely('/chat', fc.oneof(fc.constantFrom('/chat?access_token=x', '/chat/', '/other', '/', '*', 'http://h/chat'), fc.string({ maxLength: 20 }))),
+  path: rarely(
+    '/chat',
+    fc.oneof(
+      fc.constantFrom('/chat?access_token=x', '/chat/', '/other', '/', '*', 'http://h/chat'),
+      fc.string({ maxLength: 20 }),
+    ),
+  ),
   version: rarely('HTTP/1.1', fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 x', 'HTTP/11', '')),
   drop: rarely([] as number[], fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 2 })),
-  replace: rarely([] as Array<[number, string]>, fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), rawHeaderValue), { minLength: 1, maxLength: 3 })),
+  replace: rarely(
+    [] as Array<[number, string]>,
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), rawHeaderValue), { minLength: 1, maxLength: 3 }),
+  ),
   extra: rarely(
     [] as Array<[string, string]>,
-    fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('Sec-WebSocket-Key', 'Upgrade', 'Content-Length', 'Transfer-Encoding')), rawHeaderValue), { minLength: 1, maxLength: 3 }),
+    fc.array(
+      fc.tuple(
+        fc.oneof(
+          fc.string({ maxLength: 12 }),
+          fc.constantFrom('Sec-WebSocket-Key', 'Upgrade', 'Content-Length', 'Transfer-Encoding'),
+        ),
+        rawHeaderValue,
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
   ),
-  mutations: fc.oneof({ arbitrary: fc.constant([] as ByteMutation[]), weight: 3 }, { arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: 3 }), weight: 2 }),
+  mutations: fc.oneof(
+    { arbitrary: fc.constant([] as ByteMutation[]), weight: 3 },
+    { arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: 3 }), weight: 2 },
+  ),
   sizes: fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 8 }),
 });
 
@@ -173,10 +212,13 @@ export class HandshakeTarget {
   ) {}
 
   static async start(): Promise<HandshakeTarget> {
-    const server = http.createServer(httpServerOptions({ maxHeaderBytes: 4096, handshakeTimeoutMs: 500 }), (_req, res) => {
-      res.statusCode = 404;
-      res.end('not found');
-    });
+    const server = http.createServer(
+      httpServerOptions({ maxHeaderBytes: 4096, handshakeTimeoutMs: 500 }),
+      (_req, res) => {
+        res.statusCode = 404;
+        res.end('not found');
+      },
+    );
     const adapter = new Rfc6455Adapter(server, { heartbeatMs: 0, closeTimeoutMs: 200 });
     adapter.create(0, { path: '/chat' });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -197,7 +239,11 @@ const ANSWER_MS = 3000;
  * 101 or an HTTP error (400-599), or hangs up on a connection where no request began; it never
  * leaves the connection hanging and never crashes. Resolves with the status (0: no answer).
  */
-export async function checkRawHandshake(target: HandshakeTarget, request: RawRequest, counts: HandshakeFuzzCounts): Promise<void> {
+export async function checkRawHandshake(
+  target: HandshakeTarget,
+  request: RawRequest,
+  counts: HandshakeFuzzCounts,
+): Promise<void> {
   const bytes = requestBytes(request);
   const socket = connect(target.port, '127.0.0.1');
   socket.on('error', () => undefined);
@@ -222,10 +268,17 @@ export async function checkRawHandshake(target: HandshakeTarget, request: RawReq
   clearTimeout(timer);
   socket.destroy();
   const head = received.toString('latin1');
-  assert.ok(!timedOut, `the server neither answered nor closed within ${ANSWER_MS} ms: ${JSON.stringify(bytes.toString('latin1').slice(0, 300))} -> ${JSON.stringify(head.slice(0, 100))}`);
+  assert.ok(
+    !timedOut,
+    `the server neither answered nor closed within ${ANSWER_MS} ms: ${JSON.stringify(bytes.toString('latin1').slice(0, 300))} -> ${JSON.stringify(head.slice(0, 100))}`,
+  );
   const match = /^HTTP\/1\.1 (\d{3}) /.exec(head);
   if (match === null) {
-    assert.equal(received.length, 0, `the server sent something that is not an HTTP response: ${JSON.stringify(head.slice(0, 100))}`);
+    assert.equal(
+      received.length,
+      0,
+      `the server sent something that is not an HTTP response: ${JSON.stringify(head.slice(0, 100))}`,
+    );
     counts.record(0);
     return;
   }

@@ -35,7 +35,9 @@ export class RawConnection {
       const left = deadline - Date.now();
       if (left <= 0 || this.isClosed) {
         if (predicate(this.received)) return;
-        throw new Error(`no ${what} within ${ms} ms (received ${JSON.stringify(this.received.toString('latin1').slice(0, 200))})`);
+        throw new Error(
+          `no ${what} within ${ms} ms (received ${JSON.stringify(this.received.toString('latin1').slice(0, 200))})`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 50));

@@ -70,7 +70,10 @@ export class JwksServer {
       response.writeHead(503).end('down');
       return;
     }
-    const body = this.behaviour === 'garbage' ? '{"keys": "nope"' : JSON.stringify({ keys: this.keys.map((key) => key.publicJwk) });
+    const body =
+      this.behaviour === 'garbage'
+        ? '{"keys": "nope"'
+        : JSON.stringify({ keys: this.keys.map((key) => key.publicJwk) });
     response.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
   }
 }

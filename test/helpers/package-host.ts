@@ -49,7 +49,10 @@ export async function packPackage(): Promise<PackedPackage> {
     env: { ...process.env, NODE_OPTIONS: '' },
   });
   // prepack's build output comes first on stdout; the JSON report is the last thing written.
-  const report = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const report = JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   const [{ filename, files }] = report;
   return {
     tarball: join(dir, filename),
@@ -61,7 +64,9 @@ export async function packPackage(): Promise<PackedPackage> {
 
 /** The version of a package installed in this checkout (to give a host "our" Nest). */
 export async function installedVersion(name: string): Promise<string> {
-  const manifest = JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -98,7 +103,9 @@ export async function createHostApp(packed: PackedPackage, spec: HostAppSpec): P
       env: { ...process.env, NODE_OPTIONS: '' },
     });
   } catch (error) {
-    throw new Error(`npm install of the host app ${spec.name} failed: ${String((error as { stderr?: string }).stderr ?? error)}`);
+    throw new Error(
+      `npm install of the host app ${spec.name} failed: ${String((error as { stderr?: string }).stderr ?? error)}`,
+    );
   }
   return dir;
 }
@@ -111,7 +118,9 @@ export async function compileHostApp(dir: string): Promise<void> {
       timeout: PACK_MS,
     });
   } catch (error) {
-    throw new Error(`the host app in ${dir} does not compile:\n${String((error as { stdout?: string }).stdout ?? error)}`);
+    throw new Error(
+      `the host app in ${dir} does not compile:\n${String((error as { stdout?: string }).stdout ?? error)}`,
+    );
   }
 }
 
@@ -166,7 +175,12 @@ export interface HostProcess {
  * Starts `node <entry>` in a host folder; the host prints `RESOLVED <path>` and
  * `LISTENING <port>` once it listens on 127.0.0.1.
  */
-export function startHostApp(dir: string, entry: string, env: Record<string, string> = {}, ms = 30_000): Promise<HostProcess> {
+export function startHostApp(
+  dir: string,
+  entry: string,
+  env: Record<string, string> = {},
+  ms = 30_000,
+): Promise<HostProcess> {
   const child = spawn(process.execPath, [entry], {
     cwd: dir,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
@@ -176,8 +190,8 @@ export function startHostApp(dir: string, entry: string, env: Record<string, str
   const keep = (chunk: Buffer): void => {
     output += chunk.toString();
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -190,7 +204,7 @@ export function startHostApp(dir: string, entry: string, env: Record<string, str
       child.kill('SIGKILL');
       reject(new Error(`the host ${entry} did not listen within ${ms} ms:\n${output}`));
     }, ms);
-    child.stdout!.on('data', () => {
+    child.stdout.on('data', () => {
       const listening = /LISTENING (\d+)/.exec(output);
       const resolved = /RESOLVED (\S+)/.exec(output);
       if (listening === null || resolved === null) return;

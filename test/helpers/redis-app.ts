@@ -24,7 +24,13 @@ export interface RedisChatInstanceOptions extends Omit<ChatRuntimeOptions, 'bus'
  * bus module, the chat module, /health with the driver's checks) but with the test's key prefix.
  * Resolves once the instance is subscribed and registered.
  */
-export async function startRedisChat({ url, prefix, node, presenceTtlMs, ...chat }: RedisChatInstanceOptions): Promise<RedisChatInstance> {
+export async function startRedisChat({
+  url,
+  prefix,
+  node,
+  presenceTtlMs,
+  ...chat
+}: RedisChatInstanceOptions): Promise<RedisChatInstance> {
   const bus = RedisBusModule.forRoot({ url, connectionName: `${prefix}${node}`, prefix, node, presenceTtlMs });
   const started = await startApp([
     bus,

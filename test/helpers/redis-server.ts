@@ -76,11 +76,11 @@ export class RedisServerProcess {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     let output = '';
     const ready = new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) resolve();
       });
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
       child.once('error', reject);
     });

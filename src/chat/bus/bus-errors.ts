@@ -4,9 +4,12 @@
  */
 export class ChatBusUnavailableError extends Error {
   constructor(operation: string, cause: unknown) {
-    super(`could not ${operation}: the chat store is unavailable (${cause instanceof Error ? cause.message : String(cause)})`, {
-      cause,
-    });
+    super(
+      `could not ${operation}: the chat store is unavailable (${cause instanceof Error ? cause.message : String(cause)})`,
+      {
+        cause,
+      },
+    );
     this.name = 'ChatBusUnavailableError';
   }
 }

@@ -7,8 +7,12 @@ describe('deliverable drafts', () => {
     expect(undeliverableDraft({ room: 'r', from: null as unknown as string, text: 'x' })).toBe(
       'from is not a string of well-formed Unicode',
     );
-    expect(undeliverableDraft({ room: 'r', from: 'a', text: 42 as unknown as string })).toBe('text is not a string of well-formed Unicode');
-    expect(undeliverableDraft({ room: 'r', from: 'a', text: 'half \udfff' })).toBe('text is not a string of well-formed Unicode');
+    expect(undeliverableDraft({ room: 'r', from: 'a', text: 42 as unknown as string })).toBe(
+      'text is not a string of well-formed Unicode',
+    );
+    expect(undeliverableDraft({ room: 'r', from: 'a', text: 'half \udfff' })).toBe(
+      'text is not a string of well-formed Unicode',
+    );
     expect(() => assertDeliverable({ room: undefined as unknown as string, from: 'a', text: 'x' })).toThrow(
       'the chat bus cannot carry this message: room is not a string of well-formed Unicode',
     );

@@ -18,7 +18,14 @@ describe('InMemoryChatBus', () => {
     bus = new InMemoryChatBus({ clock: clock.now });
     clock.advance(5);
     const stored = await bus.publish({ room: 'lobby', from: 'ann', text: 'hi <b>' });
-    expect(stored).toEqual({ id: '1700000000005-0', room: 'lobby', from: 'ann', fromId: '', text: 'hi <b>', at: '2023-11-14T22:13:20.005Z' });
+    expect(stored).toEqual({
+      id: '1700000000005-0',
+      room: 'lobby',
+      from: 'ann',
+      fromId: '',
+      text: 'hi <b>',
+      at: '2023-11-14T22:13:20.005Z',
+    });
     expect((await bus.history('lobby', { limit: 10 })).messages).toEqual([stored]);
   });
 
@@ -81,7 +88,12 @@ describe('InMemoryChatBus', () => {
 
   describe('with every room it may keep in use', () => {
     const busy = (rooms: Set<string>, clock = fakeClock()) =>
-      new InMemoryChatBus({ maxRooms: 3, roomMinIdleMs: 60_000, clock: clock.now, isOccupied: (room) => rooms.has(room) });
+      new InMemoryChatBus({
+        maxRooms: 3,
+        roomMinIdleMs: 60_000,
+        clock: clock.now,
+        isOccupied: (room) => rooms.has(room),
+      });
 
     it('keeps the history of every room when 1000 new rooms are posted to at once, refusing them instead', async () => {
       const clock = fakeClock();

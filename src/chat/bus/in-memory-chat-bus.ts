@@ -130,7 +130,8 @@ export class InMemoryChatBus implements ChatBus {
   /** When the first unoccupied room turns idle (a hint for clients; 60 when every room is occupied). */
   private secondsUntilOneIsIdle(now: number): number {
     for (const [room, history] of this.rooms) {
-      if (!this.isOccupied(room)) return Math.max(1, Math.ceil((lastWriteOf(history) + this.roomMinIdleMs - now) / 1000));
+      if (!this.isOccupied(room))
+        return Math.max(1, Math.ceil((lastWriteOf(history) + this.roomMinIdleMs - now) / 1000));
     }
     return 60;
   }

@@ -13,10 +13,7 @@ export function isMessageId(value: unknown): value is string {
 export function compareMessageIds(a: string, b: string): number {
   const dashA = a.indexOf('-');
   const dashB = b.indexOf('-');
-  return (
-    compareDigits(a, 0, dashA, b, 0, dashB) ||
-    compareDigits(a, dashA + 1, a.length, b, dashB + 1, b.length)
-  );
+  return compareDigits(a, 0, dashA, b, 0, dashB) || compareDigits(a, dashA + 1, a.length, b, dashB + 1, b.length);
 }
 
 // Digit runs without leading zeros: the longer run is the larger number, equal lengths compare

@@ -61,7 +61,15 @@ describe('RoomHistory', () => {
 
   it('stays ordered through many wrap-arounds of the ring', () => {
     const history = filled(7, 1000);
-    expect(texts(history.page({ limit: 7 }).messages)).toEqual(['m994', 'm995', 'm996', 'm997', 'm998', 'm999', 'm1000']);
+    expect(texts(history.page({ limit: 7 }).messages)).toEqual([
+      'm994',
+      'm995',
+      'm996',
+      'm997',
+      'm998',
+      'm999',
+      'm1000',
+    ]);
     expect(texts(history.page({ since: '996-0', limit: 2 }).messages)).toEqual(['m997', 'm998']);
     expect(texts(history.page({ before: '996-0', limit: 5 }).messages)).toEqual(['m994', 'm995']);
   });

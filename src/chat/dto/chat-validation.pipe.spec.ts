@@ -16,7 +16,8 @@ async function wsError(metatype: Type, value: unknown): Promise<ChatError> {
     () => undefined,
     (thrown: unknown) => thrown,
   );
-  if (!(error instanceof ChatError)) throw new Error(`expected a ChatError for ${JSON.stringify(value)}, got ${String(error)}`);
+  if (!(error instanceof ChatError))
+    throw new Error(`expected a ChatError for ${JSON.stringify(value)}, got ${String(error)}`);
   return error;
 }
 
@@ -55,14 +56,23 @@ describe('chat payload validation', () => {
 
   it('treats a blank join name as no name, and checks since', async () => {
     await expect(ws.transform({ room: 'r', name: '  ' }, body(JoinPayload))).resolves.toEqual({ room: 'r' });
-    await expect(ws.transform({ room: 'r', since: '17-3' }, body(JoinPayload))).resolves.toEqual({ room: 'r', since: '17-3' });
+    await expect(ws.transform({ room: 'r', since: '17-3' }, body(JoinPayload))).resolves.toEqual({
+      room: 'r',
+      since: '17-3',
+    });
     expect((await wsError(JoinPayload, { room: 'r', since: 17 })).message).toMatch(/^since must be a message id/);
   });
 
   it('bounds history limits and refs', async () => {
-    await expect(ws.transform({ room: 'r', limit: 500 }, body(HistoryPayload))).resolves.toEqual({ room: 'r', limit: 500 });
-    for (const limit of [0, 501, 1.5, '5']) expect((await wsError(HistoryPayload, { room: 'r', limit })).code).toBe('invalid_payload');
-    expect((await wsError(MessagePayload, { room: 'r', text: 'x', ref: 'r'.repeat(65) })).message).toMatch(/^ref must be/);
+    await expect(ws.transform({ room: 'r', limit: 500 }, body(HistoryPayload))).resolves.toEqual({
+      room: 'r',
+      limit: 500,
+    });
+    for (const limit of [0, 501, 1.5, '5'])
+      expect((await wsError(HistoryPayload, { room: 'r', limit })).code).toBe('invalid_payload');
+    expect((await wsError(MessagePayload, { room: 'r', text: 'x', ref: 'r'.repeat(65) })).message).toMatch(
+      /^ref must be/,
+    );
   });
 
   it('takes an optional field as absent only when it is undefined: null and other types are refused', async () => {
@@ -114,7 +124,8 @@ describe('chat payload validation', () => {
   });
 
   it('refuses a payload that is not an object', async () => {
-    for (const value of [undefined, null, 'lobby', 7, []]) expect((await wsError(JoinPayload, value)).code).toBe('invalid_payload');
+    for (const value of [undefined, null, 'lobby', 7, []])
+      expect((await wsError(JoinPayload, value)).code).toBe('invalid_payload');
   });
 
   it('lists every problem in one message', async () => {
@@ -127,7 +138,9 @@ describe('chat payload validation', () => {
     const text = JSON.parse('['.repeat(500_000) + ']'.repeat(500_000)) as unknown;
     await expect(ws.transform({ room: 'r', text }, body(MessagePayload))).rejects.toBeInstanceOf(PayloadTooDeepError);
     const nine = JSON.parse('['.repeat(8) + ']'.repeat(8)) as unknown;
-    await expect(ws.transform({ room: 'r', text: nine }, body(MessagePayload))).rejects.toBeInstanceOf(PayloadTooDeepError);
+    await expect(ws.transform({ room: 'r', text: nine }, body(MessagePayload))).rejects.toBeInstanceOf(
+      PayloadTooDeepError,
+    );
     const eight = JSON.parse('['.repeat(7) + ']'.repeat(7)) as unknown;
     expect((await wsError(MessagePayload, { room: 'r', text: eight })).code).toBe('invalid_payload');
   });
@@ -182,7 +195,21 @@ describe('chat payload validation', () => {
 
     it('takes the query limit in plain decimal only: no hex, exponent, sign, spaces, leading zero or repeats', async () => {
       const query: ArgumentMetadata = { type: 'query', metatype: MessagesQuery };
-      for (const limit of ['0x10', '1e2', ' 5', '5 ', '+5', '-5', '05', '007', '5.0', '', '１０', '99999999999999999999', ['5', '6']]) {
+      for (const limit of [
+        '0x10',
+        '1e2',
+        ' 5',
+        '5 ',
+        '+5',
+        '-5',
+        '05',
+        '007',
+        '5.0',
+        '',
+        '１０',
+        '99999999999999999999',
+        ['5', '6'],
+      ]) {
         const error = await http.transform({ limit }, query).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(BadRequestException);
         expect((error as BadRequestException).getResponse()).toMatchObject({

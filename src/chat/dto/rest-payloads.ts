@@ -1,5 +1,13 @@
 import { Transform } from 'class-transformer';
-import { IsChatName, IsMessageId, IsMessageText, IsPageLimit, IsRoomName, MayBeAbsent, plainDecimal } from './limits.js';
+import {
+  IsChatName,
+  IsMessageId,
+  IsMessageText,
+  IsPageLimit,
+  IsRoomName,
+  MayBeAbsent,
+  plainDecimal,
+} from './limits.js';
 import { MAX_HISTORY_LIMIT } from './ws-payloads.js';
 
 /** `:room` of the `/api/rooms/:room/...` routes. */

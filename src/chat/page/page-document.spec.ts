@@ -10,7 +10,7 @@ const template: PublicFile = {
 };
 
 function metas(page: PublicFile): string[] {
-  return [...page.body.toString().matchAll(/content="([^"]*)"/g)].map((match) => match[1]!);
+  return [...page.body.toString().matchAll(/content="([^"]*)"/g)].map((match) => match[1]);
 }
 
 describe('directoryDepth and relativeFrom', () => {
@@ -45,7 +45,7 @@ describe('PageDocument', () => {
     expect(new URL('../chat-api/rooms', 'http://h/v1/ui/').pathname).toBe('/v1/chat-api/rooms');
   });
 
-  it('gives each variant its own ETag, different from the template\'s', () => {
+  it("gives each variant its own ETag, different from the template's", () => {
     const document = new PageDocument({ socketPath: '/chat', pagePath: '/', restPrefix: '/api' });
     const atRoot = document.render(template, '/');
     const underPrefix = document.render(template, '/v1/');

@@ -74,7 +74,11 @@ async function loadDirectory(directory: string): Promise<Map<string, PublicFile>
     const absolute = join(entry.parentPath, entry.name);
     const body = await readFile(absolute);
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-    files.set(relative(directory, absolute).split(sep).join('/'), { body, contentType: contentTypeOf(entry.name), etag });
+    files.set(relative(directory, absolute).split(sep).join('/'), {
+      body,
+      contentType: contentTypeOf(entry.name),
+      etag,
+    });
   }
   return files;
 }

@@ -214,7 +214,10 @@ export class MessageView {
     const state = el('div', 'state');
     state.append(el('span', 'state-text'));
     const actions = el('span', 'actions');
-    for (const [action, label] of [['retry', 'Retry'], ['discard', 'Discard']]) {
+    for (const [action, label] of [
+      ['retry', 'Retry'],
+      ['discard', 'Discard'],
+    ]) {
       const button = el('button', 'link', label);
       button.type = 'button';
       button.dataset.action = action;

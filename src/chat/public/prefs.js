@@ -23,12 +23,19 @@ function write(key, value) {
 }
 
 export function cleanName(value) {
-  return String(value ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_NAME);
+  return String(value ?? '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_NAME);
 }
 
 /** "#General " -> "General"; rooms are case-sensitive on the server, so case is kept. */
 export function cleanRoom(value) {
-  return String(value ?? '').trim().replace(/^#+/, '').replace(/\s+/g, '-').slice(0, MAX_ROOM);
+  return String(value ?? '')
+    .trim()
+    .replace(/^#+/, '')
+    .replace(/\s+/g, '-')
+    .slice(0, MAX_ROOM);
 }
 
 export function roomFromHash(hash = location.hash) {

@@ -41,7 +41,10 @@ export class RedisConnections {
   /** Undefined when both connections are ready and every subscription is in place. */
   problem(): string | undefined {
     if (this.closing !== undefined) return 'the Redis connections are closed';
-    for (const [role, connection] of [['commands', this.commands], ['subscriber', this.subscriber]] as const) {
+    for (const [role, connection] of [
+      ['commands', this.commands],
+      ['subscriber', this.subscriber],
+    ] as const) {
       if (connection.status !== 'ready') {
         const cause = this.lastError.get(role);
         return `Redis ${role} connection is ${connection.status}${cause === undefined ? '' : ` (${cause})`}`;

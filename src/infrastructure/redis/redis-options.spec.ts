@@ -23,7 +23,10 @@ describe('Redis connection options', () => {
   });
 
   it('never queues or resends commands, and bounds every one of them', () => {
-    const options = ioredisOptionsFor('commands', resolveRedisConnectionOptions({ url: 'redis://h:1', commandTimeoutMs: 750 }));
+    const options = ioredisOptionsFor(
+      'commands',
+      resolveRedisConnectionOptions({ url: 'redis://h:1', commandTimeoutMs: 750 }),
+    );
     expect(options).toMatchObject({
       connectionName: 'chat-gateway:commands',
       commandTimeout: 750,

@@ -40,7 +40,12 @@ function lengthCases(kind: 'text' | 'binary', section: string, seed: number): Co
 
 // RFC 6455 5.2 asks the sender for the minimal length encoding but gives the receiver no duty
 // to enforce it, and our contract does not make it a violation: such frames are accepted.
-function encodingCase(n: number, kind: 'text' | 'binary', length: number, lengthEncoding: LengthEncoding): ConformanceCase {
+function encodingCase(
+  n: number,
+  kind: 'text' | 'binary',
+  length: number,
+  lengthEncoding: LengthEncoding,
+): ConformanceCase {
   const payload = kind === 'text' ? asciiPayload(length) : binaryPayload(length);
   return {
     id: `1.3.${n}`,

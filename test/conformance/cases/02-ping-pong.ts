@@ -1,6 +1,16 @@
 import { BYTEWISE, WHOLE } from '../chunking.js';
 import { binary, frame, Op, ping, pong, text } from '../frame.js';
-import { asciiPayload, binaryPayload, closesWith, expectBinary, expectPong, expectText, hex, staysOpen, type Section } from './types.js';
+import {
+  asciiPayload,
+  binaryPayload,
+  closesWith,
+  expectBinary,
+  expectPong,
+  expectText,
+  hex,
+  staysOpen,
+  type Section,
+} from './types.js';
 
 const tenPings = Array.from({ length: 10 }, (_, i) => Buffer.from(`ping ${i}`));
 

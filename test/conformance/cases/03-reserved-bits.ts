@@ -49,7 +49,11 @@ export const reservedBitsSection: Section = {
     {
       id: '3.6.3',
       description: 'a binary echoed, then a binary with RSV3, then a text: the first is echoed, then 1002',
-      send: Buffer.concat([binary(binaryPayload(40)), binary(binaryPayload(4), { rsv: Rsv.RSV3 }), text('never echoed')]),
+      send: Buffer.concat([
+        binary(binaryPayload(40)),
+        binary(binaryPayload(4), { rsv: Rsv.RSV3 }),
+        text('never echoed'),
+      ]),
       chunking: WHOLE,
       expect: closesWith(1002, [expectBinary(binaryPayload(40))]),
     },

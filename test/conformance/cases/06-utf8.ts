@@ -3,7 +3,9 @@ import { continuation, fragments, Op, pieces, text } from '../frame.js';
 import { asciiPayload, closesWith, expectText, hex, staysOpen, type ConformanceCase, type Section } from './types.js';
 import { INVALID, KOSME, VALID, type Utf8Sample } from './utf8-samples.js';
 
-const INVALID_SAMPLES = INVALID.flatMap((c) => c.samples.map((s) => ({ ...s, className: c.name, definite: c.definite })));
+const INVALID_SAMPLES = INVALID.flatMap((c) =>
+  c.samples.map((s) => ({ ...s, className: c.name, definite: c.definite })),
+);
 const MULTIBYTE_VALID = VALID.filter((s) => s.bytes.some((b) => b >= 0x80));
 
 /** Every way to cut `bytes` into a first and a final fragment (the final one may be empty). */
@@ -24,7 +26,9 @@ const validInOneFrame: ConformanceCase[] = VALID.map((s, i) => ({
 }));
 
 const validSplit: ConformanceCase[] = MULTIBYTE_VALID.flatMap((s) =>
-  twoWaySplits(s.bytes).slice(0, -1).map(([first, rest]) => ({ s, first, rest })),
+  twoWaySplits(s.bytes)
+    .slice(0, -1)
+    .map(([first, rest]) => ({ s, first, rest })),
 ).map(({ s, first, rest }, i) => ({
   id: `6.2.${i + 1}`,
   description: `valid ${splitName(s, first.length)} across 2 fragments is echoed`,
@@ -63,29 +67,39 @@ const invalidSplit: ConformanceCase[] = INVALID_SAMPLES.flatMap((s) =>
 // arrives (ours does: invalid UTF-8 closes with 1007 as soon as the bytes received prove it,
 // fragment by fragment, not only at FIN) can answer these. One sample per class and
 // position keeps a server that validates only at FIN from costing a timeout per sample.
-const failFast: ConformanceCase[] = INVALID.filter((c) => c.definite).flatMap((c) => {
-  const first = c.samples[0];
-  const last = c.samples[c.samples.length - 1];
-  return [
+const failFast: ConformanceCase[] = INVALID.filter((c) => c.definite)
+  .flatMap((c) => {
+    const first = c.samples[0];
+    const last = c.samples[c.samples.length - 1];
+    return [
+      {
+        description: `${c.name}: ${first.name} in an unfinished first fragment is rejected with 1007 before the message ends`,
+        send: text(first.bytes, { fin: false }),
+      },
+      {
+        description: `${c.name}: ${last.name} in an unfinished second fragment after valid "κόσμε" is rejected with 1007`,
+        send: Buffer.concat([text(KOSME, { fin: false }), continuation(last.bytes, { fin: false })]),
+      },
+    ];
+  })
+  .concat([
     {
-      description: `${c.name}: ${first.name} in an unfinished first fragment is rejected with 1007 before the message ends`,
-      send: text(first.bytes, { fin: false }),
+      description: 'a surrogate whose lead byte ends the first fragment is rejected when the second fragment arrives',
+      send: Buffer.concat([
+        text(Buffer.concat([KOSME, hex('ed')]), { fin: false }),
+        continuation(hex('a0 80'), { fin: false }),
+      ]),
     },
     {
-      description: `${c.name}: ${last.name} in an unfinished second fragment after valid "κόσμε" is rejected with 1007`,
-      send: Buffer.concat([text(KOSME, { fin: false }), continuation(last.bytes, { fin: false })]),
+      description: 'U+110000 spread over three unfinished fragments is rejected with 1007 before the message ends',
+      send: Buffer.concat([
+        text(hex('f4'), { fin: false }),
+        continuation(hex('90'), { fin: false }),
+        continuation(hex('80'), { fin: false }),
+      ]),
     },
-  ];
-}).concat([
-  {
-    description: 'a surrogate whose lead byte ends the first fragment is rejected when the second fragment arrives',
-    send: Buffer.concat([text(Buffer.concat([KOSME, hex('ed')]), { fin: false }), continuation(hex('a0 80'), { fin: false })]),
-  },
-  {
-    description: 'U+110000 spread over three unfinished fragments is rejected with 1007 before the message ends',
-    send: Buffer.concat([text(hex('f4'), { fin: false }), continuation(hex('90'), { fin: false }), continuation(hex('80'), { fin: false })]),
-  },
-]).map((c, i) => ({ ...c, id: `6.6.${i + 1}`, chunking: WHOLE, expect: closesWith(1007) }));
+  ])
+  .map((c, i) => ({ ...c, id: `6.6.${i + 1}`, chunking: WHOLE, expect: closesWith(1007) }));
 
 // Validators often take a fast path over ASCII words; the bad sequence lands on and around
 // 4-, 8-, 16- and 32-byte boundaries.
@@ -119,7 +133,8 @@ const afterValidMessage: ConformanceCase[] = [
   },
   {
     id: '6.8.2',
-    description: 'a valid text ending mid-character in its first fragment, then a text ending mid-character: echo, then 1007',
+    description:
+      'a valid text ending mid-character in its first fragment, then a text ending mid-character: echo, then 1007',
     send: Buffer.concat([
       ...fragments(Op.TEXT, [hex('f0 9f'), hex('98 80')]),
       ...fragments(Op.TEXT, [hex('61 f0 9f'), hex('98')]),

@@ -22,17 +22,19 @@ const sizeName = (n: number) => (n >= MIB ? `${n / MIB} MiB` : `${n / KIB} KiB`)
 function largeCases(kind: 'text' | 'binary', section: string): ConformanceCase[] {
   const chunkings: Chunking[] = [WHOLE, inPiecesOf(4 * KIB), inPiecesOf(64 * KIB)];
   const sizes = [64 * KIB, 256 * KIB, MIB];
-  return sizes.flatMap((size) => chunkings.map((chunking) => ({ size, chunking }))).map(({ size, chunking }, i) => {
-    const payload = kind === 'text' ? asciiPayload(size) : binaryPayload(size);
-    return {
-      id: `${section}.${i + 1}`,
-      description: `${kind} message of ${sizeName(size)} sent ${describeChunking(chunking)} is echoed`,
-      send: kind === 'text' ? text(payload) : binary(payload),
-      chunking,
-      expect: staysOpen([kind === 'text' ? expectText(payload) : expectBinary(payload)]),
-      timeoutMs: LARGE_TIMEOUT_MS,
-    };
-  });
+  return sizes
+    .flatMap((size) => chunkings.map((chunking) => ({ size, chunking })))
+    .map(({ size, chunking }, i) => {
+      const payload = kind === 'text' ? asciiPayload(size) : binaryPayload(size);
+      return {
+        id: `${section}.${i + 1}`,
+        description: `${kind} message of ${sizeName(size)} sent ${describeChunking(chunking)} is echoed`,
+        send: kind === 'text' ? text(payload) : binary(payload),
+        chunking,
+        expect: staysOpen([kind === 'text' ? expectText(payload) : expectBinary(payload)]),
+        timeoutMs: LARGE_TIMEOUT_MS,
+      };
+    });
 }
 
 function fragmentedCases(): ConformanceCase[] {
@@ -96,7 +98,9 @@ const overLimit: ConformanceCase[] = [
     id: '9.4.5',
     description: '16 binary fragments of 64 KiB (exactly 1 MiB) then a 1-byte continuation header fails with 1009',
     send: Buffer.concat([
-      ...pieces(binaryPayload(MIB), 64 * KIB).map((p, i) => frame({ opcode: i === 0 ? Op.BINARY : Op.CONTINUATION, fin: false, payload: p })),
+      ...pieces(binaryPayload(MIB), 64 * KIB).map((p, i) =>
+        frame({ opcode: i === 0 ? Op.BINARY : Op.CONTINUATION, fin: false, payload: p }),
+      ),
       frame({ opcode: Op.CONTINUATION, declaredLength: 1 }),
     ]),
     chunking: inPiecesOf(64 * KIB),
@@ -113,7 +117,8 @@ const overLimit: ConformanceCase[] = [
   },
   {
     id: '9.4.7',
-    description: 'empty fragments do not reset the running size: 1 MiB, an empty fragment, then 1 more byte fails with 1009',
+    description:
+      'empty fragments do not reset the running size: 1 MiB, an empty fragment, then 1 more byte fails with 1009',
     send: Buffer.concat([
       text(asciiPayload(MIB), { fin: false }),
       continuation('', { fin: false }),

@@ -120,7 +120,9 @@ export function compressionSection(profile: CompressionProfile): Section {
     const parts: Buffer[] = [];
     for (let at = 0; at < compressed.length; at += fragmentSize) parts.push(compressed.subarray(at, at + fragmentSize));
     const frames = parts.map((part, n) =>
-      n === 0 ? compressedFrame(Op.TEXT, part, parts.length === 1) : continuation(part, { fin: n === parts.length - 1 }),
+      n === 0
+        ? compressedFrame(Op.TEXT, part, parts.length === 1)
+        : continuation(part, { fin: n === parts.length - 1 }),
     );
     add({
       id: `12.5.${i + 1}`,
@@ -151,7 +153,14 @@ export function compressionSection(profile: CompressionProfile): Section {
 
   {
     const c = compressor();
-    const messages = [chatText(40, 1), chatText(5000, 2), chatText(3, 3), chatText(2000, 4), chatText(70_000, 5), chatText(1, 6)];
+    const messages = [
+      chatText(40, 1),
+      chatText(5000, 2),
+      chatText(3, 3),
+      chatText(2000, 4),
+      chatText(70_000, 5),
+      chatText(1, 6),
+    ];
     const send = Buffer.concat(
       messages.map((m, n) => (n % 2 === 0 ? text(m) : compressedFrame(Op.TEXT, c.compress(m)))),
     );
@@ -210,16 +219,34 @@ export function compressionSection(profile: CompressionProfile): Section {
   const error = (id: string, description: string, send: Buffer, code: number, events: ExpectedEvent[] = []) =>
     add({ id, description, send, chunking: WHOLE, expect: closesWith(code, events), timeoutMs: 5000 });
   const hello = compressor().compress('Hello');
-  error('12.9.1', 'RSV1 on a continuation frame fails with 1002', Buffer.concat([text('Hel', { fin: false }), continuation('lo', { rsv: Rsv.RSV1 })]), 1002);
+  error(
+    '12.9.1',
+    'RSV1 on a continuation frame fails with 1002',
+    Buffer.concat([text('Hel', { fin: false }), continuation('lo', { rsv: Rsv.RSV1 })]),
+    1002,
+  );
   error(
     '12.9.2',
     'RSV1 on the continuation of a compressed message fails with 1002',
-    Buffer.concat([compressedFrame(Op.TEXT, hello.subarray(0, 2), false), frame({ opcode: Op.CONTINUATION, payload: hello.subarray(2), rsv: Rsv.RSV1 })]),
+    Buffer.concat([
+      compressedFrame(Op.TEXT, hello.subarray(0, 2), false),
+      frame({ opcode: Op.CONTINUATION, payload: hello.subarray(2), rsv: Rsv.RSV1 }),
+    ]),
     1002,
   );
   error('12.9.3', 'RSV1 on a ping fails with 1002, unanswered', ping('compressed?', { rsv: Rsv.RSV1 }), 1002);
-  error('12.9.4', 'RSV1 on a close frame fails with 1002', frame({ opcode: Op.CLOSE, payload: closePayload(1000), rsv: Rsv.RSV1 }), 1002);
-  error('12.9.5', 'RSV2 on a compressed text fails with 1002 (only RSV1 is negotiated)', frame({ opcode: Op.TEXT, payload: hello, rsv: Rsv.RSV1 | Rsv.RSV2 }), 1002);
+  error(
+    '12.9.4',
+    'RSV1 on a close frame fails with 1002',
+    frame({ opcode: Op.CLOSE, payload: closePayload(1000), rsv: Rsv.RSV1 }),
+    1002,
+  );
+  error(
+    '12.9.5',
+    'RSV2 on a compressed text fails with 1002 (only RSV1 is negotiated)',
+    frame({ opcode: Op.TEXT, payload: hello, rsv: Rsv.RSV1 | Rsv.RSV2 }),
+    1002,
+  );
   error(
     '12.9.6',
     'a compressed text that is not valid deflate fails with 1007, after echoing the message before it',
@@ -227,7 +254,12 @@ export function compressionSection(profile: CompressionProfile): Section {
     1007,
     [{ type: 'message', binary: false, data: Buffer.from('before') }],
   );
-  error('12.9.7', 'a compressed text that inflates to invalid UTF-8 fails with 1007', compressedFrame(Op.TEXT, syncFlushed(Buffer.from([0x61, 0xed, 0xa0, 0x80]))), 1007);
+  error(
+    '12.9.7',
+    'a compressed text that inflates to invalid UTF-8 fails with 1007',
+    compressedFrame(Op.TEXT, syncFlushed(Buffer.from([0x61, 0xed, 0xa0, 0x80]))),
+    1007,
+  );
   error(
     '12.9.8',
     'a compressed text that inflates to a truncated UTF-8 sequence fails with 1007',

@@ -94,7 +94,9 @@ export function compressionParametersSection(answers: AnswerTable): Section {
     });
     // Every message but the short one compressed, as the agreed parameters allow the client.
     const send = Buffer.concat(
-      MESSAGES.map((m) => (m.length < 10 ? text(m) : frame({ opcode: Op.TEXT, payload: compressor.compress(m), rsv: Rsv.RSV1 }))),
+      MESSAGES.map((m) =>
+        m.length < 10 ? text(m) : frame({ opcode: Op.TEXT, payload: compressor.compress(m), rsv: Rsv.RSV1 }),
+      ),
     );
     cases.push({
       id: `${id}.1`,

@@ -12,7 +12,9 @@ import type { ConformanceTarget } from './target.js';
  * - 1.3.4: `ws` answers a 64-bit length with the high bit set with 1009; RFC 6455 5.2 makes
  *   that frame malformed, which is 1002.
  */
-export async function startWsEchoTarget(perMessageDeflate: boolean | PerMessageDeflateOptions = false): Promise<ConformanceTarget> {
+export async function startWsEchoTarget(
+  perMessageDeflate: boolean | PerMessageDeflateOptions = false,
+): Promise<ConformanceTarget> {
   const httpServer = createServer();
   const wss = new WebSocketServer({ server: httpServer, path: '/echo', maxPayload: 1024 * 1024, perMessageDeflate });
   wss.on('connection', (socket) => {

@@ -8,8 +8,7 @@ import { CHAT_BUS_DRIVER, type ChatBusDriver } from './chat-bus-driver.js';
 
 /** The connection (`url`, timeouts) and what the bus takes beyond the chat module's sizes. */
 export interface RedisBusModuleOptions
-  extends RedisConnectionOptions,
-    Pick<RedisChatBusOptions, 'prefix' | 'node' | 'presenceTtlMs' | 'drainTimeoutMs'> {}
+  extends RedisConnectionOptions, Pick<RedisChatBusOptions, 'prefix' | 'node' | 'presenceTtlMs' | 'drainTimeoutMs'> {}
 
 /** The Redis bus on the instance's connections, and Redis as a dependency of /health. */
 export function redisBusDriver(
@@ -49,7 +48,8 @@ export class RedisBusModule {
         {
           provide: CHAT_BUS_DRIVER,
           inject: [RedisConnections],
-          useFactory: (connections: RedisConnections) => redisBusDriver(connections, { prefix, node, presenceTtlMs, drainTimeoutMs }),
+          useFactory: (connections: RedisConnections) =>
+            redisBusDriver(connections, { prefix, node, presenceTtlMs, drainTimeoutMs }),
         },
       ],
       exports: [CHAT_BUS_DRIVER],

@@ -105,7 +105,8 @@ export class RedisChatBus implements ChatBus {
   ) {
     this.prefix = options.prefix ?? 'chat:';
     this.node = options.node ?? defaultNodeId();
-    if (this.node.includes('/') || this.node === '') throw new RangeError(`a bus node id cannot be empty or contain "/": ${this.node}`);
+    if (this.node.includes('/') || this.node === '')
+      throw new RangeError(`a bus node id cannot be empty or contain "/": ${this.node}`);
     this.historySize = positiveInteger(options.historySize ?? 100, 'historySize');
     this.memberListLimit = positiveInteger(options.memberListLimit ?? 200, 'memberListLimit');
     const ttlMs = positiveInteger(options.presenceTtlMs ?? 15_000, 'presenceTtlMs');
@@ -117,12 +118,16 @@ export class RedisChatBus implements ChatBus {
       minIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs'),
       ttlMs: this.roomTtlMs,
     });
-    this.presence = new RedisPresence(this.store, { ttlMs, memberListLimit: this.memberListLimit }, {
-      firstEntering: (room) => this.cursors.track(room),
-      entered: (room, newestId) => this.cursors.seed(room, newestId),
-      lastLeft: (room) => this.cursors.untrack(room),
-      announce: (notice) => this.publishPresence(notice),
-    });
+    this.presence = new RedisPresence(
+      this.store,
+      { ttlMs, memberListLimit: this.memberListLimit },
+      {
+        firstEntering: (room) => this.cursors.track(room),
+        entered: (room, newestId) => this.cursors.seed(room, newestId),
+        lastLeft: (room) => this.cursors.untrack(room),
+        announce: (notice) => this.publishPresence(notice),
+      },
+    );
     this.events$ = this.subject.asObservable();
     this.subscription = redis.subscribe(eventsChannel(this.prefix), {
       message: (payload) => this.receive(payload),
@@ -178,7 +183,10 @@ export class RedisChatBus implements ChatBus {
     } catch (error) {
       throw new ChatBusUnavailableError('read the history', error);
     }
-    return { messages: page.messages, truncated: since !== undefined && this.lostAfter(since, page.dropped, page.firstKept) };
+    return {
+      messages: page.messages,
+      truncated: since !== undefined && this.lostAfter(since, page.dropped, page.firstKept),
+    };
   }
 
   /**
@@ -228,13 +236,16 @@ export class RedisChatBus implements ChatBus {
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.drainTimeoutMs)));
     const settled = Promise.allSettled([...this.storing]).then(() => false);
     if (await Promise.race([settled, timedOut])) {
-      this.logger.warn(`closing with ${this.storing.size} message(s) still being stored after ${this.drainTimeoutMs} ms`);
+      this.logger.warn(
+        `closing with ${this.storing.size} message(s) still being stored after ${this.drainTimeoutMs} ms`,
+      );
     }
     clearTimeout(timer);
   }
 
   private async publishPresence(notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): Promise<void> {
-    if (!isWireString(notice.name)) throw new TypeError('the chat bus cannot carry this presence notice: name is not a string');
+    if (!isWireString(notice.name))
+      throw new TypeError('the chat bus cannot carry this presence notice: name is not a string');
     try {
       await this.store.announce(notice.room, presenceEnvelope(this.node, notice), this.memberListLimit);
     } catch (error) {
@@ -254,7 +265,8 @@ export class RedisChatBus implements ChatBus {
     const decoded = decodeEnvelope(payload);
     if (typeof decoded === 'string') {
       // Another version of the service during a rolling upgrade, or something else on our channel.
-      if (this.malformed++ % 1000 === 0) this.logger.warn(`ignored an event on the bus (${decoded}): ${payload.slice(0, 200)}`);
+      if (this.malformed++ % 1000 === 0)
+        this.logger.warn(`ignored an event on the bus (${decoded}): ${payload.slice(0, 200)}`);
       return;
     }
     if (this.held === null) {
@@ -287,7 +299,9 @@ export class RedisChatBus implements ChatBus {
       try {
         const points = this.cursors.resumePoints();
         for (let i = 0; i < points.length; i += CATCH_UP_PARALLELISM) {
-          await Promise.all(points.slice(i, i + CATCH_UP_PARALLELISM).map(({ room, after }) => this.readMissed(room, after)));
+          await Promise.all(
+            points.slice(i, i + CATCH_UP_PARALLELISM).map(({ room, after }) => this.readMissed(room, after)),
+          );
         }
       } catch (error) {
         // Redis went away again: the next subscription, or the next tick, tries again.
@@ -340,7 +354,10 @@ export class RedisChatBus implements ChatBus {
  */
 export function redisChatBus(
   connections: RedisConnections,
-  options: Omit<RedisChatBusOptions, 'historySize' | 'memberListLimit' | 'maxRooms' | 'roomMinIdleMs' | 'roomTtlMs'> = {},
+  options: Omit<
+    RedisChatBusOptions,
+    'historySize' | 'memberListLimit' | 'maxRooms' | 'roomMinIdleMs' | 'roomTtlMs'
+  > = {},
 ): (chat: ResolvedChatOptions) => RedisChatBus {
   return (chat) =>
     new RedisChatBus(connections, {
@@ -354,6 +371,9 @@ export function redisChatBus(
 }
 
 function defaultNodeId(): string {
-  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '').slice(0, 40) || 'node';
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9.-]/g, '')
+      .slice(0, 40) || 'node';
   return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }

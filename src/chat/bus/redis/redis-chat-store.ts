@@ -105,7 +105,12 @@ export class RedisChatStore {
     return (await this.scripts.chatEvictRoom(stream, members, idleBefore)) === 1;
   }
 
-  async history(room: string, since: string | undefined, before: string | undefined, limit: number): Promise<StreamPage> {
+  async history(
+    room: string,
+    since: string | undefined,
+    before: string | undefined,
+    limit: number,
+  ): Promise<StreamPage> {
     const [entries, dropped, firstKept] = (await this.call('chatHistory', room, since ?? '', before ?? '', limit)) as [
       Array<[string, string[]]>,
       number,
@@ -116,12 +121,24 @@ export class RedisChatStore {
     return { messages, dropped: Number(dropped), firstKept: String(firstKept) };
   }
 
-  async enter(room: string, id: string, name: string, ttlMs: number, limit: number): Promise<{ registered: boolean; newestId: string; roster: RosterReply }> {
+  async enter(
+    room: string,
+    id: string,
+    name: string,
+    ttlMs: number,
+    limit: number,
+  ): Promise<{ registered: boolean; newestId: string; roster: RosterReply }> {
     const reply = (await this.call('chatEnter', this.node, ttlMs, room, id, JSON.stringify(name), limit)) as Reply;
     return { registered: reply[0] === 1, newestId: String(reply[1]), roster: rosterOf(reply, 2) };
   }
 
-  async exit(room: string, id: string, lastHere: boolean, ttlMs: number, limit: number): Promise<{ registered: boolean; roster: RosterReply }> {
+  async exit(
+    room: string,
+    id: string,
+    lastHere: boolean,
+    ttlMs: number,
+    limit: number,
+  ): Promise<{ registered: boolean; roster: RosterReply }> {
     const reply = (await this.call('chatExit', this.node, ttlMs, room, id, lastHere ? '1' : '0', limit)) as Reply;
     return { registered: reply[0] === 1, roster: rosterOf(reply, 1) };
   }
@@ -146,7 +163,8 @@ export class RedisChatStore {
     const joinedEnd = 2 + Number(reply[1]);
     const joined = reply.slice(2, joinedEnd).map((name) => JSON.parse(String(name)) as string);
     const left = new Map<string, string>();
-    for (let i = joinedEnd; i + 1 < reply.length; i += 2) left.set(String(reply[i]), JSON.parse(String(reply[i + 1])) as string);
+    for (let i = joinedEnd; i + 1 < reply.length; i += 2)
+      left.set(String(reply[i]), JSON.parse(String(reply[i + 1])) as string);
     return { registered: reply[0] === 1, joined, left };
   }
 

@@ -68,7 +68,13 @@ export class RedisPresence implements RoomPresence {
     }
     members.set(member.id, member.name);
     try {
-      const reply = await this.store.enter(room, member.id, member.name, this.options.ttlMs, this.options.memberListLimit);
+      const reply = await this.store.enter(
+        room,
+        member.id,
+        member.name,
+        this.options.ttlMs,
+        this.options.memberListLimit,
+      );
       if (reply.registered) this.forgotten();
       if (first) this.hooks.entered(room, reply.newestId);
       return { members: reply.roster.members, count: reply.roster.count };
@@ -191,8 +197,14 @@ export class RedisPresence implements RoomPresence {
         for (const [id, name] of left) leaves.set(id, name);
         // Rejoined since: its leave is no news any more.
         for (const id of members.keys()) leaves.delete(id);
-        await this.announceAll([...leaves.values()].map((name) => ({ room, name })), 'leave');
-        await this.announceAll(joined.map((name) => ({ room, name })), 'join');
+        await this.announceAll(
+          [...leaves.values()].map((name) => ({ room, name })),
+          'leave',
+        );
+        await this.announceAll(
+          joined.map((name) => ({ room, name })),
+          'join',
+        );
       } catch (error) {
         this.dirty.add(room);
         throw error;

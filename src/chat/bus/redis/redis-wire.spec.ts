@@ -27,7 +27,14 @@ describe('bus envelopes', () => {
       node: 'n',
       event: {
         type: 'message',
-        message: { id: '1700000000123-4', room: 'r', from: 'ann', fromId: '', text: 'hi', at: '2023-11-14T22:13:20.123Z' },
+        message: {
+          id: '1700000000123-4',
+          room: 'r',
+          from: 'ann',
+          fromId: '',
+          text: 'hi',
+          at: '2023-11-14T22:13:20.123Z',
+        },
       },
     });
   });
@@ -36,9 +43,14 @@ describe('bus envelopes', () => {
     const payload = withRoster(presenceEnvelope('n', { room: 'r', name: 'bob', event: 'leave' }), 3, ['ann', 'é"x']);
     expect(decodeEnvelope(payload)).toEqual({
       node: 'n',
-      event: { type: 'presence', presence: { room: 'r', name: 'bob', event: 'leave', members: ['ann', 'é"x'], count: 3 } },
+      event: {
+        type: 'presence',
+        presence: { room: 'r', name: 'bob', event: 'leave', members: ['ann', 'é"x'], count: 3 },
+      },
     });
-    expect(decodeEnvelope(withRoster(presenceEnvelope('n', { room: 'r', name: 'b', event: 'join' }), 0, []))).toMatchObject({
+    expect(
+      decodeEnvelope(withRoster(presenceEnvelope('n', { room: 'r', name: 'b', event: 'join' }), 0, [])),
+    ).toMatchObject({
       event: { presence: { members: [], count: 0 } },
     });
   });
@@ -51,12 +63,21 @@ describe('bus envelopes', () => {
     ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"x","from":"a","text":"t"}'],
     ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":"a"}'],
     ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":"a","fromId":7,"text":"t"}'],
-    ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"wave","members":[],"count":0}'],
-    ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"join","members":[1],"count":1}'],
+    [
+      'malformed presence',
+      '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"wave","members":[],"count":0}',
+    ],
+    [
+      'malformed presence',
+      '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"join","members":[1],"count":1}',
+    ],
     ['unknown type "typing"', '{"v":1,"type":"typing","node":"n","room":"r"}'],
     ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":null,"text":"t"}'],
     ['malformed message', '{"v":1,"type":"message","node":"n","room":"r","id":"1-0","from":"a","text":"\\ud800"}'],
-    ['malformed presence', '{"v":1,"type":"presence","node":"n","room":"r","name":null,"event":"join","members":[],"count":0}'],
+    [
+      'malformed presence',
+      '{"v":1,"type":"presence","node":"n","room":"r","name":null,"event":"join","members":[],"count":0}',
+    ],
   ])('refuse what they do not understand: %s', (reason, payload) => {
     expect(decodeEnvelope(payload)).toBe(reason);
   });
@@ -68,11 +89,19 @@ describe('bus envelopes', () => {
       .map((value) => value.replace(/[\s\p{C}]/gu, '').slice(0, 64))
       .filter(isRoomName);
     const from = graphemes(16)
-      .map((value) => value.replace(/[\p{C}]|[^\S ]/gu, '').trim().slice(0, 32).trim())
+      .map((value) =>
+        value
+          .replace(/[\p{C}]|[^\S ]/gu, '')
+          .trim()
+          .slice(0, 32)
+          .trim(),
+      )
       .filter((name) => isChatName(name, 32));
     // Any code point at all (controls, separators, unassigned), or whole grapheme clusters.
     const codePoint = fc.integer({ min: 0, max: 0x10ffff }).filter((code) => code < 0xd800 || code > 0xdfff);
-    const anyText = fc.array(codePoint, { minLength: 1, maxLength: 200 }).map((codes) => String.fromCodePoint(...codes));
+    const anyText = fc
+      .array(codePoint, { minLength: 1, maxLength: 200 })
+      .map((codes) => String.fromCodePoint(...codes));
     const text = fc.oneof(anyText, graphemes(100));
     fc.assert(
       fc.property(room, from, text, (room, from, text) => {
@@ -80,7 +109,10 @@ describe('bus envelopes', () => {
         const draft = { room, from, fromId: 'user-1', text };
         expect(undeliverableDraft(draft)).toBeNull();
         const decoded = decodeEnvelope(withId(messageEnvelope('n', draft), '1-0'));
-        expect(decoded).toEqual({ node: 'n', event: { type: 'message', message: { id: '1-0', ...draft, at: timeOfId('1-0') } } });
+        expect(decoded).toEqual({
+          node: 'n',
+          event: { type: 'message', message: { id: '1-0', ...draft, at: timeOfId('1-0') } },
+        });
       }),
       { numRuns: 200 },
     );

@@ -29,7 +29,14 @@ export function messageEnvelope(node: string, draft: Required<MessageDraft>): st
 
 /** A presence envelope without count and members (the announce script appends them). */
 export function presenceEnvelope(node: string, notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): string {
-  return JSON.stringify({ v: WIRE_VERSION, type: 'presence', node, room: notice.room, name: notice.name, event: notice.event });
+  return JSON.stringify({
+    v: WIRE_VERSION,
+    type: 'presence',
+    node,
+    room: notice.room,
+    name: notice.name,
+    event: notice.event,
+  });
 }
 
 export interface Envelope {

@@ -51,11 +51,19 @@ export class RoomAdmission {
     let forget: Array<[string, string]> = [];
     let inUse: string[] = [];
     for (let round = 0; ; round++) {
-      const reply = await this.store.admitRoom(room, { maxRooms, ttlMs, minIdleMs, candidates: CANDIDATES }, forget, inUse);
+      const reply = await this.store.admitRoom(
+        room,
+        { maxRooms, ttlMs, minIdleMs, candidates: CANDIDATES },
+        forget,
+        inUse,
+      );
       if (reply.admitted) return;
       if (reply.candidates.length === 0 || round + 1 === ROUNDS) {
         const retryAfter = Math.max(1, Math.ceil((reply.oldest + minIdleMs - reply.now) / 1000));
-        throw new RoomLimitError(maxRooms, reply.candidates.length === 0 ? retryAfter : Math.ceil(minIdleMs / 1000) || 1);
+        throw new RoomLimitError(
+          maxRooms,
+          reply.candidates.length === 0 ? retryAfter : Math.ceil(minIdleMs / 1000) || 1,
+        );
       }
       forget = [];
       inUse = [];

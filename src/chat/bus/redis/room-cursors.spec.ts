@@ -3,7 +3,11 @@ import { RoomCursors } from './room-cursors.js';
 describe('RoomCursors', () => {
   it('lets every message through for rooms nobody here follows', () => {
     const cursors = new RoomCursors();
-    expect([cursors.admit('r', '5-0'), cursors.admit('r', '5-0'), cursors.admit('r', '1-0')]).toEqual([true, true, true]);
+    expect([cursors.admit('r', '5-0'), cursors.admit('r', '5-0'), cursors.admit('r', '1-0')]).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('admits each message of a followed room once, in id order', () => {
