@@ -78,6 +78,7 @@ describeWithBrowser('the chat page in a host app under a global prefix, in Chrom
 
       for (const page of [alice, bob]) {
         expect(page.pageErrors).toEqual([]);
+        expect(page.cspViolations).toEqual([]);
         expect(page.dialogs).toEqual([]);
       }
     },
