@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { clientAddress } from '../http/client-address.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { addressKey, ClientRateLimiter } from './client-rate-limiter.js';
 
@@ -35,5 +36,6 @@ export class RestRateLimitGuard implements CanActivate {
 export function restClientKey(request: RestRequest): string {
   const { principal } = request;
   if (principal !== undefined) return `principal:${principal.subject ?? principal.name}`;
-  return `address:${addressKey(request.ip ?? request.socket.remoteAddress ?? '')}`;
+  // The same address as names and logs use (Express's request.ip behind TRUST_PROXY).
+  return `address:${addressKey(clientAddress(request).address ?? '')}`;
 }
