@@ -22,6 +22,7 @@ function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
     roomTtlMs: chat.roomTtlMs,
     roomCreatePerMinute: chat.roomCreatePerMinute,
     maxFrameBytes: chat.maxFrameBytes,
+    textEscapeHtml: chat.textEscapeHtml,
   };
 }
 
@@ -31,7 +32,7 @@ function chatPathsOf(environment: Environment): ChatFeatures {
 }
 
 /**
- * The service: chat on `/chat` and `/`, `/echo` unless disabled, all configured from the
+ * The service: chat on `/chat`, `/` and `/tornado`, `/echo` unless disabled, all configured from the
  * Environment it is given (or an environment map, validated here: config/environment.ts). With `BUS=redis`
  * the chat runs on Redis (fan-out across instances, durable history, shared presence) and
  * /health reports Redis. `GET /metrics` serves Prometheus metrics.

@@ -39,11 +39,13 @@ export type RoomAccessHook = (principal: any, room: string) => boolean | Promise
 export interface ChatFeatures {
   /** The plain-text protocol on `ws /`. Default true. */
   textProtocol?: boolean;
+  /** The Tornado chat room protocol on `ws /tornado`. Default true. */
+  tornadoProtocol?: boolean;
   /** `GET/POST /api/rooms...`. Default true. */
   rest?: boolean;
   /** The browser page at `GET /` and its files under `/assets/`. Default true. */
   page?: boolean;
-  /** Where each part is served (chat-paths.ts). Default: `/chat`, `/`, `/api`, `/`. */
+  /** Where each part is served (chat-paths.ts). Default: `/chat`, `/`, `/tornado`, `/api`, `/`. */
   paths?: ChatPaths;
   /**
    * Metadata put on the chat's own controllers and gateways, for a host's global guard that
@@ -79,6 +81,12 @@ export interface ChatRuntimeOptions {
   memberListLimit?: number;
   /** Frames per client; beyond it the client gets `rate_limited`. false: no limit. */
   rateLimit?: RateLimit | false;
+  /**
+   * The plain-text protocol escapes `& < > " '` in names and text (CHAT_TEXT_ESCAPE_HTML), for
+   * the original pages that write each line into `innerHTML`. false: raw text, for terminal
+   * clients. Default true.
+   */
+  textEscapeHtml?: boolean;
   /** Rooms whose history the bus keeps (CHAT_MAX_ROOMS). Default 1000. */
   maxRooms?: number;
   /**
@@ -130,6 +138,7 @@ export interface ResolvedChatOptions {
   maxRoomsPerConnection: number;
   memberListLimit: number;
   rateLimit: ResolvedRateLimit | false;
+  textEscapeHtml: boolean;
   restRateLimit: RestRateLimit | false;
   maxRooms: number;
   roomMinIdleMs: number;
@@ -166,6 +175,7 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     maxRoomsPerConnection: positiveInteger(options.maxRoomsPerConnection ?? 50, option('maxRoomsPerConnection')),
     memberListLimit: positiveInteger(options.memberListLimit ?? 200, option('memberListLimit')),
     rateLimit,
+    textEscapeHtml: flag(options.textEscapeHtml ?? true, 'textEscapeHtml'),
     restRateLimit: resolveRestRateLimit(options.restRateLimit ?? DEFAULT_REST_RATE_LIMIT),
     maxRooms: positiveInteger(options.maxRooms ?? 1000, option('maxRooms')),
     roomMinIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, option('roomMinIdleMs')),
@@ -186,6 +196,12 @@ function resolveRestRateLimit(given: RestRateLimit | false): RestRateLimit | fal
     burst: positiveInteger(given.burst, option('restRateLimit.burst')),
     perSecond: positiveNumber(given.perSecond, option('restRateLimit.perSecond')),
   };
+}
+
+function flag(value: boolean, name: string): boolean {
+  if (typeof value !== 'boolean')
+    throw new TypeError(`ChatModule option ${name} must be a boolean, got ${typeof value}`);
+  return value;
 }
 
 function hook(value: RoomAccessHook | undefined, name: string): RoomAccessHook | undefined {

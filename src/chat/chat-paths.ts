@@ -10,6 +10,8 @@ export interface ChatPaths {
   json?: PathList;
   /** The plain-text protocol's WebSocket path(s). Default `/`. */
   text?: PathList;
+  /** The Tornado chat room protocol's WebSocket path(s). Default `/tornado`. */
+  tornado?: PathList;
   /** Prefix of the REST API: `<rest>/rooms...`. Default `/api`. */
   rest?: string;
   /** The browser page; its files are served under `<page>/assets/`. Default `/`. */
@@ -19,11 +21,12 @@ export interface ChatPaths {
 export interface ResolvedChatPaths {
   json: string[];
   text: string[];
+  tornado: string[];
   rest: string;
   page: string;
 }
 
-export const DEFAULT_CHAT_PATHS = { json: '/chat', text: '/', rest: '/api', page: '/' } as const;
+export const DEFAULT_CHAT_PATHS = { json: '/chat', text: '/', tornado: '/tornado', rest: '/api', page: '/' } as const;
 
 /**
  * Normalised paths, each WebSocket protocol's without repeats; throws naming the option when a
@@ -31,18 +34,20 @@ export const DEFAULT_CHAT_PATHS = { json: '/chat', text: '/', rest: '/api', page
  */
 export function resolveChatPaths(
   paths: ChatPaths = {},
-  { textProtocol = true }: { textProtocol?: boolean } = {},
+  { textProtocol = true, tornadoProtocol = true }: { textProtocol?: boolean; tornadoProtocol?: boolean } = {},
 ): ResolvedChatPaths {
   const nameOf = (key: keyof ChatPaths) => `ChatModule option paths.${key}`;
   const resolved: ResolvedChatPaths = {
     json: parsePathList(paths.json ?? DEFAULT_CHAT_PATHS.json, nameOf('json')),
     text: parsePathList(paths.text ?? DEFAULT_CHAT_PATHS.text, nameOf('text')),
+    tornado: parsePathList(paths.tornado ?? DEFAULT_CHAT_PATHS.tornado, nameOf('tornado')),
     rest: normalizeMountPath(paths.rest ?? DEFAULT_CHAT_PATHS.rest, nameOf('rest')),
     page: normalizeMountPath(paths.page ?? DEFAULT_CHAT_PATHS.page, nameOf('page')),
   };
   assertDistinctPaths([
     { name: nameOf('json'), paths: resolved.json },
     ...(textProtocol ? [{ name: nameOf('text'), paths: resolved.text }] : []),
+    ...(tornadoProtocol ? [{ name: nameOf('tornado'), paths: resolved.tornado }] : []),
   ]);
   return resolved;
 }

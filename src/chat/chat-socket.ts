@@ -1,6 +1,6 @@
 import type { PreparedFrame } from '../websocket/index.js';
 
-export type ProtocolKind = 'json' | 'text';
+export type ProtocolKind = 'json' | 'text' | 'tornado';
 
 /** `WebSocket.OPEN` in `ws`, the browser and our own connection class. */
 export const SOCKET_OPEN = 1;

@@ -37,6 +37,7 @@ import { RoomAccess } from './room-access.js';
 import { RoomFanout } from './room-fanout.js';
 import { RoomsController } from './rooms.controller.js';
 import { TextChatGateway } from './text-chat.gateway.js';
+import { TornadoChatGateway } from './tornado-chat.gateway.js';
 
 const CHAT_ROUTES_ADVICE =
   "move one of them (ChatModule's paths.page and paths.rest options; CHAT_PAGE_PATH and CHAT_REST_PREFIX of the service)";
@@ -68,8 +69,11 @@ const presenceProvider: Provider = {
     bus.presence ?? new LocalPresence(registry, options.memberListLimit),
 };
 
-const gateways: readonly unknown[] = [JsonChatGateway, TextChatGateway];
-const isGateway = (provider: Provider): provider is Type => gateways.includes(provider);
+const gateways: readonly unknown[] = [JsonChatGateway, TextChatGateway, TornadoChatGateway];
+// Mounted at another path, a gateway is a subclass of its base (mounted-classes.ts).
+const isGateway = (provider: Provider): provider is Type =>
+  typeof provider === 'function' &&
+  gateways.some((base) => provider === base || provider.prototype instanceof (base as Type));
 
 /** Puts the host's `@Public()`-style metadata on the chat's classes (ChatFeatures.publicMetadata). */
 function markPublic(classes: Type[], metadata: ChatFeatures['publicMetadata']): void {
@@ -81,7 +85,8 @@ function markPublic(classes: Type[], metadata: ChatFeatures['publicMetadata']): 
 }
 
 /**
- * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, REST under `/api/rooms`
+ * The chat: JSON protocol on `ws /chat`, plain-text protocol on `ws /`, the Tornado chat room
+ * protocol on `ws /tornado`, REST under `/api/rooms`
  * and the browser page at `/` (README, "Paths"), each movable with the `paths` option (chat-paths.ts). Needs a WebSocket adapter on the application
  * (`app.useWebSocketAdapter(new Rfc6455Adapter(app))`).
  *
@@ -128,7 +133,9 @@ export class ChatModule implements OnApplicationShutdown {
     imports: NonNullable<ChatModuleAsyncOptions['imports']>,
     optionsProvider: Provider,
   ): DynamicModule {
-    const paths = resolveChatPaths(features.paths, { textProtocol: features.textProtocol !== false });
+    const textProtocol = features.textProtocol !== false;
+    const tornadoProtocol = features.tornadoProtocol !== false;
+    const paths = resolveChatPaths(features.paths, { textProtocol, tornadoProtocol });
     const providers: Provider[] = [
       optionsProvider,
       busProvider,
@@ -141,7 +148,8 @@ export class ChatModule implements OnApplicationShutdown {
       ...gatewaysAt(JsonChatGateway, paths.json),
     ];
     const controllers: Type[] = [];
-    if (features.textProtocol !== false) providers.push(...gatewaysAt(TextChatGateway, paths.text));
+    if (textProtocol) providers.push(...gatewaysAt(TextChatGateway, paths.text));
+    if (tornadoProtocol) providers.push(...gatewaysAt(TornadoChatGateway, paths.tornado));
     if (features.rest !== false)
       controllers.push(controllerAt(RoomsController, `${paths.rest}/rooms`.replace('//', '/')));
     if (features.page !== false) {

@@ -100,7 +100,7 @@ describe('ChatService', () => {
   beforeEach(() => {
     bus = new ScriptedBus();
     registry = new ConnectionRegistry();
-    fanout = new RoomFanout(registry, bus);
+    fanout = new RoomFanout(registry, bus, { textEscapeHtml: true });
     fanout.onModuleInit();
   });
   afterEach(() => fanout.onApplicationShutdown());

@@ -17,6 +17,8 @@ import { TokenBucket } from './token-bucket.js';
 
 export interface NewChatClient {
   kind: ProtocolKind;
+  /** The connection id, when the protocol has already shown the client one. Default: a new UUID. */
+  id?: string;
   /** Default: `guest-` and the start of the connection id. */
   name?: string;
   remoteAddress: string;
@@ -71,7 +73,7 @@ export class ChatService {
 
   connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
     const { rateLimit } = this.options;
-    const id = randomUUID();
+    const id = client.id ?? randomUUID();
     return this.registry.register(socket, {
       id,
       name: client.lockedName ?? client.name ?? `guest-${id.slice(0, 8)}`,

@@ -53,7 +53,9 @@ describe('RoomFanout', () => {
   beforeEach(() => {
     registry = new ConnectionRegistry();
     events = new Subject();
-    fanout = new RoomFanout(registry, { events$: events.asObservable() } as unknown as ChatBus);
+    fanout = new RoomFanout(registry, { events$: events.asObservable() } as unknown as ChatBus, {
+      textEscapeHtml: true,
+    });
     fanout.onModuleInit();
   });
   afterEach(() => fanout.onApplicationShutdown());
@@ -99,6 +101,35 @@ describe('RoomFanout', () => {
     events.next(presence('join'));
     events.next(presence('leave'));
     expect(text.frames.map((f) => f.bytes.subarray(2).toString())).toEqual([chatLine(message), 'Welcome, bob !']);
+  });
+
+  it('gives Tornado members each message as one escaped fragment, framed once for all of them, and no presence', () => {
+    const first = member(new FramingSocket(), 'lobby', 'tornado');
+    const second = member(new FramingSocket(), 'lobby', 'tornado');
+    const json = member(new FramingSocket());
+    events.next(messageEvent({ ...message, text: '<b>bold</b>' }));
+    events.next(presence('join'));
+    expect(first.frames).toHaveLength(1);
+    expect(second.frames[0]).toBe(first.frames[0]);
+    expect(first.frames[0].bytes.subarray(2).toString()).toBe(
+      '<div class="message"><b>ann</b>: &lt;b&gt;bold&lt;/b&gt;</div>',
+    );
+    expect(json.frames).toHaveLength(2);
+  });
+
+  it('sends plain-text members raw HTML characters when textEscapeHtml is off', () => {
+    fanout.onApplicationShutdown();
+    fanout = new RoomFanout(registry, { events$: events.asObservable() } as unknown as ChatBus, {
+      textEscapeHtml: false,
+    });
+    fanout.onModuleInit();
+    const text = member(new FakeSocket(), 'lobby', 'text');
+    const tornado = member(new FakeSocket(), 'lobby', 'tornado');
+    events.next(messageEvent({ ...message, text: 'a < b' }));
+    expect(text.texts).toEqual([chatLine({ ...message, text: 'a < b' }, false)]);
+    expect(text.texts[0]).toMatch(/ ann say: a < b$/);
+    // Fragments are HTML whatever the plain-text protocol does.
+    expect(tornado.texts).toEqual(['<div class="message"><b>ann</b>: a &lt; b</div>']);
   });
 
   it('skips members that are not open and survives a socket that throws', () => {
@@ -153,7 +184,7 @@ describe('RoomFanout with the in-memory bus', () => {
   it('delivers a message once to a member that joined between its storing and its event', async () => {
     const bus = new InMemoryChatBus();
     const registry = new ConnectionRegistry();
-    const fanout = new RoomFanout(registry, bus);
+    const fanout = new RoomFanout(registry, bus, { textEscapeHtml: true });
     fanout.onModuleInit();
     const options = resolveChatOptions({ rateLimit: false });
     const chat = new ChatService(

@@ -6,7 +6,8 @@ import { roomOf, type ChatEvent } from './bus/chat-events.js';
 import { compareMessageIds } from './bus/message-id.js';
 import { SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
 import { ConnectionRegistry, type Membership } from './connection-registry.js';
-import { renderEvent } from './event-rendering.js';
+import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
+import { EventFrames, renderEvent } from './event-rendering.js';
 import { OutgoingFrame } from './outgoing-frame.js';
 
 /**
@@ -23,6 +24,7 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly registry: ConnectionRegistry,
     @Inject(CHAT_BUS) private readonly bus: ChatBus,
+    @Inject(CHAT_OPTIONS) private readonly options: Pick<ResolvedChatOptions, 'textEscapeHtml'>,
     @Optional() @Inject(FANOUT_RECORDER) private readonly recorder?: FanoutRecorder,
   ) {}
 
@@ -39,8 +41,7 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
     if (members === undefined) return;
     const started = performance.now();
     let recipients = 0;
-    let json: OutgoingFrame | undefined;
-    let text: OutgoingFrame | null | undefined;
+    const frames = new EventFrames(event, this.options.textEscapeHtml);
     for (const membership of members) {
       if (membership.pending !== null) {
         membership.pending.push(event);
@@ -53,16 +54,8 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
       }
       const { socket, kind } = membership.connection;
       if (socket.readyState !== SOCKET_OPEN) continue;
-      if (kind === 'json') {
-        json ??= new OutgoingFrame(renderEvent(event, 'json') as string);
-        if (this.write(socket, json)) recipients++;
-      } else {
-        if (text === undefined) {
-          const line = renderEvent(event, 'text');
-          text = line === null ? null : new OutgoingFrame(line);
-        }
-        if (text !== null && this.write(socket, text)) recipients++;
-      }
+      const frame = frames.for(kind);
+      if (frame !== null && this.write(socket, frame)) recipients++;
     }
     this.recorder?.record(started, recipients);
   }
@@ -83,7 +76,7 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
       if (event.type !== 'message') continue;
       if (cursor !== undefined && compareMessageIds(event.message.id, cursor) <= 0) continue;
       if (socket.readyState !== SOCKET_OPEN) return;
-      const rendered = renderEvent(event, kind);
+      const rendered = renderEvent(event, kind, this.options.textEscapeHtml);
       if (rendered !== null) this.write(socket, new OutgoingFrame(rendered));
     }
   }

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { CloseCode } from '../websocket/index.js';
 import { ChatBusUnavailableError } from './bus/bus-errors.js';
 import { ChatError } from './chat-error.js';
+import { lobbyRefusal, postRefusal } from './lobby-refusals.js';
 import { CHAT_OPTIONS, maxLineBytes, type ResolvedChatOptions } from './chat-options.js';
 import { frameBytes, SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
 import { ChatService } from './chat.service.js';
@@ -11,8 +12,6 @@ import { ConnectionRegistry, type ChatConnection } from './connection-registry.j
 import { isMessageText, LOBBY } from './names.js';
 import { peerNameOf } from './peer-name.js';
 import { chatLine, logoutText, QUIT_COMMAND, readsAsLogout } from './text-lines.js';
-
-const UNAVAILABLE_LINE = 'Error: the chat is temporarily unavailable, try again shortly';
 
 /**
  * The plain-text protocol of the original socket servers on `ws /` (README, "Plain-text protocol
@@ -49,19 +48,13 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     try {
       // The newcomer gets the room's recent lines, then everyone (newcomer included) the welcome.
       await this.chat.join(connection, { room: LOBBY }, ({ history }) => {
-        for (const message of history.messages) send(socket, chatLine(message));
+        for (const message of history.messages) send(socket, chatLine(message, this.options.textEscapeHtml));
       });
     } catch (error) {
-      if (error instanceof ChatError && error.code === 'forbidden') {
-        // This protocol has no other room: a client kept out of the lobby has nothing to do here.
-        send(socket, `Error: ${error.message}`);
-        if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.POLICY_VIOLATION, 'forbidden');
-        return;
-      }
-      if (!(error instanceof ChatBusUnavailableError)) return this.fail(socket, error);
-      // Not in the lobby, and this protocol has no way to ask again: reconnecting is the retry.
-      send(socket, UNAVAILABLE_LINE);
-      if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.TRY_AGAIN_LATER, 'chat unavailable');
+      const refusal = lobbyRefusal(error);
+      if (refusal === undefined) return this.fail(socket, error);
+      send(socket, `Error: ${refusal.text}`);
+      if (socket.readyState === SOCKET_OPEN) socket.close(refusal.code, refusal.reason);
     }
   }
 
@@ -94,7 +87,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     try {
       const sender = { from: connection.name, fromId: connection.senderId };
       const logout = await this.chat.postAs(sender, LOBBY, logoutText(connection.name));
-      send(socket, chatLine(logout));
+      send(socket, chatLine(logout, this.options.textEscapeHtml));
     } catch (error) {
       // Leaving does not depend on the room hearing about it.
       if (!(error instanceof ChatBusUnavailableError) && !(error instanceof ChatError)) throw error;
@@ -103,14 +96,9 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   private fail(socket: ChatSocket, error: unknown): void {
-    // A line that raced the connection's own quit or close: nothing left to answer.
-    if (error instanceof ChatError && error.code === 'not_in_room') return;
-    // `canPost` said no: the line was not stored, the connection stays.
-    if (error instanceof ChatError && error.code === 'forbidden') return send(socket, `Error: ${error.message}`);
-    // The line was not stored; the connection stays, as it would for a rate-limited line.
-    if (error instanceof ChatBusUnavailableError) return send(socket, UNAVAILABLE_LINE);
-    // The chat keeps as many rooms as it may, all in use (lobby has no history yet).
-    if (error instanceof ChatError && error.code === 'too_many_rooms') return send(socket, `Error: ${error.message}`);
+    const refusal = postRefusal(error);
+    if (refusal === null) return;
+    if (refusal !== undefined) return send(socket, `Error: ${refusal}`);
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.INTERNAL_ERROR, 'internal error');
   }

@@ -3,9 +3,23 @@ import { chatLine, clockTime, logoutText, peerName, readsAsLogout, visibleText, 
 describe('plain-text lines', () => {
   it('formats a chat line with the local time of the message', () => {
     const at = new Date(2024, 0, 2, 3, 4, 5).toISOString(); // 03:04:05 local time
-    expect(chatLine({ at, from: '10.0.0.7:5000', text: 'hello <world>' })).toBe(
-      '03:04:05 10.0.0.7:5000 say: hello <world>',
+    expect(chatLine({ at, from: '10.0.0.7:5000', text: 'hello world' })).toBe(
+      '03:04:05 10.0.0.7:5000 say: hello world',
     );
+  });
+
+  it("escapes HTML's special characters in names and text by default, for pages that use innerHTML", () => {
+    const at = new Date(2024, 0, 2, 3, 4, 5).toISOString();
+    expect(chatLine({ at, from: `o'neil`, text: '<img src=x onerror=alert(1)> & "q"' })).toBe(
+      '03:04:05 o&#39;neil say: &lt;img src=x onerror=alert(1)&gt; &amp; &quot;q&quot;',
+    );
+    expect(welcomeLine('<b>bob</b>')).toBe('Welcome, &lt;b&gt;bob&lt;/b&gt; !');
+  });
+
+  it('sends HTML characters raw for terminal clients, control characters still visible', () => {
+    const at = new Date(2024, 0, 2, 3, 4, 5).toISOString();
+    expect(chatLine({ at, from: 'ann', text: 'a <b> & c\n' }, false)).toBe('03:04:05 ann say: a <b> & c\\x0a');
+    expect(welcomeLine('<b>', false)).toBe('Welcome, <b> !');
   });
 
   it('pads every clock field to two digits', () => {

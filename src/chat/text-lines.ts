@@ -1,17 +1,26 @@
 import type { ChatMessage } from './bus/chat-events.js';
+import { escapeHtml } from './html-escape.js';
 
 /**
  * The line format of the original socket servers (plain-text protocol on `/`). Times are the
  * server's local wall-clock time, as those servers printed them; set TZ to choose the zone.
  * User values are shown with their control characters escaped (visibleText), so one message
- * is one line and cannot draw another.
+ * is one line and cannot draw another; with `escapesHtml` (the default, CHAT_TEXT_ESCAPE_HTML)
+ * HTML's special characters too, since the original pages write every line into `innerHTML`.
  */
-export function chatLine(message: Pick<ChatMessage, 'at' | 'from' | 'text'>): string {
-  return `${clockTime(new Date(message.at))} ${visibleText(message.from)} say: ${visibleText(message.text)}`;
+export function chatLine(message: Pick<ChatMessage, 'at' | 'from' | 'text'>, escapesHtml = true): string {
+  const from = lineValue(message.from, escapesHtml);
+  return `${clockTime(new Date(message.at))} ${from} say: ${lineValue(message.text, escapesHtml)}`;
 }
 
-export function welcomeLine(name: string): string {
-  return `Welcome, ${visibleText(name)} !`;
+export function welcomeLine(name: string, escapesHtml = true): string {
+  return `Welcome, ${lineValue(name, escapesHtml)} !`;
+}
+
+/** A user value in a line: visible (below), and HTML-escaped unless sent raw for terminals. */
+function lineValue(value: string, escapesHtml: boolean): string {
+  const visible = visibleText(value);
+  return escapesHtml ? escapeHtml(visible) : visible;
 }
 
 // C0 controls (newline, carriage return, escape, tab ...), DEL, C1 controls, the line and

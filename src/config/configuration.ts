@@ -18,8 +18,10 @@ export interface ChatConfig {
   bus: 'memory' | 'redis';
   redisUrl: string;
   redisPrefix: string;
-  /** CHAT_JSON_PATHS, CHAT_TEXT_PATHS (comma lists), CHAT_REST_PREFIX, CHAT_PAGE_PATH. */
-  paths: { json: string; text: string; rest: string; page: string };
+  /** CHAT_TEXT_ESCAPE_HTML */
+  textEscapeHtml: boolean;
+  /** CHAT_JSON_PATHS, CHAT_TEXT_PATHS, CHAT_TORNADO_PATHS (comma lists), CHAT_REST_PREFIX, CHAT_PAGE_PATH. */
+  paths: { json: string; text: string; tornado: string; rest: string; page: string };
 }
 
 export function chatConfigOf(env: Environment): ChatConfig {
@@ -42,9 +44,11 @@ export function chatConfigOf(env: Environment): ChatConfig {
     bus: env.BUS,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,
+    textEscapeHtml: env.CHAT_TEXT_ESCAPE_HTML,
     paths: {
       json: env.CHAT_JSON_PATHS,
       text: env.CHAT_TEXT_PATHS,
+      tornado: env.CHAT_TORNADO_PATHS,
       rest: env.CHAT_REST_PREFIX,
       page: env.CHAT_PAGE_PATH,
     },

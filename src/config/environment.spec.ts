@@ -111,10 +111,40 @@ describe('loadEnvironment: paths', () => {
     expect(loadEnvironment({})).toMatchObject({
       CHAT_JSON_PATHS: '/chat',
       CHAT_TEXT_PATHS: '/',
+      CHAT_TORNADO_PATHS: '/tornado',
       ECHO_PATHS: '/echo',
       CHAT_REST_PREFIX: '/api',
       CHAT_PAGE_PATH: '/',
     });
+  });
+
+  it('stops the start on a Tornado path shared with any other protocol, the echo included', () => {
+    expect(() => loadEnvironment({ CHAT_TORNADO_PATHS: '/chat' })).toThrow(
+      'path "/chat" is given to both CHAT_JSON_PATHS and CHAT_TORNADO_PATHS',
+    );
+    expect(() => loadEnvironment({ CHAT_TORNADO_PATHS: '/tornado', ECHO_PATHS: '/tornado/' })).toThrow(
+      'path "/tornado" is given to both CHAT_TORNADO_PATHS and ECHO_PATHS',
+    );
+  });
+
+  it("takes the Tornado page's /chat once the JSON protocol has moved", () => {
+    expect(loadEnvironment({ CHAT_TORNADO_PATHS: '/chat', CHAT_JSON_PATHS: '/json' })).toMatchObject({
+      CHAT_TORNADO_PATHS: '/chat',
+      CHAT_JSON_PATHS: '/json',
+    });
+  });
+
+  it('leaves /echo free with NODE_ENV=production, where the echo is off by default', () => {
+    expect(loadEnvironment({ NODE_ENV: 'production', CHAT_TORNADO_PATHS: '/echo' }).CHAT_TORNADO_PATHS).toBe('/echo');
+    expect(() =>
+      loadEnvironment({ NODE_ENV: 'production', ECHO_ENABLED: 'true', CHAT_TORNADO_PATHS: '/echo' }),
+    ).toThrow('path "/echo" is given to both CHAT_TORNADO_PATHS and ECHO_PATHS');
+  });
+
+  it('escapes HTML on the plain-text protocol unless CHAT_TEXT_ESCAPE_HTML is false', () => {
+    expect(loadEnvironment({}).CHAT_TEXT_ESCAPE_HTML).toBe(true);
+    expect(loadEnvironment({ CHAT_TEXT_ESCAPE_HTML: 'false' }).CHAT_TEXT_ESCAPE_HTML).toBe(false);
+    expect(() => loadEnvironment({ CHAT_TEXT_ESCAPE_HTML: 'sometimes' })).toThrow('CHAT_TEXT_ESCAPE_HTML');
   });
 
   it('stops the start on a path given to two protocols, naming both variables', () => {
@@ -133,6 +163,7 @@ describe('loadEnvironment: paths', () => {
   it.each([
     ['CHAT_JSON_PATHS', '/rooms/:id'],
     ['CHAT_TEXT_PATHS', ','],
+    ['CHAT_TORNADO_PATHS', '/chat room'],
     ['CHAT_REST_PREFIX', '/api,/v2'],
     ['CHAT_PAGE_PATH', '/a b'],
   ])('refuses %s=%p, naming the variable', (name, value) => {

@@ -248,7 +248,15 @@ export class Environment {
   CHAT_TEXT_PATHS = '/';
 
   @Matches(MOUNT_PATH_LIST, { message: MOUNT_PATH_MESSAGE })
+  CHAT_TORNADO_PATHS = '/tornado';
+
+  @Matches(MOUNT_PATH_LIST, { message: MOUNT_PATH_MESSAGE })
   ECHO_PATHS = '/echo';
+
+  /** The plain-text protocol escapes `& < > " '` in names and text; false: raw, for terminals. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  CHAT_TEXT_ESCAPE_HTML = true;
 
   @Matches(MOUNT_PATH, { message: MOUNT_PATH_MESSAGE })
   CHAT_REST_PREFIX = '/api';
@@ -262,6 +270,7 @@ export function websocketPathsOf(env: Environment): NamedPaths[] {
   return [
     { name: 'CHAT_JSON_PATHS', paths: parsePathList(env.CHAT_JSON_PATHS, 'CHAT_JSON_PATHS') },
     { name: 'CHAT_TEXT_PATHS', paths: parsePathList(env.CHAT_TEXT_PATHS, 'CHAT_TEXT_PATHS') },
+    { name: 'CHAT_TORNADO_PATHS', paths: parsePathList(env.CHAT_TORNADO_PATHS, 'CHAT_TORNADO_PATHS') },
     ...(env.ECHO_ENABLED ? [{ name: 'ECHO_PATHS', paths: parsePathList(env.ECHO_PATHS, 'ECHO_PATHS') }] : []),
   ];
 }
@@ -300,9 +309,10 @@ export function loadEnvironment(env: Record<string, string | undefined> = proces
       }),
     );
   }
+  // Before the paths are compared: an echo that is off holds no path.
+  if (present.ECHO_ENABLED === undefined && parsed.NODE_ENV === 'production') parsed.ECHO_ENABLED = false;
   const conflicts = [...mountProblems(parsed), ...accessProblems(parsed)];
   if (conflicts.length > 0) throw new InvalidConfigurationError(conflicts);
-  if (present.ECHO_ENABLED === undefined && parsed.NODE_ENV === 'production') parsed.ECHO_ENABLED = false;
   return parsed;
 }
 
