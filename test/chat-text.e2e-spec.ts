@@ -141,6 +141,30 @@ describe('chat: plain-text protocol on /', () => {
     });
   });
 
+  it("escapes HTML's special characters in names and text, history replay included", async () => {
+    const ann = await jsonClient('<b>ann</b>');
+    ann.send('message', { room: 'lobby', text: '<img src=x onerror=alert(1)>' });
+    await ann.waitFor('message');
+    const late = await lineClient();
+    expect((await late.nextLine('the history line')).slice(9)).toBe(
+      '&lt;b&gt;ann&lt;/b&gt; say: &lt;img src=x onerror=alert(1)&gt;',
+    );
+    expect(await late.nextLine()).toBe(`Welcome, ${late.localName} !`);
+    const renamed = await jsonClient("o'neil & co");
+    await renamed.next('presence');
+    expect(await late.nextLine()).toBe('Welcome, o&#39;neil &amp; co !');
+  });
+
+  it('sends raw text with textEscapeHtml: false, for terminal clients', async () => {
+    await server.close();
+    server = await startChatApp({ rateLimit: false, textEscapeHtml: false });
+    const ann = await jsonClient('<ann>');
+    const lines = await lineClient();
+    await lines.nextLine();
+    ann.send('message', { room: 'lobby', text: 'a < b && c' });
+    expect((await lines.nextLine()).slice(9)).toBe('<ann> say: a < b && c');
+  });
+
   it('closes with 1003 on a binary frame', async () => {
     const client = await lineClient();
     await client.nextLine();

@@ -292,9 +292,9 @@ describeWithRedis('chat on the Redis bus: validation before storing (BUS=redis)'
     const acked = await ann.next('ack');
     expect(acked.ref).toBe('e');
     for (const client of [ann, bob]) expect((await client.waitFor('message')).id).toBe(acked.id);
-    expect(await plain.waitForLine((line) => line.includes('ops "bot" say:'), 'the REST post as a line')).toBe(
-      chatLine(posted.body),
-    );
+    expect(
+      await plain.waitForLine((line) => line.includes('ops &quot;bot&quot; say:'), 'the REST post as a line'),
+    ).toBe(chatLine(posted.body));
     const history = (await request(b.httpUrl).get('/api/rooms/lobby/messages').expect(200)).body;
     expect(history).toHaveLength(2);
     expect(history[0]).toEqual(posted.body);

@@ -1,12 +1,16 @@
 import request from 'supertest';
 import WebSocket from 'ws';
 import { createApp } from '../src/app.factory.js';
-import { JsonChatClient, LineChatClient, within } from './helpers/chat-clients.js';
-import { startService, upgradeOutcome, type ServiceApp } from './helpers/service-app.js';
+import { JsonChatClient, LineChatClient, TornadoChatClient, within } from './helpers/chat-clients.js';
+import { ChatModule } from '../src/chat/index.js';
+import { EchoModule } from '../src/echo/echo.module.js';
+import { startApp } from './helpers/chat-app.js';
+import { firstJsonMessage, startService, upgradeOutcome, type ServiceApp } from './helpers/service-app.js';
 
 const PATHS = {
   CHAT_JSON_PATHS: '/live,/ws/chat',
   CHAT_TEXT_PATHS: '/plain',
+  CHAT_TORNADO_PATHS: '/room,/tornado-chat',
   ECHO_PATHS: '/mirror,/chatsocket',
   CHAT_REST_PREFIX: '/rest/v2',
   CHAT_PAGE_PATH: '/ui',
@@ -24,7 +28,7 @@ function echoOnce(url: string, text: string): Promise<string> {
 
 describe('the service on paths from the environment', () => {
   let service: ServiceApp;
-  const clients: Array<JsonChatClient | LineChatClient> = [];
+  const clients: Array<JsonChatClient | LineChatClient | TornadoChatClient> = [];
   const http = () => request(service.app.getHttpServer());
 
   beforeAll(async () => {
@@ -64,13 +68,29 @@ describe('the service on paths from the environment', () => {
     expect(seen.room).toBe('lobby');
   });
 
+  it('speaks the Tornado protocol on every path of CHAT_TORNADO_PATHS, in the same lobby', async () => {
+    const json = await JsonChatClient.connect(service.wsUrl, '/live');
+    const first = await TornadoChatClient.connect(service.wsUrl, '/room');
+    const second = await TornadoChatClient.connect(service.wsUrl, '/tornado-chat');
+    clients.push(json, first, second);
+    await json.welcome();
+    await json.join('lobby', { name: 'jo' });
+    const uid = await first.nextFrame('the uid');
+    await second.nextFrame('the uid');
+    first.say(uid, 'hi from the Tornado page');
+    expect(await json.waitFor('message')).toMatchObject({ text: 'hi from the Tornado page', fromId: uid });
+    expect(await second.nextMatching((frame) => frame.includes('hi from the Tornado page'), 'the fragment')).toMatch(
+      /^<div class="message">/,
+    );
+  });
+
   it('echoes on every path of ECHO_PATHS', async () => {
     expect(await echoOnce(`${service.wsUrl}/mirror`, 'one')).toBe('one');
     expect(await echoOnce(`${service.wsUrl}/chatsocket`, 'two')).toBe('two');
   });
 
   it('no longer upgrades the default paths', async () => {
-    for (const path of ['/chat', '/', '/echo']) {
+    for (const path of ['/chat', '/', '/tornado', '/echo']) {
       await expect(upgradeOutcome(`${service.wsUrl}${path}`)).resolves.toBe(404);
     }
   });
@@ -107,5 +127,36 @@ describe('paths in conflict', () => {
     await expect(
       createApp({ CHAT_JSON_PATHS: '/chat,/live', ECHO_PATHS: '/live/' }, { logger: false }),
     ).rejects.toThrow('path "/live" is given to both CHAT_JSON_PATHS and ECHO_PATHS');
+    await expect(createApp({ CHAT_TORNADO_PATHS: '/chat' }, { logger: false })).rejects.toThrow(
+      'path "/chat" is given to both CHAT_JSON_PATHS and CHAT_TORNADO_PATHS',
+    );
+    await expect(createApp({ CHAT_TORNADO_PATHS: '/x,/echo' }, { logger: false })).rejects.toThrow(
+      'path "/echo" is given to both CHAT_TORNADO_PATHS and ECHO_PATHS',
+    );
+  });
+
+  it("stop a host app whose own gateway takes the Tornado protocol's path, naming both gateways", async () => {
+    await expect(
+      startApp([ChatModule.forRoot({ paths: { tornado: '/mirror' } }), EchoModule.forRoot({ paths: '/mirror' })]),
+    ).rejects.toThrow('WebSocket path "/mirror" is served by both TornadoChatGateway and EchoGateway');
+  });
+});
+
+describe("the tutorial pages' paths", () => {
+  it('serve the Tornado protocol on /chat with the JSON protocol moved, and the echo on /chatsocket', async () => {
+    const service = await startService({
+      CHAT_TORNADO_PATHS: '/chat',
+      CHAT_JSON_PATHS: '/json',
+      ECHO_PATHS: '/chatsocket',
+    });
+    try {
+      const page = await TornadoChatClient.connect(service.wsUrl, '/chat');
+      expect(await page.nextFrame('the uid')).toMatch(/^[0-9a-f-]{36}$/);
+      await page.close();
+      expect(await firstJsonMessage(`${service.wsUrl}/json`)).toMatchObject({ event: 'welcome' });
+      expect(await echoOnce(`${service.wsUrl}/chatsocket`, 'ping')).toBe('ping');
+    } finally {
+      await service.close();
+    }
   });
 });

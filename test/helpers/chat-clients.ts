@@ -62,6 +62,14 @@ class FrameClient {
     });
   }
 
+  /** Skips frames until one that matches. */
+  async nextMatching(accept: (frame: string) => boolean, what: string): Promise<string> {
+    for (;;) {
+      const frame = await this.nextFrame(what);
+      if (accept(frame)) return frame;
+    }
+  }
+
   /** Frames received and not consumed yet. */
   get unread(): readonly string[] {
     return this.inbox;
@@ -151,10 +159,19 @@ export class LineChatClient extends FrameClient {
   }
 
   /** Skips lines until one that matches. */
-  async waitForLine(accept: (line: string) => boolean, what: string): Promise<string> {
-    for (;;) {
-      const line = await this.nextFrame(what);
-      if (accept(line)) return line;
-    }
+  waitForLine(accept: (line: string) => boolean, what: string): Promise<string> {
+    return this.nextMatching(accept, what);
+  }
+}
+
+/** A client of the Tornado chat room protocol on `/tornado`: uid first, then HTML fragments. */
+export class TornadoChatClient extends FrameClient {
+  static connect(baseUrl: string, path = '/tornado'): Promise<TornadoChatClient> {
+    return new TornadoChatClient(`${baseUrl}${path}`).open();
+  }
+
+  /** What the tutorial's page sends: `{"uid", "message"}`. */
+  say(uid: string, message: string): void {
+    this.socket.send(JSON.stringify({ uid, message }));
   }
 }
