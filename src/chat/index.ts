@@ -30,6 +30,7 @@ export { API_SENDER_ID, SYSTEM_SENDER_ID, SYSTEM_SENDER_NAME, principalId } from
 export { ConnectionRegistry, type RoomSummary } from './connection-registry.js';
 export { JsonChatGateway } from './json-chat.gateway.js';
 export { TextChatGateway } from './text-chat.gateway.js';
+export { TornadoChatGateway } from './tornado-chat.gateway.js';
 export { RoomsController } from './rooms.controller.js';
 export { PageController } from './page/page.controller.js';
 export { ChatBusUnavailableError } from './bus/bus-errors.js';
