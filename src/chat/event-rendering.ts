@@ -25,7 +25,10 @@ export function renderEvent(event: ChatEvent, kind: ProtocolKind, textEscapeHtml
 
 /** One event's frames, rendered and framed at most once per protocol, for all its recipients. */
 export class EventFrames {
-  private readonly frames: { [kind in ProtocolKind]?: OutgoingFrame | null } = {};
+  // One field per protocol, not a map: read once per recipient on the fan-out's hot path.
+  private json: OutgoingFrame | null | undefined = undefined;
+  private text: OutgoingFrame | null | undefined = undefined;
+  private tornado: OutgoingFrame | null | undefined = undefined;
 
   constructor(
     private readonly event: ChatEvent,
@@ -34,11 +37,13 @@ export class EventFrames {
 
   /** The frame for clients of `kind`; null when they get nothing. */
   for(kind: ProtocolKind): OutgoingFrame | null {
-    let frame = this.frames[kind];
-    if (frame === undefined) {
-      const text = renderEvent(this.event, kind, this.textEscapeHtml);
-      frame = this.frames[kind] = text === null ? null : new OutgoingFrame(text);
-    }
-    return frame;
+    if (kind === 'json') return this.json === undefined ? (this.json = this.render(kind)) : this.json;
+    if (kind === 'text') return this.text === undefined ? (this.text = this.render(kind)) : this.text;
+    return this.tornado === undefined ? (this.tornado = this.render(kind)) : this.tornado;
+  }
+
+  private render(kind: ProtocolKind): OutgoingFrame | null {
+    const text = renderEvent(this.event, kind, this.textEscapeHtml);
+    return text === null ? null : new OutgoingFrame(text);
   }
 }
