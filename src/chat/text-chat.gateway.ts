@@ -44,6 +44,9 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       name,
       remoteAddress: name,
       principal: socket.principal,
+      // Named by its address, which no one else may take: connections from one address (two
+      // tabs behind a proxy that forwards no port) are one person here and share the name.
+      identity: `peer:${name}`,
     });
     socket.on('message', this.onFrame);
     try {
@@ -52,8 +55,8 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
         for (const message of history.messages) send(socket, chatLine(message));
       });
     } catch (error) {
-      if (error instanceof ChatError && error.code === 'forbidden') {
-        // This protocol has no other room: a client kept out of the lobby has nothing to do here.
+      if (error instanceof ChatError && (error.code === 'forbidden' || error.code === 'name_taken')) {
+        // This protocol has no other room and no other name: kept out of the lobby, it is done here.
         send(socket, `Error: ${error.message}`);
         if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.POLICY_VIOLATION, 'forbidden');
         return;
