@@ -58,7 +58,7 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       if (error instanceof ChatError && (error.code === 'forbidden' || error.code === 'name_taken')) {
         // This protocol has no other room and no other name: kept out of the lobby, it is done here.
         send(socket, `Error: ${error.message}`);
-        if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.POLICY_VIOLATION, 'forbidden');
+        if (socket.readyState === SOCKET_OPEN) socket.close(CloseCode.POLICY_VIOLATION, error.code);
         return;
       }
       if (!(error instanceof ChatBusUnavailableError)) return this.fail(socket, error);

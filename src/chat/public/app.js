@@ -58,8 +58,8 @@ client.addEventListener('joined', ({ detail }) => {
     view.append(detail.history);
   });
   if (!detail.resumed) {
-    loadOlder.hidden = detail.history.length === 0;
-    if (detail.history.length === 0) view.beginning(detail.room);
+    loadOlder.hidden = !detail.earlier;
+    if (!detail.earlier) view.beginning(detail.room);
   }
   if (detail.truncated) view.notice('Some messages from while you were away are no longer available');
   sidebar.showMembers(detail.members, client.name, detail.count);
@@ -75,7 +75,7 @@ client.addEventListener('message', ({ detail }) => {
 client.addEventListener('history', ({ detail }) => {
   loadOlder.disabled = false;
   withBusyLog(() => view.prepend(detail.messages));
-  if (detail.requested < HISTORY_PAGE) {
+  if (!detail.earlier) {
     loadOlder.hidden = true;
     view.beginning(detail.room);
   }
@@ -91,6 +91,15 @@ client.addEventListener('presence', ({ detail }) => {
 
 client.addEventListener('outbox', ({ detail }) => view.upsertPending(detail));
 client.addEventListener('problem', ({ detail }) => showToast($('toasts'), detail.message));
+client.addEventListener('nameTaken', ({ detail }) => {
+  if (detail.joined) {
+    // The rename was refused: the page goes back to the name we still have.
+    sidebar.rename(detail.name, client.name);
+    $('name-input').value = client.name;
+    prefs.name = client.name;
+  }
+  askForName(detail.message, detail.name);
+});
 client.addEventListener('name', ({ detail }) => {
   $('name-input').value = detail.name;
   for (const control of $('name-form').elements) control.disabled = detail.locked;
@@ -164,12 +173,17 @@ $('name-form').addEventListener('submit', (event) => {
   const name = cleanName($('name-input').value);
   $('name-input').value = name;
   if (!name || name === client.name) return;
-  const old = client.name;
-  prefs.name = name;
-  client.rename(name);
-  sidebar.rename(old, name);
+  rename(name);
   showToast($('toasts'), `You are now ${name}`, 'info');
 });
+
+function rename(name) {
+  const old = client.name;
+  prefs.name = name;
+  $('name-input').value = name;
+  client.rename(name);
+  sidebar.rename(old, name);
+}
 
 $('room-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -240,6 +254,7 @@ addEventListener('keydown', (event) => {
 // ---- start -----------------------------------------------------------------------------------
 
 function start(name, room) {
+  started = true;
   prefs.name = name;
   prefs.room = room;
   $('name-input').value = name;
@@ -249,24 +264,39 @@ function start(name, room) {
   input.focus();
 }
 
+let started = false;
+
 function welcome(room) {
-  const dialog = $('welcome');
   $('welcome-room').value = room;
-  // The page is unusable without a name: Escape must not dismiss the dialog.
-  dialog.addEventListener('cancel', (event) => event.preventDefault());
-  $('welcome-form').addEventListener('submit', (event) => {
-    const name = cleanName($('welcome-name').value);
-    const chosen = cleanRoom($('welcome-room').value) || DEFAULT_ROOM;
-    if (!name) {
-      event.preventDefault();
-      $('welcome-name').value = '';
-      $('welcome-name').reportValidity();
-      return;
-    }
-    start(name, chosen);
-  });
-  dialog.showModal();
+  $('welcome').showModal();
 }
+
+/** Someone else holds the name in the room: the same dialog, asking for another. */
+function askForName(problem, refused) {
+  $('welcome-title').textContent = 'Choose another name';
+  $('welcome-text').textContent = problem;
+  $('welcome-name').value = refused;
+  $('welcome-room').value = client.room;
+  const dialog = $('welcome');
+  if (!dialog.open) dialog.showModal();
+  $('welcome-name').select();
+}
+
+// The page is unusable without a name: Escape must not dismiss the dialog.
+$('welcome').addEventListener('cancel', (event) => event.preventDefault());
+$('welcome-form').addEventListener('submit', (event) => {
+  const name = cleanName($('welcome-name').value);
+  const chosen = cleanRoom($('welcome-room').value) || DEFAULT_ROOM;
+  if (!name) {
+    event.preventDefault();
+    $('welcome-name').value = '';
+    $('welcome-name').reportValidity();
+    return;
+  }
+  if (!started) return start(name, chosen);
+  rename(name);
+  if (chosen !== client.room) goToRoom(chosen);
+});
 
 const initialRoom = roomFromHash() || prefs.room || DEFAULT_ROOM;
 if (prefs.name) start(prefs.name, initialRoom);
