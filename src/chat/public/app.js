@@ -47,6 +47,8 @@ const indicator = new ConnectionIndicator({
 const input = $('message-input');
 const loadOlder = $('load-older');
 let unread = 0;
+/** The room's members as the server last listed them (a refused rename goes back to it). */
+let roster = { members: [], count: undefined };
 
 // ---- rendering what the server says -------------------------------------------------------
 
@@ -62,7 +64,7 @@ client.addEventListener('joined', ({ detail }) => {
     if (!detail.earlier) view.beginning(detail.room);
   }
   if (detail.truncated) view.notice('Some messages from while you were away are no longer available');
-  sidebar.showMembers(detail.members, client.name, detail.count);
+  showMembers(detail.members, detail.count);
   sidebar.refreshRooms(detail.room, 0);
   countUnread(detail.history.length);
 });
@@ -82,7 +84,7 @@ client.addEventListener('history', ({ detail }) => {
 });
 
 client.addEventListener('presence', ({ detail }) => {
-  sidebar.showMembers(Array.isArray(detail.members) ? detail.members : [], client.name, detail.count);
+  showMembers(Array.isArray(detail.members) ? detail.members : [], detail.count);
   if (detail.name !== client.name) {
     view.notice(`${detail.name} ${detail.event === 'join' ? 'joined' : 'left'}`);
   }
@@ -94,7 +96,7 @@ client.addEventListener('problem', ({ detail }) => showToast($('toasts'), detail
 client.addEventListener('nameTaken', ({ detail }) => {
   if (detail.joined) {
     // The rename was refused: the page goes back to the name we still have.
-    sidebar.rename(detail.name, client.name);
+    sidebar.showMembers(roster.members, client.name, roster.count);
     $('name-input').value = client.name;
     prefs.name = client.name;
   }
@@ -105,6 +107,11 @@ client.addEventListener('name', ({ detail }) => {
   for (const control of $('name-form').elements) control.disabled = detail.locked;
   $('name-locked').hidden = !detail.locked;
 });
+
+function showMembers(members, count) {
+  roster = { members, count };
+  sidebar.showMembers(members, client.name, count);
+}
 
 /** Tells assistive technology that a batch of messages is one update, not N announcements. */
 function withBusyLog(render) {
@@ -205,7 +212,7 @@ function goToRoom(room) {
   showRoom(room);
   view.clear();
   loadOlder.hidden = true;
-  sidebar.showMembers([], client.name);
+  showMembers([], undefined);
   client.switchRoom(room);
   input.focus();
 }

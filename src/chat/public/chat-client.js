@@ -80,8 +80,10 @@ export class ChatClient extends EventTarget {
   #refSeq = 0;
   /** Every `fromId` this page has posted under: an anonymous client gets a new one per connection. */
   #myIds = new Set();
-  /** The name the server last accepted (joined, or a nick it did not refuse). */
+  /** The name the server has for us (joined, or the last nick, which only a refusal answers). */
   #acceptedName = '';
+  /** What the name was before the last nick: where a refusal of it takes us back. */
+  #nameBeforeNick = '';
   /** Until when a rejoin under a name still held by our own dropped connection is retried. */
   #rejoinTakenUntil = 0;
   #rejoinTimer = 0;
@@ -178,7 +180,10 @@ export class ChatClient extends EventTarget {
     this.#name = name;
     if (this.#joined) {
       // Acknowledged by silence: only a refusal (nameTaken) answers a nick.
-      if (this.#write('nick', { name })) this.#acceptedName = name;
+      if (this.#write('nick', { name })) {
+        this.#nameBeforeNick = this.#acceptedName;
+        this.#acceptedName = name;
+      }
     } else if (this.#socket?.readyState === SOCKET_OPEN) this.#join();
   }
 
@@ -358,8 +363,8 @@ export class ChatClient extends EventTarget {
     const message = String(data.message ?? 'That name is taken');
     if (this.#joined) {
       // A refused nick: we are still in the room under the name we had.
-      const refused = this.#name;
-      this.#name = this.#acceptedName;
+      const refused = this.#acceptedName;
+      this.#name = this.#acceptedName = this.#nameBeforeNick;
       this.#emit('nameTaken', { name: refused, message, joined: true });
       return;
     }
