@@ -21,7 +21,7 @@ export class NameHolders {
   /** Counts one more connection of `identity` holding `name` (the first holder keeps it). */
   take(room: string, name: string, identity: string): void {
     let names = this.rooms.get(room);
-    if (names === undefined) this.rooms.set(room, (names = new Map()));
+    if (names === undefined) this.rooms.set(room, (names = new Map<string, Hold>()));
     const hold = names.get(name);
     if (hold === undefined) names.set(name, { identity, count: 1 });
     else hold.count++;

@@ -372,9 +372,12 @@ export class ChatClient extends EventTarget {
     if (Date.now() < this.#rejoinTakenUntil && this.#name === this.#acceptedName) {
       // Most likely held by our own connection that dropped: the server lets it go soon.
       const socket = this.#socket;
-      this.#rejoinTimer = setTimeout(() => {
-        if (socket === this.#socket && !this.#joined) this.#join();
-      }, backoffDelay(this.#attempt++, { cap: 10_000 }));
+      this.#rejoinTimer = setTimeout(
+        () => {
+          if (socket === this.#socket && !this.#joined) this.#join();
+        },
+        backoffDelay(this.#attempt++, { cap: 10_000 }),
+      );
       return;
     }
     this.#emit('nameTaken', { name: this.#name, message, joined: false });
