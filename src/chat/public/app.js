@@ -283,7 +283,9 @@ function askForName(problem, refused) {
   $('welcome-title').textContent = 'Choose another name';
   $('welcome-text').textContent = problem;
   $('welcome-name').value = refused;
+  // Only the name changes here: the room is the one that refused it.
   $('welcome-room').value = client.room;
+  $('welcome-room').readOnly = true;
   const dialog = $('welcome');
   if (!dialog.open) dialog.showModal();
   $('welcome-name').select();
@@ -302,7 +304,6 @@ $('welcome-form').addEventListener('submit', (event) => {
   }
   if (!started) return start(name, chosen);
   rename(name);
-  if (chosen !== client.room) goToRoom(chosen);
 });
 
 const initialRoom = roomFromHash() || prefs.room || DEFAULT_ROOM;

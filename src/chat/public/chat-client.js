@@ -293,6 +293,7 @@ export class ChatClient extends EventTarget {
     const resumed = this.#lastId !== undefined;
     this.#joined = true;
     this.#attempt = 0;
+    this.#rejoinTakenUntil = 0;
     this.#rememberId(data.you);
     const serverName = data.you?.name;
     this.#acceptedName = typeof serverName === 'string' && serverName ? serverName : this.#name;
