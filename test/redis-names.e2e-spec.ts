@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Rfc6455Adapter } from '../src/adapter/index.js';
+import { Redis } from 'ioredis';
+import { BusNode } from './helpers/redis-bus-node.js';
 import { JsonChatClient } from './helpers/chat-clients.js';
 import { startRedisChat, type RedisChatInstance } from './helpers/redis-app.js';
 import {
@@ -116,4 +118,86 @@ describeWithRedis('one name per person in a room, across instances (BUS=redis)',
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
+
+  describe('in the shared presence', () => {
+    const nodes: BusNode[] = [];
+    let admin: Redis;
+
+    async function node(name: string): Promise<BusNode> {
+      const started = await BusNode.start(TEST_REDIS_URL, `presence-${name}`, {
+        prefix: `${prefix}p:`,
+        presenceTtlMs: 600,
+      });
+      nodes.push(started);
+      return started;
+    }
+
+    beforeAll(() => {
+      admin = new Redis(TEST_REDIS_URL, { commandTimeout: 5000 });
+    });
+    afterEach(async () => {
+      await Promise.all(nodes.splice(0).map((started) => started.close()));
+    });
+    afterAll(() => admin.disconnect());
+
+    it('refuses another identity and writes nothing, lets the same identity in', async () => {
+      const [a, b] = [await node('a'), await node('b')];
+      await a.bus.presence.enter('p-1', { id: 'c1', name: 'ann', identity: 'user-1' });
+      await expect(b.bus.presence.enter('p-1', { id: 'c2', name: 'ann', identity: 'user-2' })).rejects.toMatchObject({
+        code: 'name_taken',
+      });
+      expect(await b.bus.presence.roster('p-1')).toEqual({ members: ['ann'], count: 1 });
+      await b.bus.presence.enter('p-1', { id: 'c3', name: 'ann', identity: 'user-1' });
+      expect(await a.bus.presence.roster('p-1')).toEqual({ members: ['ann', 'ann'], count: 2 });
+      // Two of its members hold it: the name stays taken until both are gone.
+      await a.bus.presence.exit('p-1', 'c1');
+      await expect(b.bus.presence.enter('p-1', { id: 'c2', name: 'ann', identity: 'user-2' })).rejects.toMatchObject({
+        code: 'name_taken',
+      });
+      await b.bus.presence.exit('p-1', 'c3');
+      await b.bus.presence.enter('p-1', { id: 'c2', name: 'ann', identity: 'user-2' });
+    });
+
+    it('renames in every room or in none', async () => {
+      const [a, b] = [await node('a'), await node('b')];
+      await a.bus.presence.enter('p-2', { id: 'c1', name: 'ann', identity: 'u1' });
+      await b.bus.presence.enter('p-2', { id: 'c2', name: 'bob', identity: 'u2' });
+      await b.bus.presence.enter('p-2b', { id: 'c2', name: 'bob', identity: 'u2' });
+      await expect(b.bus.presence.rename('c2', 'ann', ['p-2b', 'p-2'])).rejects.toMatchObject({
+        code: 'name_taken',
+        message: expect.stringContaining('"p-2"'),
+      });
+      expect(await a.bus.presence.roster('p-2b')).toEqual({ members: ['bob'], count: 1 });
+      await b.bus.presence.rename('c2', 'bobby', ['p-2b', 'p-2']);
+      // bob is free again, in both rooms.
+      await a.bus.presence.enter('p-2', { id: 'c4', name: 'bob', identity: 'u4' });
+      await a.bus.presence.enter('p-2b', { id: 'c4', name: 'bob', identity: 'u4' });
+    });
+
+    it('frees the names of an instance that died once its members expire', async () => {
+      const [a, b] = [await node('a'), await node('b')];
+      await b.bus.presence.enter('p-3', { id: 'c2', name: 'bob', identity: 'u2' });
+      b.connections.commands.disconnect();
+      b.connections.subscriber.disconnect();
+      await a.until(
+        () => a.presence('p-3').some((notice) => notice.name === 'bob' && notice.event === 'leave'),
+        'bob to expire',
+      );
+      await a.bus.presence.enter('p-3', { id: 'c1', name: 'bob', identity: 'u1' });
+    });
+
+    it('holds the names again when it writes back members Redis forgot', async () => {
+      const [a, b] = [await node('a'), await node('b')];
+      await a.bus.presence.enter('p-4', { id: 'c1', name: 'ann', identity: 'u1' });
+      const keys = await admin.keys(`${prefix}p:*`);
+      await admin.del(...keys.filter((key) => !key.includes('stream')));
+      await b.until(
+        () => b.presence('p-4').some((notice) => notice.name === 'ann' && notice.event === 'join'),
+        'ann to be written again',
+      );
+      await expect(b.bus.presence.enter('p-4', { id: 'c2', name: 'ann', identity: 'u2' })).rejects.toMatchObject({
+        code: 'name_taken',
+      });
+    });
+  });
 });
