@@ -497,11 +497,20 @@ describe('ChatService', () => {
 
     it('leaves no trace of a join the shared presence refuses, and does not exit it there', async () => {
       const ann = anonymous('ann');
+      await joined(ann, 'side');
       presence.enter = () => Promise.reject(new ChatError('name_taken', 'taken on another instance'));
-      await expect(chat.join(ann, { room: 'lobby' }, () => undefined)).rejects.toMatchObject({ code: 'name_taken' });
-      expect(ann.rooms.size).toBe(0);
+      await expect(chat.join(ann, { room: 'lobby', name: 'annie' }, () => undefined)).rejects.toMatchObject({
+        code: 'name_taken',
+      });
+      expect([...ann.rooms.keys()]).toEqual(['side']);
       expect(registry.memberCount('lobby')).toBe(0);
-      expect(presence.calls).toEqual([]);
+      // The name asked for with the refused join is given back.
+      expect(ann.name).toBe('ann');
+      expect(registry.memberNames('side')).toEqual(['ann']);
+      expect(presence.calls.filter((call) => !call.startsWith('enter side'))).toEqual([
+        'rename annie side',
+        'rename ann side',
+      ]);
     });
   });
 });

@@ -143,10 +143,12 @@ export class ChatService {
       this.assertRoomFor(connection, room);
     }
     const { name } = request;
-    if (name !== undefined && name !== connection.name && !connection.nameLocked) {
+    const asked = name !== undefined && name !== connection.name && !connection.nameLocked ? name : undefined;
+    const renamedFrom = connection.name;
+    if (asked !== undefined) {
       // Refused before the rename, which would otherwise stay although the join fails.
-      this.assertNameFreeIn(connection, room, name);
-      await this.rename(connection, name);
+      this.assertNameFreeIn(connection, room, asked);
+      await this.rename(connection, asked);
     }
     // Checked again in the turn of the join itself: the rename above gave others a turn.
     this.assertNameFreeIn(connection, room, connection.name);
@@ -175,6 +177,15 @@ export class ChatService {
         this.registry.leave(connection, room);
         // A name refused by the shared presence was not entered there.
         if (!(error instanceof ChatError && error.code === 'name_taken')) await this.presence.exit(room, connection.id);
+      }
+      // Taken on another instance: the name asked for with the join goes too, if the old one is still free.
+      if (
+        error instanceof ChatError &&
+        error.code === 'name_taken' &&
+        asked !== undefined &&
+        connection.name === asked
+      ) {
+        await this.rename(connection, renamedFrom).catch(() => undefined);
       }
       throw error;
     }

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { Rfc6455Adapter } from '../../src/adapter/index.js';
-import { ChatModule, type ChatModuleOptions } from '../../src/chat/chat.module.js';
+import { ChatModule } from '../../src/chat/chat.module.js';
+import type { ChatModuleOptions } from '../../src/chat/chat-options.js';
 
 export interface RunningChat {
   /** `http://127.0.0.1:<port>`: the page is at `/`, the socket at `/chat`. */
