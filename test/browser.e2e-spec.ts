@@ -265,7 +265,7 @@ describeWithBrowser('the chat page in Chromium', () => {
     TEST_MS,
   );
 
-  describe('two people with the same name', () => {
+  describe('one name per person in a room', () => {
     /** Texts of the messages a page shows as its own (`.own`), and the others. */
     async function ownership(chat: ChatPage): Promise<{ own: string[]; others: string[] }> {
       return {
@@ -274,37 +274,62 @@ describeWithBrowser('the chat page in Chromium', () => {
       };
     }
 
+    /** The dialog the page opens when the server says the name is taken; picks `name` in it. */
+    async function chooseAnotherName(chat: ChatPage, name: string): Promise<string> {
+      const dialog = chat.page.getByRole('dialog', { name: 'Choose another name' });
+      await dialog.waitFor();
+      const problem = (await dialog.locator('#welcome-text').textContent()) ?? '';
+      await dialog.getByLabel('Your name').fill(name);
+      await dialog.getByRole('button', { name: 'Join' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      return problem;
+    }
+
     it(
-      'marks only its own messages when two people chose the same name',
+      'asks for another name when someone else in the room has it, and tells own messages by id',
       async () => {
         const first = await open({ name: 'Sam', room: 'twins' });
-        const second = await open({ name: 'Sam', room: 'twins' });
+        const second = await open({ name: 'Sam', room: 'twins', waitUntilOnline: false });
+        expect(await chooseAnotherName(second, 'Max')).toBe(
+          'the name "Sam" is taken in room "twins" by someone else; choose another',
+        );
+        await second.waitForState('online');
+        await first.waitForMembers(['Sam', 'Max']);
+        await second.waitForMembers(['Sam', 'Max']);
+        expect(second.joinsSent().map((join) => join.data.name)).toEqual(['Sam', 'Max']);
 
-        await first.send('from the first Sam');
-        await second.waitForMessage('from the first Sam', 'Sam');
-        await second.send('from the second Sam');
-        await first.waitForMessage('from the second Sam', 'Sam');
+        // A rename to a taken name is refused too: the page keeps its name and asks again.
+        const form = first.page.locator('#name-form');
+        await form.getByLabel('Display name').fill('Max');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await chooseAnotherName(first, 'Sam');
+        await expect(form.getByLabel('Display name').inputValue()).resolves.toBe('Sam');
+        await first.waitForMembers(['Sam', 'Max']);
+        expect(first.sent.filter((frame) => frame.event === 'nick')).toEqual([
+          { event: 'nick', data: { name: 'Max' } },
+        ]);
+
+        await second.send('said as Max');
+        await first.waitForMessage('said as Max', 'Max');
+        // Max becomes Leo; then Sam takes the free name Max: "Max" is now someone else.
+        await second.page.locator('#name-form').getByLabel('Display name').fill('Leo');
+        await second.page.locator('#name-form').getByRole('button', { name: 'Save' }).click();
+        await second.send('said as Leo');
+        await first.waitForMessage('said as Leo', 'Leo');
+        await form.getByLabel('Display name').fill('Max');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await first.send('said by the new Max');
+        await second.waitForMessage('said by the new Max', 'Max');
         await first.waitForOutboxEmpty();
         await second.waitForOutboxEmpty();
 
-        expect(await ownership(first)).toEqual({ own: ['from the first Sam'], others: ['from the second Sam'] });
-        expect(await ownership(second)).toEqual({ own: ['from the second Sam'], others: ['from the first Sam'] });
-        // Same name, two senders: the second message starts a group of its own (author shown again).
-        expect(await first.page.locator('#log .msg.continued').count()).toBe(0);
-
-        // A new connection is a new connection id: messages from before and after are still its own.
-        await first.dropConnection();
-        await first.waitForState('online');
-        await first.send('after reconnecting');
-        await second.waitForMessage('after reconnecting', 'Sam');
-        await first.waitForOutboxEmpty();
-        expect(await ownership(first)).toEqual({
-          own: ['from the first Sam', 'after reconnecting'],
-          others: ['from the second Sam'],
-        });
         expect(await ownership(second)).toEqual({
-          own: ['from the second Sam'],
-          others: ['from the first Sam', 'after reconnecting'],
+          own: ['said as Max', 'said as Leo'],
+          others: ['said by the new Max'],
+        });
+        expect(await ownership(first)).toEqual({
+          own: ['said by the new Max'],
+          others: ['said as Max', 'said as Leo'],
         });
         expect([...first.pageErrors, ...second.pageErrors]).toEqual([]);
         // Gone before the screenshots, whose room list must not show this room.

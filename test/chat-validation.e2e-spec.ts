@@ -96,7 +96,7 @@ describe('chat: validation and lines that cannot be forged', () => {
       const bob = await member('r', 'bob');
       await ann.next('presence');
       bob.send('history', { room: 'r' });
-      expect(await bob.next('history')).toEqual({ room: 'r', messages: [] });
+      expect(await bob.next('history')).toEqual({ room: 'r', messages: [], earlier: false });
       ann.send('message', { room: 'r', text: 'still ann', ref: 1 });
       expect(await ann.next('ack')).toMatchObject({ ref: 1 });
       expect(await bob.next('message')).toMatchObject({ from: 'ann', text: 'still ann' });

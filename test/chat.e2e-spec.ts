@@ -47,6 +47,7 @@ describe('chat: JSON protocol on /chat', () => {
       count: 1,
       history: [],
       truncated: false,
+      earlier: false,
     });
     expect(await ann.next('presence')).toEqual({
       room: 'join-room',
@@ -203,6 +204,10 @@ describe('chat: JSON protocol on /chat', () => {
     const page = await ann.next('history');
     expect(page.room).toBe('history-room');
     expect(page.messages.map((m: { text: string }) => m.text)).toEqual(['h2', 'h3']);
+    // h1 is older still; nothing is older than h1.
+    expect(page.earlier).toBe(true);
+    ann.send('history', { room: 'history-room', before: ids[1], limit: 1 });
+    expect(await ann.next('history')).toMatchObject({ messages: [{ text: 'h1' }], earlier: false });
   });
 
   it('applies a new nick to later messages', async () => {

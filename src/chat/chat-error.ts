@@ -4,6 +4,7 @@ export type ChatErrorCode =
   | 'not_in_room'
   | 'too_many_rooms'
   | 'name_locked'
+  | 'name_taken'
   | 'forbidden'
   | 'rate_limited'
   | 'unavailable'
@@ -42,5 +43,13 @@ export function isRef(value: unknown): value is string | number {
   return (
     (typeof value === 'string' && value.length <= MAX_REF_LENGTH) ||
     (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/** Someone else (another identity, README "One name per person in a room") holds the name there. */
+export function nameTaken(name: string, room: string): ChatError {
+  return new ChatError(
+    'name_taken',
+    `the name ${JSON.stringify(name)} is taken in room ${JSON.stringify(room)} by someone else; choose another`,
   );
 }

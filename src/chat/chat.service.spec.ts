@@ -6,7 +6,7 @@ import { ChatError } from './chat-error.js';
 import { resolveChatOptions, type ChatRuntimeOptions } from './chat-options.js';
 import type { ChatSocket } from './chat-socket.js';
 import { ChatService, type JoinReply } from './chat.service.js';
-import { ConnectionRegistry } from './connection-registry.js';
+import { ConnectionRegistry, type ChatConnection } from './connection-registry.js';
 import { LocalPresence } from './presence/local-presence.js';
 import type { PresenceMember, RoomPresence, Roster } from './presence/room-presence.js';
 import { RoomAccess } from './room-access.js';
@@ -123,12 +123,19 @@ describe('ChatService', () => {
     const ann = chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' });
     const replies: JoinReply[] = [];
     const joining = chat.join(ann, { room: 'lobby' }, (reply) => replies.push(reply));
-    expect(await historyCall(0)).toMatchObject({ room: 'lobby', query: { limit: 100 } });
+    // One more than the page: whether there are earlier messages comes with the same read.
+    expect(await historyCall(0)).toMatchObject({ room: 'lobby', query: { limit: 101 } });
     expect(bus.announced).toEqual([]);
     (await historyCall(0)).answer({ messages: [msg('1-0')], truncated: false });
     await joining;
     expect(replies).toEqual([
-      { room: 'lobby', members: ['ann'], count: 1, history: { messages: [msg('1-0')], truncated: false } },
+      {
+        room: 'lobby',
+        members: ['ann'],
+        count: 1,
+        history: { messages: [msg('1-0')], truncated: false },
+        earlier: false,
+      },
     ]);
     expect(bus.announced).toEqual([{ room: 'lobby', name: 'ann', event: 'join', members: ['ann'], count: 1 }]);
   });
@@ -375,5 +382,135 @@ describe('ChatService', () => {
     await chat.leave(ann, 'lobby');
     decide(true);
     await expect(posting).rejects.toMatchObject({ code: 'not_in_room' });
+  });
+
+  it('says whether messages older than the join page or a history page exist', async () => {
+    const chat = service({ historySize: 2 });
+    const ann = chat.connect(new FakeSocket(), { kind: 'json', name: 'ann', remoteAddress: 'a' });
+    const replies: JoinReply[] = [];
+    const joining = chat.join(ann, { room: 'lobby' }, (reply) => replies.push(reply));
+    (await historyCall(0)).answer({ messages: [msg('1-0'), msg('2-0'), msg('3-0')], truncated: false });
+    await joining;
+    expect(replies[0]).toMatchObject({ history: { messages: [msg('2-0'), msg('3-0')] }, earlier: true });
+    const reading = chat.memberHistory(ann, 'lobby', { before: '2-0', limit: 1 });
+    expect(await historyCall(1)).toMatchObject({ query: { before: '2-0', limit: 2 } });
+    (await historyCall(1)).answer({ messages: [msg('1-0')], truncated: false });
+    expect(await reading).toEqual({ messages: [msg('1-0')], earlier: false });
+  });
+
+  describe('one name per person in a room', () => {
+    let chat: ChatService;
+    let reads: number;
+    beforeEach(() => {
+      chat = service();
+      reads = 0;
+    });
+
+    async function joined(connection: ChatConnection, room: string, name?: string): Promise<void> {
+      const joining = chat.join(connection, { room, name }, () => undefined);
+      (await historyCall(reads++)).answer({ messages: [], truncated: false });
+      await joining;
+    }
+    const anonymous = (name: string) => chat.connect(new FakeSocket(), { kind: 'json', name, remoteAddress: 'a' });
+    const signedIn = (sub: string, name: string) =>
+      chat.connect(new FakeSocket(), { kind: 'json', remoteAddress: 'a', lockedName: name, principal: { sub } });
+
+    it('refuses a join under a name another identity holds in the room, with name_taken', async () => {
+      await joined(anonymous('ann'), 'lobby');
+      const other = anonymous('ann');
+      await expect(chat.join(other, { room: 'lobby' }, () => undefined)).rejects.toMatchObject({
+        code: 'name_taken',
+        message: expect.stringContaining('"ann"'),
+      });
+      expect(other.rooms.size).toBe(0);
+      expect(registry.memberNames('lobby')).toEqual(['ann']);
+      expect(presence.calls.filter((call) => call.startsWith('enter'))).toEqual(['enter lobby ann']);
+      // The same name in another room is someone else's business.
+      await joined(other, 'side');
+      expect(other.rooms.has('side')).toBe(true);
+    });
+
+    it('refuses the name a join asks for without renaming the connection', async () => {
+      await joined(anonymous('ann'), 'lobby');
+      const bob = anonymous('bob');
+      await joined(bob, 'side');
+      await expect(chat.join(bob, { room: 'lobby', name: 'ann' }, () => undefined)).rejects.toMatchObject({
+        code: 'name_taken',
+      });
+      expect(bob.name).toBe('bob');
+      expect(presence.calls.filter((call) => call.startsWith('rename'))).toEqual([]);
+    });
+
+    it('lets one authenticated identity hold its name from two connections', async () => {
+      await joined(signedIn('u-1', 'Ann'), 'lobby');
+      const secondTab = signedIn('u-1', 'Ann');
+      await joined(secondTab, 'lobby');
+      expect(registry.memberNames('lobby')).toEqual(['Ann', 'Ann']);
+      await expect(chat.join(signedIn('u-2', 'Ann'), { room: 'lobby' }, () => undefined)).rejects.toMatchObject({
+        code: 'name_taken',
+      });
+    });
+
+    it('refuses a rename to a name taken in any of its rooms, and frees a name once nobody holds it', async () => {
+      const ann = anonymous('ann');
+      const bob = anonymous('bob');
+      await joined(ann, 'lobby');
+      await joined(bob, 'lobby');
+      expect(() => chat.rename(bob, 'ann')).toThrow(expect.objectContaining({ code: 'name_taken' }));
+      expect(bob.name).toBe('bob');
+      await chat.rename(ann, 'annie');
+      await chat.rename(bob, 'ann');
+      expect(registry.memberNames('lobby')).toEqual(['annie', 'ann']);
+      await chat.leave(bob, 'lobby');
+      await joined(anonymous('ann'), 'lobby');
+    });
+
+    it('frees the names of a closed connection', async () => {
+      const socket = new FakeSocket();
+      await joined(chat.connect(socket, { kind: 'json', name: 'ann', remoteAddress: 'a' }), 'lobby');
+      await chat.disconnect(socket);
+      await joined(anonymous('ann'), 'lobby');
+      expect(registry.memberNames('lobby')).toEqual(['ann']);
+    });
+
+    it('takes the identity the protocol gives: plain-text clients of one address share its name', async () => {
+      const peer = () =>
+        chat.connect(new FakeSocket(), {
+          kind: 'text',
+          name: '10.0.0.1',
+          remoteAddress: '10.0.0.1',
+          identity: 'peer:10.0.0.1',
+        });
+      await joined(peer(), 'lobby');
+      await joined(peer(), 'lobby');
+      expect(registry.memberNames('lobby')).toEqual(['10.0.0.1', '10.0.0.1']);
+    });
+
+    it('goes back to the old name when the shared presence refuses the new one', async () => {
+      const ann = anonymous('ann');
+      await joined(ann, 'lobby');
+      presence.rename = () => Promise.reject(new ChatError('name_taken', 'taken on another instance'));
+      await expect(chat.rename(ann, 'bob')).rejects.toMatchObject({ code: 'name_taken' });
+      expect(ann.name).toBe('ann');
+      await joined(anonymous('bob'), 'lobby');
+    });
+
+    it('leaves no trace of a join the shared presence refuses, and does not exit it there', async () => {
+      const ann = anonymous('ann');
+      await joined(ann, 'side');
+      presence.enter = () => Promise.reject(new ChatError('name_taken', 'taken on another instance'));
+      await expect(chat.join(ann, { room: 'lobby', name: 'annie' }, () => undefined)).rejects.toMatchObject({
+        code: 'name_taken',
+      });
+      expect([...ann.rooms.keys()]).toEqual(['side']);
+      expect(registry.memberCount('lobby')).toBe(0);
+      // The name asked for with the refused join is given back.
+      expect(ann.name).toBe('ann');
+      expect(registry.memberNames('side')).toEqual(['ann']);
+      expect(presence.calls.filter((call) => !call.startsWith('enter side'))).toEqual([
+        'rename annie side',
+        'rename ann side',
+      ]);
+    });
   });
 });

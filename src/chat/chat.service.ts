@@ -4,7 +4,7 @@ import { CloseCode } from '../websocket/index.js';
 import { RoomLimitError } from './bus/bus-errors.js';
 import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
 import type { ChatMessage, MessageDraft } from './bus/chat-events.js';
-import { ChatError } from './chat-error.js';
+import { ChatError, nameTaken } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
 import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
@@ -26,6 +26,11 @@ export interface NewChatClient {
   lockedName?: string;
   /** What the adapter's `authorize` hook returned, if anything: its id becomes `fromId`. */
   principal?: unknown;
+  /**
+   * Who holds the connection's name (README, "One name per person in a room"). Default: its
+   * `fromId`, the principal's id when authenticated, else the connection id.
+   */
+  identity?: string;
 }
 
 /** Who a message is from: display name and stable id (`fromId`). */
@@ -47,6 +52,15 @@ export interface JoinReply {
   members: string[];
   count: number;
   history: HistoryPage;
+  /** Without `since`: whether the room keeps messages older than those in `history`. */
+  earlier: boolean;
+}
+
+/** A page of older messages for a member of the room. */
+export interface EarlierPage {
+  messages: ChatMessage[];
+  /** Whether the room keeps messages older than these. */
+  earlier: boolean;
 }
 
 /**
@@ -74,6 +88,7 @@ export class ChatService {
   connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
     const { rateLimit } = this.options;
     const id = client.id ?? randomUUID();
+    const senderId = principalId(client.principal) ?? id;
     return this.registry.register(socket, {
       id,
       name: client.lockedName ?? client.name ?? `guest-${id.slice(0, 8)}`,
@@ -82,7 +97,8 @@ export class ChatService {
       nameLocked: client.lockedName !== undefined,
       bucket: rateLimit === false ? null : new TokenBucket(rateLimit.burst, rateLimit.perSecond, performance.now()),
       principal: client.principal,
-      senderId: principalId(client.principal) ?? id,
+      senderId,
+      identity: client.identity ?? senderId,
     });
   }
 
@@ -128,29 +144,57 @@ export class ChatService {
       // Other joins of this connection may have gone ahead meanwhile.
       this.assertRoomFor(connection, room);
     }
-    if (request.name !== undefined && !connection.nameLocked) await this.rename(connection, request.name);
+    const { name } = request;
+    const asked = name !== undefined && name !== connection.name && !connection.nameLocked ? name : undefined;
+    const renamedFrom = connection.name;
+    if (asked !== undefined) {
+      // Refused before the rename, which would otherwise stay although the join fails.
+      this.assertNameFreeIn(connection, room, asked);
+      await this.rename(connection, asked);
+    }
+    // Checked again in the turn of the join itself: the rename above gave others a turn.
+    this.assertNameFreeIn(connection, room, connection.name);
     const membership = this.registry.join(connection, room);
     let roster: Roster;
     let history: HistoryPage;
+    let earlier = false;
     try {
       // Presence first: a shared presence (Redis) relies on the history being read after it.
       roster =
         membership === undefined
           ? await this.presence.roster(room)
-          : await this.presence.enter(room, { id: connection.id, name: connection.name });
-      history = await this.bus.history(room, { since, limit: this.options.historySize });
+          : await this.presence.enter(room, {
+              id: connection.id,
+              name: connection.name,
+              identity: connection.identity,
+            });
+      if (since === undefined) {
+        ({ page: history, earlier } = await this.newestBefore(room, undefined, this.options.historySize));
+      } else {
+        history = await this.bus.history(room, { since, limit: this.options.historySize });
+      }
     } catch (error) {
       // Not left half-joined, holding back the room's events for a reply that never comes.
       if (membership !== undefined && connection.rooms.get(room) === membership) {
         this.registry.leave(connection, room);
-        await this.presence.exit(room, connection.id);
+        // A name refused by the shared presence was not entered there.
+        if (!(error instanceof ChatError && error.code === 'name_taken')) await this.presence.exit(room, connection.id);
+      }
+      // Taken on another instance: the name asked for with the join goes too, if the old one is still free.
+      if (
+        error instanceof ChatError &&
+        error.code === 'name_taken' &&
+        asked !== undefined &&
+        connection.name === asked
+      ) {
+        await this.rename(connection, renamedFrom).catch(() => undefined);
       }
       throw error;
     }
     const current = connection.rooms.get(room);
     // Left the room, or closed, while the history was read.
     if (current === undefined || (membership !== undefined && current !== membership)) return;
-    reply({ room, members: roster.members, count: roster.count, history });
+    reply({ room, members: roster.members, count: roster.count, history, earlier });
     if (membership === undefined) return;
     const newest = history.messages[history.messages.length - 1];
     this.fanout.release(membership, newest?.id ?? since);
@@ -202,8 +246,21 @@ export class ChatService {
     if (connection.nameLocked) {
       throw new ChatError('name_locked', 'the name comes from your access token and cannot be changed');
     }
-    connection.name = name;
-    return this.presence.rename(connection.id, name, connection.rooms.keys());
+    for (const room of connection.rooms.keys()) this.assertNameFreeIn(connection, room, name);
+    const previous = connection.name;
+    this.registry.rename(connection, name);
+    return this.presence.rename(connection.id, name, connection.rooms.keys()).catch((error: unknown) => {
+      // Another instance's member holds it: back to the old name, unless renamed again since.
+      if (error instanceof ChatError && error.code === 'name_taken' && connection.name === name) {
+        this.registry.rename(connection, previous);
+      }
+      throw error;
+    });
+  }
+
+  /** One name per person in a room (README): refused when another identity here holds it. */
+  private assertNameFreeIn(connection: ChatConnection, room: string, name: string): void {
+    if (this.registry.isNameTaken(room, name, connection)) throw nameTaken(name, room);
   }
 
   history(room: string, query: { since?: string; before?: string; limit: number }): Promise<HistoryPage> {
@@ -211,13 +268,25 @@ export class ChatService {
   }
 
   /** History for a member of the room only, like posting (README, "Operating it"). */
-  memberHistory(
+  async memberHistory(
     connection: ChatConnection,
     room: string,
     query: { before?: string; limit: number },
-  ): Promise<HistoryPage> {
+  ): Promise<EarlierPage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
-    return this.bus.history(room, query);
+    const { page, earlier } = await this.newestBefore(room, query.before, query.limit);
+    return { messages: page.messages, earlier };
+  }
+
+  /** The newest `limit` messages before `before`, and whether older ones exist: one read of one more. */
+  private async newestBefore(
+    room: string,
+    before: string | undefined,
+    limit: number,
+  ): Promise<{ page: HistoryPage; earlier: boolean }> {
+    const page = await this.bus.history(room, { before, limit: limit + 1 });
+    if (page.messages.length <= limit) return { page, earlier: false };
+    return { page: { ...page, messages: page.messages.slice(1) }, earlier: true };
   }
 
   /** Rooms with members (on every instance when the presence is shared). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ChatEvent } from './bus/chat-events.js';
 import type { ChatSocket, ProtocolKind } from './chat-socket.js';
+import { NameHolders } from './name-holders.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export class ChatConnection {
@@ -22,6 +23,11 @@ export class ChatConnection {
     readonly principal: unknown = undefined,
     /** The `fromId` of its messages: the principal's id, else the connection id. */
     readonly senderId: string = id,
+    /**
+     * Who holds its name (README, "One name per person in a room"): connections of one
+     * identity may share a name in a room, those of two may not. Default: `senderId`.
+     */
+    readonly identity: string = senderId,
   ) {}
 }
 
@@ -54,6 +60,7 @@ export interface NewConnection {
   bucket?: TokenBucket | null;
   principal?: unknown;
   senderId?: string;
+  identity?: string;
 }
 
 export interface RoomSummary {
@@ -69,6 +76,7 @@ export interface RoomSummary {
 export class ConnectionRegistry {
   private readonly bySocket = new Map<ChatSocket, ChatConnection>();
   private readonly rooms = new Map<string, Set<Membership>>();
+  private readonly names = new NameHolders();
 
   register(socket: ChatSocket, details: NewConnection): ChatConnection {
     if (this.bySocket.has(socket)) throw new Error('socket is already registered');
@@ -82,6 +90,7 @@ export class ConnectionRegistry {
       details.bucket ?? null,
       details.principal,
       details.senderId ?? details.id,
+      details.identity,
     );
     this.bySocket.set(socket, connection);
     return connection;
@@ -91,9 +100,18 @@ export class ConnectionRegistry {
     return this.bySocket.get(socket);
   }
 
+  /**
+   * True when another identity's connection here holds `name` in `room` (README, "One name per
+   * person in a room"). Checked in the same turn as the `join` or `rename` it guards.
+   */
+  isNameTaken(room: string, name: string, connection: ChatConnection): boolean {
+    return this.names.isTakenFrom(room, name, connection.identity);
+  }
+
   /** Adds the connection to the room; undefined when it already is a member. */
   join(connection: ChatConnection, room: string): Membership | undefined {
     if (connection.rooms.has(room)) return undefined;
+    this.names.take(room, connection.name, connection.identity);
     const membership = new Membership(connection, room);
     connection.rooms.set(room, membership);
     let members = this.rooms.get(room);
@@ -112,6 +130,15 @@ export class ConnectionRegistry {
     connection.rooms.delete(room);
     this.dropMembership(membership);
     return true;
+  }
+
+  /** The connection's new name, in every room it is in (checked beforehand with `isNameTaken`). */
+  rename(connection: ChatConnection, name: string): void {
+    for (const room of connection.rooms.keys()) {
+      this.names.release(room, connection.name);
+      this.names.take(room, name, connection.identity);
+    }
+    connection.name = name;
   }
 
   /** Forgets the connection; returns it with the rooms it was in, or undefined if unknown. */
@@ -168,6 +195,7 @@ export class ConnectionRegistry {
 
   private dropMembership(membership: Membership): void {
     membership.pending = null;
+    this.names.release(membership.room, membership.connection.name);
     const members = this.rooms.get(membership.room);
     if (members === undefined) return;
     members.delete(membership);

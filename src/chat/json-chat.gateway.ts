@@ -79,6 +79,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
         count: joined.count,
         history: joined.history.messages,
         truncated: joined.history.truncated,
+        earlier: joined.earlier,
       }),
     );
   }
@@ -106,7 +107,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       before: payload.before,
       limit: payload.limit ?? DEFAULT_HISTORY_LIMIT,
     });
-    sendEvent(socket, 'history', { room: payload.room, messages: page.messages });
+    sendEvent(socket, 'history', { room: payload.room, messages: page.messages, earlier: page.earlier });
   }
 
   private connectionOf(socket: ChatSocket): ChatConnection {

@@ -9,6 +9,11 @@ describe('lobbyRefusal', () => {
       code: 1008,
       reason: 'forbidden',
     });
+    expect(lobbyRefusal(new ChatError('name_taken', 'taken'))).toEqual({
+      text: 'taken',
+      code: 1008,
+      reason: 'name_taken',
+    });
     expect(lobbyRefusal(new ChatBusUnavailableError('join', new Error('down')))).toEqual({
       text: 'the chat is temporarily unavailable, try again shortly',
       code: 1013,

@@ -21,8 +21,9 @@ export interface LobbyRefusal {
  * and no way to ask again but reconnecting); undefined when the error is not a refusal.
  */
 export function lobbyRefusal(error: unknown): LobbyRefusal | undefined {
-  if (error instanceof ChatError && error.code === 'forbidden') {
-    return { text: error.message, code: CloseCode.POLICY_VIOLATION, reason: 'forbidden' };
+  // This protocol has no other room and no other name: kept out of the lobby, it is done here.
+  if (error instanceof ChatError && (error.code === 'forbidden' || error.code === 'name_taken')) {
+    return { text: error.message, code: CloseCode.POLICY_VIOLATION, reason: error.code };
   }
   if (error instanceof ChatBusUnavailableError) {
     return { text: UNAVAILABLE, code: CloseCode.TRY_AGAIN_LATER, reason: 'chat unavailable' };

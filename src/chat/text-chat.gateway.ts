@@ -43,6 +43,9 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       name,
       remoteAddress: name,
       principal: socket.principal,
+      // Named by its address, which no one else may take: connections from one address (two
+      // tabs behind a proxy that forwards no port) are one person here and share the name.
+      identity: `peer:${name}`,
     });
     socket.on('message', this.onFrame);
     try {

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { Rfc6455Adapter } from '../../src/adapter/index.js';
 import { ChatModule } from '../../src/chat/chat.module.js';
+import type { ChatModuleOptions } from '../../src/chat/chat-options.js';
 
 export interface RunningChat {
   /** `http://127.0.0.1:<port>`: the page is at `/`, the socket at `/chat`. */
@@ -11,8 +12,8 @@ export interface RunningChat {
 }
 
 /** The real chat module on our own WebSocket adapter, on 127.0.0.1 and a free port. */
-export async function startChatApp(): Promise<RunningChat> {
-  const moduleRef = await Test.createTestingModule({ imports: [ChatModule.forRoot({})] }).compile();
+export async function startChatApp(options: ChatModuleOptions = {}): Promise<RunningChat> {
+  const moduleRef = await Test.createTestingModule({ imports: [ChatModule.forRoot(options)] }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: false });
   app.useWebSocketAdapter(new Rfc6455Adapter(app));
   await app.listen(0, '127.0.0.1');

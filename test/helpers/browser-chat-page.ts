@@ -24,6 +24,8 @@ export interface ChatPageOptions {
   isMobile?: boolean;
   /** Stored where the page looks for a token (AUTH_JWT_SECRET mode) before it loads. */
   accessToken?: string;
+  /** False: `open` returns once the first-visit form is sent, joined or not (default true). */
+  waitUntilOnline?: boolean;
 }
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
@@ -100,7 +102,7 @@ export class ChatPage {
     const dialog = page.getByRole('dialog', { name: 'Join the conversation' });
     await dialog.getByLabel('Your name').fill(options.name);
     await dialog.getByRole('button', { name: 'Join' }).click();
-    await chat.waitForState('online');
+    if (options.waitUntilOnline !== false) await chat.waitForState('online');
     return chat;
   }
 

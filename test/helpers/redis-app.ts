@@ -17,6 +17,8 @@ export interface RedisChatInstanceOptions extends Omit<ChatRuntimeOptions, 'bus'
   /** The instance's id on the bus (readable in failures). */
   node: string;
   presenceTtlMs?: number;
+  /** The WebSocket adapter (default: the chat's, without authorize). */
+  createAdapter?: Parameters<typeof startApp>[1];
 }
 
 /**
@@ -29,14 +31,18 @@ export async function startRedisChat({
   prefix,
   node,
   presenceTtlMs,
+  createAdapter,
   ...chat
 }: RedisChatInstanceOptions): Promise<RedisChatInstance> {
   const bus = RedisBusModule.forRoot({ url, connectionName: `${prefix}${node}`, prefix, node, presenceTtlMs });
-  const started = await startApp([
-    bus,
-    ChatModule.forRootAsync({ imports: [bus], useFactory: () => ({ rateLimit: false, ...chat }) }),
-    healthModuleFor(bus),
-  ]);
+  const started = await startApp(
+    [
+      bus,
+      ChatModule.forRootAsync({ imports: [bus], useFactory: () => ({ rateLimit: false, ...chat }) }),
+      healthModuleFor(bus),
+    ],
+    createAdapter,
+  );
   const redisBus = started.app.get<RedisChatBus>(CHAT_BUS);
   await within(redisBus.ready(), `instance ${node} to be subscribed and registered`, 5000);
   return { ...started, bus: redisBus, connections: started.app.get(RedisConnections) };

@@ -47,6 +47,8 @@ const indicator = new ConnectionIndicator({
 const input = $('message-input');
 const loadOlder = $('load-older');
 let unread = 0;
+/** The room's members as the server last listed them (a refused rename goes back to it). */
+let roster = { members: [], count: undefined };
 
 // ---- rendering what the server says -------------------------------------------------------
 
@@ -58,11 +60,11 @@ client.addEventListener('joined', ({ detail }) => {
     view.append(detail.history);
   });
   if (!detail.resumed) {
-    loadOlder.hidden = detail.history.length === 0;
-    if (detail.history.length === 0) view.beginning(detail.room);
+    loadOlder.hidden = !detail.earlier;
+    if (!detail.earlier) view.beginning(detail.room);
   }
   if (detail.truncated) view.notice('Some messages from while you were away are no longer available');
-  sidebar.showMembers(detail.members, client.name, detail.count);
+  showMembers(detail.members, detail.count);
   sidebar.refreshRooms(detail.room, 0);
   countUnread(detail.history.length);
 });
@@ -75,14 +77,14 @@ client.addEventListener('message', ({ detail }) => {
 client.addEventListener('history', ({ detail }) => {
   loadOlder.disabled = false;
   withBusyLog(() => view.prepend(detail.messages));
-  if (detail.requested < HISTORY_PAGE) {
+  if (!detail.earlier) {
     loadOlder.hidden = true;
     view.beginning(detail.room);
   }
 });
 
 client.addEventListener('presence', ({ detail }) => {
-  sidebar.showMembers(Array.isArray(detail.members) ? detail.members : [], client.name, detail.count);
+  showMembers(Array.isArray(detail.members) ? detail.members : [], detail.count);
   if (detail.name !== client.name) {
     view.notice(`${detail.name} ${detail.event === 'join' ? 'joined' : 'left'}`);
   }
@@ -91,11 +93,25 @@ client.addEventListener('presence', ({ detail }) => {
 
 client.addEventListener('outbox', ({ detail }) => view.upsertPending(detail));
 client.addEventListener('problem', ({ detail }) => showToast($('toasts'), detail.message));
+client.addEventListener('nameTaken', ({ detail }) => {
+  if (detail.joined) {
+    // The rename was refused: the page goes back to the name we still have.
+    sidebar.showMembers(roster.members, client.name, roster.count);
+    $('name-input').value = client.name;
+    prefs.name = client.name;
+  }
+  askForName(detail.message, detail.name);
+});
 client.addEventListener('name', ({ detail }) => {
   $('name-input').value = detail.name;
   for (const control of $('name-form').elements) control.disabled = detail.locked;
   $('name-locked').hidden = !detail.locked;
 });
+
+function showMembers(members, count) {
+  roster = { members, count };
+  sidebar.showMembers(members, client.name, count);
+}
 
 /** Tells assistive technology that a batch of messages is one update, not N announcements. */
 function withBusyLog(render) {
@@ -164,12 +180,17 @@ $('name-form').addEventListener('submit', (event) => {
   const name = cleanName($('name-input').value);
   $('name-input').value = name;
   if (!name || name === client.name) return;
-  const old = client.name;
-  prefs.name = name;
-  client.rename(name);
-  sidebar.rename(old, name);
+  rename(name);
   showToast($('toasts'), `You are now ${name}`, 'info');
 });
+
+function rename(name) {
+  const old = client.name;
+  prefs.name = name;
+  $('name-input').value = name;
+  client.rename(name);
+  sidebar.rename(old, name);
+}
 
 $('room-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -191,7 +212,7 @@ function goToRoom(room) {
   showRoom(room);
   view.clear();
   loadOlder.hidden = true;
-  sidebar.showMembers([], client.name);
+  showMembers([], undefined);
   client.switchRoom(room);
   input.focus();
 }
@@ -240,6 +261,7 @@ addEventListener('keydown', (event) => {
 // ---- start -----------------------------------------------------------------------------------
 
 function start(name, room) {
+  started = true;
   prefs.name = name;
   prefs.room = room;
   $('name-input').value = name;
@@ -249,24 +271,40 @@ function start(name, room) {
   input.focus();
 }
 
+let started = false;
+
 function welcome(room) {
-  const dialog = $('welcome');
   $('welcome-room').value = room;
-  // The page is unusable without a name: Escape must not dismiss the dialog.
-  dialog.addEventListener('cancel', (event) => event.preventDefault());
-  $('welcome-form').addEventListener('submit', (event) => {
-    const name = cleanName($('welcome-name').value);
-    const chosen = cleanRoom($('welcome-room').value) || DEFAULT_ROOM;
-    if (!name) {
-      event.preventDefault();
-      $('welcome-name').value = '';
-      $('welcome-name').reportValidity();
-      return;
-    }
-    start(name, chosen);
-  });
-  dialog.showModal();
+  $('welcome').showModal();
 }
+
+/** Someone else holds the name in the room: the same dialog, asking for another. */
+function askForName(problem, refused) {
+  $('welcome-title').textContent = 'Choose another name';
+  $('welcome-text').textContent = problem;
+  $('welcome-name').value = refused;
+  // Only the name changes here: the room is the one that refused it.
+  $('welcome-room').value = client.room;
+  $('welcome-room').readOnly = true;
+  const dialog = $('welcome');
+  if (!dialog.open) dialog.showModal();
+  $('welcome-name').select();
+}
+
+// The page is unusable without a name: Escape must not dismiss the dialog.
+$('welcome').addEventListener('cancel', (event) => event.preventDefault());
+$('welcome-form').addEventListener('submit', (event) => {
+  const name = cleanName($('welcome-name').value);
+  const chosen = cleanRoom($('welcome-room').value) || DEFAULT_ROOM;
+  if (!name) {
+    event.preventDefault();
+    $('welcome-name').value = '';
+    $('welcome-name').reportValidity();
+    return;
+  }
+  if (!started) return start(name, chosen);
+  rename(name);
+});
 
 const initialRoom = roomFromHash() || prefs.room || DEFAULT_ROOM;
 if (prefs.name) start(prefs.name, initialRoom);

@@ -5,6 +5,11 @@ const SOCKET_OPEN = 1;
 const JOIN_TIMEOUT_MS = 10_000;
 
 const NUMERIC_ID = /^\d+(?:-\d+)*$/;
+/**
+ * A rejoin after a dropped connection can find the name still held by that connection, until
+ * the server notices it is gone (two heartbeat intervals, 60 s by default): so long it retries.
+ */
+const REJOIN_TAKEN_RETRY_MS = 70_000;
 
 /**
  * Whether message id `id` is newer than `reference`. Ids are numbers or runs of digits joined
@@ -44,16 +49,17 @@ function isMessage(value) {
  *
  * Events (CustomEvent, payload in `detail`):
  *  state    {state: 'connecting'|'online'|'reconnecting'|'offline', retryAt?}
- *  joined   {room, you, members, count, history, resumed, truncated}
+ *  joined   {room, you, members, count, history, resumed, truncated, earlier}
  *  message  one new message of the current room
- *  history  {room, messages} older messages asked for with loadOlder()
+ *  history  {room, messages, earlier} older messages asked for with loadOlder()
  *  presence {room, name, event, members, count?}
  *  outbox   {ref, room, text, status: 'queued'|'sending'|'acked'|'unconfirmed'|'failed'|'done', error?}
  *  problem  {code, message} errors that belong to no pending message
  *  name     {name, locked} the name the server gave us instead of the one we asked for
+ *  nameTaken {name, message, joined} someone else holds the name in the room: the join (joined
+ *           false) or the rename (joined true, back to the previous name) was refused
  *
- * `isMine(message)` tells this page's own messages by their `fromId`, so two people who chose
- * the same name are told apart.
+ * `isMine(message)` tells this page's own messages by their `fromId`, not by name.
  */
 export class ChatClient extends EventTarget {
   #url;
@@ -74,6 +80,13 @@ export class ChatClient extends EventTarget {
   #refSeq = 0;
   /** Every `fromId` this page has posted under: an anonymous client gets a new one per connection. */
   #myIds = new Set();
+  /** The name the server has for us (joined, or the last nick, which only a refusal answers). */
+  #acceptedName = '';
+  /** What the name was before the last nick: where a refusal of it takes us back. */
+  #nameBeforeNick = '';
+  /** Until when a rejoin under a name still held by our own dropped connection is retried. */
+  #rejoinTakenUntil = 0;
+  #rejoinTimer = 0;
 
   constructor(url, { WebSocketImpl = globalThis.WebSocket, isOnline = () => navigator.onLine } = {}) {
     super();
@@ -95,11 +108,13 @@ export class ChatClient extends EventTarget {
     return this.#joined;
   }
 
-  /** Whether this page sent the message (by name only for messages without a sender id). */
+  /**
+   * Whether this page sent the message: by its sender id only, never by name (a name changes
+   * hands, and another tab of an anonymous user is someone else). A message without one is not.
+   */
   isMine(message) {
     const fromId = message?.fromId;
-    if (typeof fromId === 'string' && fromId !== '') return this.#myIds.has(fromId);
-    return message?.from === this.#name;
+    return typeof fromId === 'string' && fromId !== '' && this.#myIds.has(fromId);
   }
 
   start(name, room) {
@@ -163,8 +178,13 @@ export class ChatClient extends EventTarget {
   rename(name) {
     if (name === this.#name) return;
     this.#name = name;
-    if (this.#joined) this.#write('nick', { name });
-    else if (this.#socket?.readyState === SOCKET_OPEN) this.#join();
+    if (this.#joined) {
+      // Acknowledged by silence: only a refusal (nameTaken) answers a nick.
+      if (this.#write('nick', { name })) {
+        this.#nameBeforeNick = this.#acceptedName;
+        this.#acceptedName = name;
+      }
+    } else if (this.#socket?.readyState === SOCKET_OPEN) this.#join();
   }
 
   switchRoom(room) {
@@ -217,6 +237,8 @@ export class ChatClient extends EventTarget {
   #closed(socket) {
     if (socket !== this.#socket) return;
     clearTimeout(this.#joinTimer);
+    clearTimeout(this.#rejoinTimer);
+    if (this.#joined) this.#rejoinTakenUntil = Date.now() + REJOIN_TAKEN_RETRY_MS;
     this.#socket = null;
     this.#joined = false;
     for (const entry of this.#outbox.values()) {
@@ -271,8 +293,10 @@ export class ChatClient extends EventTarget {
     const resumed = this.#lastId !== undefined;
     this.#joined = true;
     this.#attempt = 0;
+    this.#rejoinTakenUntil = 0;
     this.#rememberId(data.you);
     const serverName = data.you?.name;
+    this.#acceptedName = typeof serverName === 'string' && serverName ? serverName : this.#name;
     if (typeof serverName === 'string' && serverName && serverName !== this.#name) {
       // We asked for a name in `join` and got another: the server fixes it (JWT mode).
       this.#name = serverName;
@@ -289,6 +313,7 @@ export class ChatClient extends EventTarget {
       resumed,
       // The server could not hand over everything since our last message (it fell out of history).
       truncated: resumed && data.truncated === true,
+      earlier: data.earlier === true,
     });
     for (const entry of this.#outbox.values()) {
       if (entry.status === 'queued') this.#transmit(entry);
@@ -320,10 +345,11 @@ export class ChatClient extends EventTarget {
     if (data.room !== this.#room || !Array.isArray(data.messages)) return;
     const messages = data.messages.filter((m) => isMessage(m) && !this.#seen.has(m.id));
     for (const m of messages) this.#seen.add(m.id);
-    this.#emit('history', { room: data.room, messages, requested: data.messages.length });
+    this.#emit('history', { room: data.room, messages, earlier: data.earlier === true });
   }
 
   #onError(data) {
+    if (data.code === 'name_taken') return this.#onNameTaken(data);
     const entry = data.ref !== undefined ? this.#outbox.get(data.ref) : undefined;
     const message = String(data.message ?? data.code ?? 'Something went wrong');
     if (entry) {
@@ -332,6 +358,30 @@ export class ChatClient extends EventTarget {
     } else {
       this.#emit('problem', { code: String(data.code ?? data.status ?? 'error'), message });
     }
+  }
+
+  #onNameTaken(data) {
+    const message = String(data.message ?? 'That name is taken');
+    if (this.#joined) {
+      // A refused nick: we are still in the room under the name we had.
+      const refused = this.#acceptedName;
+      this.#name = this.#acceptedName = this.#nameBeforeNick;
+      this.#emit('nameTaken', { name: refused, message, joined: true });
+      return;
+    }
+    clearTimeout(this.#joinTimer);
+    if (Date.now() < this.#rejoinTakenUntil && this.#name === this.#acceptedName) {
+      // Most likely held by our own connection that dropped: the server lets it go soon.
+      const socket = this.#socket;
+      this.#rejoinTimer = setTimeout(
+        () => {
+          if (socket === this.#socket && !this.#joined) this.#join();
+        },
+        backoffDelay(this.#attempt++, { cap: 10_000 }),
+      );
+      return;
+    }
+    this.#emit('nameTaken', { name: this.#name, message, joined: false });
   }
 
   /** `welcome` and `joined.you`: the id our messages carry (`fromId`; `id` from older servers). */

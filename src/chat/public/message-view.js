@@ -108,12 +108,10 @@ export class MessageView {
     if (messages.length === 0) return;
     const fragment = document.createDocumentFragment();
     const last = this.#render(messages, null, fragment);
-    const first = this.#log.querySelector('.msg, .notice');
-    if (first?.previousElementSibling?.classList.contains('day') && last) {
-      // The day header of the old first entry may now be a duplicate of ours.
-      const header = first.previousElementSibling;
-      if (header.dataset.day === last.day) header.remove();
-    }
+    // The first divider of the log, for the oldest message shown so far: a duplicate of our
+    // last one when they are of the same day (whatever notices came in between).
+    const header = this.#log.querySelector('.day');
+    if (last && header?.dataset.day === last.day) header.remove();
     const before = this.#scroller.scrollHeight;
     this.#log.prepend(fragment);
     this.#scroller.scrollTop += this.#scroller.scrollHeight - before;
@@ -125,7 +123,8 @@ export class MessageView {
     const item = el('li', 'notice');
     item.append(el('span', '', text));
     this.#log.append(item);
-    this.#tail = null;
+    // Ends the author's group, not the day: the next message of the same day needs no new divider.
+    if (this.#tail) this.#tail = { ...this.#tail, sender: null };
     if (follow) this.scrollToEnd(false);
   }
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ChatMessage, MessageDraft } from '../chat-events.js';
 import { ROOM_SCRIPTS, roomIndexKey, roomKeys, type RoomScriptName } from './redis-room-scripts.js';
-import { eventsChannel, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { eventsChannel, NAME_TAKEN, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
 import { LEGACY_FROM_ID, timeOfId } from './redis-wire.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -121,15 +121,29 @@ export class RedisChatStore {
     return { messages, dropped: Number(dropped), firstKept: String(firstKept) };
   }
 
+  /** Enters the member, unless another identity holds its name there (`taken`, nothing written). */
   async enter(
     room: string,
-    id: string,
-    name: string,
+    member: { id: string; name: string; identity: string },
     ttlMs: number,
     limit: number,
-  ): Promise<{ registered: boolean; newestId: string; roster: RosterReply }> {
-    const reply = (await this.call('chatEnter', this.node, ttlMs, room, id, JSON.stringify(name), limit)) as Reply;
-    return { registered: reply[0] === 1, newestId: String(reply[1]), roster: rosterOf(reply, 2) };
+  ): Promise<
+    { registered: boolean; taken: true } | { registered: boolean; taken: false; newestId: string; roster: RosterReply }
+  > {
+    const { id, name, identity } = member;
+    const reply = (await this.call(
+      'chatEnter',
+      this.node,
+      ttlMs,
+      room,
+      id,
+      JSON.stringify(name),
+      limit,
+      identity,
+    )) as Reply;
+    const registered = reply[0] === 1;
+    if (reply[1] === NAME_TAKEN) return { registered, taken: true };
+    return { registered, taken: false, newestId: String(reply[1]), roster: rosterOf(reply, 2) };
   }
 
   async exit(
@@ -143,9 +157,23 @@ export class RedisChatStore {
     return { registered: reply[0] === 1, roster: rosterOf(reply, 1) };
   }
 
-  async rename(id: string, name: string, rooms: string[], ttlMs: number): Promise<{ registered: boolean }> {
-    const reply = await this.call('chatRename', this.node, ttlMs, id, JSON.stringify(name), ...rooms);
-    return { registered: reply === 1 };
+  /** Renames the member where it is, or nowhere when another identity holds the name in one of them (`takenIn`). */
+  async rename(
+    member: { id: string; name: string; identity: string },
+    rooms: string[],
+    ttlMs: number,
+  ): Promise<{ registered: boolean; takenIn: string | undefined }> {
+    const { id, name, identity } = member;
+    const reply = (await this.call(
+      'chatRename',
+      this.node,
+      ttlMs,
+      id,
+      JSON.stringify(name),
+      identity,
+      ...rooms,
+    )) as Reply;
+    return { registered: reply[0] === 1, takenIn: reply[1] === '' ? undefined : String(reply[1]) };
   }
 
   /**
@@ -154,11 +182,11 @@ export class RedisChatStore {
    */
   async sync(
     room: string,
-    members: Iterable<[id: string, name: string]>,
+    members: Iterable<[id: string, member: { name: string; identity: string }]>,
     ttlMs: number,
   ): Promise<{ registered: boolean; joined: string[]; left: Map<string, string> }> {
     const args: string[] = [];
-    for (const [id, name] of members) args.push(id, JSON.stringify(name));
+    for (const [id, { name, identity }] of members) args.push(id, JSON.stringify(name), identity);
     const reply = (await this.call('chatSync', this.node, ttlMs, room, ...args)) as Reply;
     const joinedEnd = 2 + Number(reply[1]);
     const joined = reply.slice(2, joinedEnd).map((name) => JSON.parse(String(name)) as string);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { PresenceNotice } from '../chat-events.js';
+import { nameTaken } from '../../chat-error.js';
 import { ChatBusUnavailableError } from '../bus-errors.js';
 import type { PresenceMember, RoomPresence, RoomSummary, Roster } from '../../presence/room-presence.js';
 import type { RedisChatStore, RoomName } from './redis-chat-store.js';
@@ -24,6 +25,11 @@ export interface PresenceHooks {
   announce(notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): Promise<void>;
 }
 
+interface LocalMember {
+  name: string;
+  identity: string;
+}
+
 /**
  * Presence shared by every instance through Redis. This instance's own members are kept here
  * too, as the truth: when a change cannot be written (Redis down), the room is marked and
@@ -36,8 +42,8 @@ export interface PresenceHooks {
  */
 export class RedisPresence implements RoomPresence {
   private readonly logger = new Logger('RedisPresence');
-  /** room -> connection id -> name, for the members connected to this instance. */
-  private readonly local = new Map<string, Map<string, string>>();
+  /** room -> connection id -> name and identity, for the members connected to this instance. */
+  private readonly local = new Map<string, Map<string, LocalMember>>();
   private readonly dirty = new Set<string>();
   /**
    * room -> connection id -> name of leaves that could not be written: the write may still
@@ -66,28 +72,38 @@ export class RedisPresence implements RoomPresence {
       this.local.set(room, members);
       this.hooks.firstEntering(room);
     }
-    members.set(member.id, member.name);
+    const entering = { name: member.name, identity: member.identity ?? member.id };
+    members.set(member.id, entering);
+    let reply: Awaited<ReturnType<RedisChatStore['enter']>>;
     try {
-      const reply = await this.store.enter(
+      reply = await this.store.enter(
         room,
-        member.id,
-        member.name,
+        { id: member.id, ...entering },
         this.options.ttlMs,
         this.options.memberListLimit,
       );
-      if (reply.registered) this.forgotten();
-      if (first) this.hooks.entered(room, reply.newestId);
-      return { members: reply.roster.members, count: reply.roster.count };
     } catch (error) {
       // The script may have run even though its reply was lost: the caller's exit repairs it.
       this.dirty.add(room);
       throw new ChatBusUnavailableError('join the room', error);
     }
+    if (reply.registered) this.forgotten();
+    if (reply.taken) {
+      // Nothing was written: forgotten here too, with no exit to follow.
+      if (members.get(member.id) === entering) members.delete(member.id);
+      if (members.size === 0 && this.local.get(room) === members) {
+        this.local.delete(room);
+        this.hooks.lastLeft(room);
+      }
+      throw nameTaken(member.name, room);
+    }
+    if (first) this.hooks.entered(room, reply.newestId);
+    return { members: reply.roster.members, count: reply.roster.count };
   }
 
   async exit(room: string, memberId: string): Promise<Roster | undefined> {
     const members = this.local.get(room);
-    const name = members?.get(memberId);
+    const name = members?.get(memberId)?.name;
     const lastHere = members !== undefined && members.delete(memberId) && members.size === 0;
     if (lastHere) {
       this.local.delete(room);
@@ -112,19 +128,28 @@ export class RedisPresence implements RoomPresence {
 
   async rename(memberId: string, name: string, rooms: Iterable<string>): Promise<void> {
     const where: string[] = [];
+    let identity = memberId;
     for (const room of rooms) {
-      const members = this.local.get(room);
-      if (members?.has(memberId)) {
-        members.set(memberId, name);
+      const member = this.local.get(room)?.get(memberId);
+      if (member !== undefined) {
+        identity = member.identity;
         where.push(room);
       }
     }
     if (where.length === 0 || this.closed) return;
+    let takenIn: string | undefined;
     try {
-      const reply = await this.store.rename(memberId, name, where, this.options.ttlMs);
+      const reply = await this.store.rename({ id: memberId, name, identity }, where, this.options.ttlMs);
       if (reply.registered) this.forgotten();
+      takenIn = reply.takenIn;
     } catch {
+      // Whether it was written is unknown: the repair writes the new name, as this instance holds it.
       for (const room of where) this.dirty.add(room);
+    }
+    if (takenIn !== undefined) throw nameTaken(name, takenIn);
+    for (const room of where) {
+      const member = this.local.get(room)?.get(memberId);
+      if (member !== undefined) member.name = name;
     }
   }
 
@@ -190,7 +215,7 @@ export class RedisPresence implements RoomPresence {
       if (this.closed) return;
       this.dirty.delete(room);
       try {
-        const members = this.local.get(room) ?? new Map<string, string>();
+        const members = this.local.get(room) ?? new Map<string, LocalMember>();
         const { joined, left } = await this.store.sync(room, members.entries(), this.options.ttlMs);
         const leaves = this.unannouncedLeaves.get(room) ?? new Map<string, string>();
         this.unannouncedLeaves.delete(room);

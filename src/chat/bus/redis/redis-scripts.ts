@@ -9,6 +9,8 @@
  *   P events           channel every room event, one typed JSON envelope per publication
  *   P members:<room>   ZSET    `<node>/<connection id>` scored by the time it joined
  *   P names:<room>     HASH    `<node>/<connection id>` -> its name as a JSON string
+ *   P holders:<room>   HASH    name as a JSON string -> `<members holding it>:<their identity>`
+ *                              (one identity per name; README "One name per person in a room")
  *   P rooms            SET     rooms with at least one member
  *   P nodes            ZSET    instance id -> the time (ms) its presence expires unless refreshed
  *   P node:<id>:rooms  SET     rooms where that instance has members (to remove them when it dies)
@@ -30,6 +32,7 @@ local function k_rooms() return P .. 'rooms' end
 local function k_node_rooms(node) return P .. 'node:' .. node .. ':rooms' end
 local function k_members(room) return P .. 'members:' .. room end
 local function k_names(room) return P .. 'names:' .. room end
+local function k_holders(room) return P .. 'holders:' .. room end
 local function k_stream(room) return P .. 'stream:' .. room end
 local function k_channel() return P .. 'events' end
 -- Node ids never contain '/'.
@@ -43,8 +46,42 @@ end
 local function forget_if_empty(room)
   if redis.call('ZCARD', k_members(room)) == 0 then
     redis.call('SREM', k_rooms(), room)
-    redis.call('DEL', k_names(room))
+    redis.call('DEL', k_names(room), k_holders(room))
   end
+end
+-- The identity holding the name (JSON) in the room, and how many members hold it.
+local function holder_of(room, name)
+  local held = redis.call('HGET', k_holders(room), name)
+  if not held then return nil, 0 end
+  local count, identity = string.match(held, '^(%d+):(.*)$')
+  return identity, tonumber(count)
+end
+local function is_taken(room, name, identity)
+  local holder = holder_of(room, name)
+  return holder ~= nil and holder ~= identity
+end
+-- One more member holds the name. Only a repair (chatSync) can add a second identity's member:
+-- the first identity keeps the name then.
+local function hold_name(room, name, identity)
+  local holder, count = holder_of(room, name)
+  redis.call('HSET', k_holders(room), name, (count + 1) .. ':' .. (holder or identity))
+end
+local function release_name(room, name)
+  if not name then return end
+  local holder, count = holder_of(room, name)
+  if count <= 1 then
+    redis.call('HDEL', k_holders(room), name)
+  else
+    redis.call('HSET', k_holders(room), name, (count - 1) .. ':' .. holder)
+  end
+end
+-- Sets the member's name in the room, keeping the holders in step.
+local function set_name(room, member, name, identity)
+  local old = redis.call('HGET', k_names(room), member)
+  if old == name then return end
+  release_name(room, old)
+  hold_name(room, name, identity)
+  redis.call('HSET', k_names(room), member, name)
 end
 -- Appends the member count, then up to limit names (JSON strings) of the oldest members.
 local function append_roster(out, room, limit)
@@ -66,6 +103,7 @@ local function append_roster(out, room, limit)
 end
 local function remove_member(room, member, out)
   local name = redis.call('HGET', k_names(room), member)
+  release_name(room, name)
   redis.call('ZREM', k_members(room), member)
   redis.call('HDEL', k_names(room), member)
   out[#out + 1] = name or '""'
@@ -86,6 +124,9 @@ local function remove_node(node, out)
   redis.call('ZREM', k_nodes(), node)
 end
 `;
+
+/** What chatEnter answers in place of the newest id when the name is taken. */
+export const NAME_TAKEN = 'name_taken';
 
 /** Every script takes the key prefix as ARGV[1]. */
 export const SCRIPTS = {
@@ -121,13 +162,20 @@ end
 return { entries, dropped, first }
 `,
 
-  /** ARGV: P, node, ttl, room, id, name, limit -> {registered, newest id, count, names...}. */
+  /**
+   * ARGV: P, node, ttl, room, id, name, limit, identity -> {registered, newest id, count,
+   * names...}, or {registered, NAME_TAKEN} (nothing written) when another identity holds the name.
+   */
   chatEnter: `
 local node, room = ARGV[2], ARGV[4]
 local registered = keep_alive(node, tonumber(ARGV[3]))
 local member = member_of(node, ARGV[5])
+local name, identity = ARGV[6], ARGV[8]
+if redis.call('HGET', k_names(room), member) ~= name and is_taken(room, name, identity) then
+  return { registered, '${NAME_TAKEN}' }
+end
 redis.call('ZADD', k_members(room), 'NX', now_ms(), member)
-redis.call('HSET', k_names(room), member, ARGV[6])
+set_name(room, member, name, identity)
 redis.call('SADD', k_node_rooms(node), room)
 redis.call('SADD', k_rooms(), room)
 local newest = redis.call('XREVRANGE', k_stream(room), '+', '-', 'COUNT', 1)
@@ -143,6 +191,7 @@ local node, room = ARGV[2], ARGV[4]
 local registered = 1
 if redis.call('ZSCORE', k_nodes(), node) then registered = keep_alive(node, tonumber(ARGV[3])) end
 local member = member_of(node, ARGV[5])
+release_name(room, redis.call('HGET', k_names(room), member))
 redis.call('ZREM', k_members(room), member)
 redis.call('HDEL', k_names(room), member)
 if ARGV[6] == '1' then redis.call('SREM', k_node_rooms(node), room) end
@@ -150,28 +199,39 @@ forget_if_empty(room)
 return append_roster({ registered }, room, tonumber(ARGV[7]))
 `,
 
-  /** ARGV: P, node, ttl, id, name, room... -> registered. Only where the member still is. */
+  /**
+   * ARGV: P, node, ttl, id, name, identity, room... -> {registered, ''}, applied only where the
+   * member still is; or {registered, a room where another identity holds the name} and applied
+   * nowhere.
+   */
   chatRename: `
 local node = ARGV[2]
 local registered = keep_alive(node, tonumber(ARGV[3]))
 local member = member_of(node, ARGV[4])
-for i = 6, #ARGV do
-  if redis.call('ZSCORE', k_members(ARGV[i]), member) then
-    redis.call('HSET', k_names(ARGV[i]), member, ARGV[5])
+local name, identity = ARGV[5], ARGV[6]
+for i = 7, #ARGV do
+  local room = ARGV[i]
+  if redis.call('ZSCORE', k_members(room), member) and redis.call('HGET', k_names(room), member) ~= name
+    and is_taken(room, name, identity) then
+    return { registered, room }
   end
 end
-return registered
+for i = 7, #ARGV do
+  if redis.call('ZSCORE', k_members(ARGV[i]), member) then set_name(ARGV[i], member, name, identity) end
+end
+return { registered, '' }
 `,
 
   /**
    * Makes the node's members of a room exactly the given ones. ARGV: P, node, ttl, room, id1,
-   * name1, id2, name2... -> {registered, #joined, joined names..., left id, left name...}.
+   * name1, identity1, id2, name2, identity2... -> {registered, #joined, joined names..., left id,
+   * left name...}. Restores what this node's members had, so it does not refuse a taken name.
    */
   chatSync: `
 local node, room = ARGV[2], ARGV[4]
 local registered = keep_alive(node, tonumber(ARGV[3]))
 local wanted = {}
-for i = 5, #ARGV, 2 do wanted[member_of(node, ARGV[i])] = true end
+for i = 5, #ARGV, 3 do wanted[member_of(node, ARGV[i])] = true end
 local left = {}
 for _, member in ipairs(redis.call('ZRANGE', k_members(room), 0, -1)) do
   if belongs_to(member, node) and not wanted[member] then
@@ -181,10 +241,10 @@ for _, member in ipairs(redis.call('ZRANGE', k_members(room), 0, -1)) do
 end
 local result = { registered, 0 }
 local now = now_ms()
-for i = 5, #ARGV, 2 do
+for i = 5, #ARGV, 3 do
   local member = member_of(node, ARGV[i])
   if redis.call('ZADD', k_members(room), 'NX', now, member) == 1 then result[#result + 1] = ARGV[i + 1] end
-  redis.call('HSET', k_names(room), member, ARGV[i + 1])
+  set_name(room, member, ARGV[i + 1], ARGV[i + 2])
 end
 result[2] = #result - 2
 for _, name in ipairs(left) do result[#result + 1] = name end
