@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CloseCode } from '../websocket/index.js';
 import { RoomLimitError } from './bus/bus-errors.js';
 import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
-import type { ChatMessage, MessageDraft } from './bus/chat-events.js';
+import type { ChatMessage, MessageDraft, MessageRef } from './bus/chat-events.js';
 import { ChatError } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
@@ -24,6 +24,8 @@ export interface NewChatClient {
   lockedName?: string;
   /** What the adapter's `authorize` hook returned, if anything: its id becomes `fromId`. */
   principal?: unknown;
+  /** An anonymous client's sender id across its connections (session-sender.ts); the connection id without it. */
+  sessionId?: string;
 }
 
 /** Who a message is from: display name and stable id (`fromId`). */
@@ -80,7 +82,7 @@ export class ChatService {
       nameLocked: client.lockedName !== undefined,
       bucket: rateLimit === false ? null : new TokenBucket(rateLimit.burst, rateLimit.perSecond, performance.now()),
       principal: client.principal,
-      senderId: principalId(client.principal) ?? id,
+      senderId: principalId(client.principal) ?? client.sessionId ?? id,
     });
   }
 
@@ -169,10 +171,15 @@ export class ChatService {
     await this.exitAndAnnounce(room, connection);
   }
 
-  /** Posts as a connected member of the room, if `canPost` allows it (else `forbidden`). */
-  post(connection: ChatConnection, room: string, text: string): Promise<ChatMessage> {
+  /**
+   * Posts as a connected member of the room, if `canPost` allows it (else `forbidden`). With a
+   * `ref` (idempotency key), a resend of a message the bus still remembers resolves with the
+   * message stored first, and stores and delivers nothing.
+   */
+  post(connection: ChatConnection, room: string, text: string, ref?: MessageRef): Promise<ChatMessage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
-    const draft = { room, from: connection.name, fromId: connection.senderId, text };
+    const draft: MessageDraft = { room, from: connection.name, fromId: connection.senderId, text };
+    if (ref !== undefined) draft.ref = ref;
     const checking = this.access.requirePostOf(connection, room);
     if (checking === undefined) return this.publish(draft);
     return checking.then(() => {
@@ -184,11 +191,13 @@ export class ChatService {
 
   /**
    * Posts on behalf of the server side (REST, host code); no hook is asked. `client` (its
-   * principal or address) is charged for the room when the message creates it.
+   * principal or address) is charged for the room when the message creates it. `ref`: as for `post`.
    */
-  async postAs(sender: Sender, room: string, text: string, client?: string): Promise<ChatMessage> {
+  async postAs(sender: Sender, room: string, text: string, client?: string, ref?: MessageRef): Promise<ChatMessage> {
     if (client !== undefined) await this.admitRoomCreation(client, room);
-    return this.publish({ room, from: sender.from, fromId: sender.fromId, text });
+    const draft: MessageDraft = { room, from: sender.from, fromId: sender.fromId, text };
+    if (ref !== undefined) draft.ref = ref;
+    return this.publish(draft);
   }
 
   /**

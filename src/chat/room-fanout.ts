@@ -6,12 +6,13 @@ import { roomOf, type ChatEvent } from './bus/chat-events.js';
 import { compareMessageIds } from './bus/message-id.js';
 import { SOCKET_OPEN, type ChatSocket } from './chat-socket.js';
 import { ConnectionRegistry, type Membership } from './connection-registry.js';
-import { renderEvent } from './event-rendering.js';
+import { ownerOf, renderEvent } from './event-rendering.js';
 import { OutgoingFrame } from './outgoing-frame.js';
 
 /**
  * Delivers bus events to the members of the room connected to this instance. Each event is
- * rendered and framed once per protocol and the same bytes go to every member; a closed or
+ * rendered and framed once per protocol and the same bytes go to every member (but the
+ * sender's own connections, which get a message with its `ref` rendered once more); a closed or
  * slow member is skipped, never awaited (the connection's send buffer limit deals with slow
  * peers). With metrics in the app, each event's fan-out time and copies written are recorded.
  */
@@ -41,6 +42,9 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
     let recipients = 0;
     let json: OutgoingFrame | undefined;
     let text: OutgoingFrame | null | undefined;
+    // A message sent with a ref: its sender's own connections get a copy with the ref.
+    const owner = ownerOf(event);
+    let own: OutgoingFrame | undefined;
     for (const membership of members) {
       if (membership.pending !== null) {
         membership.pending.push(event);
@@ -54,8 +58,13 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
       const { socket, kind } = membership.connection;
       if (socket.readyState !== SOCKET_OPEN) continue;
       if (kind === 'json') {
-        json ??= new OutgoingFrame(renderEvent(event, 'json') as string);
-        if (this.write(socket, json)) recipients++;
+        let frame: OutgoingFrame;
+        if (owner !== undefined && membership.connection.senderId === owner) {
+          frame = own ??= new OutgoingFrame(renderEvent(event, 'json', owner) as string);
+        } else {
+          frame = json ??= new OutgoingFrame(renderEvent(event, 'json') as string);
+        }
+        if (this.write(socket, frame)) recipients++;
       } else {
         if (text === undefined) {
           const line = renderEvent(event, 'text');
@@ -78,12 +87,12 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
     membership.pending = null;
     if (pending === null) return;
     membership.resumeAfter = cursor;
-    const { socket, kind } = membership.connection;
+    const { socket, kind, senderId } = membership.connection;
     for (const event of pending) {
       if (event.type !== 'message') continue;
       if (cursor !== undefined && compareMessageIds(event.message.id, cursor) <= 0) continue;
       if (socket.readyState !== SOCKET_OPEN) return;
-      const rendered = renderEvent(event, kind);
+      const rendered = renderEvent(event, kind, senderId);
       if (rendered !== null) this.write(socket, new OutgoingFrame(rendered));
     }
   }
