@@ -9,7 +9,11 @@ import type { ResolvedChatOptions } from '../../chat-options.js';
 import { ChatBusUnavailableError, RoomLimitError } from '../bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from '../chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from '../chat-events.js';
-import { resolveIdempotencyWindow, type IdempotencyWindow, type ResolvedIdempotencyWindow } from '../idempotency-window.js';
+import {
+  resolveIdempotencyWindow,
+  type IdempotencyWindow,
+  type ResolvedIdempotencyWindow,
+} from '../idempotency-window.js';
 import { compareMessageIds } from '../message-id.js';
 import { RedisChatStore } from './redis-chat-store.js';
 import { mayHaveRun } from './redis-outcome.js';
