@@ -45,4 +45,3 @@ export function refOf(data: unknown): string | number | undefined {
   const ref = (data as { ref?: unknown }).ref;
   return isWireRef(ref) ? ref : undefined;
 }
-

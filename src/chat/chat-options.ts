@@ -1,7 +1,11 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../common/number-checks.js';
 import type { ChatBus } from './bus/chat-bus.js';
-import { resolveIdempotencyWindow, type IdempotencyWindow, type ResolvedIdempotencyWindow } from './bus/idempotency-window.js';
+import {
+  resolveIdempotencyWindow,
+  type IdempotencyWindow,
+  type ResolvedIdempotencyWindow,
+} from './bus/idempotency-window.js';
 import type { ChatPaths } from './chat-paths.js';
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');

@@ -17,7 +17,9 @@ export const MAX_REF_LENGTH = 64;
 
 /** An idempotency key every bus can store and give back: a finite number or a short wire string. */
 export function isWireRef(value: unknown): value is string | number {
-  return (typeof value === 'number' && Number.isFinite(value)) || (isWireString(value) && value.length <= MAX_REF_LENGTH);
+  return (
+    (typeof value === 'number' && Number.isFinite(value)) || (isWireString(value) && value.length <= MAX_REF_LENGTH)
+  );
 }
 
 /**

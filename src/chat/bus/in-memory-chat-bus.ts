@@ -4,7 +4,12 @@ import { RoomLimitError } from './bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from './chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
 import { assertDeliverable } from './deliverable.js';
-import { idempotencyKeyOf, resolveIdempotencyWindow, type IdempotencyWindow, type ResolvedIdempotencyWindow } from './idempotency-window.js';
+import {
+  idempotencyKeyOf,
+  resolveIdempotencyWindow,
+  type IdempotencyWindow,
+  type ResolvedIdempotencyWindow,
+} from './idempotency-window.js';
 import { compareMessageIds, MessageIdGenerator } from './message-id.js';
 import { RecentKeys } from './recent-keys.js';
 import { RoomHistory } from './room-history.js';

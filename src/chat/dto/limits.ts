@@ -98,7 +98,8 @@ export function IsRef(options?: ValidationOptions): PropertyDecorator {
       name: 'isRef',
       validator: {
         validate: (value) => isWireRef(value),
-        defaultMessage: (args) => `${args?.property} must be a number or a string of at most ${MAX_REF_LENGTH} characters of well-formed Unicode`,
+        defaultMessage: (args) =>
+          `${args?.property} must be a number or a string of at most ${MAX_REF_LENGTH} characters of well-formed Unicode`,
       },
     },
     options,

@@ -20,7 +20,7 @@ import { mayHaveRun } from './redis-outcome.js';
 import { RedisPresence } from './redis-presence.js';
 import { eventsChannel } from './redis-scripts.js';
 import { assertDeliverable, isWireString } from '../deliverable.js';
-import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope } from './redis-wire.js';
 import { RoomAdmission } from './room-admission.js';
 import { RoomCursors } from './room-cursors.js';
 
