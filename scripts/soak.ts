@@ -16,9 +16,19 @@ const USAGE = `Usage: npm run soak -- [options]
   --clients N     members (default 3000; mind the 20,000 open files per process)
   --room-size N   members per room (default 10)
   --rate R        messages per member per second (default 0.5)
-  --churn R       fraction of members reset per second (default 0.02)`;
+  --churn R       fraction of members reset per second (default 0.02)
+  --resend        members never leave a send in doubt: each connects with a session key, sends
+                  a message as its connection is reset, and resends every unacknowledged
+                  message with its ref after any error and after resuming; fails unless every
+                  send ends acknowledged and no ref is stored twice`;
 
-const options = numberOptions({ seconds: 180, clients: 3000, roomSize: 10, rate: 0.5, churn: 0.02 }, USAGE);
+const RESEND = '--resend';
+const resend = process.argv.includes(RESEND);
+const options = numberOptions(
+  { seconds: 180, clients: 3000, roomSize: 10, rate: 0.5, churn: 0.02 },
+  USAGE,
+  process.argv.slice(2).filter((arg) => arg !== RESEND),
+);
 const TICK_MS = 100;
 /** A live heap growing faster than this over the second half of the load fails the soak. */
 const HEAP_GROWTH_LIMIT_BYTES_PER_MIN = 1 << 20;
@@ -59,7 +69,7 @@ async function main(): Promise<void> {
   const members: Member[] = [];
   const rooms = Math.max(1, Math.ceil(options.clients / options.roomSize));
   for (let i = 0; i < options.clients; i++) {
-    members.push(new Member(`soak-${i}`, `room-${i % rooms}`, wsUrl, ledger, totals));
+    members.push(new Member(`soak-${i}`, `room-${i % rooms}`, wsUrl, ledger, totals, resend));
   }
 
   try {
@@ -104,7 +114,8 @@ async function main(): Promise<void> {
 
     // Drain: everyone back in their room, every message delivered.
     const rejoined = await waitUntil(() => members.every((m) => m.joined), 30_000);
-    const settled = await waitUntil(() => members.every((m) => m.received >= m.owed()), 15_000);
+    const settled = await waitUntil(() => members.every((m) => m.received >= m.owed() && m.pending.size === 0), 15_000);
+    const unresolved = members.reduce((sum, m) => sum + m.pending.size, 0);
     const end = await sampleMemory(httpUrl, started, gc);
     samples.push(end);
     const lost = members.reduce((sum, m) => sum + Math.max(0, m.owed() - m.received), 0);
@@ -132,6 +143,9 @@ async function main(): Promise<void> {
         `deliveries owed ${owed}, delivered ${totals.delivered}, lost ${lost}, duplicates ${totals.duplicates}, truncated resumes ${totals.truncatedResumes}`,
         `abrupt disconnects (TCP reset mid-frame) ${totals.abruptDisconnects}, reconnects ${totals.reconnects}, failed upgrades ${totals.connectFailures}`,
         `closes by the server: ${table(totals.serverCloses)}; chat errors: ${table(totals.errors)}`,
+        resend
+          ? `resend mode: sends resent with their ref ${totals.resent}, refs stored twice (duplicates) ${totals.refDuplicates}, sends never acknowledged ${unresolved}`
+          : '',
         `server heap after a full collection: start ${mb(first.heapUsed)}, end ${mb(end.heapUsed)}, min ${mb(Math.min(...loadSamples.map((s) => s.heapUsed)))}, ` +
           `max ${mb(Math.max(...loadSamples.map((s) => s.heapUsed)))}, trend over the second half ${mb(heapTrend)}/min ` +
           (heapGrows ? `(GROWING: more than ${mb(HEAP_GROWTH_LIMIT_BYTES_PER_MIN)}/min)` : '(no growth trend)'),
@@ -142,7 +156,9 @@ async function main(): Promise<void> {
           : `warning: ${rejoined ? '' : 'not every member rejoined; '}${settled ? '' : 'deliveries still missing at the end'}`,
       ].join('\n'),
     );
-    process.exitCode = lost === 0 && totals.duplicates === 0 && totals.truncatedResumes === 0 && !heapGrows ? 0 : 1;
+    const resendOk = !resend || (totals.refDuplicates === 0 && unresolved === 0);
+    process.exitCode =
+      lost === 0 && totals.duplicates === 0 && totals.truncatedResumes === 0 && !heapGrows && resendOk ? 0 : 1;
   } finally {
     gc.close();
     server.child.kill('SIGTERM');

@@ -20,6 +20,7 @@ function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
     maxRooms: chat.maxRooms,
     roomMinIdleMs: chat.roomMinIdleMs,
     roomTtlMs: chat.roomTtlMs,
+    idempotency: chat.idempotency,
     roomCreatePerMinute: chat.roomCreatePerMinute,
     maxFrameBytes: chat.maxFrameBytes,
     textEscapeHtml: chat.textEscapeHtml,

@@ -67,7 +67,7 @@ describeWithBrowser('the chat page in a host app under a global prefix, in Chrom
       opened.push(bob);
 
       const socketUrls = await alice.page.evaluate(() => (globalThis as unknown as InPage).__sockets.map((s) => s.url));
-      expect(socketUrls).toEqual([expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/)]);
+      expect(socketUrls).toEqual([expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat\?session=[\w-]+$/)]);
 
       await alice.send('Hello from under /v1');
       await bob.waitForMessage('Hello from under /v1', 'Alice');

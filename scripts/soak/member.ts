@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { compareIds, type Ledger } from './ledger.js';
@@ -13,6 +14,10 @@ export interface SoakTotals {
   serverCloses: Map<number, number>;
   errors: Map<string, number>;
   connectFailures: number;
+  /** --resend: sends repeated with their ref after an error or a drop. */
+  resent: number;
+  /** --resend: refs stored under two ids (acks or own messages that disagree): must be 0. */
+  refDuplicates: number;
 }
 
 export function newTotals(): SoakTotals {
@@ -26,6 +31,8 @@ export function newTotals(): SoakTotals {
     serverCloses: new Map(),
     errors: new Map(),
     connectFailures: 0,
+    resent: 0,
+    refDuplicates: 0,
   };
 }
 
@@ -41,9 +48,19 @@ interface Frame {
   data: any;
 }
 
+interface RoomMessage {
+  id: string;
+  ref?: string;
+}
+
 /**
  * One chat member for the whole soak, across its connections: it joins its room, resumes
  * with `since` after each disconnect, and checks that room message ids only ever grow.
+ *
+ * With `resend`, it is a client that never leaves a send in doubt: it connects with a session
+ * key (one sender id across connections), keeps every send until acked, and resends it with
+ * its ref after any error and after every reconnection (even when the resume's history shows
+ * it stored), checking that a ref is only ever stored under one id.
  */
 export class Member {
   private socket: WebSocket | undefined;
@@ -57,6 +74,11 @@ export class Member {
   private refs = 0;
   private resumes = 0;
   private stopped = false;
+  /** --resend: sends not acked yet, ref -> text. */
+  readonly pending = new Map<string, string>();
+  /** --resend: the id each of our refs was stored under, as acks and our own messages say. */
+  private readonly storedAs = new Map<string, string>();
+  private readonly ackedRefs = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -64,7 +86,10 @@ export class Member {
     private readonly url: string,
     private readonly ledger: Ledger,
     private readonly totals: SoakTotals,
-  ) {}
+    private readonly resend = false,
+  ) {
+    if (resend) this.url = `${url}?session=${randomBytes(18).toString('base64url')}`;
+  }
 
   get connected(): boolean {
     return this.socket !== undefined && this.socket.readyState === WebSocket.OPEN;
@@ -103,18 +128,22 @@ export class Member {
   send(): void {
     if (!this.joined || !this.connected) return;
     this.totals.sent++;
-    this.socket!.send(
-      JSON.stringify({
-        event: 'message',
-        data: { room: this.room, text: `${this.name} #${this.refs}`, ref: `${this.name}-${this.refs++}` },
-      }),
-    );
+    const ref = `${this.name}-${this.refs}`;
+    const text = `${this.name} #${this.refs++}`;
+    if (this.resend) this.pending.set(ref, text);
+    this.transmit(ref, text);
+  }
+
+  private transmit(ref: string, text: string): void {
+    this.socket!.send(JSON.stringify({ event: 'message', data: { room: this.room, text, ref } }));
   }
 
   /** Drops the connection mid-frame with a TCP reset, then reconnects and resumes. */
   killAbruptly(): void {
     const socket = this.socket;
     if (socket === undefined || !this.connected) return;
+    // A send on the wire as the connection dies: the one the resend mode is about.
+    if (this.resend) this.send();
     this.socket = undefined;
     this.joined = false;
     this.totals.abruptDisconnects++;
@@ -150,20 +179,50 @@ export class Member {
         this.onJoined(frame.data);
         break;
       case 'message':
-        if (frame.data.room === this.room) this.observe(frame.data.id, 'live');
+        if (frame.data.room === this.room) this.observe(frame.data as RoomMessage, 'live');
         break;
       case 'ack':
+        if (this.resend) {
+          this.pending.delete(frame.data.ref);
+          this.storedUnder(frame.data.ref, frame.data.id);
+          // A resend of a stored message is acked again, with the same id: counted once.
+          if (this.ackedRefs.has(frame.data.ref)) break;
+          this.ackedRefs.add(frame.data.ref);
+        }
         this.ledger.ack(this.room, frame.data.id);
         break;
       case 'error':
         bump(this.totals.errors, String(frame.data.code));
+        if (this.resend && this.pending.has(frame.data.ref)) {
+          setTimeout(() => this.resendPending(frame.data.ref as string), 100 + Math.floor(Math.random() * 400));
+        }
         break;
       default:
         break;
     }
   }
 
-  private onJoined(joined: { room: string; history: Array<{ id: string }>; truncated: boolean }): void {
+  /** Records that `ref` is stored as `id`; a ref stored under two ids is a duplicate. */
+  private storedUnder(ref: string, id: string): void {
+    const known = this.storedAs.get(ref);
+    if (known === undefined) this.storedAs.set(ref, id);
+    else if (known !== id) {
+      this.totals.refDuplicates++;
+      if (this.totals.refDuplicates <= 5) console.error(`${this.name}: ref ${ref} stored as ${known} and as ${id}`);
+    }
+  }
+
+  /** Resends every pending send, or only `ref`'s, if this member is joined. */
+  private resendPending(only?: string): void {
+    if (!this.joined || !this.connected) return;
+    for (const [ref, text] of this.pending) {
+      if (only !== undefined && ref !== only) continue;
+      this.totals.resent++;
+      this.transmit(ref, text);
+    }
+  }
+
+  private onJoined(joined: { room: string; history: RoomMessage[]; truncated: boolean }): void {
     if (joined.room !== this.room) return;
     if (!this.started) {
       // The first join: what the history holds is the past; everything after it is owed.
@@ -173,13 +232,18 @@ export class Member {
       for (const message of joined.history) this.ledger.known(this.room, message.id);
     } else {
       if (joined.truncated) this.totals.truncatedResumes++;
-      for (const message of joined.history) this.observe(message.id, 'resume history');
+      for (const message of joined.history) this.observe(message, 'resume history');
     }
     this.joined = true;
+    // Every send not acknowledged is resent; the server stores each ref once.
+    this.resendPending();
   }
 
-  private observe(id: string, how: string): void {
+  private observe({ id, ref }: RoomMessage, how: string): void {
     this.ledger.known(this.room, id);
+    // Our own messages carry their ref. One stored while we were away is resent all the same
+    // (a page need not): its ack must carry this id.
+    if (this.resend && ref !== undefined) this.storedUnder(ref, id);
     if (this.lastId !== undefined && compareIds(id, this.lastId) <= 0) {
       this.totals.duplicates++;
       if (this.totals.duplicates <= 5) {

@@ -1,3 +1,5 @@
+import { isWireRef } from './bus/deliverable.js';
+
 export type ChatErrorCode =
   | 'invalid_payload'
   | 'unknown_event'
@@ -8,7 +10,15 @@ export type ChatErrorCode =
   | 'forbidden'
   | 'rate_limited'
   | 'unavailable'
+  | 'maybe_stored'
   | 'internal_error';
+
+/**
+ * What `maybe_stored` tells a client: the chat store did not answer in time, and may still
+ * store the message (README, "Sending exactly once").
+ */
+export const MAYBE_STORED =
+  'the chat store did not answer in time and may have stored the message; resend it with the same ref to find out';
 
 /** The `error` event of the JSON protocol. */
 export interface ChatErrorPayload {
@@ -34,16 +44,7 @@ export class ChatError extends Error {
 export function refOf(data: unknown): string | number | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const ref = (data as { ref?: unknown }).ref;
-  return isRef(ref) ? ref : undefined;
-}
-
-export const MAX_REF_LENGTH = 64;
-
-export function isRef(value: unknown): value is string | number {
-  return (
-    (typeof value === 'string' && value.length <= MAX_REF_LENGTH) ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
+  return isWireRef(ref) ? ref : undefined;
 }
 
 /** Someone else (another identity, README "One name per person in a room") holds the name there. */

@@ -1,7 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { ChatBusUnavailableError } from './bus/bus-errors.js';
-import { ChatError, refOf, type ChatErrorPayload } from './chat-error.js';
+import { ChatError, MAYBE_STORED, refOf, type ChatErrorPayload } from './chat-error.js';
 import { sendEvent, type ChatSocket } from './chat-socket.js';
 import { PayloadTooDeepError } from './dto/payload-depth.js';
 
@@ -27,7 +27,9 @@ export class ChatExceptionFilter implements WsExceptionFilter {
     if (exception instanceof ChatError) return { code: exception.code, message: exception.message };
     if (exception instanceof ChatBusUnavailableError) {
       // Redis is down: Redis' own client logs the outage once, not once per request.
-      return { code: 'unavailable', message: 'the chat is temporarily unavailable; try again shortly' };
+      return exception.maybeDone
+        ? { code: 'maybe_stored', message: MAYBE_STORED }
+        : { code: 'unavailable', message: 'the chat is temporarily unavailable; try again shortly' };
     }
     // From the host application's global pipes or guards, which apply to gateways too.
     if (exception instanceof WsException) return { code: 'invalid_payload', message: String(exception.message) };

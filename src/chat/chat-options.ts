@@ -1,6 +1,11 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../common/number-checks.js';
 import type { ChatBus } from './bus/chat-bus.js';
+import {
+  resolveIdempotencyWindow,
+  type IdempotencyWindow,
+  type ResolvedIdempotencyWindow,
+} from './bus/idempotency-window.js';
 import type { ChatPaths } from './chat-paths.js';
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
@@ -103,6 +108,11 @@ export interface ChatRuntimeOptions {
    */
   roomCreatePerMinute?: number | false;
   /**
+   * How long the bus remembers idempotency keys (`ref`, `Idempotency-Key`): per room, the
+   * newest `keysPerRoom` (default 1000) no older than `windowMs` (default 600000, 10 minutes).
+   */
+  idempotency?: IdempotencyWindow;
+  /**
    * `POST /api/rooms/:room/messages` per client (429 with `Retry-After` beyond it). false: no
    * limit. Default 20 at once, 10 per second.
    */
@@ -144,6 +154,7 @@ export interface ResolvedChatOptions {
   roomMinIdleMs: number;
   roomTtlMs: number;
   roomCreatePerMinute: number | false;
+  idempotency: ResolvedIdempotencyWindow;
   bus: ChatRuntimeOptions['bus'];
   canJoin: RoomAccessHook | undefined;
   canPost: RoomAccessHook | undefined;
@@ -184,6 +195,7 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
       options.roomCreatePerMinute === false
         ? false
         : positiveNumber(options.roomCreatePerMinute ?? 10, option('roomCreatePerMinute')),
+    idempotency: resolveIdempotencyWindow(options.idempotency),
     bus: options.bus,
     canJoin: hook(options.canJoin, 'canJoin'),
     canPost: hook(options.canPost, 'canPost'),

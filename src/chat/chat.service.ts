@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CloseCode } from '../websocket/index.js';
 import { RoomLimitError } from './bus/bus-errors.js';
 import { CHAT_BUS, type ChatBus, type HistoryPage } from './bus/chat-bus.js';
-import type { ChatMessage, MessageDraft } from './bus/chat-events.js';
+import type { ChatMessage, MessageDraft, MessageRef } from './bus/chat-events.js';
 import { ChatError, nameTaken } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
@@ -31,6 +31,8 @@ export interface NewChatClient {
    * `fromId`, the principal's id when authenticated, else the connection id.
    */
   identity?: string;
+  /** An anonymous client's sender id across its connections (session-sender.ts); the connection id without it. */
+  sessionId?: string;
 }
 
 /** Who a message is from: display name and stable id (`fromId`). */
@@ -88,7 +90,7 @@ export class ChatService {
   connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
     const { rateLimit } = this.options;
     const id = client.id ?? randomUUID();
-    const senderId = principalId(client.principal) ?? id;
+    const senderId = principalId(client.principal) ?? client.sessionId ?? id;
     return this.registry.register(socket, {
       id,
       name: client.lockedName ?? client.name ?? `guest-${id.slice(0, 8)}`,
@@ -215,10 +217,15 @@ export class ChatService {
     await this.exitAndAnnounce(room, connection);
   }
 
-  /** Posts as a connected member of the room, if `canPost` allows it (else `forbidden`). */
-  post(connection: ChatConnection, room: string, text: string): Promise<ChatMessage> {
+  /**
+   * Posts as a connected member of the room, if `canPost` allows it (else `forbidden`). With a
+   * `ref` (idempotency key), a resend of a message the bus still remembers resolves with the
+   * message stored first, and stores and delivers nothing.
+   */
+  post(connection: ChatConnection, room: string, text: string, ref?: MessageRef): Promise<ChatMessage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
-    const draft = { room, from: connection.name, fromId: connection.senderId, text };
+    const draft: MessageDraft = { room, from: connection.name, fromId: connection.senderId, text };
+    if (ref !== undefined) draft.ref = ref;
     const checking = this.access.requirePostOf(connection, room);
     if (checking === undefined) return this.publish(draft);
     return checking.then(() => {
@@ -230,11 +237,13 @@ export class ChatService {
 
   /**
    * Posts on behalf of the server side (REST, host code); no hook is asked. `client` (its
-   * principal or address) is charged for the room when the message creates it.
+   * principal or address) is charged for the room when the message creates it. `ref`: as for `post`.
    */
-  async postAs(sender: Sender, room: string, text: string, client?: string): Promise<ChatMessage> {
+  async postAs(sender: Sender, room: string, text: string, client?: string, ref?: MessageRef): Promise<ChatMessage> {
     if (client !== undefined) await this.admitRoomCreation(client, room);
-    return this.publish({ room, from: sender.from, fromId: sender.fromId, text });
+    const draft: MessageDraft = { room, from: sender.from, fromId: sender.fromId, text };
+    if (ref !== undefined) draft.ref = ref;
+    return this.publish(draft);
   }
 
   /**

@@ -1,17 +1,24 @@
 import type { ChatEvent } from './bus/chat-events.js';
 import type { ProtocolKind } from './chat-socket.js';
 import { OutgoingFrame } from './outgoing-frame.js';
+import { messageFor } from './own-ref.js';
 import { chatLine, welcomeLine } from './text-lines.js';
 import { messageFragment } from './tornado-fragments.js';
 
 /**
  * The frame text of a room event for a client of the given protocol; null: nothing to send.
- * `textEscapeHtml`: the plain-text protocol's CHAT_TEXT_ESCAPE_HTML.
+ * `textEscapeHtml`: the plain-text protocol's CHAT_TEXT_ESCAPE_HTML. `viewerId`, the recipient's
+ * sender id, decides whether a message carries its `ref` (own-ref.ts): without it, it does not.
  */
-export function renderEvent(event: ChatEvent, kind: ProtocolKind, textEscapeHtml: boolean): string | null {
+export function renderEvent(
+  event: ChatEvent,
+  kind: ProtocolKind,
+  textEscapeHtml: boolean,
+  viewerId?: string,
+): string | null {
   if (kind === 'json') {
     return event.type === 'message'
-      ? JSON.stringify({ event: 'message', data: event.message })
+      ? JSON.stringify({ event: 'message', data: messageFor(event.message, viewerId) })
       : JSON.stringify({ event: 'presence', data: event.presence });
   }
   if (kind === 'tornado') {
@@ -29,21 +36,36 @@ export class EventFrames {
   private json: OutgoingFrame | null | undefined = undefined;
   private text: OutgoingFrame | null | undefined = undefined;
   private tornado: OutgoingFrame | null | undefined = undefined;
+  // A message sent with a ref: its sender's own JSON connections get a copy with the ref.
+  private own: OutgoingFrame | null | undefined = undefined;
+  private readonly owner: string | undefined;
 
   constructor(
     private readonly event: ChatEvent,
     private readonly textEscapeHtml: boolean,
-  ) {}
+  ) {
+    this.owner = ownerOf(event);
+  }
 
-  /** The frame for clients of `kind`; null when they get nothing. */
-  for(kind: ProtocolKind): OutgoingFrame | null {
-    if (kind === 'json') return this.json === undefined ? (this.json = this.render(kind)) : this.json;
+  /** The frame for clients of `kind` whose sender id is `senderId`; null when they get nothing. */
+  for(kind: ProtocolKind, senderId: string): OutgoingFrame | null {
+    if (kind === 'json') {
+      if (this.owner !== undefined && senderId === this.owner) {
+        return this.own === undefined ? (this.own = this.render(kind, this.owner)) : this.own;
+      }
+      return this.json === undefined ? (this.json = this.render(kind)) : this.json;
+    }
     if (kind === 'text') return this.text === undefined ? (this.text = this.render(kind)) : this.text;
     return this.tornado === undefined ? (this.tornado = this.render(kind)) : this.tornado;
   }
 
-  private render(kind: ProtocolKind): OutgoingFrame | null {
-    const text = renderEvent(this.event, kind, this.textEscapeHtml);
+  private render(kind: ProtocolKind, viewerId?: string): OutgoingFrame | null {
+    const text = renderEvent(this.event, kind, this.textEscapeHtml, viewerId);
     return text === null ? null : new OutgoingFrame(text);
   }
+}
+
+/** The sender id whose clients get a message event with its `ref` (rendered for them apart), if any. */
+export function ownerOf(event: ChatEvent): string | undefined {
+  return event.type === 'message' && event.message.ref !== undefined ? event.message.fromId : undefined;
 }

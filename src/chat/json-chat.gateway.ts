@@ -26,8 +26,10 @@ import {
 import { FrameScreen } from './frame-screen.js';
 import { gateMessages } from './message-gate.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { messagesFor } from './own-ref.js';
 import { peerNameOf } from './peer-name.js';
 import { RoomAccess } from './room-access.js';
+import { sessionSenderId } from './session-sender.js';
 import { subscribedEvents } from './subscribed-events.js';
 
 /** The JSON chat protocol on `ws /chat` (README, "JSON protocol on /chat"). */
@@ -58,6 +60,7 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       remoteAddress: peerNameOf(request),
       lockedName: principalName(socket.principal),
       principal: socket.principal,
+      sessionId: sessionSenderId(request),
     });
     gateMessages(socket, this.admitFrame);
     sendEvent(socket, 'welcome', { id: connection.id, name: connection.name, fromId: connection.senderId });
@@ -77,16 +80,17 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
         you: { id: connection.id, name: connection.name, fromId: connection.senderId },
         members: joined.members,
         count: joined.count,
-        history: joined.history.messages,
+        history: messagesFor(joined.history.messages, connection.senderId),
         truncated: joined.history.truncated,
         earlier: joined.earlier,
       }),
     );
   }
 
+  /** With a `ref`, a resend of a message already stored is answered with the same `ack` and stored no more. */
   @SubscribeMessage('message')
   async message(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: MessagePayload): Promise<void> {
-    const stored = await this.chat.post(this.connectionOf(socket), payload.room, payload.text);
+    const stored = await this.chat.post(this.connectionOf(socket), payload.room, payload.text, payload.ref);
     sendEvent(socket, 'ack', { ref: payload.ref, id: stored.id });
   }
 
@@ -103,11 +107,16 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
   @SubscribeMessage('history')
   async history(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: HistoryPayload): Promise<void> {
     await this.access.requireJoinOf(this.connectionOf(socket), payload.room);
-    const page = await this.chat.memberHistory(this.connectionOf(socket), payload.room, {
+    const connection = this.connectionOf(socket);
+    const page = await this.chat.memberHistory(connection, payload.room, {
       before: payload.before,
       limit: payload.limit ?? DEFAULT_HISTORY_LIMIT,
     });
-    sendEvent(socket, 'history', { room: payload.room, messages: page.messages, earlier: page.earlier });
+    sendEvent(socket, 'history', {
+      room: payload.room,
+      messages: messagesFor(page.messages, connection.senderId),
+      earlier: page.earlier,
+    });
   }
 
   private connectionOf(socket: ChatSocket): ChatConnection {

@@ -60,8 +60,14 @@ describe('RoomFanout', () => {
   });
   afterEach(() => fanout.onApplicationShutdown());
 
-  function member<S extends FakeSocket>(socket: S, room = 'lobby', kind: ProtocolKind = 'json'): S {
-    const connection = registry.register(socket, { id: String(Math.random()), name: 'x', remoteAddress: '', kind });
+  function member<S extends FakeSocket>(socket: S, room = 'lobby', kind: ProtocolKind = 'json', senderId?: string): S {
+    const connection = registry.register(socket, {
+      id: String(Math.random()),
+      name: 'x',
+      remoteAddress: '',
+      kind,
+      senderId,
+    });
     const membership = registry.join(connection, room);
     fanout.release(membership!, undefined);
     return socket;
@@ -77,6 +83,32 @@ describe('RoomFanout', () => {
     const bytes = frames[0][0].bytes;
     expect(bytes[0]).toBe(0x81);
     expect(bytes.subarray(2).toString()).toBe(JSON.stringify({ event: 'message', data: message }));
+  });
+
+  it("gives a message's ref to its sender's connections only: one frame for them, one for everyone else", () => {
+    const others = [member(new FramingSocket()), member(new FramingSocket(), 'lobby', 'json', 'b2')];
+    const own = [
+      member(new FramingSocket(), 'lobby', 'json', 'a1'),
+      member(new FramingSocket(), 'lobby', 'json', 'a1'),
+    ];
+    const plain = member(new FramingSocket(), 'lobby', 'text', 'a1');
+    events.next(messageEvent({ ...message, ref: 'k-1' }));
+    // Past the frame header (2 bytes, 4 with a 16-bit length).
+    const payload = (socket: FramingSocket) => {
+      const bytes = socket.frames[0].bytes;
+      return JSON.parse(bytes.subarray(bytes.indexOf('{')).toString());
+    };
+    expect(others.map(payload)).toEqual([
+      { event: 'message', data: message },
+      { event: 'message', data: message },
+    ]);
+    expect(others[1].frames[0]).toBe(others[0].frames[0]);
+    expect(own.map(payload)).toEqual([
+      { event: 'message', data: { ...message, ref: 'k-1' } },
+      { event: 'message', data: { ...message, ref: 'k-1' } },
+    ]);
+    expect(own[1].frames[0]).toBe(own[0].frames[0]);
+    expect(plain.frames[0].bytes.subarray(2).toString()).toBe(chatLine(message));
   });
 
   it('sends the string to connections that cannot take prepared frames', () => {

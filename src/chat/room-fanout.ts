@@ -12,7 +12,8 @@ import { OutgoingFrame } from './outgoing-frame.js';
 
 /**
  * Delivers bus events to the members of the room connected to this instance. Each event is
- * rendered and framed once per protocol and the same bytes go to every member; a closed or
+ * rendered and framed once per protocol and the same bytes go to every member (but the
+ * sender's own connections, which get a message with its `ref` rendered once more); a closed or
  * slow member is skipped, never awaited (the connection's send buffer limit deals with slow
  * peers). With metrics in the app, each event's fan-out time and copies written are recorded.
  */
@@ -54,7 +55,7 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
       }
       const { socket, kind } = membership.connection;
       if (socket.readyState !== SOCKET_OPEN) continue;
-      const frame = frames.for(kind);
+      const frame = frames.for(kind, membership.connection.senderId);
       if (frame !== null && this.write(socket, frame)) recipients++;
     }
     this.recorder?.record(started, recipients);
@@ -71,12 +72,12 @@ export class RoomFanout implements OnModuleInit, OnApplicationShutdown {
     membership.pending = null;
     if (pending === null) return;
     membership.resumeAfter = cursor;
-    const { socket, kind } = membership.connection;
+    const { socket, kind, senderId } = membership.connection;
     for (const event of pending) {
       if (event.type !== 'message') continue;
       if (cursor !== undefined && compareMessageIds(event.message.id, cursor) <= 0) continue;
       if (socket.readyState !== SOCKET_OPEN) return;
-      const rendered = renderEvent(event, kind, this.options.textEscapeHtml);
+      const rendered = renderEvent(event, kind, this.options.textEscapeHtml, senderId);
       if (rendered !== null) this.write(socket, new OutgoingFrame(rendered));
     }
   }

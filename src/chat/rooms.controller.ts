@@ -4,6 +4,7 @@ import {
   Controller,
   ForbiddenException,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   Param,
@@ -16,6 +17,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import type { ChatMessage } from './bus/chat-events.js';
+import { isWireRef, MAX_REF_LENGTH } from './bus/deliverable.js';
 import { BusUnavailableHttpFilter } from './bus-unavailable.filter.js';
 import { ChatErrorHttpFilter } from './chat-error-http.filter.js';
 import { ChatService } from './chat.service.js';
@@ -24,11 +26,15 @@ import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
 import { MessagesQuery, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
 import { DEFAULT_HISTORY_LIMIT } from './dto/ws-payloads.js';
 import { JsonBodyGuard } from './json-body.guard.js';
+import { messagesFor } from './own-ref.js';
 import { restClientKey, RestRateLimitGuard } from './rest-rate-limit.guard.js';
 import { RoomAccess, restPrincipal } from './room-access.js';
 import { API_SENDER_ID, principalId } from './sender-id.js';
 
 type RestRequest = Parameters<typeof restPrincipal>[0];
+
+/** The `ref` of a REST post (README, "Sending exactly once"). */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 /** Set on history responses when messages after `since` are no longer kept. */
 export const TRUNCATED_HEADER = 'X-History-Truncated';
@@ -60,14 +66,16 @@ export class RoomsController {
     if (!(await this.access.mayJoin(restPrincipal(request), room))) throw refused('read', room);
     const page = await this.chat.history(room, { since, limit: limit ?? DEFAULT_HISTORY_LIMIT });
     if (page.truncated) response.setHeader(TRUNCATED_HEADER, 'true');
-    return page.messages;
+    return messagesFor(page.messages, restSenderId(request));
   }
 
   /**
    * Reaches every member of the room, on either protocol, like a message from a client. When
    * the host app authenticated the request (`request.principal`, JWT mode), the message is
    * from that principal and `from` is ignored. `fromId` is the principal's id, or `"api"`.
-   * 403 when `canPost` refuses; rate-limited per client (429), JSON only (415).
+   * 403 when `canPost` refuses; rate-limited per client (429), JSON only (415). With an
+   * `Idempotency-Key` header (the message's `ref`, scoped to the sender id and the room), a
+   * resend is answered with the message stored first, and nothing is stored or delivered again.
    */
   @Post(':room/messages')
   @HttpCode(HttpStatus.CREATED)
@@ -76,15 +84,23 @@ export class RoomsController {
     @Param() { room }: RoomParams,
     @Body() { from, text }: PostMessageBody,
     @Req() request: RestRequest & Parameters<typeof restClientKey>[0] & { principal?: { name?: unknown } },
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey?: string,
   ): Promise<ChatMessage> {
+    if (idempotencyKey !== undefined && !isWireRef(idempotencyKey))
+      throw new BadRequestException([`${IDEMPOTENCY_KEY_HEADER} must be at most ${MAX_REF_LENGTH} characters`]);
     const principalName = request.principal?.name;
     const sender = typeof principalName === 'string' ? principalName : from;
     if (sender === undefined) throw new BadRequestException(['from is required (or an authenticated request)']);
     if (!(await this.access.mayPost(restPrincipal(request, sender), room))) throw refused('post in', room);
     // Room creation is limited per client: the principal, or else the address.
-    const sending = { from: sender, fromId: principalId(request.principal) ?? API_SENDER_ID };
-    return this.chat.postAs(sending, room, text, restClientKey(request));
+    const sending = { from: sender, fromId: restSenderId(request) };
+    return this.chat.postAs(sending, room, text, restClientKey(request), idempotencyKey);
   }
+}
+
+/** The sender id of a REST caller: its principal's, or the one all anonymous callers share. */
+function restSenderId(request: { principal?: unknown }): string {
+  return principalId(request.principal) ?? API_SENDER_ID;
 }
 
 function refused(action: string, room: string): ForbiddenException {

@@ -13,6 +13,7 @@ export interface ChatConfig {
   maxRooms: number;
   roomMinIdleMs: number;
   roomTtlMs: number;
+  idempotency: { windowMs: number; keysPerRoom: number };
   /** False when CHAT_ROOM_CREATE_PER_MINUTE is 0. */
   roomCreatePerMinute: number | false;
   bus: 'memory' | 'redis';
@@ -40,6 +41,7 @@ export function chatConfigOf(env: Environment): ChatConfig {
     maxRooms: env.CHAT_MAX_ROOMS,
     roomMinIdleMs: env.CHAT_ROOM_MIN_IDLE * 1000,
     roomTtlMs: env.CHAT_ROOM_TTL * 1000,
+    idempotency: { windowMs: env.CHAT_IDEMPOTENCY_WINDOW * 1000, keysPerRoom: env.CHAT_IDEMPOTENCY_KEYS },
     roomCreatePerMinute: env.CHAT_ROOM_CREATE_PER_MINUTE > 0 ? env.CHAT_ROOM_CREATE_PER_MINUTE : false,
     bus: env.BUS,
     redisUrl: env.REDIS_URL,

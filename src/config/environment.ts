@@ -150,6 +150,20 @@ export class Environment {
   @Max(31_536_000)
   CHAT_ROOM_TTL = 604_800;
 
+  /** Seconds a message's idempotency key (`ref`, `Idempotency-Key`) is remembered. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  CHAT_IDEMPOTENCY_WINDOW = 600;
+
+  /** Idempotency keys remembered per room (the newest ones). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CHAT_IDEMPOTENCY_KEYS = 1000;
+
   /** New rooms one client may create per minute (and at once); 0 turns the limit off. */
   @Type(() => Number)
   @IsNumber({ allowNaN: false, allowInfinity: false })

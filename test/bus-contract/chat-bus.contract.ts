@@ -283,6 +283,80 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
       });
     });
 
+    describe('idempotency keys (ref)', () => {
+      it('stores a message sent with a ref once: a resend from any instance answers the first message and is neither stored nor delivered again', async () => {
+        const all = await instances();
+        const draft = { room: 'once', from: 'ann', fromId: 'user-1', text: 'only once', ref: 'k-1' };
+        const first = await all[0].bus.publish(draft);
+        expect(first).toEqual({ ...draft, id: expect.any(String), at: expect.any(String) });
+        for (const { bus } of all) {
+          expect(await bus.publish(draft)).toEqual(first);
+          expect(await bus.publish(draft)).toEqual(first);
+        }
+        // A marker published last comes back after the one copy: no resend was delivered.
+        const marker = await all[0].bus.publish({ room: 'once', from: 'x', text: 'marker' });
+        await delivered(all, 'once', 2);
+        for (const { log, bus } of all) {
+          expect(log.messages('once')).toEqual([first, marker]);
+          expect((await bus.history('once', { limit: 10 })).messages).toEqual([first, marker]);
+          expect((await bus.history('once', { since: '0-0', limit: 10 })).messages).toEqual([first, marker]);
+        }
+      });
+
+      it('stores one message when resends race each other on every instance', async () => {
+        const all = await instances();
+        const draft = { room: 'race-ref', from: 'ann', fromId: 'user-1', text: 'racing', ref: 7 };
+        const sends: Array<Promise<ChatMessage>> = [];
+        for (let i = 0; i < 5; i++) for (const { bus } of all) sends.push(bus.publish(draft));
+        const answers = await Promise.all(sends);
+        expect(new Set(ids(answers)).size).toBe(1);
+        const marker = await all[0].bus.publish({ room: 'race-ref', from: 'x', text: 'marker' });
+        await delivered(all, 'race-ref', 2);
+        for (const { log } of all) expect(ids(log.messages('race-ref'))).toEqual([answers[0].id, marker.id]);
+      });
+
+      it('scopes a ref to its sender and its room, and tells the string "1" from the number 1', async () => {
+        const all = await instances();
+        const [{ bus }] = all;
+        const sent = [
+          await bus.publish({ room: 'scope', from: 'ann', fromId: 'user-1', text: 'a', ref: '1' }),
+          await bus.publish({ room: 'scope', from: 'bob', fromId: 'user-2', text: 'b', ref: '1' }),
+          await bus.publish({ room: 'scope', from: 'ann', fromId: 'user-1', text: 'c', ref: 1 }),
+          await bus.publish({ room: 'scope-2', from: 'ann', fromId: 'user-1', text: 'd', ref: '1' }),
+          await bus.publish({ room: 'scope', from: 'ann', fromId: 'user-1', text: 'e' }),
+          await bus.publish({ room: 'scope', from: 'ann', fromId: 'user-1', text: 'e' }),
+        ];
+        // Ids are unique within a room only.
+        expect(new Set(sent.map((message) => `${message.room} ${message.id}`)).size).toBe(sent.length);
+        const page = await bus.history('scope', { limit: 10 });
+        expect(page.messages.map((message) => [message.text, message.ref])).toEqual([
+          ['a', '1'],
+          ['b', '1'],
+          ['c', 1],
+          ['e', undefined],
+          ['e', undefined],
+        ]);
+      });
+
+      it('forgets a key beyond keysPerRoom newer keys of the room, or windowMs after its message', async () => {
+        const all = await instances({ idempotency: { keysPerRoom: 2, windowMs: 200 } });
+        const [{ bus }] = all;
+        const send = (ref: string, room = 'window') => bus.publish({ room, from: 'ann', fromId: 'u', text: ref, ref });
+        const oldest = await send('k1');
+        await send('k2');
+        await send('k3');
+        // k1 fell out (two newer keys), k3 is remembered.
+        expect((await send('k1')).id).not.toBe(oldest.id);
+        const kept = await send('k3');
+        expect((await send('k3')).id).toBe(kept.id);
+        const early = await send('late', 'window-2');
+        expect((await send('late', 'window-2')).id).toBe(early.id);
+        // At least the window has passed: whatever the scheduling, the key is forgotten.
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        expect((await send('late', 'window-2')).id).not.toBe(early.id);
+      });
+    });
+
     describe('room limit', () => {
       it('refuses a new room with RoomLimitError while maxRooms rooms are in use, keeping every history', async () => {
         const all = await instances({ maxRooms: 3, roomMinIdleMs: 60_000 });

@@ -1,4 +1,9 @@
-/** The keys that hold rooms' history (their streams and the index of rooms with history), not presence. */
+/** The keys that hold rooms' history (streams, idempotency keys, the index of rooms with history), not presence. */
 export function isHistoryKey(prefix: string, key: string): boolean {
-  return key.startsWith(`${prefix}stream:`) || key === `${prefix}room-activity`;
+  return (
+    key.startsWith(`${prefix}stream:`) ||
+    key.startsWith(`${prefix}sent:`) ||
+    key.startsWith(`${prefix}sent-at:`) ||
+    key === `${prefix}room-activity`
+  );
 }

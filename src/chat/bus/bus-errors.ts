@@ -1,9 +1,17 @@
 /**
  * The bus's store cannot be reached (Redis down, or not answering in time). The request may
  * be retried later; clients get the `unavailable` error code, REST callers 503.
+ *
+ * `maybeDone`: the request was sent and got no answer (timed out, or the connection dropped
+ * with it in flight), so Redis may have carried it out. For a message that is `maybe_stored`:
+ * the client resends it with the same idempotency key, which stores it at most once.
  */
 export class ChatBusUnavailableError extends Error {
-  constructor(operation: string, cause: unknown) {
+  constructor(
+    operation: string,
+    cause: unknown,
+    readonly maybeDone = false,
+  ) {
     super(
       `could not ${operation}: the chat store is unavailable (${cause instanceof Error ? cause.message : String(cause)})`,
       {

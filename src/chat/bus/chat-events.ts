@@ -15,7 +15,15 @@ export interface ChatMessage {
   text: string;
   /** ISO-8601 time the bus stored the message. */
   at: string;
+  /**
+   * The sender's idempotency key (`ref` of the `message` event, `Idempotency-Key` of REST),
+   * when it sent one. Clients see it only on their own messages (see own-ref.ts).
+   */
+  ref?: MessageRef;
 }
+
+/** An idempotency key: what `isWireRef` accepts (deliverable.ts). */
+export type MessageRef = string | number;
 
 /** What a sender hands to the bus; the bus adds `id` and `at`. */
 export interface MessageDraft {
@@ -24,6 +32,12 @@ export interface MessageDraft {
   /** Stored as '' when omitted (a message of unknown origin). */
   fromId?: string;
   text: string;
+  /**
+   * The sender's idempotency key: a draft with the same `fromId`, room and key as one the bus
+   * still remembers (bus `idempotency` options) is not stored again; `publish` resolves with the
+   * message stored first.
+   */
+  ref?: MessageRef;
 }
 
 /** Someone entered or left a room (the `presence` event; README, "JSON protocol on /chat"). */

@@ -12,6 +12,16 @@ export function isWireString(value: unknown): value is string {
   return typeof value === 'string' && !LONE_SURROGATE.test(value);
 }
 
+/** The longest string idempotency key (`ref`). */
+export const MAX_REF_LENGTH = 64;
+
+/** An idempotency key every bus can store and give back: a finite number or a short wire string. */
+export function isWireRef(value: unknown): value is string | number {
+  return (
+    (typeof value === 'number' && Number.isFinite(value)) || (isWireString(value) && value.length <= MAX_REF_LENGTH)
+  );
+}
+
 /**
  * Why a draft cannot be both stored and delivered, or null. Every bus checks it before storing,
  * so a message is never acknowledged and kept while its live event is dropped as malformed.
@@ -22,6 +32,7 @@ export function undeliverableDraft(draft: MessageDraft): string | null {
     if (!isWireString(draft[field])) return `${field} is not a string of well-formed Unicode`;
   }
   if (draft.fromId !== undefined && !isWireString(draft.fromId)) return 'fromId is not a string of well-formed Unicode';
+  if (draft.ref !== undefined && !isWireRef(draft.ref)) return 'ref is neither a finite number nor a short string';
   return null;
 }
 

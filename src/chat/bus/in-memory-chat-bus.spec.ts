@@ -86,6 +86,36 @@ describe('InMemoryChatBus', () => {
     expect((await bus.history('a', { limit: 10 })).messages.map((m) => m.text)).toEqual(['a1', 'a2']);
   });
 
+  it('answers a resend of a ref with the first message for windowMs, keeping keysPerRoom keys per room', async () => {
+    const clock = fakeClock();
+    bus = new InMemoryChatBus({ clock: clock.now, idempotency: { windowMs: 1000, keysPerRoom: 2 } });
+    const send = (ref: string | number, room = 'r') => bus.publish({ room, from: 'ann', fromId: 'a', text: 'x', ref });
+    const first = await send('k1');
+    expect(first.ref).toBe('k1');
+    clock.advance(999);
+    expect(await send('k1')).toBe(first);
+    clock.advance(1);
+    const again = await send('k1');
+    expect(again.id).not.toBe(first.id);
+    // Keys per room: k1 (again) and k2 are kept, k3 pushes out the oldest.
+    const k2 = await send('k2');
+    expect(await send('k2', 'other')).not.toBe(k2);
+    await send('k3');
+    expect(await send('k2')).toBe(k2);
+    expect((await send('k1')).id).not.toBe(again.id);
+    expect((await bus.history('r', { limit: 10 })).messages).toHaveLength(5);
+  });
+
+  it('forgets the keys of a room whose history it drops', async () => {
+    const clock = fakeClock();
+    bus = new InMemoryChatBus({ clock: clock.now, maxRooms: 1, roomMinIdleMs: 0 });
+    const first = await bus.publish({ room: 'a', from: 'ann', fromId: 'u', text: 'x', ref: 1 });
+    clock.advance(1);
+    await bus.publish({ room: 'b', from: 'ann', text: 'pushes a out' });
+    clock.advance(1);
+    expect((await bus.publish({ room: 'a', from: 'ann', fromId: 'u', text: 'x', ref: 1 })).id).not.toBe(first.id);
+  });
+
   describe('with every room it may keep in use', () => {
     const busy = (rooms: Set<string>, clock = fakeClock()) =>
       new InMemoryChatBus({

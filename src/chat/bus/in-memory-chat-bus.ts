@@ -4,7 +4,14 @@ import { RoomLimitError } from './bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from './chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
 import { assertDeliverable } from './deliverable.js';
+import {
+  idempotencyKeyOf,
+  resolveIdempotencyWindow,
+  type IdempotencyWindow,
+  type ResolvedIdempotencyWindow,
+} from './idempotency-window.js';
 import { compareMessageIds, MessageIdGenerator } from './message-id.js';
+import { RecentKeys } from './recent-keys.js';
 import { RoomHistory } from './room-history.js';
 
 export interface InMemoryChatBusOptions {
@@ -20,6 +27,8 @@ export interface InMemoryChatBusOptions {
   roomMinIdleMs?: number;
   /** Whether the room has members now (their rooms' history is never dropped). Default: never. */
   isOccupied?: (room: string) => boolean;
+  /** How long idempotency keys are remembered. */
+  idempotency?: IdempotencyWindow;
   /** Milliseconds since the epoch; tests inject a fake one. */
   clock?: () => number;
 }
@@ -37,6 +46,9 @@ export class InMemoryChatBus implements ChatBus {
   private readonly clock: () => number;
   private readonly ids: MessageIdGenerator;
   private readonly rooms = new Map<string, RoomHistory>();
+  /** The idempotency keys of the rooms in `rooms` that were sent any. */
+  private readonly keys = new Map<string, RecentKeys>();
+  private readonly idempotency: ResolvedIdempotencyWindow;
   private readonly subject = new Subject<ChatEvent>();
   readonly events$: Observable<ChatEvent> = this.subject.asObservable();
   private queue: ChatEvent[] = [];
@@ -51,6 +63,7 @@ export class InMemoryChatBus implements ChatBus {
     this.roomMinIdleMs = nonNegativeInteger(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs');
     this.isOccupied = options.isOccupied ?? (() => false);
     this.clock = options.clock ?? Date.now;
+    this.idempotency = resolveIdempotencyWindow(options.idempotency);
     this.ids = new MessageIdGenerator(this.clock());
     // Ids handed out by an earlier process are all older than this one's floor: a client
     // resuming from one of them may have missed messages this process never saw.
@@ -61,6 +74,9 @@ export class InMemoryChatBus implements ChatBus {
     if (this.closed) throw new Error('the chat bus is closed');
     assertDeliverable(draft);
     const now = this.clock();
+    const key = idempotencyKeyOf(draft);
+    const sent = key === undefined ? undefined : this.keys.get(draft.room)?.find(key, now);
+    if (sent !== undefined) return sent;
     const history = this.historyFor(draft.room, now);
     const message: ChatMessage = {
       id: this.ids.next(now),
@@ -70,7 +86,9 @@ export class InMemoryChatBus implements ChatBus {
       text: draft.text,
       at: new Date(now).toISOString(),
     };
+    if (draft.ref !== undefined) message.ref = draft.ref;
     history.append(message);
+    if (key !== undefined) this.keysOf(draft.room).remember(key, message, now);
     this.enqueue({ type: 'message', message });
     return message;
   }
@@ -99,6 +117,12 @@ export class InMemoryChatBus implements ChatBus {
     return this.rooms.size;
   }
 
+  private keysOf(room: string): RecentKeys {
+    let keys = this.keys.get(room);
+    if (keys === undefined) this.keys.set(room, (keys = new RecentKeys(this.idempotency)));
+    return keys;
+  }
+
   private historyFor(room: string, now: number): RoomHistory {
     let history = this.rooms.get(room);
     if (history === undefined) {
@@ -120,6 +144,7 @@ export class InMemoryChatBus implements ChatBus {
       if (lastWriteOf(history) > idleBefore) break;
       if (this.isOccupied(room)) continue;
       this.rooms.delete(room);
+      this.keys.delete(room);
       const newest = history.newest as ChatMessage;
       if (compareMessageIds(newest.id, this.lostHorizon) > 0) this.lostHorizon = newest.id;
       return;

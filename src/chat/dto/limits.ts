@@ -1,5 +1,5 @@
 import { ValidateBy, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { isRef } from '../chat-error.js';
+import { isWireRef, MAX_REF_LENGTH } from '../bus/deliverable.js';
 import { isMessageId } from '../bus/message-id.js';
 import { MAX_ROOM_LENGTH, chatNameProblem, isMessageText, isRoomName } from '../names.js';
 
@@ -97,8 +97,9 @@ export function IsRef(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isRef',
       validator: {
-        validate: (value) => isRef(value),
-        defaultMessage: (args) => `${args?.property} must be a number or a string of at most 64 characters`,
+        validate: (value) => isWireRef(value),
+        defaultMessage: (args) =>
+          `${args?.property} must be a number or a string of at most ${MAX_REF_LENGTH} characters of well-formed Unicode`,
       },
     },
     options,

@@ -11,6 +11,17 @@ const NUMERIC_ID = /^\d+(?:-\d+)*$/;
  */
 const REJOIN_TAKEN_RETRY_MS = 70_000;
 
+/** Errors after which the server may or may not have the message: resent with the same ref. */
+const RESEND_ON = new Set(['unavailable', 'maybe_stored']);
+
+/** A secret of this page for `?session=`: the server derives our sender id from it (README, "Sending exactly once"). */
+function newSessionKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+}
+
 /**
  * Whether message id `id` is newer than `reference`. Ids are numbers or runs of digits joined
  * by dashes ("1700000000000-3", the shape of Redis stream ids), compared part by part as
@@ -45,7 +56,11 @@ function isMessage(value) {
 /**
  * One chat session over the `/chat` JSON protocol: keeps a socket open (reconnecting with
  * backoff), stays joined to one room, resumes with `since` so nothing is missed or repeated,
- * and tracks outgoing messages until the server acknowledges them.
+ * and tracks outgoing messages until the server acknowledges them. Every message has a ref
+ * (its idempotency key) and the connection a session key, so our sender id survives
+ * reconnections: a message in doubt (the connection dropped before its ack, or the server
+ * answered `unavailable` or `maybe_stored`) is resent with its ref after resuming, and the
+ * server stores it once whatever happened to the first send.
  *
  * Events (CustomEvent, payload in `detail`):
  *  state    {state: 'connecting'|'online'|'reconnecting'|'offline', retryAt?}
@@ -53,7 +68,7 @@ function isMessage(value) {
  *  message  one new message of the current room
  *  history  {room, messages, earlier} older messages asked for with loadOlder()
  *  presence {room, name, event, members, count?}
- *  outbox   {ref, room, text, status: 'queued'|'sending'|'acked'|'unconfirmed'|'failed'|'done', error?}
+ *  outbox   {ref, room, text, status: 'queued'|'sending'|'acked'|'failed'|'done', error?}
  *  problem  {code, message} errors that belong to no pending message
  *  name     {name, locked} the name the server gave us instead of the one we asked for
  *  nameTaken {name, message, joined} someone else holds the name in the room: the join (joined
@@ -70,6 +85,8 @@ export class ChatClient extends EventTarget {
   #attempt = 0;
   #retryTimer = 0;
   #joinTimer = 0;
+  #resendTimer = 0;
+  #resendAttempt = 0;
   #state = 'connecting';
   #room = '';
   #name = '';
@@ -88,9 +105,14 @@ export class ChatClient extends EventTarget {
   #rejoinTakenUntil = 0;
   #rejoinTimer = 0;
 
-  constructor(url, { WebSocketImpl = globalThis.WebSocket, isOnline = () => navigator.onLine } = {}) {
+  constructor(
+    url,
+    { WebSocketImpl = globalThis.WebSocket, isOnline = () => navigator.onLine, sessionKey = newSessionKey() } = {},
+  ) {
     super();
-    this.#url = url;
+    const withSession = new URL(url);
+    withSession.searchParams.set('session', sessionKey);
+    this.#url = withSession.href;
     this.#WebSocket = WebSocketImpl;
     this.#isOnline = isOnline;
   }
@@ -132,6 +154,7 @@ export class ChatClient extends EventTarget {
     removeEventListener('online', this);
     removeEventListener('offline', this);
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#resendTimer);
     this.#socket?.close(1000, 'bye');
   }
 
@@ -163,7 +186,7 @@ export class ChatClient extends EventTarget {
 
   retry(ref) {
     const entry = this.#outbox.get(ref);
-    if (!entry || (entry.status !== 'failed' && entry.status !== 'unconfirmed')) return;
+    if (!entry || entry.status !== 'failed') return;
     entry.status = 'queued';
     entry.error = undefined;
     if (this.#joined && entry.room === this.#room) this.#transmit(entry);
@@ -242,10 +265,16 @@ export class ChatClient extends EventTarget {
     this.#socket = null;
     this.#joined = false;
     for (const entry of this.#outbox.values()) {
-      // Sent but never acknowledged: it may or may not have been stored, so the user decides.
-      if (entry.status === 'sending') this.#update(entry, 'unconfirmed');
+      // Sent but never acknowledged: maybe stored. Resent with its ref after resuming, which
+      // the server answers with the first copy's id if it has it.
+      if (entry.status === 'sending') this.#update(entry, 'queued');
     }
     if (!this.#stopped) this.#scheduleReconnect();
+  }
+
+  #scheduleResend() {
+    clearTimeout(this.#resendTimer);
+    this.#resendTimer = setTimeout(() => this.#resendQueued(), backoffDelay(this.#resendAttempt++));
   }
 
   #scheduleReconnect() {
@@ -315,18 +344,27 @@ export class ChatClient extends EventTarget {
       truncated: resumed && data.truncated === true,
       earlier: data.earlier === true,
     });
+    for (const message of history) this.#settleByRef(message);
+    this.#resendQueued();
+  }
+
+  /** Our own messages come back with their ref: the send it settles. */
+  #settleByRef(message) {
+    const entry = message.ref !== undefined ? this.#outbox.get(message.ref) : undefined;
+    if (entry && entry.room === message.room && this.isMine(message)) this.#settle(entry);
+  }
+
+  #resendQueued() {
+    if (!this.#joined) return;
     for (const entry of this.#outbox.values()) {
-      if (entry.status === 'queued') this.#transmit(entry);
-      // Sent just before the drop: if the missed history holds it, it was stored after all.
-      else if (entry.status === 'unconfirmed' && history.some((m) => this.isMine(m) && m.text === entry.text)) {
-        this.#settle(entry);
-      }
+      if (entry.status === 'queued' && entry.room === this.#room) this.#transmit(entry);
     }
   }
 
   #onMessage(message) {
     if (message.room !== this.#room || !this.#accept(message)) return;
     this.#emit('message', message);
+    this.#settleByRef(message);
     for (const entry of this.#outbox.values()) {
       if (entry.id === message.id) this.#settle(entry);
     }
@@ -335,6 +373,7 @@ export class ChatClient extends EventTarget {
   #onAck({ ref, id }) {
     const entry = this.#outbox.get(ref);
     if (!entry) return;
+    this.#resendAttempt = 0;
     entry.id = id;
     // The broadcast copy may arrive before or after the ack; whichever comes second settles it.
     if (this.#seen.has(id)) this.#settle(entry);
@@ -352,7 +391,12 @@ export class ChatClient extends EventTarget {
     if (data.code === 'name_taken') return this.#onNameTaken(data);
     const entry = data.ref !== undefined ? this.#outbox.get(data.ref) : undefined;
     const message = String(data.message ?? data.code ?? 'Something went wrong');
-    if (entry) {
+    if (entry && RESEND_ON.has(data.code)) {
+      // Not stored, or maybe: the same ref again a little later stores it exactly once.
+      entry.error = message;
+      this.#update(entry, 'queued');
+      this.#scheduleResend();
+    } else if (entry) {
       entry.error = message;
       this.#update(entry, 'failed');
     } else {

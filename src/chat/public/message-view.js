@@ -34,10 +34,9 @@ function el(tag, className, text) {
 }
 
 const PENDING_LABEL = {
-  queued: 'Waiting for connection…',
+  queued: 'Waiting to send…',
   sending: 'Sending…',
   acked: 'Sending…',
-  unconfirmed: 'Not confirmed: the connection dropped',
   failed: 'Not sent',
 };
 
@@ -152,7 +151,7 @@ export class MessageView {
       this.scrollToEnd(false);
     }
     item.dataset.status = entry.status;
-    const problem = entry.status === 'failed' || entry.status === 'unconfirmed';
+    const problem = entry.status === 'failed';
     const label = entry.error ? `${PENDING_LABEL[entry.status]}: ${entry.error}` : PENDING_LABEL[entry.status];
     item.querySelector('.state-text').textContent = label;
     item.querySelector('.actions').hidden = !problem;

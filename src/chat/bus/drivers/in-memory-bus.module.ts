@@ -10,6 +10,7 @@ export const inMemoryBusDriver: ChatBusDriver = {
       historySize: options.historySize,
       maxRooms: options.maxRooms,
       roomMinIdleMs: options.roomMinIdleMs,
+      idempotency: options.idempotency,
       isOccupied: (room) => rooms.isOccupied(room),
     }),
   healthChecks: [],

@@ -9,12 +9,18 @@ import type { ResolvedChatOptions } from '../../chat-options.js';
 import { ChatBusUnavailableError, RoomLimitError } from '../bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from '../chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from '../chat-events.js';
+import {
+  resolveIdempotencyWindow,
+  type IdempotencyWindow,
+  type ResolvedIdempotencyWindow,
+} from '../idempotency-window.js';
 import { compareMessageIds } from '../message-id.js';
 import { RedisChatStore } from './redis-chat-store.js';
+import { mayHaveRun } from './redis-outcome.js';
 import { RedisPresence } from './redis-presence.js';
 import { eventsChannel } from './redis-scripts.js';
 import { assertDeliverable, isWireString } from '../deliverable.js';
-import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope } from './redis-wire.js';
 import { RoomAdmission } from './room-admission.js';
 import { RoomCursors } from './room-cursors.js';
 
@@ -43,6 +49,8 @@ export interface RedisChatBusOptions {
   roomMinIdleMs?: number;
   /** A room's stream expires this long after its last message; 0 never. Default 7 days. */
   roomTtlMs?: number;
+  /** How long idempotency keys are remembered (in Redis, next to the room's stream). */
+  idempotency?: IdempotencyWindow;
 }
 
 /** Events held while the feed is interrupted, beyond which the catch-up reads the streams again. */
@@ -66,7 +74,9 @@ const CATCH_UP_PARALLELISM = 32;
  *
  * Requests fail fast while Redis is unreachable (no offline queue; every command has a
  * timeout): `publish` rejects with ChatBusUnavailableError, never acknowledging a message that
- * was not stored.
+ * was not stored. Its `maybeDone` is true when the store was sent and not answered (it may
+ * run later, e.g. once a frozen Redis resumes): the sender resends with the same `ref`, which
+ * the store script remembers atomically with the message, so the resend never stores twice.
  */
 export class RedisChatBus implements ChatBus {
   readonly node: string;
@@ -85,7 +95,8 @@ export class RedisChatBus implements ChatBus {
   private readonly roomTtlMs: number;
   private readonly admission: RoomAdmission;
   /** Stores (XADD + PUBLISH) sent and not answered yet: `close()` waits for them. */
-  private readonly storing = new Set<Promise<string>>();
+  private readonly storing = new Set<Promise<unknown>>();
+  private readonly storeLimits: { maxLength: number; ttlMs: number; window: ResolvedIdempotencyWindow };
   private closed = false;
   /** Events received while the feed is not known to be complete; null while delivering live. */
   private held: ChatEvent[] | null = [];
@@ -113,6 +124,11 @@ export class RedisChatBus implements ChatBus {
     this.drainTimeoutMs = positiveInteger(options.drainTimeoutMs ?? 5000, 'drainTimeoutMs');
     this.store = new RedisChatStore(redis.commands, this.prefix, this.node);
     this.roomTtlMs = nonNegativeInteger(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, 'roomTtlMs');
+    this.storeLimits = {
+      maxLength: this.historySize,
+      ttlMs: this.roomTtlMs,
+      window: resolveIdempotencyWindow(options.idempotency),
+    };
     this.admission = new RoomAdmission(this.store, {
       maxRooms: positiveInteger(options.maxRooms ?? 1000, 'maxRooms'),
       minIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, 'roomMinIdleMs'),
@@ -151,21 +167,21 @@ export class RedisChatBus implements ChatBus {
   async publish(draft: MessageDraft): Promise<ChatMessage> {
     if (this.closed) throw new Error('the chat bus is closed');
     assertDeliverable(draft);
-    let id: string;
-    const message = { room: draft.room, from: draft.from, fromId: draft.fromId ?? LEGACY_FROM_ID, text: draft.text };
-    const storing = this.admission
-      .admit(draft.room)
-      .then(() => this.store.publish(message, messageEnvelope(this.node, message), this.historySize, this.roomTtlMs));
+    const message = { ...draft, fromId: draft.fromId ?? LEGACY_FROM_ID };
+    let sent = false;
+    const storing = this.admission.admit(draft.room).then(() => {
+      sent = true;
+      return this.store.publish(message, messageEnvelope(this.node, message), this.storeLimits);
+    });
     this.storing.add(storing);
     try {
-      id = await storing;
+      return (await storing).message;
     } catch (error) {
       if (error instanceof RoomLimitError) throw error;
-      throw new ChatBusUnavailableError('store the message', error);
+      throw new ChatBusUnavailableError('store the message', error, sent && mayHaveRun(error));
     } finally {
       this.storing.delete(storing);
     }
-    return { id, ...message, at: timeOfId(id) };
   }
 
   /** The roster in the notice is replaced by the room's roster at the time it is published. */
@@ -356,7 +372,7 @@ export function redisChatBus(
   connections: RedisConnections,
   options: Omit<
     RedisChatBusOptions,
-    'historySize' | 'memberListLimit' | 'maxRooms' | 'roomMinIdleMs' | 'roomTtlMs'
+    'historySize' | 'memberListLimit' | 'maxRooms' | 'roomMinIdleMs' | 'roomTtlMs' | 'idempotency'
   > = {},
 ): (chat: ResolvedChatOptions) => RedisChatBus {
   return (chat) =>
@@ -367,6 +383,7 @@ export function redisChatBus(
       maxRooms: chat.maxRooms,
       roomMinIdleMs: chat.roomMinIdleMs,
       roomTtlMs: chat.roomTtlMs,
+      idempotency: chat.idempotency,
     });
 }
 

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { ChatMessage, MessageDraft } from '../chat-events.js';
+import { idempotencyKeyOf, type ResolvedIdempotencyWindow } from '../idempotency-window.js';
 import { ROOM_SCRIPTS, roomIndexKey, roomKeys, type RoomScriptName } from './redis-room-scripts.js';
 import { eventsChannel, NAME_TAKEN, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
-import { LEGACY_FROM_ID, timeOfId } from './redis-wire.js';
+import { decodeRef, LEGACY_FROM_ID, timeOfId } from './redis-wire.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
 type Reply = Array<string | number>;
@@ -61,15 +62,39 @@ export class RedisChatStore {
   }
 
   /**
-   * Stores the message (its room's keys expire `ttlMs` later; 0 never) and publishes it; its id.
-   * An empty `fromId` is not stored (entries without one read back as LEGACY_FROM_ID).
+   * Stores the message (its room's keys expire `ttlMs` later; 0 never) and publishes it: the
+   * stored message. When the room remembers the draft's idempotency key (within `window`),
+   * nothing is stored: the message stored under the key (its fields taken from the draft once
+   * trimmed from the stream), with `replayed`. An empty `fromId` is not stored (entries without
+   * one read back as LEGACY_FROM_ID).
    */
-  async publish(draft: Required<MessageDraft>, envelope: string, maxLength: number, ttlMs: number): Promise<string> {
-    const { room, from, text, fromId } = draft;
-    const { stream } = roomKeys(this.prefix, room);
-    return String(
-      await this.scripts.chatStore(stream, maxLength, from, text, envelope, ttlMs, eventsChannel(this.prefix), fromId),
-    );
+  async publish(
+    draft: MessageDraft & { fromId: string },
+    envelope: string,
+    limits: { maxLength: number; ttlMs: number; window: ResolvedIdempotencyWindow },
+  ): Promise<{ message: ChatMessage; replayed: boolean }> {
+    const { room, from, text, fromId, ref } = draft;
+    const { stream, sent, sentAt } = roomKeys(this.prefix, room);
+    const [id, fields] = (await this.scripts.chatStore(
+      stream,
+      sent,
+      sentAt,
+      limits.maxLength,
+      from,
+      text,
+      envelope,
+      limits.ttlMs,
+      eventsChannel(this.prefix),
+      fromId,
+      idempotencyKeyOf(draft) ?? '',
+      ref === undefined ? '' : JSON.stringify(ref),
+      limits.window.windowMs,
+      limits.window.keysPerRoom,
+    )) as [string, string[] | undefined];
+    const stored: ChatMessage = { id: String(id), room, from, fromId, text, at: timeOfId(String(id)) };
+    if (ref !== undefined) stored.ref = ref;
+    if (fields === undefined) return { message: stored, replayed: false };
+    return { message: fields.length > 0 ? messageOf(room, [stored.id, fields]) : stored, replayed: true };
   }
 
   /**
@@ -101,8 +126,8 @@ export class RedisChatStore {
 
   /** Drops the room's history if nobody is in it and it has no message after `idleBefore` (ms). */
   async evictRoom(room: string, idleBefore: number): Promise<boolean> {
-    const { stream, members } = roomKeys(this.prefix, room);
-    return (await this.scripts.chatEvictRoom(stream, members, idleBefore)) === 1;
+    const { stream, members, sent, sentAt } = roomKeys(this.prefix, room);
+    return (await this.scripts.chatEvictRoom(stream, members, sent, sentAt, idleBefore)) === 1;
   }
 
   async history(
@@ -231,12 +256,17 @@ function messageOf(room: string, [id, fields]: [string, string[]]): ChatMessage 
   let from = '';
   let fromId = LEGACY_FROM_ID;
   let text = '';
+  let ref: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'from') from = fields[i + 1];
     else if (fields[i] === 'fromId') fromId = fields[i + 1];
     else if (fields[i] === 'text') text = fields[i + 1];
+    else if (fields[i] === 'ref') ref = fields[i + 1];
   }
-  return { id, room, from, fromId, text, at: timeOfId(id) };
+  const message: ChatMessage = { id, room, from, fromId, text, at: timeOfId(id) };
+  const decoded = ref === undefined ? undefined : decodeRef(ref);
+  if (decoded !== undefined) message.ref = decoded;
+  return message;
 }
 
 function rosterOf(reply: Reply, start: number): RosterReply {

@@ -5,6 +5,10 @@
  * room's keys share a hash tag.
  *
  *   P stream:<room>    STREAM  the room's history (expires roomTtlMs after its last message)
+ *   P sent:<room>      HASH    idempotency key (JSON [fromId, ref]) -> the id of the message
+ *                              stored under it (expires with the stream)
+ *   P sent-at:<room>   ZSET    idempotency key -> when it was stored (ms, Redis' clock): the
+ *                              newest keysPerRoom keys younger than windowMs are kept
  *   P room-activity    ZSET    room -> when (ms, Redis' clock) the room was last admitted or
  *                              found in use: the rooms with history, at most maxRooms of them
  */
@@ -19,33 +23,57 @@ end
 
 export const ROOM_SCRIPTS = {
   /**
-   * Stores a message and publishes its envelope. KEYS: the room's keys, its stream first.
-   * ARGV: maxlen, from, text, envelope without id, ttl ms (0: never expires), channel, fromId
-   * ('' is not stored) -> id. The expiry of every key of the room is refreshed in the same step
-   * as the XADD.
+   * Stores a message and publishes its envelope, unless its idempotency key is remembered.
+   * KEYS: the room's stream, sent, sent-at. ARGV: maxlen, from, text, envelope without id, ttl
+   * ms (0: never expires), channel, fromId ('' is not stored), idempotency key ('' none), ref as
+   * JSON ('' none), window ms, keys per room -> {id} when stored, {id, fields of the message}
+   * when the key was remembered (fields empty once trimmed from the stream): nothing written.
+   * The expiry of every key of the room is refreshed in the same step as the XADD.
    */
   chatStore: {
-    keys: 1,
-    lua: `
-local stream = KEYS[1]
-local fresh = redis.call('EXISTS', stream) == 0
-local id
-if ARGV[7] == '' then
-  id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', 'from', ARGV[2], 'text', ARGV[3])
-else
-  id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', 'from', ARGV[2], 'text', ARGV[3], 'fromId', ARGV[7])
+    keys: 3,
+    lua: `${NOW_MS}
+local stream, sent, sent_at = KEYS[1], KEYS[2], KEYS[3]
+local key = ARGV[8]
+local now
+if key ~= '' then
+  now = now_ms()
+  local prior = redis.call('HGET', sent, key)
+  local at = redis.call('ZSCORE', sent_at, key)
+  if prior and at and tonumber(at) > now - tonumber(ARGV[10]) then
+    local entry = redis.call('XRANGE', stream, prior, prior)
+    return { prior, entry[1] and entry[1][2] or {} }
+  end
 end
+local fields = { 'from', ARGV[2], 'text', ARGV[3] }
+if ARGV[7] ~= '' then fields[#fields + 1] = 'fromId'; fields[#fields + 1] = ARGV[7] end
+if ARGV[9] ~= '' then fields[#fields + 1] = 'ref'; fields[#fields + 1] = ARGV[9] end
+local fresh = redis.call('EXISTS', stream) == 0
+local id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
 if fresh then
   -- Whatever the room held before (expired or evicted) is gone: count one entry as dropped, so
   -- a resume from before this first id says truncated.
   redis.call('XSETID', stream, id, 'ENTRIESADDED', 2)
+end
+if key ~= '' then
+  redis.call('HSET', sent, key, id)
+  redis.call('ZADD', sent_at, now, key)
+  local forget = redis.call('ZRANGEBYSCORE', sent_at, '-inf', now - tonumber(ARGV[10]), 'LIMIT', 0, 100)
+  local over = redis.call('ZCARD', sent_at) - #forget - tonumber(ARGV[11])
+  if over > 0 then
+    for _, oldest in ipairs(redis.call('ZRANGE', sent_at, #forget, #forget + over - 1)) do forget[#forget + 1] = oldest end
+  end
+  if #forget > 0 then
+    redis.call('ZREM', sent_at, unpack(forget))
+    redis.call('HDEL', sent, unpack(forget))
+  end
 end
 local ttl = tonumber(ARGV[5])
 if ttl > 0 then
   for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 redis.call('PUBLISH', ARGV[6], '{"id":"' .. id .. '",' .. string.sub(ARGV[4], 2))
-return id
+return { id }
 `,
   },
 
@@ -83,16 +111,17 @@ return out
   },
 
   /**
-   * Drops the room's history if the room is idle: no members and no message after the given
-   * time. KEYS: its stream, its members. ARGV: idle before (ms) -> 1 dropped, 0 in use.
+   * Drops the room's history (and idempotency keys) if the room is idle: no members and no
+   * message after the given time. KEYS: its stream, its members, sent, sent-at. ARGV: idle
+   * before (ms) -> 1 dropped, 0 in use.
    */
   chatEvictRoom: {
-    keys: 2,
+    keys: 4,
     lua: `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if newest[1] and tonumber(string.match(newest[1][1], '^%d+')) > tonumber(ARGV[1]) then return 0 end
-redis.call('UNLINK', KEYS[1])
+redis.call('UNLINK', KEYS[1], KEYS[3], KEYS[4])
 return 1
 `,
   },
@@ -100,9 +129,20 @@ return 1
 
 export type RoomScriptName = keyof typeof ROOM_SCRIPTS;
 
-/** The keys of one room, as the scripts of redis-scripts.ts name them (k_stream, k_members). */
-export function roomKeys(prefix: string, room: string): { stream: string; members: string } {
-  return { stream: `${prefix}stream:${room}`, members: `${prefix}members:${room}` };
+/**
+ * The keys of one room, as the scripts of redis-scripts.ts name them (k_stream, k_members),
+ * and its idempotency keys (sent, sent-at).
+ */
+export function roomKeys(
+  prefix: string,
+  room: string,
+): { stream: string; members: string; sent: string; sentAt: string } {
+  return {
+    stream: `${prefix}stream:${room}`,
+    members: `${prefix}members:${room}`,
+    sent: `${prefix}sent:${room}`,
+    sentAt: `${prefix}sent-at:${room}`,
+  };
 }
 
 export function roomIndexKey(prefix: string): string {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isChatName, isMessageText, isRoomName } from '../../names.js';
 import { undeliverableDraft } from '../deliverable.js';
-import { decodeEnvelope, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+import { decodeEnvelope, decodeRef, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
 
 // What the publishing scripts do to an envelope (redis-scripts.ts), in JavaScript.
 const withId = (envelope: string, id: string) => `{"id":"${id}",${envelope.slice(1)}`;
@@ -19,6 +19,23 @@ describe('bus envelopes', () => {
         message: { id: '1700000000123-4', ...draft, at: '2023-11-14T22:13:20.123Z' },
       },
     });
+  });
+
+  it("carry a message's ref, a string or a number, and refuse one no client could have sent", () => {
+    for (const ref of ['k-1', 42]) {
+      const draft = { room: 'r', from: 'ann', fromId: 'u', text: 'hi', ref };
+      const decoded = decodeEnvelope(withId(messageEnvelope('n', draft), '1-0'));
+      expect(decoded).toMatchObject({ event: { message: { ...draft, id: '1-0' } } });
+    }
+    const tooLong = withId(
+      messageEnvelope('n', { room: 'r', from: 'a', fromId: 'u', text: 't', ref: 'x'.repeat(65) }),
+      '1-0',
+    );
+    expect(decodeEnvelope(tooLong)).toBe('malformed message');
+    expect(decodeRef('"k"')).toBe('k');
+    expect(decodeRef('7')).toBe(7);
+    expect(decodeRef('{')).toBeUndefined();
+    expect(decodeRef('null')).toBeUndefined();
   });
 
   it('decode a message from an instance that predates fromId with an empty fromId', () => {

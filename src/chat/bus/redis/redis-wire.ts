@@ -1,12 +1,12 @@
-import type { ChatEvent, MessageDraft, PresenceNotice } from '../chat-events.js';
-import { isWireString } from '../deliverable.js';
+import type { ChatEvent, ChatMessage, MessageDraft, MessageRef, PresenceNotice } from '../chat-events.js';
+import { isWireRef, isWireString } from '../deliverable.js';
 import { isMessageId } from '../message-id.js';
 
 /**
  * The envelopes instances exchange on the events channel: one JSON object per publication,
  * with a version, a kind and the id of the instance that published it.
  *
- *   {"id":"<stream id>","v":1,"type":"message","node":"…","room":"…","from":"…","fromId":"…","text":"…"}
+ *   {"id":"<stream id>","v":1,"type":"message","node":"…","room":"…","from":"…","fromId":"…","text":"…","ref":"…"}
  *   {"v":1,"type":"presence","node":"…","room":"…","name":"…","event":"join","count":2,"members":["…"]}
  *
  * The parts only Redis knows are spliced in by the publishing scripts (redis-scripts.ts): the
@@ -14,7 +14,8 @@ import { isMessageId } from '../message-id.js';
  * instance, the publisher included, delivers what arrives on the channel and nothing else, so
  * each event reaches each instance exactly once; `node` is there for diagnostics, never to
  * filter. `fromId` was added later within version 1: an envelope without it (from an older
- * instance during a rolling update) decodes with `fromId: ''`.
+ * instance during a rolling update) decodes with `fromId: ''`. So was `ref` (the sender's
+ * idempotency key, a string or a number), present only when the sender gave one.
  */
 export const WIRE_VERSION = 1;
 
@@ -22,9 +23,19 @@ export const WIRE_VERSION = 1;
 export const LEGACY_FROM_ID = '';
 
 /** A message envelope without its id (the publish script puts `"id":"…",` first). */
-export function messageEnvelope(node: string, draft: Required<MessageDraft>): string {
-  const { room, from, fromId, text } = draft;
-  return JSON.stringify({ v: WIRE_VERSION, type: 'message', node, room, from, fromId, text });
+export function messageEnvelope(node: string, draft: MessageDraft & { fromId: string }): string {
+  const { room, from, fromId, text, ref } = draft;
+  return JSON.stringify({ v: WIRE_VERSION, type: 'message', node, room, from, fromId, text, ref });
+}
+
+/** A `ref` as stored in a stream entry (JSON), or undefined when it is not one. */
+export function decodeRef(stored: string): MessageRef | undefined {
+  try {
+    const ref: unknown = JSON.parse(stored);
+    return isWireRef(ref) ? ref : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A presence envelope without count and members (the announce script appends them). */
@@ -58,12 +69,20 @@ export function decodeEnvelope(payload: string): Envelope | string {
   const { node, room } = raw;
   if (typeof node !== 'string' || !isWireString(room)) return 'no node or room';
   if (raw.type === 'message') {
-    const { id, from, text } = raw;
+    const { id, from, text, ref } = raw;
     const fromId = raw.fromId ?? LEGACY_FROM_ID;
-    if (!isMessageId(id) || !isWireString(from) || !isWireString(text) || !isWireString(fromId)) {
+    if (
+      !isMessageId(id) ||
+      !isWireString(from) ||
+      !isWireString(text) ||
+      !isWireString(fromId) ||
+      (ref !== undefined && !isWireRef(ref))
+    ) {
       return 'malformed message';
     }
-    return { node, event: { type: 'message', message: { id, room, from, fromId, text, at: timeOfId(id) } } };
+    const message: ChatMessage = { id, room, from, fromId, text, at: timeOfId(id) };
+    if (ref !== undefined) message.ref = ref;
+    return { node, event: { type: 'message', message } };
   }
   if (raw.type === 'presence') {
     const { name, event, members, count } = raw;
