@@ -282,6 +282,21 @@ describe('WebSocketConnection', () => {
       expect(conn.readyState).toBe(ReadyState.CLOSED);
     });
 
+    // Literal vectors: the echo carries the peer's code, whatever it is, never a fixed 1000.
+    it.each([
+      { code: 1001, sent: `88 85 ${ZERO_KEY} 03 e9 62 79 65`, echo: '88 02 03 e9', reason: 'bye' },
+      { code: 3000, sent: `88 82 ${ZERO_KEY} 0b b8`, echo: '88 02 0b b8', reason: '' },
+      { code: 4999, sent: `88 83 ${ZERO_KEY} 13 87 78`, echo: '88 02 13 87', reason: 'x' },
+    ])('echoes close code $code as it came, without the reason', async ({ code, sent, echo, reason }) => {
+      const { conn, peer } = await connect();
+      const closed = next<[number, Buffer]>(conn, 'close');
+      peer.send(sent);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      expect(peer.bytes).toEqual(hex(echo));
+      peer.socket.end();
+      expect(await closed).toEqual([code, Buffer.from(reason)]);
+    });
+
     it('answers a close frame without a code with an empty close frame and reports 1005', async () => {
       const { conn, peer } = await connect();
       const closed = next<[number, Buffer]>(conn, 'close');
