@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
@@ -354,12 +355,19 @@ describe('WebSocketConnection', () => {
 
     it('destroys the socket and reports 1006 when the peer never answers within closeTimeoutMs', async () => {
       const { conn, peer } = await connect({ closeTimeoutMs: 100 });
-      const started = Date.now();
-      conn.close(1000);
-      const [code] = await next<[number]>(conn, 'close');
-      expect(code).toBe(1006);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-      await peer.until((p) => p.frames.length === 1, 'the close frame');
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask'] });
+      try {
+        const closed = new Promise<number>((resolve) => conn.once('close', resolve));
+        conn.close(1000);
+        await peer.until((p) => p.bytes.length >= 4, 'the close frame');
+        expect(peer.bytes).toEqual(hex('88 02 03 e8'));
+        jest.advanceTimersByTime(99);
+        expect(conn.readyState).toBe(ReadyState.CLOSING);
+        jest.advanceTimersByTime(1);
+        expect(await closed).toBe(1006);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('sends a close frame without payload when no code is given, and 1000 when only a reason is', async () => {
@@ -559,18 +567,26 @@ describe('WebSocketConnection', () => {
     });
 
     it('emits close exactly once', async () => {
-      const { conn, peer } = await connect({ closeTimeoutMs: 20 });
-      let count = 0;
-      conn.on('close', () => count++);
-      conn.close(1000);
-      peer.send(`88 82 ${ZERO_KEY} 03 e8`);
-      conn.terminate();
-      conn.terminate();
-      await next(conn, 'close');
-      conn.close(1000);
-      conn.terminate();
-      await within(new Promise((resolve) => setTimeout(resolve, 60)), 'a quiet period');
-      expect(count).toBe(1);
+      const { conn, peer, serverSocket } = await connect({ closeTimeoutMs: 20 });
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask'] });
+      try {
+        let count = 0;
+        conn.on('close', () => count++);
+        conn.close(1000);
+        peer.send(`88 82 ${ZERO_KEY} 03 e8`);
+        conn.terminate();
+        conn.terminate();
+        await new Promise((resolve) => conn.once('close', resolve));
+        conn.close(1000);
+        conn.terminate();
+        // Nothing is left that could report again: the close timeout was cleared, the socket is gone.
+        expect(jest.getTimerCount()).toBe(0);
+        jest.advanceTimersByTime(1000);
+        expect(serverSocket.destroyed).toBe(true);
+        expect(count).toBe(1);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('closes a connection whose socket was already destroyed', async () => {
