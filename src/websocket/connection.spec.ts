@@ -5,8 +5,9 @@ import { Duplex, PassThrough } from 'node:stream';
 import { WebSocketConnection, type ConnectionOptions } from './connection.js';
 import { Opcode, ReadyState } from './constants.js';
 import type { WebSocketError } from './errors.js';
-import { FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeFrame, prepareFrame } from './frame-writer.js';
+import type { ServerEvent } from '../../test/conformance/events.js';
+import { ServerFrameReader } from '../../test/conformance/server-frame-reader.js';
 import { eventually, within } from '../../test/helpers/waiting.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -20,38 +21,46 @@ type PeerFrame =
   | { type: 'message'; data: Buffer; isBinary: boolean }
   | { type: 'ping' | 'pong'; payload: Buffer }
   | { type: 'close'; code: number; reason: string }
-  | { type: 'error'; code: string };
+  | { type: 'violation'; message: string };
 
-/** The client end of the TCP pair: writes raw bytes and decodes what the server sends. */
+/** A close frame without a body reads as 1005, as the API reports it. */
+function peerFrame(event: ServerEvent): PeerFrame {
+  switch (event.type) {
+    case 'message':
+      return { type: 'message', data: event.data, isBinary: event.binary };
+    case 'ping':
+    case 'pong':
+      return { type: event.type, payload: event.data };
+    case 'close':
+      return { type: 'close', code: event.code ?? 1005, reason: event.reason.toString() };
+    case 'violation':
+      return { type: 'violation', message: event.message };
+    case 'tcp-close':
+      throw new Error('the frame reader does not see TCP');
+  }
+}
+
+/**
+ * The client end of the TCP pair: writes raw bytes and decodes what the server sends with the
+ * conformance suite's reader (test code, strict about RFC 6455), not the parser under test.
+ */
 class Peer {
   readonly frames: PeerFrame[] = [];
   readonly raw: Buffer[] = [];
   ended = false;
   private readonly changed = new EventEmitter();
-  private readonly parser: FrameParser<Peer>;
+  private readonly reader = new ServerFrameReader((event) => this.frames.push(peerFrame(event)));
 
   constructor(readonly socket: net.Socket) {
-    const sink: FrameSink<Peer> = {
-      onMessage: (p, data, isBinary) => p.record({ type: 'message', data: Buffer.from(data), isBinary }),
-      onPing: (p, payload) => p.record({ type: 'ping', payload: Buffer.from(payload) }),
-      onPong: (p, payload) => p.record({ type: 'pong', payload: Buffer.from(payload) }),
-      onClose: (p, code, reason) => p.record({ type: 'close', code, reason: reason.toString() }),
-      onProtocolError: (p, error: WebSocketError) => p.record({ type: 'error', code: error.code }),
-    };
-    this.parser = new FrameParser(sink, this, { expectMasked: false });
     socket.on('data', (chunk: Buffer) => {
       this.raw.push(Buffer.from(chunk));
-      this.parser.push(chunk);
+      this.reader.push(Buffer.from(chunk));
       this.changed.emit('change');
     });
     socket.on('end', () => {
       this.ended = true;
       this.changed.emit('change');
     });
-  }
-
-  private record(frame: PeerFrame): void {
-    this.frames.push(frame);
   }
 
   send(bytes: string | Buffer): void {
