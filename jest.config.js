@@ -8,6 +8,8 @@ const shared = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
+  // fast-check: seed from FC_SEED, bounded shrinking (test/setup/fast-check.ts).
+  setupFiles: ['<rootDir>/test/setup/fast-check.ts'],
 };
 
 export default {

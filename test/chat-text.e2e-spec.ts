@@ -1,8 +1,11 @@
-import { chatLine } from '../src/chat/text-lines.js';
 import { startChatApp, type ChatApp } from './helpers/chat-app.js';
 import { JsonChatClient, LineChatClient } from './helpers/chat-clients.js';
 
 const LINE = /^\d\d:\d\d:\d\d (.+?) say: (.*)$/s;
+
+/** The line a message makes, written here rather than by the code under test: local HH:MM:SS. */
+const lineOf = (message: { at: string }, from: string, text: string): string =>
+  `${new Date(message.at).toTimeString().slice(0, 8)} ${from} say: ${text}`;
 
 describe('chat: plain-text protocol on /', () => {
   let server: ChatApp;
@@ -72,7 +75,7 @@ describe('chat: plain-text protocol on /', () => {
       text: 'hello <there> & everyone',
       at: expect.any(String),
     });
-    const expected = chatLine(event);
+    const expected = lineOf(event, speaker.localName, 'hello <there> & everyone');
     expect(expected).toMatch(LINE);
     expect(await speaker.nextLine()).toBe(expected);
     expect(await listener.nextLine()).toBe(expected);
@@ -85,7 +88,7 @@ describe('chat: plain-text protocol on /', () => {
     await lines.nextLine(); // Welcome, ann !
     ann.send('message', { room: 'lobby', text: 'from json' });
     const stored = await ann.waitFor('message');
-    expect(await lines.nextLine()).toBe(chatLine(stored));
+    expect(await lines.nextLine()).toBe(lineOf(stored, 'ann', 'from json'));
     expect(stored.from).toBe('ann');
   });
 
@@ -112,7 +115,11 @@ describe('chat: plain-text protocol on /', () => {
       sent.push(await ann.waitFor('message', (m) => m.text === text));
     }
     const late = await lineClient();
-    for (const message of sent) expect(await late.nextLine()).toBe(chatLine(message));
+    expect([await late.nextLine(), await late.nextLine(), await late.nextLine()]).toEqual([
+      lineOf(sent[0], 'ann', 'one'),
+      lineOf(sent[1], 'ann', 'two'),
+      lineOf(sent[2], 'ann', 'three'),
+    ]);
     expect(await late.nextLine()).toBe(`Welcome, ${late.localName} !`);
   });
 

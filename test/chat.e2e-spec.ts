@@ -126,24 +126,6 @@ describe('chat: JSON protocol on /chat', () => {
     expect(await outsider.sync()).toEqual([]);
   });
 
-  it('does not let a member that stops reading hold back the others', async () => {
-    const ann = await member('slow-room', 'ann');
-    const bob = await member('slow-room', 'bob');
-    const sloth = await member('slow-room', 'sloth');
-    await ann.waitFor('presence', (p) => p.name === 'sloth');
-    await bob.waitFor('presence', (p) => p.name === 'sloth');
-    sloth.socket.pause();
-
-    const text = 'x'.repeat(100);
-    for (let i = 0; i < 300; i++) ann.send('message', { room: 'slow-room', text, ref: i });
-    let received = 0;
-    while (received < 300) if ((await bob.waitFor('message')).text === text) received++;
-
-    sloth.socket.resume();
-    let caughtUp = 0;
-    while (caughtUp < 300) if ((await sloth.waitFor('message')).text === text) caughtUp++;
-  });
-
   it('gives increasing ids to the messages of a room', async () => {
     const ann = await member('order-room', 'ann');
     await ann.next('presence');

@@ -27,9 +27,9 @@ interface Stored {
   id: string;
 }
 
-/** A member that records the arrival time of every room message it reads. */
+/** A member that records the id of every room message it reads. */
 class Receiver {
-  readonly arrivals = new Map<string, number>();
+  readonly arrivals = new Set<string>();
   /** The close code if the server dropped this member (it must not). */
   closedWith: number | undefined;
 
@@ -37,7 +37,7 @@ class Receiver {
     client.socket.once('close', (code: number) => (this.closedWith = code));
     client.socket.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString()) as { event: string; data: { id: string; room: string } };
-      if (frame.event === 'message' && frame.data.room === ROOM) this.arrivals.set(frame.data.id, Date.now());
+      if (frame.event === 'message' && frame.data.room === ROOM) this.arrivals.add(frame.data.id);
     });
   }
 }
@@ -78,7 +78,7 @@ describe.each([
     return client;
   }
 
-  function post(text: string): Promise<{ stored: Stored; at: number }> {
+  function post(text: string): Promise<Stored> {
     const body = JSON.stringify({ from: 'publisher', text });
     return new Promise((resolve, reject) => {
       const request = http.request(
@@ -93,7 +93,7 @@ describe.each([
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => {
             if (response.statusCode !== 201) reject(new Error(`POST answered ${response.statusCode}`));
-            else resolve({ stored: JSON.parse(Buffer.concat(chunks).toString()) as Stored, at: Date.now() });
+            else resolve(JSON.parse(Buffer.concat(chunks).toString()) as Stored);
           });
         },
       );
@@ -118,12 +118,12 @@ describe.each([
       maxQueued = Math.max(maxQueued, slowServerSide.bufferedAmount);
     }, 1);
 
-    const posted: Array<{ id: string; at: number }> = [];
+    const posted: Stored[] = [];
     let droppedAfter = -1;
     try {
       while (posted.length < MAX_MESSAGES) {
         const batch = await Promise.all(Array.from({ length: 8 }, (_, i) => post(`${posted.length + i} ${text()}`)));
-        for (const { stored, at } of batch) posted.push({ id: stored.id, at });
+        for (const stored of batch) posted.push({ id: stored.id });
         if (paced) {
           const lastOfBatch = posted[posted.length - 1].id;
           await eventually(
@@ -145,16 +145,14 @@ describe.each([
     // may always go out on an empty queue).
     expect(maxQueued).toBeLessThanOrEqual(LIMIT + FRAME_BYTES);
 
-    // The others are still connected and got everything, in time, while and after the slow
-    // one was dropped.
+    // The others are still connected and got everything while the slow one is still paused:
+    // had its queue held the room back, they would wait for it to read again.
     expect(fast.map((receiver) => receiver.closedWith)).toEqual([undefined, undefined, undefined]);
     const last = posted[posted.length - 1];
     for (const receiver of fast) {
       await eventually(() => receiver.arrivals.has(last.id), 'the fast members to get the last message', 5000);
       const missing = posted.filter(({ id }) => !receiver.arrivals.has(id));
       expect(missing).toEqual([]);
-      const worstLatency = Math.max(...posted.map(({ id, at }) => receiver.arrivals.get(id)! - at));
-      expect(worstLatency).toBeLessThan(1500);
     }
 
     // The slow peer reads again: what was queued, then the close frame with 1013.

@@ -64,6 +64,12 @@ function attempt(url: string, headers: Record<string, string> = {}): Promise<Out
   return within(outcome, `the outcome of an upgrade to ${url}`);
 }
 
+/**
+ * Key generation (RSA above all) and an app start take well under a second on an idle machine
+ * and several on a busy one: the hooks get room, the tests keep their bounded waits.
+ */
+const SETUP_MS = 30_000;
+
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('the service with AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE', () => {
@@ -84,7 +90,7 @@ describe('the service with AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE', () => 
       AUTH_JWKS_COOLDOWN_MS: '0',
       AUTH_JWKS_TIMEOUT_MS: '1000',
     });
-  });
+  }, SETUP_MS);
   afterAll(async () => {
     await service.app.close();
     await jwks.stop();
@@ -168,7 +174,7 @@ describe('the service when its JWKS cannot be reached', () => {
     url = jwks.url;
     await jwks.stop();
     service = await start({ AUTH_JWKS_URL: url, AUTH_JWKS_TIMEOUT_MS: '500' });
-  });
+  }, SETUP_MS);
   afterAll(() => service.app.close());
 
   it('answers 401 to every client, logs one warning, and keeps serving', async () => {
@@ -198,7 +204,7 @@ describe('the service with AUTH_PUBLIC_KEY', () => {
   beforeAll(async () => {
     key = await testKey('pem', 'ES256');
     service = await start({ AUTH_PUBLIC_KEY: key.publicPem.trim().replace(/\n/g, '\\n'), AUTH_AUDIENCE: 'chat' });
-  });
+  }, SETUP_MS);
   afterAll(() => service.app.close());
 
   it('upgrades with a token signed by the key and refuses one signed by another', async () => {
@@ -230,7 +236,7 @@ describe('TRUST_PROXY', () => {
     let service: Running;
     beforeAll(async () => {
       service = await start({ TRUST_PROXY: '1' }, addressRoute);
-    });
+    }, SETUP_MS);
     afterAll(() => service.app.close());
 
     it('names a plain-text client after the address the proxy added, without a port', async () => {
@@ -267,7 +273,7 @@ describe('TRUST_PROXY', () => {
     let service: Running;
     beforeAll(async () => {
       service = await start({}, addressRoute);
-    });
+    }, SETUP_MS);
     afterAll(() => service.app.close());
 
     it('ignores X-Forwarded-For: the socket peer is the client, with its port', async () => {
@@ -285,7 +291,7 @@ describe('TRUST_PROXY', () => {
     let service: Running;
     beforeAll(async () => {
       service = await start({ TRUST_PROXY: '10.0.0.0/8' });
-    });
+    }, SETUP_MS);
     afterAll(() => service.app.close());
 
     it('believes no X-Forwarded-For from an untrusted peer', async () => {

@@ -70,11 +70,10 @@ describe('app.close(): graceful shutdown', () => {
     await late.waitClosed('the late upgrade');
     expect(late.status).toBe(503);
 
-    // The peer completes the closing handshake; the shutdown finishes without waiting for a timeout.
-    const started = Date.now();
+    // The peer completes the closing handshake; the shutdown finishes without waiting for the
+    // 5 s close timeout (the wait gives up before it would end).
     lingering.socket.write(clientFrame(CLOSE, Buffer.from([0x03, 0xe9])));
-    await within(closing, 'app.close()', 4000);
-    expect(Date.now() - started).toBeLessThan(1000);
+    await within(closing, 'app.close() before the close timeout', 4000);
     await lingering.waitClosed('the lingering peer');
     await expect(RawConnection.open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });

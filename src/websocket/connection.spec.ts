@@ -1,11 +1,13 @@
+import { jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
 import { WebSocketConnection, type ConnectionOptions } from './connection.js';
 import { Opcode, ReadyState } from './constants.js';
 import type { WebSocketError } from './errors.js';
-import { FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeFrame, prepareFrame } from './frame-writer.js';
+import type { ServerEvent } from '../../test/conformance/events.js';
+import { ServerFrameReader } from '../../test/conformance/server-frame-reader.js';
 import { eventually, within } from '../../test/helpers/waiting.js';
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -19,38 +21,46 @@ type PeerFrame =
   | { type: 'message'; data: Buffer; isBinary: boolean }
   | { type: 'ping' | 'pong'; payload: Buffer }
   | { type: 'close'; code: number; reason: string }
-  | { type: 'error'; code: string };
+  | { type: 'violation'; message: string };
 
-/** The client end of the TCP pair: writes raw bytes and decodes what the server sends. */
+/** A close frame without a body reads as 1005, as the API reports it. */
+function peerFrame(event: ServerEvent): PeerFrame {
+  switch (event.type) {
+    case 'message':
+      return { type: 'message', data: event.data, isBinary: event.binary };
+    case 'ping':
+    case 'pong':
+      return { type: event.type, payload: event.data };
+    case 'close':
+      return { type: 'close', code: event.code ?? 1005, reason: event.reason.toString() };
+    case 'violation':
+      return { type: 'violation', message: event.message };
+    case 'tcp-close':
+      throw new Error('the frame reader does not see TCP');
+  }
+}
+
+/**
+ * The client end of the TCP pair: writes raw bytes and decodes what the server sends with the
+ * conformance suite's reader (test code, strict about RFC 6455), not the parser under test.
+ */
 class Peer {
   readonly frames: PeerFrame[] = [];
   readonly raw: Buffer[] = [];
   ended = false;
   private readonly changed = new EventEmitter();
-  private readonly parser: FrameParser<Peer>;
+  private readonly reader = new ServerFrameReader((event) => this.frames.push(peerFrame(event)));
 
   constructor(readonly socket: net.Socket) {
-    const sink: FrameSink<Peer> = {
-      onMessage: (p, data, isBinary) => p.record({ type: 'message', data: Buffer.from(data), isBinary }),
-      onPing: (p, payload) => p.record({ type: 'ping', payload: Buffer.from(payload) }),
-      onPong: (p, payload) => p.record({ type: 'pong', payload: Buffer.from(payload) }),
-      onClose: (p, code, reason) => p.record({ type: 'close', code, reason: reason.toString() }),
-      onProtocolError: (p, error: WebSocketError) => p.record({ type: 'error', code: error.code }),
-    };
-    this.parser = new FrameParser(sink, this, { expectMasked: false });
     socket.on('data', (chunk: Buffer) => {
       this.raw.push(Buffer.from(chunk));
-      this.parser.push(chunk);
+      this.reader.push(Buffer.from(chunk));
       this.changed.emit('change');
     });
     socket.on('end', () => {
       this.ended = true;
       this.changed.emit('change');
     });
-  }
-
-  private record(frame: PeerFrame): void {
-    this.frames.push(frame);
   }
 
   send(bytes: string | Buffer): void {
@@ -282,6 +292,21 @@ describe('WebSocketConnection', () => {
       expect(conn.readyState).toBe(ReadyState.CLOSED);
     });
 
+    // Literal vectors: the echo carries the peer's code, whatever it is, never a fixed 1000.
+    it.each([
+      { code: 1001, sent: `88 85 ${ZERO_KEY} 03 e9 62 79 65`, echo: '88 02 03 e9', reason: 'bye' },
+      { code: 3000, sent: `88 82 ${ZERO_KEY} 0b b8`, echo: '88 02 0b b8', reason: '' },
+      { code: 4999, sent: `88 83 ${ZERO_KEY} 13 87 78`, echo: '88 02 13 87', reason: 'x' },
+    ])('echoes close code $code as it came, without the reason', async ({ code, sent, echo, reason }) => {
+      const { conn, peer } = await connect();
+      const closed = next<[number, Buffer]>(conn, 'close');
+      peer.send(sent);
+      await peer.until((p) => p.ended, 'the server to end TCP');
+      expect(peer.bytes).toEqual(hex(echo));
+      peer.socket.end();
+      expect(await closed).toEqual([code, Buffer.from(reason)]);
+    });
+
     it('answers a close frame without a code with an empty close frame and reports 1005', async () => {
       const { conn, peer } = await connect();
       const closed = next<[number, Buffer]>(conn, 'close');
@@ -339,12 +364,19 @@ describe('WebSocketConnection', () => {
 
     it('destroys the socket and reports 1006 when the peer never answers within closeTimeoutMs', async () => {
       const { conn, peer } = await connect({ closeTimeoutMs: 100 });
-      const started = Date.now();
-      conn.close(1000);
-      const [code] = await next<[number]>(conn, 'close');
-      expect(code).toBe(1006);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-      await peer.until((p) => p.frames.length === 1, 'the close frame');
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask'] });
+      try {
+        const closed = new Promise<number>((resolve) => conn.once('close', resolve));
+        conn.close(1000);
+        await peer.until((p) => p.bytes.length >= 4, 'the close frame');
+        expect(peer.bytes).toEqual(hex('88 02 03 e8'));
+        jest.advanceTimersByTime(99);
+        expect(conn.readyState).toBe(ReadyState.CLOSING);
+        jest.advanceTimersByTime(1);
+        expect(await closed).toBe(1006);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('sends a close frame without payload when no code is given, and 1000 when only a reason is', async () => {
@@ -544,18 +576,26 @@ describe('WebSocketConnection', () => {
     });
 
     it('emits close exactly once', async () => {
-      const { conn, peer } = await connect({ closeTimeoutMs: 20 });
-      let count = 0;
-      conn.on('close', () => count++);
-      conn.close(1000);
-      peer.send(`88 82 ${ZERO_KEY} 03 e8`);
-      conn.terminate();
-      conn.terminate();
-      await next(conn, 'close');
-      conn.close(1000);
-      conn.terminate();
-      await within(new Promise((resolve) => setTimeout(resolve, 60)), 'a quiet period');
-      expect(count).toBe(1);
+      const { conn, peer, serverSocket } = await connect({ closeTimeoutMs: 20 });
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask'] });
+      try {
+        let count = 0;
+        conn.on('close', () => count++);
+        conn.close(1000);
+        peer.send(`88 82 ${ZERO_KEY} 03 e8`);
+        conn.terminate();
+        conn.terminate();
+        await new Promise((resolve) => conn.once('close', resolve));
+        conn.close(1000);
+        conn.terminate();
+        // Nothing is left that could report again: the close timeout was cleared, the socket is gone.
+        expect(jest.getTimerCount()).toBe(0);
+        jest.advanceTimersByTime(1000);
+        expect(serverSocket.destroyed).toBe(true);
+        expect(count).toBe(1);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('closes a connection whose socket was already destroyed', async () => {

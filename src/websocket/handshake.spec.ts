@@ -101,26 +101,26 @@ describe('handshake', () => {
       });
     });
 
-    it.each<[string, Record<string, string | undefined>, Partial<HandshakeRequest>, number]>([
-      ['a POST request', {}, { method: 'POST' }, 400],
-      ['an HTTP/1.0 request', {}, { httpVersionMinor: 0 }, 400],
-      ['a missing Upgrade header', { upgrade: undefined }, {}, 400],
-      ['an Upgrade header for another protocol', { upgrade: 'h2c' }, {}, 400],
-      ['a missing Connection header', { connection: undefined }, {}, 400],
-      ['a Connection header without upgrade', { connection: 'keep-alive' }, {}, 400],
-      ['a missing Host header', { host: undefined }, {}, 400],
-      ['a missing Sec-WebSocket-Key', { 'sec-websocket-key': undefined }, {}, 400],
-      ['a key of 15 bytes', { 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAA' }, {}, 400],
-      ['a key that is not base64', { 'sec-websocket-key': 'not base64 at all!!!!!==' }, {}, 400],
-      ['a missing Sec-WebSocket-Version', { 'sec-websocket-version': undefined }, {}, 400],
-      ['a non-numeric version', { 'sec-websocket-version': 'thirteen' }, {}, 400],
-      ['version 8', { 'sec-websocket-version': '8' }, {}, 426],
-      ['version 14', { 'sec-websocket-version': '14' }, {}, 426],
-      ['version 0', { 'sec-websocket-version': '0' }, {}, 426],
-      ['a malformed Sec-WebSocket-Protocol', { 'sec-websocket-protocol': 'chat, super chat' }, {}, 400],
-      ['a repeated subprotocol', { 'sec-websocket-protocol': 'chat, chat' }, {}, 400],
-      ['a malformed Sec-WebSocket-Extensions', { 'sec-websocket-extensions': 'permessage-deflate; =' }, {}, 400],
-    ])('refuses %s with %i', (_name, headers, overrides, status) => {
+    it.each<[string, number, Record<string, string | undefined>, Partial<HandshakeRequest>]>([
+      ['a POST request', 400, {}, { method: 'POST' }],
+      ['an HTTP/1.0 request', 400, {}, { httpVersionMinor: 0 }],
+      ['a missing Upgrade header', 400, { upgrade: undefined }, {}],
+      ['an Upgrade header for another protocol', 400, { upgrade: 'h2c' }, {}],
+      ['a missing Connection header', 400, { connection: undefined }, {}],
+      ['a Connection header without upgrade', 400, { connection: 'keep-alive' }, {}],
+      ['a missing Host header', 400, { host: undefined }, {}],
+      ['a missing Sec-WebSocket-Key', 400, { 'sec-websocket-key': undefined }, {}],
+      ['a key of 15 bytes', 400, { 'sec-websocket-key': 'AAAAAAAAAAAAAAAAAAAA' }, {}],
+      ['a key that is not base64', 400, { 'sec-websocket-key': 'not base64 at all!!!!!==' }, {}],
+      ['a missing Sec-WebSocket-Version', 400, { 'sec-websocket-version': undefined }, {}],
+      ['a non-numeric version', 400, { 'sec-websocket-version': 'thirteen' }, {}],
+      ['version 8', 426, { 'sec-websocket-version': '8' }, {}],
+      ['version 14', 426, { 'sec-websocket-version': '14' }, {}],
+      ['version 0', 426, { 'sec-websocket-version': '0' }, {}],
+      ['a malformed Sec-WebSocket-Protocol', 400, { 'sec-websocket-protocol': 'chat, super chat' }, {}],
+      ['a repeated subprotocol', 400, { 'sec-websocket-protocol': 'chat, chat' }, {}],
+      ['a malformed Sec-WebSocket-Extensions', 400, { 'sec-websocket-extensions': 'permessage-deflate; =' }, {}],
+    ])('refuses %s with %i', (_name, status, headers, overrides) => {
       const result = validateHandshake(request(headers, overrides));
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.status).toBe(status);

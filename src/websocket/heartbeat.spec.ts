@@ -148,13 +148,24 @@ describe('Heartbeat (one sweep timer, fake clock)', () => {
   });
 });
 
-describe('WebSocketServer heartbeat (real sockets)', () => {
-  const HEARTBEAT_MS = 80;
-  const WAIT_MS = 3000;
+/**
+ * Real sockets, fake clock: time moves only when the test advances it, and between advances
+ * the test waits for the bytes the sweep sent (or the peer answered) to arrive, so no outcome
+ * depends on how busy the machine is.
+ */
+describe('WebSocketServer heartbeat (real sockets, fake clock)', () => {
+  const HEARTBEAT_MS = 1600;
+  /** The sweep runs 16 times an interval; the test steps through time one sweep at a time. */
+  const TICK_MS = HEARTBEAT_MS / 16;
   let httpServer: http.Server;
   let wss: WebSocketServer;
   let url: string;
   const clients: WebSocket[] = [];
+
+  beforeEach(() => {
+    // Sockets and streams run on nextTick and setImmediate: only the timers are faked.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask'] });
+  });
 
   async function start(heartbeatMs: number): Promise<void> {
     wss = new WebSocketServer({ heartbeatMs });
@@ -165,97 +176,99 @@ describe('WebSocketServer heartbeat (real sockets)', () => {
   }
 
   afterEach(async () => {
+    jest.useRealTimers();
     for (const client of clients.splice(0)) client.terminate();
+    for (const client of wss.clients) client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     httpServer.closeAllConnections();
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
   });
 
-  function open(options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
+  /** A client and the server's side of it. */
+  async function open(options: WebSocket.ClientOptions = {}): Promise<[WebSocket, WebSocketConnection]> {
+    const connected = new Promise<WebSocketConnection>((resolve) => wss.once('connection', resolve));
     const client = new WebSocket(url, options);
     clients.push(client);
-    return new Promise((resolve, reject) => {
-      client.once('open', () => resolve(client));
+    await new Promise((resolve, reject) => {
+      client.once('open', resolve);
       client.once('error', reject);
     });
+    return [client, await connected];
   }
 
-  function closed(client: WebSocket, ms: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the connection was not dropped within ${ms} ms`)), ms);
-      client.once('close', (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
-    });
-  }
+  /** Resolves with the next `event` of `emitter` (real I/O: the fake clock stands still meanwhile). */
+  const next = <T>(emitter: { once(event: string, listener: (value: T) => void): unknown }, event: string) =>
+    new Promise<T>((resolve) => emitter.once(event, resolve));
 
-  it('drops a peer that never answers, between two and three intervals after it went silent', async () => {
+  it('pings a silent peer, then drops it with 1006 between two and three intervals after it went silent', async () => {
     await start(HEARTBEAT_MS);
-    const connected = new Promise<WebSocketConnection>((resolve) => wss.once('connection', resolve));
-    const silent = await open({ autoPong: false });
-    const serverSide = await connected;
-    const serverClosed = new Promise<number>((resolve) => serverSide.once('close', resolve));
-    const pings: number[] = [];
-    const started = Date.now();
-    silent.on('ping', () => pings.push(Date.now() - started));
-    const code = await closed(silent, WAIT_MS);
-    const elapsed = Date.now() - started;
-    expect(code).toBe(1006);
+    const [silent, serverSide] = await open({ autoPong: false });
+    const serverClosed = next<number>(serverSide, 'close');
+    const clientClosed = next<number>(silent, 'close');
+    let pings = 0;
+    silent.on('ping', () => pings++);
+    let elapsed = 0;
+    let pingedAt = -1;
+    while (serverSide.readyState === ReadyState.OPEN && elapsed < 4 * HEARTBEAT_MS) {
+      jest.advanceTimersByTime(TICK_MS);
+      elapsed += TICK_MS;
+      if (pingedAt === -1 && serverSide.idleSweeps === 2) {
+        pingedAt = elapsed;
+        await next(silent, 'ping');
+      }
+    }
+    expect(pingedAt).toBeGreaterThan(HEARTBEAT_MS);
+    expect(pingedAt).toBeLessThanOrEqual(2 * HEARTBEAT_MS);
+    expect(elapsed).toBeGreaterThanOrEqual(2 * HEARTBEAT_MS);
+    expect(elapsed).toBeLessThanOrEqual(3 * HEARTBEAT_MS);
+    expect(await clientClosed).toBe(1006);
     expect(await serverClosed).toBe(1006);
-    expect(pings).toHaveLength(1);
-    expect(elapsed).toBeGreaterThanOrEqual(2 * HEARTBEAT_MS - 5);
-    expect(elapsed).toBeLessThan(3 * HEARTBEAT_MS + 250);
+    expect(pings).toBe(1);
     expect(wss.stats.heartbeatTimeouts).toBe(1);
     expect(wss.clients.size).toBe(0);
   });
 
   it('keeps a peer that answers pings', async () => {
     await start(HEARTBEAT_MS);
-    const alive = await open();
+    const [alive, serverSide] = await open();
     let pings = 0;
     alive.on('ping', () => pings++);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, 8 * HEARTBEAT_MS);
-      alive.once('close', () => {
-        clearTimeout(timer);
-        reject(new Error('an answering peer was dropped'));
-      });
-    });
-    expect(pings).toBeGreaterThanOrEqual(2);
+    for (let elapsed = 0; elapsed < 8 * HEARTBEAT_MS; elapsed += TICK_MS) {
+      jest.advanceTimersByTime(TICK_MS);
+      // Just pinged: the pong (sent by the ws client on its own) comes back before time moves on.
+      if (serverSide.idleSweeps === 2) await Promise.race([next(serverSide, 'pong'), next(serverSide, 'close')]);
+      expect(serverSide.readyState).toBe(ReadyState.OPEN);
+    }
+    expect(pings).toBeGreaterThanOrEqual(3);
     expect(wss.stats.heartbeatTimeouts).toBe(0);
   });
 
   it('counts messages as liveness: a chatty peer that ignores pings stays', async () => {
     await start(HEARTBEAT_MS);
-    const chatty = await open({ autoPong: false });
-    const talk = setInterval(() => chatty.send('still here'), HEARTBEAT_MS / 2);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, 8 * HEARTBEAT_MS);
-        chatty.once('close', () => {
-          clearTimeout(timer);
-          reject(new Error('a peer that keeps sending was dropped'));
-        });
-      });
-    } finally {
-      clearInterval(talk);
+    const [chatty, serverSide] = await open({ autoPong: false });
+    for (let elapsed = 0; elapsed < 8 * HEARTBEAT_MS; elapsed += HEARTBEAT_MS / 2) {
+      const heard = next(serverSide, 'message');
+      chatty.send('still here');
+      await heard;
+      jest.advanceTimersByTime(HEARTBEAT_MS / 2);
+      expect(serverSide.readyState).toBe(ReadyState.OPEN);
     }
     expect(wss.stats.heartbeatTimeouts).toBe(0);
   });
 
   it('does nothing with heartbeatMs 0', async () => {
     await start(0);
-    const quiet = await open({ autoPong: false });
+    const [quiet, serverSide] = await open({ autoPong: false });
     let pinged = false;
     quiet.on('ping', () => (pinged = true));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, 300);
-      quiet.once('close', () => {
-        clearTimeout(timer);
-        reject(new Error('dropped without a heartbeat'));
-      });
-    });
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(10 * HEARTBEAT_MS);
+    expect(serverSide.idleSweeps).toBe(0);
+    expect(serverSide.readyState).toBe(ReadyState.OPEN);
+    // A ping, had one been sent, would arrive before a round trip the client starts now.
+    const echoed = next(quiet, 'pong');
+    quiet.ping();
+    await echoed;
     expect(pinged).toBe(false);
   });
 });

@@ -96,6 +96,12 @@ async function start(options?: WebSocketServerOptions): Promise<Harness> {
   return harness;
 }
 
+/** The server's end of the next upgrade request (its 'close' is what the server sees). */
+async function serverSideOfNextUpgrade(httpServer: http.Server): Promise<net.Socket> {
+  const [, socket] = await next<[http.IncomingMessage, net.Socket]>(httpServer, 'upgrade');
+  return socket;
+}
+
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   for (const { wss, http: httpServer } of harnesses.splice(0)) {
@@ -403,7 +409,11 @@ describe('WebSocketServer', () => {
       let release: ((value: unknown) => void) | undefined;
       let called!: () => void;
       const authorizeCalled = new Promise<void>((resolve) => (called = resolve));
-      const { port, wss } = await start({
+      const {
+        port,
+        wss,
+        http: httpServer,
+      } = await start({
         maxConnections: 1,
         // The first call waits for release(); later ones accept at once.
         authorize: () =>
@@ -416,14 +426,14 @@ describe('WebSocketServer', () => {
       });
       let connected = false;
       wss.on('connection', () => (connected = true));
+      const upgrading = serverSideOfNextUpgrade(httpServer);
       const socket = net.connect(port, '127.0.0.1');
       sockets.push(socket);
       socket.write(upgradeRequest());
       await within(authorizeCalled, 'authorize to be called');
-      const closed = next(socket, 'close');
+      const serverClosed = next(await upgrading, 'close');
       socket.destroy();
-      await closed;
-      await within(new Promise((resolve) => setTimeout(resolve, 20)), 'the server to see the close');
+      await serverClosed;
       release!({ user: 'late' });
       await within(new Promise((resolve) => setImmediate(resolve)), 'a turn of the event loop');
       expect(connected).toBe(false);
@@ -433,7 +443,14 @@ describe('WebSocketServer', () => {
     });
     it('replays frames the client sent while authorize was still running', async () => {
       let release: ((value: unknown) => void) | undefined;
-      const { port, wss } = await start({ authorize: () => new Promise((resolve) => (release = resolve)) });
+      const {
+        port,
+        wss,
+        http: httpServer,
+      } = await start({
+        authorize: () => new Promise((resolve) => (release = resolve)),
+      });
+      const upgrading = serverSideOfNextUpgrade(httpServer);
       const message = within(
         new Promise<Buffer>((resolve) =>
           wss.on('connection', (conn: WebSocketConnection) => conn.on('message', resolve)),
@@ -442,8 +459,10 @@ describe('WebSocketServer', () => {
       );
       const response = exchange(port, upgradeRequest());
       await eventually(() => release !== undefined, 'authorize to be called');
+      const serverSide = await upgrading;
+      const readBefore = serverSide.bytesRead;
       sockets.at(-1)!.write(hex('81 82 00 00 00 00 68 69'));
-      await within(new Promise((resolve) => setTimeout(resolve, 20)), 'the frame to reach the server');
+      await eventually(() => serverSide.bytesRead === readBefore + 8, 'the frame to reach the server');
       release!('ok');
       expect((await response).status).toBe(101);
       expect((await message).toString()).toBe('hi');
@@ -451,17 +470,26 @@ describe('WebSocketServer', () => {
 
     it('does not answer a socket that died before authorize rejected', async () => {
       let reject: ((reason: unknown) => void) | undefined;
-      const { port, wss } = await start({ authorize: () => new Promise((_, no) => (reject = no)) });
+      const {
+        port,
+        wss,
+        http: httpServer,
+      } = await start({
+        authorize: () => new Promise((_, no) => (reject = no)),
+      });
+      const upgrading = serverSideOfNextUpgrade(httpServer);
       const errors: unknown[] = [];
       wss.on('error', (error: unknown) => errors.push(error));
       const socket = net.connect(port, '127.0.0.1');
       sockets.push(socket);
       socket.write(upgradeRequest());
       await eventually(() => reject !== undefined, 'authorize to be called');
+      const serverClosed = next(await upgrading, 'close');
       socket.resetAndDestroy();
-      await within(new Promise((resolve) => setTimeout(resolve, 20)), 'the server to see the reset');
+      await serverClosed;
       reject!(new Error('too late'));
-      await within(new Promise((resolve) => setTimeout(resolve, 5)), 'the rejection to be handled');
+      // The rejection is handled on the microtask queue, before the next macrotask.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(errors).toEqual([]);
     });
   });

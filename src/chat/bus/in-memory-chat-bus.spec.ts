@@ -74,6 +74,21 @@ describe('InMemoryChatBus', () => {
     expect((await bus.history('empty', { since: '1700000000010-0', limit: 10 })).truncated).toBe(false);
   });
 
+  it('does not report a resume from exactly its starting horizon as truncated', async () => {
+    // The horizon is the start time's id, older than any id it hands out: nothing after it is lost.
+    bus = new InMemoryChatBus({ clock: fakeClock(1_700_000_000_000).now });
+    expect(await bus.history('empty', { since: '1700000000000-0', limit: 10 })).toEqual({
+      messages: [],
+      truncated: false,
+    });
+    expect((await bus.history('empty', { since: '1699999999999-9', limit: 10 })).truncated).toBe(true);
+    const first = await bus.publish({ room: 'r', from: 'a', text: '1' });
+    expect(await bus.history('r', { since: '1700000000000-0', limit: 10 })).toEqual({
+      messages: [first],
+      truncated: false,
+    });
+  });
+
   it('forgets the least recently written room beyond maxRooms, and says so to resuming clients', async () => {
     bus = new InMemoryChatBus({ maxRooms: 2, roomMinIdleMs: 0 });
     const a = await bus.publish({ room: 'a', from: 'x', text: 'a1' });

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { Subject, type Observable } from 'rxjs';
 import { nonNegativeInteger, positiveInteger } from '../../../common/number-checks.js';
 import type { RedisConnections } from '../../../infrastructure/redis/redis-connections.js';
-import type { RedisSubscription } from '../../../infrastructure/redis/redis-subscription.js';
+import type { RedisSubscription, SubscriptionListener } from '../../../infrastructure/redis/redis-subscription.js';
 import type { ResolvedChatOptions } from '../../chat-options.js';
 import { ChatBusUnavailableError, RoomLimitError } from '../bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from '../chat-bus.js';
@@ -53,6 +53,17 @@ export interface RedisChatBusOptions {
   idempotency?: IdempotencyWindow;
 }
 
+/**
+ * What the bus uses of its Redis connections (RedisConnections in service): the commands
+ * connection, and the events channel's feed, which a test may drive by hand.
+ */
+export interface ChatBusRedis {
+  readonly commands: RedisConnections['commands'];
+  subscribe(channel: string, listener: SubscriptionListener): ChatBusSubscription;
+}
+
+export type ChatBusSubscription = Pick<RedisSubscription, 'isActive' | 'ready' | 'close'>;
+
 /** Events held while the feed is interrupted, beyond which the catch-up reads the streams again. */
 const MAX_HELD_EVENTS = 10_000;
 /** Rooms caught up on at once after an interruption. */
@@ -88,7 +99,7 @@ export class RedisChatBus implements ChatBus {
   private readonly subject = new Subject<ChatEvent>();
   private readonly store: RedisChatStore;
   private readonly cursors = new RoomCursors();
-  private readonly subscription: RedisSubscription;
+  private readonly subscription: ChatBusSubscription;
   private readonly memberListLimit: number;
   private readonly timer: NodeJS.Timeout;
   private readonly drainTimeoutMs: number;
@@ -111,7 +122,7 @@ export class RedisChatBus implements ChatBus {
   private onCommandsReady: () => void = () => undefined;
 
   constructor(
-    private readonly redis: RedisConnections,
+    private readonly redis: ChatBusRedis,
     options: RedisChatBusOptions = {},
   ) {
     this.prefix = options.prefix ?? 'chat:';
