@@ -2,7 +2,7 @@ import type { BenchContext } from '../context.js';
 import { LoadPool } from '../load-pool.js';
 import type { BenchOptions, EchoCell } from '../options.js';
 import { type EchoResult, type EchoRun, recordRun } from '../report/results.js';
-import type { TargetName } from '../targets.js';
+import { servesPath, type TargetName } from '../targets.js';
 import { measureWindow } from './measure.js';
 import { type TargetSession, withTargets } from './targets-session.js';
 
@@ -14,8 +14,13 @@ export function formatSize(bytes: number): string {
   return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
 }
 
+/** The targets that serve the cell's path (the service has `/echo`, not the bench app's `/nest-echo`). */
+function cellTargets(options: BenchOptions, cell: EchoCell): TargetName[] {
+  return options.targets.filter((name) => servesPath(name, cell.path));
+}
+
 export function echoSteps(options: BenchOptions): number {
-  return options.echoCells.length * options.repeats * options.targets.length;
+  return options.echoCells.reduce((steps, cell) => steps + options.repeats * cellTargets(options, cell).length, 0);
 }
 
 /**
@@ -30,7 +35,7 @@ export async function runEcho(context: BenchContext): Promise<EchoResult[]> {
   await withTargets(context, 'echo', async (targets) => {
     for (const [i, cell] of options.echoCells.entries()) {
       for (let repeat = 1; repeat <= options.repeats; repeat++) {
-        for (const name of options.targets) {
+        for (const name of cellTargets(options, cell)) {
           context.progress.step(`echo ${echoCellLabel(cell)} · ${name} · run ${repeat}/${options.repeats}`);
           recordRun(results[i].targets, name, await echoRun(context, targets, name, cell));
         }

@@ -33,6 +33,19 @@ describe('scenarios', { timeout: 120_000 }, () => {
     }
   });
 
+  it('runs an echo cell and handshakes on the service started as the README does, not on paths it lacks', async () => {
+    const ctx = await context(['--targets', 'service', '--echo-cells', '/echo@2x2x64,/nest-echo@1x1x32']);
+    const [echo, nestEcho] = await runEcho(ctx);
+    const entry = echo.targets.service!;
+    assert.deepEqual(entry.failures, [], entry.failures.join('; '));
+    assert.ok(entry.median.messagesPerSec > 0, 'the service echoed');
+    assert.equal(entry.median.errors, 0);
+    assert.equal(nestEcho.targets.service, undefined, 'the service has no /nest-echo');
+    const handshakes = await runHandshake(ctx);
+    assert.deepEqual(handshakes.service!.failures, []);
+    assert.ok(handshakes.service!.median.handshakesPerSec > 0);
+  });
+
   it('broadcasts through platform-ws with no loss', async () => {
     const ctx = await context(['--targets', 'platform-ws', '--broadcast-receivers', '50', '--broadcast-rate', '2000']);
     const [result] = await runBroadcast(ctx);
