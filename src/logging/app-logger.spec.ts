@@ -57,8 +57,8 @@ describe('createAppLogger', () => {
     expect(failed.stack).toContain('Error: boom');
   });
 
-  it('never writes tokens or chat text given as fields', () => {
-    const { logger, text } = loggerTo('json');
+  it.each(['json', 'text'] as const)('never writes tokens or chat text given as fields (%s)', (format) => {
+    const { logger, text } = loggerTo(format);
     logger.log('request', {
       access_token: 'tok-4711',
       headers: { authorization: 'Bearer tok-4711' },

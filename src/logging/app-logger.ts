@@ -1,6 +1,5 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type LogFormat = 'text' | 'json';
 
@@ -14,6 +13,7 @@ export type AppLogLevel = (typeof LOG_LEVELS)[number];
  */
 export const REDACTED_KEYS = ['access_token', 'authorization', 'token', 'password', 'secret', 'text'];
 const REDACTED_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`]);
+const REDACTED = new Set(REDACTED_KEYS);
 
 /** Nest's level names, as the JSON lines have always spelt them. */
 const NEST_LABELS: Record<string, string> = { info: 'log', trace: 'verbose' };
@@ -36,15 +36,21 @@ export function logLevelOf(levels: readonly LogLevel[]): AppLogLevel {
 
 const STACK = /\n\s+at /;
 
+/** Where a record goes: pino (JSON lines) or a readable line (text). */
+interface LogSink {
+  enabled(level: Level): boolean;
+  write(level: Level, record: Record<string, unknown>, message: string | undefined): void;
+}
+
 /**
- * Nest's LoggerService over pino: Nest's calls (`log(message, ...fields, context)`,
+ * Nest's LoggerService: Nest's calls (`log(message, ...fields, context)`,
  * `error(message, stack, context)`) become one structured record each, the objects among the
  * parameters merged into it at the top level. nestjs-pino's Logger hands such parameters to
  * pino as printf arguments, which drops them, and its module adds pino-http to every route;
  * neither suits the connection log, whose fields are the point.
  */
 export class AppLogger implements LoggerService {
-  constructor(readonly pino: Logger) {}
+  constructor(private readonly sink: LogSink) {}
 
   log(message: unknown, ...params: unknown[]): void {
     this.write('info', message, params);
@@ -71,7 +77,7 @@ export class AppLogger implements LoggerService {
   }
 
   private write(level: Level, message: unknown, params: unknown[]): void {
-    if (!this.pino.isLevelEnabled(level)) return;
+    if (!this.sink.enabled(level)) return;
     const record: Record<string, unknown> = {};
     let count = params.length;
     // Nest's Logger passes its context last; a stack in last place is error()'s second argument.
@@ -88,40 +94,106 @@ export class AppLogger implements LoggerService {
     }
     if (message instanceof Error) {
       record.err = message;
-      this.pino[level](record, message.message);
+      this.sink.write(level, record, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.pino[level](Object.assign(record, message));
+      this.sink.write(level, Object.assign(record, message), undefined);
     } else {
-      this.pino[level](record, String(message));
+      this.sink.write(level, record, String(message));
     }
   }
 }
 
+class PinoSink implements LogSink {
+  constructor(private readonly logger: Logger) {}
+
+  enabled(level: Level): boolean {
+    return this.logger.isLevelEnabled(level);
+  }
+
+  write(level: Level, record: Record<string, unknown>, message: string | undefined): void {
+    if (message === undefined) this.logger[level](record);
+    else this.logger[level](record, message);
+  }
+}
+
+const TEXT_LABELS: Record<Level, string> = {
+  fatal: 'FATAL',
+  error: 'ERROR',
+  warn: 'WARN ',
+  info: 'LOG  ',
+  debug: 'DEBUG',
+  trace: 'VERBOSE',
+};
+const COLOURS: Record<Level, string> = {
+  fatal: '\u001b[35m',
+  error: '\u001b[31m',
+  warn: '\u001b[33m',
+  info: '\u001b[32m',
+  debug: '\u001b[36m',
+  trace: '\u001b[36m',
+};
+const RESET = '\u001b[39m';
+
+function redact(key: string, value: unknown): unknown {
+  if (REDACTED.has(key)) return '[REDACTED]';
+  if (value instanceof Error) return { message: value.message, stack: value.stack };
+  return value;
+}
+
 /**
- * The service's logger: pino writing asynchronously (a line costs a buffer append, not a
- * write(2)), as JSON lines with LOG_FORMAT=json or as one readable line per record otherwise,
- * coloured only on a terminal. `destination` replaces stdout (tests).
+ * One readable line per record, `time LEVEL [context] message {fields}`, written to pino's
+ * asynchronous destination. Formatted here rather than by pino-pretty, which parses every JSON
+ * line back: that was most of what a connection cost the service in logging.
+ */
+class TextSink implements LogSink {
+  private readonly threshold: number;
+
+  constructor(
+    level: AppLogLevel,
+    private readonly destination: DestinationStream,
+    private readonly colours: boolean,
+  ) {
+    this.threshold = level === 'silent' ? Infinity : pino.levels.values[level];
+  }
+
+  enabled(level: Level): boolean {
+    return pino.levels.values[level] >= this.threshold;
+  }
+
+  write(level: Level, record: Record<string, unknown>, message: string | undefined): void {
+    const { context, ...fields } = record;
+    const label = this.colours ? `${COLOURS[level]}${TEXT_LABELS[level]}${RESET}` : TEXT_LABELS[level];
+    let line = `${new Date().toISOString()} ${label} `;
+    if (typeof context === 'string') line += `[${context}] `;
+    if (message !== undefined) line += message;
+    if (Object.keys(fields).length > 0) line += ` ${JSON.stringify(fields, redact)}`;
+    this.destination.write(`${line}\n`);
+  }
+}
+
+/**
+ * The service's logger, writing asynchronously (a record costs a buffer append, not a
+ * write(2); what is buffered is flushed on exit): JSON lines through pino with LOG_FORMAT=json,
+ * one readable line per record otherwise, coloured only on a terminal. `destination` replaces
+ * stdout (tests).
  */
 export function createAppLogger(format: LogFormat, level: AppLogLevel, destination?: DestinationStream): AppLogger {
-  const options = {
-    level,
-    messageKey: 'message',
-    base: { pid: process.pid },
-    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-  };
-  if (format === 'json') {
-    const formatters = { level: (label: string) => ({ level: NEST_LABELS[label] ?? label }) };
-    return new AppLogger(pino({ ...options, formatters }, destination ?? pino.destination({ dest: 1, sync: false })));
+  const out = destination ?? pino.destination({ dest: 1, sync: false });
+  if (format === 'text') {
+    return new AppLogger(new TextSink(level, out, destination === undefined && process.stdout.isTTY === true));
   }
-  const text = pretty({
-    colorize: destination === undefined && process.stdout.isTTY === true,
-    destination: destination ?? 1,
-    sync: false,
-    singleLine: true,
-    messageKey: 'message',
-    ignore: 'pid,hostname,context',
-    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
-    messageFormat: '{if context}[{context}] {end}{message}',
-  });
-  return new AppLogger(pino(options, text));
+  return new AppLogger(
+    new PinoSink(
+      pino(
+        {
+          level,
+          messageKey: 'message',
+          base: { pid: process.pid },
+          redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+          formatters: { level: (label: string) => ({ level: NEST_LABELS[label] ?? label }) },
+        },
+        out,
+      ),
+    ),
+  );
 }
