@@ -1,6 +1,14 @@
 import { TARGET_NAMES, type TargetName } from './targets.js';
 
-export const SCENARIOS = ['echo', 'broadcast', 'idle', 'handshake', 'micro', 'redis-broadcast'] as const;
+export const SCENARIOS = [
+  'echo',
+  'chat-round-trip',
+  'broadcast',
+  'idle',
+  'handshake',
+  'micro',
+  'redis-broadcast',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface EchoCell {

@@ -34,6 +34,9 @@ const LAUNCH: Record<Exclude<TargetName, 'service'>, { script: string; args: str
   raw: { script: script('raw-target'), args: [] },
 };
 
+/** What the chat round trip needs of the environment: no per-client message rate limit. */
+const CHAT_CELL_ENV = { CHAT_RATE_LIMIT_PER_SECOND: '0' };
+
 const START_TIMEOUT_MS = 30_000;
 const GC_TIMEOUT_MS = 30_000;
 const EXIT_TIMEOUT_MS = 10_000;
@@ -62,11 +65,22 @@ export class RunningTarget {
     private readonly serviceLog?: ServiceLog,
   ) {}
 
-  static async start(name: TargetName, cpus: string | undefined, profile?: ProfileOptions): Promise<RunningTarget> {
-    if (name === 'service') return RunningTarget.startService(cpus, profile);
-    const { script: entry, args } = LAUNCH[name];
+  /**
+   * With `chat`, the chat round trip's targets: the service without its per-client message
+   * rate limit (one message in flight sends as fast as the round trip allows), and the service's
+   * modules on platform-ws with the same environment.
+   */
+  static async start(
+    name: TargetName,
+    cpus: string | undefined,
+    profile?: ProfileOptions,
+    chat = false,
+  ): Promise<RunningTarget> {
+    if (name === 'service') return RunningTarget.startService(cpus, profile, chat ? CHAT_CELL_ENV : {});
+    const { script: entry, args } =
+      chat && name === 'platform-ws' ? { script: script('chat-platform-ws-target'), args: [] } : LAUNCH[name];
     const nodeArgs = ['--expose-gc', ...profileArgs(name, profile)];
-    const env = { ...process.env };
+    const env = chat ? serviceEnvironment(CHAT_CELL_ENV) : { ...process.env };
     if (profile?.allocationDir !== undefined) {
       mkdirSync(profile.allocationDir, { recursive: true });
       env.BENCH_HEAP_PROFILE = join(profile.allocationDir, `${name}-${profile.tag}.heapprofile`);
@@ -91,13 +105,17 @@ export class RunningTarget {
    * The service started as the README starts it (`node dist/main.js`, its default environment
    * but PORT=0), its log in a file: no IPC of the bench's, stopped by SIGTERM like a deployment.
    */
-  private static async startService(cpus: string | undefined, profile?: ProfileOptions): Promise<RunningTarget> {
+  private static async startService(
+    cpus: string | undefined,
+    profile: ProfileOptions | undefined,
+    cell: Record<string, string>,
+  ): Promise<RunningTarget> {
     if (!existsSync(SERVICE_MAIN)) throw new Error(`${SERVICE_MAIN} is missing: run npm run build first`);
     const log = new ServiceLog();
     const child = new Child<TargetCommand, TargetMessage>(SERVICE_MAIN, {
       cpus,
       nodeArgs: profileArgs('service', profile),
-      env: serviceEnvironment(),
+      env: serviceEnvironment(cell),
       stdout: log.fd,
       label: 'target service',
     });

@@ -1,9 +1,10 @@
 import type { BenchContext } from '../context.js';
 import { LoadPool } from '../load-pool.js';
 import type { BenchOptions, EchoCell } from '../options.js';
+import type { Progress } from '../progress.js';
 import { type EchoResult, type EchoRun, recordRun } from '../report/results.js';
 import { servesPath, type TargetName } from '../targets.js';
-import { measureWindow } from './measure.js';
+import { type MeasuredWindow, measureWindow } from './measure.js';
 import { type TargetSession, withTargets } from './targets-session.js';
 
 export function echoCellLabel(cell: EchoCell): string {
@@ -73,22 +74,7 @@ async function echoRun(
     );
     pool.start();
     const window = await measureWindow([pool], target.pid, options, progress, 'msg');
-    const [report] = window.reports;
-    const messages = report.window.messages;
-    if (report.total.errors > 0)
-      progress.log(`  ! ${target.name}: ${report.total.errors} errors, last: ${report.lastError}`);
-    return {
-      messagesPerSec: messages / window.seconds,
-      megabytesPerSec: report.window.bytes / window.seconds / 1e6,
-      p50: report.histogram.quantile(0.5),
-      p99: report.histogram.quantile(0.99),
-      serverCpu: window.serverCpu,
-      serverSystemCpu: window.serverSystemCpu,
-      loadCpu: window.loadCpu,
-      serverCpuMicrosPerMessage:
-        messages > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / messages : Number.NaN,
-      errors: report.total.errors,
-    };
+    return closedLoopRun(window, progress, target.name);
   } catch (error) {
     const message = (error as Error).message;
     progress.log(`  ! ${name} ${echoCellLabel(cell)}: ${message}`);
@@ -96,4 +82,22 @@ async function echoRun(
   } finally {
     await pool?.close();
   }
+}
+
+/** A closed-loop window's figures (echo, chat round trip): messages are round trips. */
+export function closedLoopRun(window: MeasuredWindow, progress: Progress, name: TargetName): EchoRun {
+  const [report] = window.reports;
+  const messages = report.window.messages;
+  if (report.total.errors > 0) progress.log(`  ! ${name}: ${report.total.errors} errors, last: ${report.lastError}`);
+  return {
+    messagesPerSec: messages / window.seconds,
+    megabytesPerSec: report.window.bytes / window.seconds / 1e6,
+    p50: report.histogram.quantile(0.5),
+    p99: report.histogram.quantile(0.99),
+    serverCpu: window.serverCpu,
+    serverSystemCpu: window.serverSystemCpu,
+    loadCpu: window.loadCpu,
+    serverCpuMicrosPerMessage: messages > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / messages : Number.NaN,
+    errors: report.total.errors,
+  };
 }
