@@ -286,7 +286,7 @@ export function renderMarkdown(results: BenchResults): string {
       `${results.measureSeconds} s measured per run. CPU in % of one core, read from /proc; ratios are row / reference. ` +
       `"(load-bound)": the load processes used ${LOAD_BOUND_CPU}% of their CPU or more, so the rate is a lower bound.`,
   ];
-  if (results.goals.length > 0) sections.push('', '## Goals (issue #7)', '', goalTable(results.goals));
+  if (results.goals.length > 0) sections.push('', '## Goals (issues #7 and #16)', '', goalTable(results.goals));
   if (results.echo.length > 0) sections.push('', '## A. Echo', '', echoTable(results));
   if (results.chatRoundTrip !== undefined && results.chatRoundTrip.length > 0) {
     sections.push(

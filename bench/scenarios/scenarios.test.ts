@@ -5,6 +5,7 @@ import { describeMachine } from '../machine.js';
 import { parseOptions } from '../options.js';
 import { Progress } from '../progress.js';
 import { runBroadcast } from './broadcast.js';
+import { runChatRoundTrip } from './chat-round-trip.js';
 import { runEcho } from './echo.js';
 import { runHandshake } from './handshake.js';
 import { runIdle } from './idle.js';
@@ -44,6 +45,24 @@ describe('scenarios', { timeout: 120_000 }, () => {
     const handshakes = await runHandshake(ctx);
     assert.deepEqual(handshakes.service!.failures, []);
     assert.ok(handshakes.service!.median.handshakesPerSec > 0);
+  });
+
+  it('measures the chat round trip on the service and on its modules under platform-ws', async () => {
+    // A chat round trip costs milliseconds on a busy machine: a window long enough for several.
+    const ctx = await context(['--targets', 'service,platform-ws', '--warmup', '0.5', '--measure', '1']);
+    const results = await runChatRoundTrip(ctx);
+    assert.deepEqual(
+      results.map((result) => result.measure),
+      ['ack', 'delivery'],
+    );
+    for (const result of results) {
+      for (const name of ['service', 'platform-ws'] as const) {
+        const entry = result.targets[name]!;
+        assert.deepEqual(entry.failures, [], `${name}: ${entry.failures.join('; ')}`);
+        assert.ok(entry.median.messagesPerSec > 0, `${name} completed round trips`);
+        assert.equal(entry.median.errors, 0);
+      }
+    }
   });
 
   it('broadcasts through platform-ws with no loss', async () => {
