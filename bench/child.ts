@@ -10,6 +10,8 @@ export interface SpawnOptions {
   nodeArgs?: readonly string[];
   args?: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /** File descriptor for the child's stdout (a log file); default: the bench's own stdout. */
+  stdout?: number;
   /** Name used in error messages. */
   label: string;
 }
@@ -37,7 +39,7 @@ export class Child<In extends { type: string }, Out extends { type: string }> {
       ...(options.args ?? []),
     ]);
     this.process = spawn(command, args, {
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      stdio: ['ignore', options.stdout ?? 'inherit', 'pipe', 'ipc'],
       env: options.env ?? process.env,
     });
     this.process.stderr?.setEncoding('utf8');

@@ -27,14 +27,17 @@ export class BenchContext {
     return addresses[this.nextAddress++ % addresses.length];
   }
 
-  /** Starts a target, with profiling when asked for (`tag` names the profile files). */
-  startTarget(name: TargetName, tag: string): Promise<RunningTarget> {
+  /**
+   * Starts a target, with profiling when asked for (`tag` names the profile files); `chat`: the
+   * chat round trip's variant (RunningTarget.start).
+   */
+  startTarget(name: TargetName, tag: string, chat = false): Promise<RunningTarget> {
     const { profileDir, allocationProfileDir } = this.options;
     const profile =
       profileDir === undefined && allocationProfileDir === undefined
         ? undefined
         : { cpuDir: profileDir, allocationDir: allocationProfileDir, tag };
-    return RunningTarget.start(name, this.serverCpus, profile);
+    return RunningTarget.start(name, this.serverCpus, profile, chat);
   }
 
   /** Splits `connections` into per-process shares of at most connectionsPerWorker. */

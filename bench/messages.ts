@@ -62,7 +62,18 @@ export interface ChatReceiverJob extends JobBase {
   room: string;
 }
 
-export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob;
+/**
+ * A two-member room on the product's `/chat`: one member sends a `message` with a `ref` once the
+ * previous one was acknowledged and delivered (one message in flight), and records the time to
+ * its `ack` or to the other member's copy.
+ */
+export interface ChatRoundTripJob extends JobBase {
+  kind: 'chat-round-trip';
+  room: string;
+  measure: 'ack' | 'delivery';
+}
+
+export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob | ChatRoundTripJob;
 
 /** How the broadcast sender paces itself. */
 export type SendMode =

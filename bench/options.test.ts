@@ -5,20 +5,28 @@ import { parseOptions } from './options.js';
 describe('parseOptions', () => {
   it('runs everything, three times, into docs/bench by default', () => {
     const options = parseOptions([])!;
-    assert.deepEqual(options.scenarios, ['echo', 'broadcast', 'idle', 'handshake', 'micro', 'redis-broadcast']);
+    assert.deepEqual(options.scenarios, [
+      'echo',
+      'chat-round-trip',
+      'broadcast',
+      'idle',
+      'handshake',
+      'micro',
+      'redis-broadcast',
+    ]);
     assert.equal(options.redisReceivers, 1000);
     assert.equal(options.redisRate, 200);
-    assert.deepEqual(options.targets, ['ours', 'platform-ws', 'ws', 'raw']);
+    assert.deepEqual(options.targets, ['ours', 'service', 'platform-ws', 'ws', 'raw']);
     assert.equal(options.repeats, 3);
     assert.equal(options.outDir, 'docs/bench');
     assert.deepEqual(options.idleConnections, [10_000, 19_000]);
     assert.deepEqual(options.broadcastReceivers, [1000, 10_000]);
   });
 
-  it('covers the echo grid of the issue: 1x1 latency, 64x16 at 32 B and 1 KiB, 16x16 at 64 KiB, on both paths', () => {
+  it('covers the echo grid of the issues: 1x1 at 32 B and 1 KiB, 64x16 at 32 B and 1 KiB, 16x16 at 64 KiB, on both paths', () => {
     const cells = parseOptions([])!.echoCells.map((c) => `${c.path} ${c.connections}x${c.inFlight} ${c.size}`);
     for (const path of ['/nest-echo', '/echo']) {
-      for (const shape of ['1x1 32', '64x16 32', '64x16 1024', '16x16 65536'])
+      for (const shape of ['1x1 32', '1x1 1024', '64x16 32', '64x16 1024', '16x16 65536'])
         assert.ok(cells.includes(`${path} ${shape}`), `${path} ${shape}`);
     }
   });

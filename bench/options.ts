@@ -1,6 +1,14 @@
 import { TARGET_NAMES, type TargetName } from './targets.js';
 
-export const SCENARIOS = ['echo', 'broadcast', 'idle', 'handshake', 'micro', 'redis-broadcast'] as const;
+export const SCENARIOS = [
+  'echo',
+  'chat-round-trip',
+  'broadcast',
+  'idle',
+  'handshake',
+  'micro',
+  'redis-broadcast',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface EchoCell {
@@ -45,6 +53,7 @@ export interface BenchOptions {
 
 const ECHO_SHAPES: Array<Omit<EchoCell, 'path'>> = [
   { connections: 1, inFlight: 1, size: 32 },
+  { connections: 1, inFlight: 1, size: 1024 },
   { connections: 64, inFlight: 16, size: 32 },
   { connections: 64, inFlight: 16, size: 1024 },
   { connections: 16, inFlight: 16, size: 65_536 },
@@ -63,7 +72,7 @@ const USAGE = `Usage: node bench/.build/bench/run.js [options]
                              slows them down, so measure without it
                              (read profiles with node bench/.build/bench/profile/summarize.js FILE)
   --echo-cells a,b           echo cells as PATH@CONNECTIONSxINFLIGHTxSIZE, e.g. /echo@64x16x32
-                             (default: 1x1x32, 64x16x32, 64x16x1024, 16x16x65536 on /nest-echo and /echo)
+                             (default: 1x1x32, 1x1x1024, 64x16x32, 64x16x1024, 16x16x65536 on /nest-echo and /echo)
   --idle-connections a,b     (default 10000,19000; quick 2000,4000)
   --broadcast-receivers a,b  (default 1000,10000; quick 1000,4000)
   --broadcast-rate N         deliveries/s of the fixed-rate latency run (default 20000)

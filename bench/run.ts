@@ -10,6 +10,7 @@ import { evaluateGoals } from './report/goals.js';
 import type { BenchResults } from './report/results.js';
 import { renderMarkdown } from './report/table.js';
 import { broadcastSteps, runBroadcast } from './scenarios/broadcast.js';
+import { chatRoundTripSteps, runChatRoundTrip } from './scenarios/chat-round-trip.js';
 import { echoSteps, runEcho } from './scenarios/echo.js';
 import { handshakeSteps, HANDSHAKE_PATH, runHandshake } from './scenarios/handshake.js';
 import { idleSteps, runIdle } from './scenarios/idle.js';
@@ -26,6 +27,7 @@ function totalSteps(options: BenchOptions): number {
   const { scenarios } = options;
   return (
     (scenarios.includes('echo') ? echoSteps(options) : 0) +
+    (scenarios.includes('chat-round-trip') ? chatRoundTripSteps(options) : 0) +
     (scenarios.includes('broadcast') ? broadcastSteps(options) : 0) +
     (scenarios.includes('idle') ? idleSteps(options) : 0) +
     (scenarios.includes('handshake') ? handshakeSteps(options) : 0) +
@@ -61,6 +63,7 @@ async function main(options: BenchOptions): Promise<void> {
   const { scenarios } = options;
   if (scenarios.includes('micro')) results.micro = await runMicroScenario(context);
   if (scenarios.includes('echo')) results.echo = await runEcho(context);
+  if (scenarios.includes('chat-round-trip')) results.chatRoundTrip = await runChatRoundTrip(context);
   if (scenarios.includes('broadcast')) results.broadcast = await runBroadcast(context);
   if (scenarios.includes('idle')) results.idle = await runIdle(context);
   if (scenarios.includes('handshake'))

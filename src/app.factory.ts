@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication, LoggerService, LogLevel, NestApplicationOptions } from '@nestjs/common';
+import type { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import helmet from 'helmet';
 import { Rfc6455Adapter } from './adapter/index.js';
@@ -7,15 +7,19 @@ import { TokenVerifier, upgradeAuthorizer } from './auth/index.js';
 import { AppModule } from './app.module.js';
 import { SECURITY_HEADERS } from './chat/page/security-headers.js';
 import { hasTokenKey, parseTrustProxy } from './config/access-environment.js';
-import { environmentOf, type EnvironmentSource, parseOriginList } from './config/environment.js';
+import { type Environment, environmentOf, type EnvironmentSource, parseOriginList } from './config/environment.js';
 import { clientAddressResolver, LimitedExpressAdapter } from './http/index.js';
-import { ConnectionLog, createAppLogger, type LogFormat } from './logging/index.js';
+import { ConnectionLog, createAppLogger, logLevelOf } from './logging/index.js';
 import { statsOfAdapter, WebSocketMetrics } from './metrics/index.js';
 
-/** LOG_FORMAT applies to the default logger and to a list of levels; false or a logger is kept. */
-function loggerFor(format: LogFormat, given: NestApplicationOptions['logger']): LoggerService | LogLevel[] | false {
+/**
+ * The service's logger (pino, LOG_FORMAT and LOG_LEVEL); a list of levels given instead of
+ * LOG_LEVEL picks the level, and false or a logger of the caller's is kept.
+ */
+function loggerFor(config: Environment, given: NestApplicationOptions['logger']): LoggerService | false {
   if (given === false) return false;
-  if (given === undefined || Array.isArray(given)) return createAppLogger(format, given);
+  if (given === undefined) return createAppLogger(config.LOG_FORMAT, config.LOG_LEVEL);
+  if (Array.isArray(given)) return createAppLogger(config.LOG_FORMAT, logLevelOf(given));
   return given;
 }
 
@@ -39,7 +43,7 @@ export async function createApp(
   httpAdapter.set('trust proxy', trustProxy);
   const app = await NestFactory.create(AppModule.forEnvironment(config), httpAdapter, {
     ...options,
-    logger: loggerFor(config.LOG_FORMAT, options.logger),
+    logger: loggerFor(config, options.logger),
   });
   // The page's headers on every response (API, health, metrics, errors) of the service.
   app.use(helmet(SECURITY_HEADERS));

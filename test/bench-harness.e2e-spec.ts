@@ -13,6 +13,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 describe('the benchmark harness (bench/)', () => {
   it('compiles and passes its own test suite', async () => {
+    // The service target runs the built service (node dist/main.js), as the README starts it.
+    await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 120_000 });
     await run('npx', ['tsc', '-p', 'bench/tsconfig.json'], { cwd: ROOT, timeout: 120_000 });
     let output: string;
     try {

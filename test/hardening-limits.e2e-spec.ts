@@ -1,8 +1,9 @@
-import { jest } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { createApp } from '../src/app.factory.js';
+import { createAppLogger } from '../src/logging/index.js';
 import { upgradeRequestText } from './helpers/adapter-raw-http.js';
 import { JsonChatClient, within } from './helpers/chat-clients.js';
 import { scrape, valueOf } from './helpers/hardening-app.js';
@@ -239,11 +240,14 @@ describe('heartbeat (WS_HEARTBEAT_MS)', () => {
 describe('connection log (LOG_FORMAT=json)', () => {
   it('writes one JSON line per open and close, with peer, path, code and duration, and no tokens or text', async () => {
     const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
+    // The service's logger as LOG_FORMAT=json builds it, writing here instead of to stdout.
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(String(chunk));
+        callback();
+      },
     });
-    const app = await createApp({ LOG_FORMAT: 'json' }, { logger: ['log', 'warn', 'error'] });
+    const app = await createApp({}, { logger: createAppLogger('json', 'info', destination) });
     try {
       await app.listen(0, '127.0.0.1');
       const { port } = app.getHttpServer().address() as AddressInfo;
@@ -262,7 +266,6 @@ describe('connection log (LOG_FORMAT=json)', () => {
       );
     } finally {
       await app.close();
-      write.mockRestore();
     }
     const records = lines
       .join('')

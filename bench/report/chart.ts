@@ -16,6 +16,7 @@ interface Panel {
 
 const COLORS: Record<TargetName, string> = {
   ours: '#2563eb',
+  service: '#7c3aed',
   'platform-ws': '#e07b00',
   ws: '#16a34a',
   raw: '#9ca3af',

@@ -3,12 +3,17 @@ import { ratio } from '../stats.js';
 import type { TargetName } from '../targets.js';
 import type { BenchResults, ByTarget, EchoRun, GoalResult } from './results.js';
 
-/** The targets of issue #7, checked against the medians of one run of the bench. */
+/**
+ * The targets of issue #7, and of issue #16 (the service as users run it; one message in
+ * flight), checked against the medians of one run of the bench.
+ */
 
 type Shape = Omit<EchoCell, 'path'>;
 const SMALL: Shape = { connections: 64, inFlight: 16, size: 32 };
 const KIB: Shape = { connections: 64, inFlight: 16, size: 1024 };
 const LARGE: Shape = { connections: 16, inFlight: 16, size: 65_536 };
+const ONE_SMALL: Shape = { connections: 1, inFlight: 1, size: 32 };
+const ONE_KIB: Shape = { connections: 1, inFlight: 1, size: 1024 };
 
 function echoCell(results: BenchResults, path: EchoCell['path'], shape: Shape): ByTarget<EchoRun> | undefined {
   return results.echo.find(
@@ -48,6 +53,40 @@ function atMost(
   return { goal, ratio: r, max, pass: Number.isFinite(r) ? r <= max : null, detail };
 }
 
+/** msg/s at least each reference's, p50 and p99 at most theirs. */
+function oneInFlightGoals(
+  what: string,
+  cell: ByTarget<EchoRun>,
+  name: TargetName,
+  references: readonly TargetName[],
+): GoalResult[] {
+  const goals: GoalResult[] = [];
+  for (const reference of references) {
+    if (cell[reference] === undefined) continue;
+    goals.push(
+      atLeast(
+        `${what}: msg/s vs ${reference}`,
+        median(cell, name, 'messagesPerSec'),
+        median(cell, reference, 'messagesPerSec'),
+        1,
+        `round trips/s, ${name} / ${reference}`,
+      ),
+    );
+    for (const key of ['p50', 'p99'] as const) {
+      goals.push(
+        atMost(
+          `${what}: ${key} vs ${reference}`,
+          median(cell, name, key),
+          median(cell, reference, key),
+          1,
+          `${key} latency, ${name} / ${reference}`,
+        ),
+      );
+    }
+  }
+  return goals;
+}
+
 export function evaluateGoals(results: BenchResults): GoalResult[] {
   const goals: GoalResult[] = [];
   const echoGoal = (
@@ -71,11 +110,47 @@ export function evaluateGoals(results: BenchResults): GoalResult[] {
       ),
     );
   };
+  const serviceEchoGoal = (shape: Shape, key: keyof EchoRun, min: number): void => {
+    const cell = echoCell(results, '/echo', shape);
+    if (cell?.service === undefined) return;
+    const size = shape.size >= 1024 ? `${shape.size / 1024} KiB` : `${shape.size} B`;
+    goals.push(
+      atLeast(
+        `service: raw echo /echo ${shape.connections}x${shape.inFlight} ${size}: ${key === 'megabytesPerSec' ? 'MB/s' : 'msg/s'} vs ws`,
+        median(cell, 'service', key),
+        median(cell, 'ws', key),
+        min,
+        `median ${key} of the service / ws`,
+      ),
+    );
+  };
   echoGoal('/nest-echo', SMALL, 'messagesPerSec', 'platform-ws', 2.5, 'echo via @SubscribeMessage');
   echoGoal('/nest-echo', KIB, 'messagesPerSec', 'platform-ws', 2.5, 'echo via @SubscribeMessage');
   echoGoal('/echo', SMALL, 'messagesPerSec', 'ws', 1.5, 'raw echo');
   echoGoal('/echo', KIB, 'messagesPerSec', 'ws', 1.5, 'raw echo');
   echoGoal('/echo', LARGE, 'megabytesPerSec', 'ws', 1.0, 'raw echo');
+
+  // The service as users run it, held to the bench app's goals.
+  serviceEchoGoal(SMALL, 'messagesPerSec', 1.5);
+  serviceEchoGoal(KIB, 'messagesPerSec', 1.5);
+  serviceEchoGoal(LARGE, 'megabytesPerSec', 1.0);
+
+  // One message in flight: at least the references' rate, at most their latencies.
+  for (const path of ['/echo', '/nest-echo'] as const) {
+    for (const shape of [ONE_SMALL, ONE_KIB]) {
+      const cell = echoCell(results, path, shape);
+      if (cell === undefined) continue;
+      const size = shape.size >= 1024 ? `${shape.size / 1024} KiB` : `${shape.size} B`;
+      for (const name of ['ours', 'service'] as const) {
+        if (cell[name] !== undefined)
+          goals.push(...oneInFlightGoals(`${name}: ${path} 1x1 ${size}`, cell, name, ['platform-ws', 'ws']));
+      }
+    }
+  }
+  for (const { measure, targets } of results.chatRoundTrip ?? []) {
+    const what = measure === 'ack' ? 'message -> ack' : 'message -> other member';
+    goals.push(...oneInFlightGoals(`service: chat ${what}`, targets, 'service', ['platform-ws']));
+  }
 
   for (const { receivers, targets } of results.broadcast) {
     const n = receivers.toLocaleString('en-US');
@@ -115,6 +190,17 @@ export function evaluateGoals(results: BenchResults): GoalResult[] {
         median(idle.targets, 'platform-ws', 'rssPerConnectionKiB'),
         0.5,
         'RSS per connection, ours / platform-ws',
+      ),
+    );
+  }
+  if (results.handshake?.targets.service !== undefined) {
+    goals.push(
+      atLeast(
+        'service (connection log on): handshakes/s vs platform-ws',
+        median(results.handshake.targets, 'service', 'handshakesPerSec'),
+        median(results.handshake.targets, 'platform-ws', 'handshakesPerSec'),
+        1.5,
+        'handshakes/s, service / platform-ws',
       ),
     );
   }

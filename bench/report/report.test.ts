@@ -97,6 +97,29 @@ describe('reports', () => {
     assert.equal(idle.pass, null);
   });
 
+  it('holds one message in flight and the chat round trip to the references, rate and latencies', () => {
+    const data = results();
+    const service: ByTarget<EchoRun> = {};
+    recordRun(service, 'service', { ...echoRun(90), p50: 90, p99: 150 });
+    recordRun(service, 'platform-ws', echoRun(100));
+    data.chatRoundTrip = [{ measure: 'ack', targets: service }];
+    const goals = evaluateGoals(data);
+    const rate = goals.find((g) => g.goal === 'ours: /echo 1x1 32 B: msg/s vs ws')!;
+    assert.equal(rate.ratio, 1.4);
+    assert.equal(rate.pass, true);
+    assert.ok(goals.some((g) => g.goal === 'ours: /nest-echo 1x1 1 KiB: p99 vs platform-ws' && g.pass === true));
+    const chat = goals.filter((g) => g.goal.startsWith('service: chat message -> ack'));
+    assert.deepEqual(
+      chat.map((g) => [g.goal.slice('service: chat message -> ack: '.length), g.pass]),
+      [
+        ['msg/s vs platform-ws', false],
+        ['p50 vs platform-ws', true],
+        ['p99 vs platform-ws', true],
+      ],
+    );
+    assert.match(renderMarkdown(data), /\| \/chat message -> ack \| service \| 90 \|/);
+  });
+
   it('renders tables with ratios against platform-ws and ws', () => {
     const data = results();
     data.goals = evaluateGoals(data);

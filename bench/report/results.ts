@@ -34,6 +34,13 @@ export interface EchoResult {
   targets: ByTarget<EchoRun>;
 }
 
+/** The chat's one message in flight: round trips are the EchoRun's messages. */
+export interface ChatRoundTripResult {
+  /** Until the sender's `ack`, or until the other member of the room has the message. */
+  measure: 'ack' | 'delivery';
+  targets: ByTarget<EchoRun>;
+}
+
 export interface BroadcastRun {
   /** Max rate: broadcasts the server finished (acknowledged) x receivers, per second. */
   deliveriesPerSec: number;
@@ -146,6 +153,8 @@ export interface BenchResults {
   micro: MicroRow[];
   /** Absent in results written before the scenario existed. */
   redisBroadcast?: RedisBroadcastResult;
+  /** Absent in results written before the scenario existed. */
+  chatRoundTrip?: ChatRoundTripResult[];
   goals: GoalResult[];
 }
 

@@ -3,7 +3,7 @@ import { ratio } from '../stats.js';
 import { TARGET_NAMES, type TargetName } from '../targets.js';
 import { formatCompact, formatDecimal, formatInteger, formatMicros, formatPercent, formatRatio } from './format.js';
 import { redisBroadcastSection } from './redis-table.js';
-import type { BenchResults, ByTarget, EchoRun, GoalResult, MicroRow } from './results.js';
+import type { BenchResults, ByTarget, ChatRoundTripResult, EchoRun, GoalResult, MicroRow } from './results.js';
 
 /** Markdown tables of a results file: what the bench prints and writes to results.md. */
 
@@ -73,14 +73,16 @@ function goalTable(goals: readonly GoalResult[]): string {
   );
 }
 
-function echoTable(results: BenchResults): string {
+/** Closed-loop rows: one per cell (a label and its targets) and target. */
+function closedLoopTable(
+  cells: ReadonlyArray<{ label: string; targets: ByTarget<EchoRun>; byBytes?: boolean }>,
+): string {
   const rows: string[][] = [];
-  for (const { cell, targets } of results.echo) {
+  for (const { label, targets, byBytes } of cells) {
     for (const name of present(targets)) {
-      const key: keyof EchoRun = cell.size >= 65_536 ? 'megabytesPerSec' : 'messagesPerSec';
-      const [vsPlatform, vsWs] = ratios(targets, name, key);
+      const [vsPlatform, vsWs] = ratios(targets, name, byBytes === true ? 'megabytesPerSec' : 'messagesPerSec');
       rows.push([
-        `${cell.path} ${cell.connections}x${cell.inFlight} ${sizeLabel(cell.size)}`,
+        label,
         name + failures(targets, name),
         rate(targets, name, 'messagesPerSec'),
         formatDecimal(value(targets, name, 'megabytesPerSec')),
@@ -110,6 +112,25 @@ function echoTable(results: BenchResults): string {
     ],
     rows,
     2,
+  );
+}
+
+function echoTable(results: BenchResults): string {
+  return closedLoopTable(
+    results.echo.map(({ cell, targets }) => ({
+      label: `${cell.path} ${cell.connections}x${cell.inFlight} ${sizeLabel(cell.size)}`,
+      targets,
+      byBytes: cell.size >= 65_536,
+    })),
+  );
+}
+
+function chatRoundTripTable(results: readonly ChatRoundTripResult[]): string {
+  return closedLoopTable(
+    results.map(({ measure, targets }) => ({
+      label: measure === 'ack' ? '/chat message -> ack' : '/chat message -> other member',
+      targets,
+    })),
   );
 }
 
@@ -265,8 +286,20 @@ export function renderMarkdown(results: BenchResults): string {
       `${results.measureSeconds} s measured per run. CPU in % of one core, read from /proc; ratios are row / reference. ` +
       `"(load-bound)": the load processes used ${LOAD_BOUND_CPU}% of their CPU or more, so the rate is a lower bound.`,
   ];
-  if (results.goals.length > 0) sections.push('', '## Goals (issue #7)', '', goalTable(results.goals));
+  if (results.goals.length > 0) sections.push('', '## Goals (issues #7 and #16)', '', goalTable(results.goals));
   if (results.echo.length > 0) sections.push('', '## A. Echo', '', echoTable(results));
+  if (results.chatRoundTrip !== undefined && results.chatRoundTrip.length > 0) {
+    sections.push(
+      '',
+      '## A2. Chat round trip (one message in flight)',
+      '',
+      'A two-member room on `/chat`: one member sends `message` with a `ref` once the previous one is acknowledged ' +
+        'and delivered. "service": `node dist/main.js`; "platform-ws": the same modules on `@nestjs/platform-ws`; ' +
+        'both with `CHAT_RATE_LIMIT_PER_SECOND=0`. msg/s are round trips per second.',
+      '',
+      chatRoundTripTable(results.chatRoundTrip),
+    );
+  }
   if (results.broadcast.length > 0) {
     sections.push(
       '',

@@ -17,9 +17,12 @@ function readEveryMs(receivers: number): number {
   return Math.min(500, Math.max(50, Math.round(receivers / 10)));
 }
 
-/** The raw echo server has no fan-out; broadcast compares the three WebSocket stacks. */
+/**
+ * The raw echo server has no fan-out, and the service's is a chat room, not the bench app's
+ * `/broadcast`; broadcast compares the three WebSocket stacks.
+ */
 export function broadcastTargets(options: BenchOptions): TargetName[] {
-  return options.targets.filter((name) => name !== 'raw');
+  return options.targets.filter((name) => name !== 'raw' && name !== 'service');
 }
 
 export function broadcastSteps(options: BenchOptions): number {

@@ -1,9 +1,10 @@
 import type { BenchContext } from '../context.js';
 import { LoadPool } from '../load-pool.js';
 import type { BenchOptions, EchoCell } from '../options.js';
+import type { Progress } from '../progress.js';
 import { type EchoResult, type EchoRun, recordRun } from '../report/results.js';
-import type { TargetName } from '../targets.js';
-import { measureWindow } from './measure.js';
+import { servesPath, type TargetName } from '../targets.js';
+import { type MeasuredWindow, measureWindow } from './measure.js';
 import { type TargetSession, withTargets } from './targets-session.js';
 
 export function echoCellLabel(cell: EchoCell): string {
@@ -14,8 +15,13 @@ export function formatSize(bytes: number): string {
   return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
 }
 
+/** The targets that serve the cell's path (the service has `/echo`, not the bench app's `/nest-echo`). */
+function cellTargets(options: BenchOptions, cell: EchoCell): TargetName[] {
+  return options.targets.filter((name) => servesPath(name, cell.path));
+}
+
 export function echoSteps(options: BenchOptions): number {
-  return options.echoCells.length * options.repeats * options.targets.length;
+  return options.echoCells.reduce((steps, cell) => steps + options.repeats * cellTargets(options, cell).length, 0);
 }
 
 /**
@@ -30,7 +36,7 @@ export async function runEcho(context: BenchContext): Promise<EchoResult[]> {
   await withTargets(context, 'echo', async (targets) => {
     for (const [i, cell] of options.echoCells.entries()) {
       for (let repeat = 1; repeat <= options.repeats; repeat++) {
-        for (const name of options.targets) {
+        for (const name of cellTargets(options, cell)) {
           context.progress.step(`echo ${echoCellLabel(cell)} · ${name} · run ${repeat}/${options.repeats}`);
           recordRun(results[i].targets, name, await echoRun(context, targets, name, cell));
         }
@@ -68,22 +74,7 @@ async function echoRun(
     );
     pool.start();
     const window = await measureWindow([pool], target.pid, options, progress, 'msg');
-    const [report] = window.reports;
-    const messages = report.window.messages;
-    if (report.total.errors > 0)
-      progress.log(`  ! ${target.name}: ${report.total.errors} errors, last: ${report.lastError}`);
-    return {
-      messagesPerSec: messages / window.seconds,
-      megabytesPerSec: report.window.bytes / window.seconds / 1e6,
-      p50: report.histogram.quantile(0.5),
-      p99: report.histogram.quantile(0.99),
-      serverCpu: window.serverCpu,
-      serverSystemCpu: window.serverSystemCpu,
-      loadCpu: window.loadCpu,
-      serverCpuMicrosPerMessage:
-        messages > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / messages : Number.NaN,
-      errors: report.total.errors,
-    };
+    return closedLoopRun(window, progress, target.name);
   } catch (error) {
     const message = (error as Error).message;
     progress.log(`  ! ${name} ${echoCellLabel(cell)}: ${message}`);
@@ -91,4 +82,22 @@ async function echoRun(
   } finally {
     await pool?.close();
   }
+}
+
+/** A closed-loop window's figures (echo, chat round trip): messages are round trips. */
+export function closedLoopRun(window: MeasuredWindow, progress: Progress, name: TargetName): EchoRun {
+  const [report] = window.reports;
+  const messages = report.window.messages;
+  if (report.total.errors > 0) progress.log(`  ! ${name}: ${report.total.errors} errors, last: ${report.lastError}`);
+  return {
+    messagesPerSec: messages / window.seconds,
+    megabytesPerSec: report.window.bytes / window.seconds / 1e6,
+    p50: report.histogram.quantile(0.5),
+    p99: report.histogram.quantile(0.99),
+    serverCpu: window.serverCpu,
+    serverSystemCpu: window.serverSystemCpu,
+    loadCpu: window.loadCpu,
+    serverCpuMicrosPerMessage: messages > 0 ? ((window.serverCpu / 100) * window.seconds * 1e6) / messages : Number.NaN,
+    errors: report.total.errors,
+  };
 }

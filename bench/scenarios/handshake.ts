@@ -8,6 +8,8 @@ import { type TargetSession, withTargets } from './targets-session.js';
 
 /** Handshakes go to the gateway a Nest user would connect to: one with @SubscribeMessage handlers. */
 export const HANDSHAKE_PATH = '/nest-echo';
+/** The service's lightest gateway; its connection log (two lines per connection) is on. */
+export const SERVICE_HANDSHAKE_PATH = '/echo';
 
 export function handshakeSteps(options: BenchOptions): number {
   return options.repeats * options.targets.length;
@@ -44,7 +46,11 @@ async function handshakeRun(
     pool = await LoadPool.start(
       Array.from({ length: options.handshakeWorkers }, () => ({
         kind: 'handshake' as const,
-        endpoint: { host: '127.0.0.1', port: target.port, path: HANDSHAKE_PATH },
+        endpoint: {
+          host: '127.0.0.1',
+          port: target.port,
+          path: name === 'service' ? SERVICE_HANDSHAKE_PATH : HANDSHAKE_PATH,
+        },
         // No explicit bind: it costs the load generator a fifth of its time per handshake, and
         // the server closes first, so client ports are free again at once.
         localAddress: undefined,

@@ -5,6 +5,7 @@ import { describeMachine } from '../machine.js';
 import { parseOptions } from '../options.js';
 import { Progress } from '../progress.js';
 import { runBroadcast } from './broadcast.js';
+import { runChatRoundTrip } from './chat-round-trip.js';
 import { runEcho } from './echo.js';
 import { runHandshake } from './handshake.js';
 import { runIdle } from './idle.js';
@@ -29,6 +30,37 @@ describe('scenarios', { timeout: 120_000 }, () => {
         assert.ok(entry.median.messagesPerSec > 0, `${name} echoed`);
         assert.equal(entry.median.errors, 0);
         assert.ok(entry.median.p99 >= entry.median.p50);
+      }
+    }
+  });
+
+  it('runs an echo cell and handshakes on the service started as the README does, not on paths it lacks', async () => {
+    const ctx = await context(['--targets', 'service', '--echo-cells', '/echo@2x2x64,/nest-echo@1x1x32']);
+    const [echo, nestEcho] = await runEcho(ctx);
+    const entry = echo.targets.service!;
+    assert.deepEqual(entry.failures, [], entry.failures.join('; '));
+    assert.ok(entry.median.messagesPerSec > 0, 'the service echoed');
+    assert.equal(entry.median.errors, 0);
+    assert.equal(nestEcho.targets.service, undefined, 'the service has no /nest-echo');
+    const handshakes = await runHandshake(ctx);
+    assert.deepEqual(handshakes.service!.failures, []);
+    assert.ok(handshakes.service!.median.handshakesPerSec > 0);
+  });
+
+  it('measures the chat round trip on the service and on its modules under platform-ws', async () => {
+    // A chat round trip costs milliseconds on a busy machine: a window long enough for several.
+    const ctx = await context(['--targets', 'service,platform-ws', '--warmup', '0.5', '--measure', '1']);
+    const results = await runChatRoundTrip(ctx);
+    assert.deepEqual(
+      results.map((result) => result.measure),
+      ['ack', 'delivery'],
+    );
+    for (const result of results) {
+      for (const name of ['service', 'platform-ws'] as const) {
+        const entry = result.targets[name]!;
+        assert.deepEqual(entry.failures, [], `${name}: ${entry.failures.join('; ')}`);
+        assert.ok(entry.median.messagesPerSec > 0, `${name} completed round trips`);
+        assert.equal(entry.median.errors, 0);
       }
     }
   });

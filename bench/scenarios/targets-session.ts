@@ -8,13 +8,14 @@ export class TargetSession {
   constructor(
     private readonly context: BenchContext,
     private readonly tag: string,
+    private readonly chat = false,
   ) {}
 
   async get(name: TargetName): Promise<RunningTarget> {
     const current = this.running.get(name);
     if (current?.alive) return current;
     if (current !== undefined) this.context.progress.log(`  ! target ${name} died; restarting it`);
-    const target = await this.context.startTarget(name, this.tag);
+    const target = await this.context.startTarget(name, this.tag, this.chat);
     this.running.set(name, target);
     return target;
   }
@@ -36,8 +37,9 @@ export async function withTargets(
   context: BenchContext,
   tag: string,
   body: (targets: TargetSession) => Promise<void>,
+  chat = false,
 ): Promise<void> {
-  const session = new TargetSession(context, tag);
+  const session = new TargetSession(context, tag, chat);
   try {
     await body(session);
   } finally {

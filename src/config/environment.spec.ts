@@ -31,6 +31,7 @@ describe('loadEnvironment', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_PREFIX: 'chat:',
       LOG_FORMAT: 'text',
+      LOG_LEVEL: 'info',
     });
   });
 
@@ -62,6 +63,7 @@ describe('loadEnvironment', () => {
     ['CHAT_IDEMPOTENCY_KEYS', '0'],
     ['CHAT_ROOM_CREATE_PER_MINUTE', '-1'],
     ['LOG_FORMAT', 'xml'],
+    ['LOG_LEVEL', 'loud'],
     ['REDIS_PREFIX', 'has space'],
     ['CHAT_MAX_FRAME_BYTES', '100'],
     ['CHAT_MAX_FRAME_BYTES', '4096.5'],

@@ -254,6 +254,9 @@ export class Environment {
   @IsIn(['text', 'json'])
   LOG_FORMAT: 'text' | 'json' = 'text';
 
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
   // Paths: comma lists for WebSocket protocols (aliases); checked further in mountProblems.
   @Matches(MOUNT_PATH_LIST, { message: MOUNT_PATH_MESSAGE })
   CHAT_JSON_PATHS = '/chat';

@@ -1,27 +1,38 @@
-import { jest } from '@jest/globals';
-import { createAppLogger } from './app-logger.js';
+import { Logger } from '@nestjs/common';
+import { Writable } from 'node:stream';
+import { createAppLogger, logLevelOf, type AppLogLevel, type LogFormat } from './app-logger.js';
 
-function captureStdout(run: () => void): string[] {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
+/** A destination that keeps what the logger writes, and resolves once `count` lines are in. */
+function capture(): { stream: Writable; lines: () => string[]; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(String(chunk));
+      callback();
+    },
   });
-  try {
-    run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines;
+  const text = (): string => chunks.join('');
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter((line) => line.length > 0),
+  };
+}
+
+function loggerTo(format: LogFormat, level: AppLogLevel = 'info') {
+  const out = capture();
+  return { logger: createAppLogger(format, level, out.stream), ...out };
 }
 
 describe('createAppLogger', () => {
   it('writes one JSON object per line with the fields at the top level in json format', () => {
-    const logger = createAppLogger('json');
-    const [line] = captureStdout(() => logger.log('WebSocket closed', { peer: '1.2.3.4:5', code: 1000 }, 'WebSocket'));
-    expect(line.endsWith('\n')).toBe(true);
-    expect(line.trim()).not.toContain('\n');
-    expect(JSON.parse(line)).toMatchObject({
+    const { logger, lines } = loggerTo('json');
+    logger.log('WebSocket closed', { peer: '1.2.3.4:5', code: 1000 }, 'WebSocket');
+    expect(lines()).toHaveLength(1);
+    expect(JSON.parse(lines()[0])).toMatchObject({
       level: 'log',
       context: 'WebSocket',
       message: 'WebSocket closed',
@@ -30,27 +41,53 @@ describe('createAppLogger', () => {
     });
   });
 
-  it('never writes tokens or chat text given as fields', () => {
-    const logger = createAppLogger('json');
-    const [line] = captureStdout(() =>
-      logger.log('request', {
-        access_token: 'tok-4711',
-        headers: { authorization: 'Bearer tok-4711' },
-        text: 'private',
-      }),
-    );
-    expect(line).toContain('[REDACTED]');
-    expect(line).not.toContain('tok-4711');
-    expect(line).not.toContain('private');
+  it("takes Nest's Logger calls: the context last, fields before it, errors with their stack", () => {
+    const { logger, lines } = loggerTo('json');
+    const named = new Logger('Bootstrap');
+    Logger.overrideLogger(logger);
+    try {
+      named.log('listening');
+      named.error('failed', new Error('boom').stack);
+    } finally {
+      Logger.overrideLogger(false);
+    }
+    const [listening, failed] = lines().map((line) => JSON.parse(line));
+    expect(listening).toMatchObject({ level: 'log', context: 'Bootstrap', message: 'listening' });
+    expect(failed).toMatchObject({ level: 'error', context: 'Bootstrap', message: 'failed' });
+    expect(failed.stack).toContain('Error: boom');
   });
 
-  it('keeps the text format on one line and honours the levels', () => {
-    const logger = createAppLogger('text', ['error']);
-    expect(captureStdout(() => logger.log('hidden'))).toEqual([]);
-    const verbose = createAppLogger('text');
-    const [line] = captureStdout(() => verbose.log('WebSocket open', { peer: 'p', path: '/chat' }, 'WebSocket'));
-    expect(line.trim()).not.toContain('\n');
+  it.each(['json', 'text'] as const)('never writes tokens or chat text given as fields (%s)', (format) => {
+    const { logger, text } = loggerTo(format);
+    logger.log('request', {
+      access_token: 'tok-4711',
+      headers: { authorization: 'Bearer tok-4711' },
+      text: 'private',
+    });
+    expect(text()).toContain('[REDACTED]');
+    expect(text()).not.toContain('tok-4711');
+    expect(text()).not.toContain('private');
+  });
+
+  it('keeps the text format on one line, without colours off a terminal, and honours the level', () => {
+    const quiet = loggerTo('text', 'error');
+    quiet.logger.log('hidden');
+    expect(quiet.lines()).toEqual([]);
+    const { logger, lines } = loggerTo('text');
+    logger.log('WebSocket open', { peer: 'p', path: '/chat' }, 'WebSocket');
+    expect(lines()).toHaveLength(1);
+    expect(lines()[0]).toContain('[WebSocket] WebSocket open');
+    expect(lines()[0]).toContain('"path":"/chat"');
     // eslint-disable-next-line no-control-regex
-    expect(line.replace(/\u001b\[[0-9;]*m/g, '')).toContain("path: '/chat'");
+    expect(lines()[0]).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('logLevelOf', () => {
+  it("turns Nest's list of levels into the most verbose pino level of the list", () => {
+    expect(logLevelOf(['error', 'warn'])).toBe('warn');
+    expect(logLevelOf(['log', 'warn', 'error'])).toBe('info');
+    expect(logLevelOf(['verbose', 'error'])).toBe('trace');
+    expect(logLevelOf([])).toBe('silent');
   });
 });

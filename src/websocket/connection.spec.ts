@@ -547,6 +547,64 @@ describe('WebSocketConnection', () => {
     });
   });
 
+  describe('replies (one message in flight)', () => {
+    /** A socket that records what reaches write()/writev() (one batch = one syscall on TCP). */
+    function recordingSocket(): { socket: Duplex; batches: number[] } {
+      const batches: number[] = [];
+      const socket = new Duplex({
+        read() {},
+        writev(chunks, callback) {
+          batches.push(chunks.length);
+          callback();
+        },
+        write(_chunk, _encoding, callback) {
+          batches.push(1);
+          callback();
+        },
+      });
+      return { socket, batches };
+    }
+
+    const lone = hex(`82 81 ${ZERO_KEY} 61`);
+
+    // No batch of an earlier test may still be due: its release would flush ours too.
+    beforeEach(() => new Promise((resolve) => setImmediate(resolve)));
+
+    it("hands a lone message's reply to the socket before the read event returns", () => {
+      const { socket, batches } = recordingSocket();
+      const conn = new WebSocketConnection(socket);
+      conn.on('message', (data: Buffer) => conn.send(data));
+      socket.emit('data', lone);
+      expect(batches).toEqual([1]);
+      conn.terminate();
+    });
+
+    it("hands a lone message's reply from a promise to the socket before the next macrotask", async () => {
+      const { socket, batches } = recordingSocket();
+      const conn = new WebSocketConnection(socket);
+      // A Nest handler answers from a promise, after the read event has returned.
+      conn.on('message', (data: Buffer) => void Promise.resolve(data).then((reply) => conn.send(reply)));
+      let atNextMacrotask: number[] | undefined;
+      setImmediate(() => (atNextMacrotask = [...batches]));
+      socket.emit('data', lone);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(atNextMacrotask).toEqual([1]);
+      conn.terminate();
+    });
+
+    it('still sends the replies to pipelined messages of one read in one batch', async () => {
+      const { socket, batches } = recordingSocket();
+      const conn = new WebSocketConnection(socket);
+      conn.on('message', (data: Buffer) => void Promise.resolve(data).then((reply) => conn.send(reply)));
+      socket.emit('data', Buffer.concat([lone, lone, lone, lone]));
+      await Promise.resolve();
+      expect(batches).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(batches).toEqual([4]);
+      conn.terminate();
+    });
+  });
+
   describe('TCP teardown', () => {
     it('reports 1006 when the peer closes TCP without a close frame', async () => {
       const { conn, peer } = await connect();

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { corkForTurn, readingThisTurn, releaseNow } from './cork-batch.js';
+import { corkForTurn, readAlone, readingThisTurn, releaseNow } from './cork-batch.js';
 
 /** A stream that records every batch it is handed (one writev = one syscall on a socket). */
 function recorder(): { stream: Writable; batches: string[][] } {
@@ -48,6 +48,27 @@ describe('corkForTurn (write batching per event-loop turn)', () => {
     corkForTurn(stream);
     stream.write('c');
     expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('lets a reply out at once when the read held one message (one message in flight)', async () => {
+    const { stream, batches } = recorder();
+    readingThisTurn(stream);
+    corkForTurn(stream);
+    stream.write('sync reply');
+    expect(batches).toEqual([]);
+    readAlone(stream);
+    expect(batches).toEqual([['sync reply']]);
+
+    const later = recorder();
+    readingThisTurn(later.stream);
+    readAlone(later.stream);
+    corkForTurn(later.stream);
+    later.stream.write('reply from a promise');
+    expect(later.batches).toEqual([['reply from a promise']]);
+    corkForTurn(later.stream);
+    later.stream.write('more');
+    await nextCheckPhase();
+    expect(later.batches).toEqual([['reply from a promise'], ['more']]);
   });
 
   it('does not delay a lone write per stream (a fan-out)', () => {

@@ -7,13 +7,15 @@ export interface Corkable {
 
 /**
  * Write batching across the event loop's I/O phase. The first write to a socket in a loop turn
- * goes straight out unless the socket was read this turn: one broadcast's copy to a receiver
- * is not delayed, so fan-out latency stays that of unbatched writes. A second write in the same
- * turn, or any write to a socket read this turn (replies), corks the socket, and one setImmediate uncorks every socket corked since: whatever else the
- * turn writes to it (replies to pipelined messages, many broadcasts) leaves in one writev
- * instead of one syscall per frame, which was most of the server's CPU. setImmediate rather
- * than nextTick or a microtask: those would flush after each 'data' event, while the check
- * phase comes once after every socket's events of the turn.
+ * goes straight out unless the socket was read this turn and the read held several messages: one
+ * broadcast's copy to a receiver and the reply to a lone message (one message in flight) are not
+ * delayed, so their latency stays that of unbatched writes. A second write in the same turn, or
+ * any write to a socket whose read held several messages (replies to pipelined messages), corks
+ * the socket, and one setImmediate uncorks every socket corked since: whatever else the turn
+ * writes to it leaves in one writev instead of one syscall per frame, which was most of the
+ * server's CPU under load. setImmediate rather than nextTick or a microtask: those would flush
+ * after each 'data' event, while the check phase comes once after every socket's events of the
+ * turn.
  *
  * end() fully uncorks a stream in Node, so ending needs no special care; destroy() discards
  * what is held, so a caller that destroys on purpose flushes first (releaseNow).
@@ -53,6 +55,17 @@ function scheduleRelease(): void {
  */
 export function readingThisTurn(socket: Corkable): void {
   (socket as TrackedSocket)[kTurn] = turn;
+}
+
+/**
+ * The read marked by readingThisTurn held one message at most, so no batch of replies is coming:
+ * a reply already written (a synchronous one) goes out now rather than at the check phase, and
+ * the next write (one from a promise, a Nest handler's) goes straight out. Holding it until the
+ * check phase cost one message in flight a share of its round trip and saved no syscall.
+ */
+export function readAlone(socket: Corkable): void {
+  (socket as TrackedSocket)[kTurn] = (turn - 1) | 0;
+  if (socket.writableCorked !== 0) socket.uncork();
 }
 
 /** Hands what `socket` holds to the kernel now (before a destroy()). */
