@@ -75,7 +75,8 @@ describe('chat: plain-text protocol on /', () => {
       text: 'hello <there> & everyone',
       at: expect.any(String),
     });
-    const expected = lineOf(event, speaker.localName, 'hello <there> & everyone');
+    // Lines escape HTML by default (CHAT_TEXT_ESCAPE_HTML); the JSON protocol keeps it verbatim.
+    const expected = lineOf(event, speaker.localName, 'hello &lt;there&gt; &amp; everyone');
     expect(expected).toMatch(LINE);
     expect(await speaker.nextLine()).toBe(expected);
     expect(await listener.nextLine()).toBe(expected);
