@@ -13,6 +13,7 @@ import { peerNameOf } from './peer-name.js';
 import { chatLine, logoutText, QUIT_COMMAND, readsAsLogout } from './text-lines.js';
 
 const UNAVAILABLE_LINE = 'Error: the chat is temporarily unavailable, try again shortly';
+const MAYBE_STORED_LINE = 'Error: the chat did not answer in time; your line may still appear';
 
 /**
  * The plain-text protocol of the original socket servers on `ws /` (README, "Plain-text protocol
@@ -107,8 +108,10 @@ export class TextChatGateway implements OnGatewayConnection, OnGatewayDisconnect
     if (error instanceof ChatError && error.code === 'not_in_room') return;
     // `canPost` said no: the line was not stored, the connection stays.
     if (error instanceof ChatError && error.code === 'forbidden') return send(socket, `Error: ${error.message}`);
-    // The line was not stored; the connection stays, as it would for a rate-limited line.
-    if (error instanceof ChatBusUnavailableError) return send(socket, UNAVAILABLE_LINE);
+    // The line was not stored (or may be, later: no ref on this protocol to resend it safely);
+    // the connection stays, as it would for a rate-limited line.
+    if (error instanceof ChatBusUnavailableError)
+      return send(socket, error.maybeDone ? MAYBE_STORED_LINE : UNAVAILABLE_LINE);
     // The chat keeps as many rooms as it may, all in use (lobby has no history yet).
     if (error instanceof ChatError && error.code === 'too_many_rooms') return send(socket, `Error: ${error.message}`);
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
