@@ -326,7 +326,10 @@ describe('the packed package in host applications', () => {
         const socketUrls = await ann.page.evaluate(() =>
           (globalThis as unknown as { __sockets: Array<{ url: string }> }).__sockets.map((socket) => socket.url),
         );
-        expect(socketUrls).toEqual([`ws://127.0.0.1:${prefixed.port}/chat`]);
+        // The page's session key (README, "Sending exactly once") rides along.
+        expect(socketUrls).toEqual([
+          expect.stringMatching(new RegExp(`^ws://127\\.0\\.0\\.1:${prefixed.port}/chat\\?session=[\\w-]+$`)),
+        ]);
 
         await ann.send('hello from the installed page');
         await bob.waitForMessage('hello from the installed page', 'Ann');
