@@ -3,7 +3,8 @@
  *   tsc -p scripts/tsconfig.json && node --expose-gc scripts/.build/scripts/room-memory.js [redis://127.0.0.1:6379]
  * In memory: the heap growth of an InMemoryChatBus holding N full rooms, per room. In Redis:
  * `MEMORY USAGE` of a full room's stream written through the Redis bus (under a throw-away prefix,
- * deleted afterwards), and of the room index per entry.
+ * deleted afterwards), and of the room index per entry. Then what a remembered idempotency key
+ * costs (a sender id of 36 characters, a ref of 12), in memory and in Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { InMemoryChatBus } from '../src/chat/bus/in-memory-chat-bus.js';
@@ -83,7 +84,53 @@ async function inRedis(
   }
 }
 
+const KEYS = 1000;
+const senderOf = (i: number) => `${i % 10}`.padStart(36, 'f');
+const refOf = (i: number) => `m${(1_700_000_000 + i).toString(36)}.${i}`;
+
+/** Heap per remembered key: rooms keeping one message of history and KEYS keys each. */
+async function keysInMemory(): Promise<number> {
+  const rooms = 50;
+  const bus = new InMemoryChatBus({ historySize: 1, maxRooms: rooms, idempotency: { keysPerRoom: KEYS } });
+  for (let room = 0; room < rooms; room++) await bus.publish({ room: `room-${room}`, from: 'u', text: 'x' });
+  gc!();
+  const before = process.memoryUsage().heapUsed;
+  for (let room = 0; room < rooms; room++) {
+    for (let i = 0; i < KEYS; i++)
+      await bus.publish({ room: `room-${room}`, from: 'u', fromId: senderOf(i), text: 'x', ref: refOf(i) });
+  }
+  gc!();
+  const perKey = (process.memoryUsage().heapUsed - before) / (rooms * KEYS);
+  await bus.close();
+  return perKey;
+}
+
+/** `MEMORY USAGE` of a room's sent and sent-at keys holding KEYS keys, per key. */
+async function keysInRedis(url: string): Promise<number> {
+  const prefix = `measure:${process.pid}-${randomBytes(3).toString('hex')}:`;
+  const connections = new RedisConnections({ url, connectionName: `${prefix}measure` });
+  const bus = new RedisChatBus(connections, { prefix, historySize: 1, node: 'measure' });
+  const redis = connections.commands;
+  try {
+    await bus.ready();
+    for (let i = 0; i < KEYS; i++)
+      await bus.publish({ room: 'keys', from: 'u', fromId: senderOf(i), text: 'x', ref: refOf(i) });
+    let total = 0;
+    for (const key of ['sent:keys', 'sent-at:keys'])
+      total += Number(await redis.call('MEMORY', 'USAGE', `${prefix}${key}`, 'SAMPLES', '0'));
+    return total / KEYS;
+  } finally {
+    await bus.close();
+    for (const key of ['stream:keys', 'sent:keys', 'sent-at:keys', 'room-activity'])
+      await redis.unlink(`${prefix}${key}`);
+    await connections.close();
+  }
+}
+
 const url = process.argv[2] ?? 'redis://127.0.0.1:6379';
+console.log(
+  `idempotency keys: ${Math.round(await keysInMemory())} B each in memory, ${Math.round(await keysInRedis(url))} B each in Redis`,
+);
 for (const { label, length, fill } of shapes) {
   const memory = await inMemory(length, fill);
   console.log(`in memory, ${label}: ${Math.round(memory / 1024)} KiB per room (${ROOMS} rooms)`);

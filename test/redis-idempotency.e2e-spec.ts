@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { JsonChatClient } from './helpers/chat-clients.js';
+import { JsonChatClient, LineChatClient } from './helpers/chat-clients.js';
 import { describeWithRedisServer, RedisServerProcess } from './helpers/redis-server.js';
 import { startService, type ServiceApp } from './helpers/service-app.js';
 import { eventually, within } from './helpers/waiting.js';
@@ -107,12 +107,19 @@ describeWithRedisServer('sending exactly once through Redis faults (BUS=redis, a
       // The room is admitted while Redis answers: the sends below reach the store script itself.
       ledger.send('frozen', 'warm-up');
       await ledger.answered(['warm-up']);
+      // A plain-text client has no ref to resend with: it is told its line may still appear.
+      const liner = await LineChatClient.connect(a.wsUrl);
+      liner.sendText('a line before the freeze');
+      await liner.waitForLine((line) => line.endsWith('a line before the freeze'), 'the line');
       const refs = refsOf('f', 3);
       redis.freeze();
       try {
         for (const ref of refs) ledger.send('frozen', ref);
+        liner.sendText('a line into the freeze');
         await ledger.answered(refs);
         expect(refs.map((ref) => ledger.failed.get(ref))).toEqual(['maybe_stored', 'maybe_stored', 'maybe_stored']);
+        const error = await liner.waitForLine((line) => line.startsWith('Error:'), 'the error line');
+        expect(error).toBe('Error: the chat did not answer in time; your line may still appear');
       } finally {
         redis.thaw();
       }
@@ -124,6 +131,8 @@ describeWithRedisServer('sending exactly once through Redis faults (BUS=redis, a
       const counts = await copies(a, 'frozen');
       expect([...counts.values()]).toEqual([1, 1, 1, 1]);
       expect(ledger.delivered.size).toBe(4);
+      await liner.waitForLine((line) => line.endsWith('a line into the freeze'), 'the line stored after all');
+      await liner.close();
     },
     TEST_MS,
   );

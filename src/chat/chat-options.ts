@@ -109,7 +109,7 @@ export interface ChatRuntimeOptions {
   roomCreatePerMinute?: number | false;
   /**
    * How long the bus remembers idempotency keys (`ref`, `Idempotency-Key`): per room, the
-   * newest `keysPerRoom` (default 1000) no older than `windowMs` (default 600000, 10 minutes).
+   * newest `keysPerRoom` (default 500) no older than `windowMs` (default 600000, 10 minutes).
    */
   idempotency?: IdempotencyWindow;
   /**

@@ -14,7 +14,8 @@ export type {
 export { CHAT_OPTIONS } from './chat-options.js';
 export type { ChatPaths } from './chat-paths.js';
 export { CHAT_BUS, type ChatBus, type HistoryPage, type HistoryQuery } from './bus/chat-bus.js';
-export type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './bus/chat-events.js';
+export type { ChatEvent, ChatMessage, MessageDraft, MessageRef, PresenceNotice } from './bus/chat-events.js';
+export type { IdempotencyWindow } from './bus/idempotency-window.js';
 export { InMemoryChatBus, type InMemoryChatBusOptions } from './bus/in-memory-chat-bus.js';
 export { compareMessageIds, isMessageId } from './bus/message-id.js';
 export { ChatService, type Sender } from './chat.service.js';

@@ -34,6 +34,9 @@ describe('postRefusal', () => {
     expect(postRefusal(new ChatBusUnavailableError('post', new Error('down')))).toBe(
       'the chat is temporarily unavailable, try again shortly',
     );
+    expect(postRefusal(new ChatBusUnavailableError('post', new Error('timed out'), true))).toBe(
+      'the chat did not answer in time; your line may still appear',
+    );
   });
 
   it('says nothing about a message that raced its own close, and leaves other errors to the caller', () => {

@@ -8,6 +8,8 @@ import { ChatError } from './chat-error.js';
  */
 
 const UNAVAILABLE = 'the chat is temporarily unavailable, try again shortly';
+// No ref on these protocols to resend safely: the client is told the line may still appear.
+const MAYBE_STORED = 'the chat did not answer in time; your line may still appear';
 
 export interface LobbyRefusal {
   /** What the client is told before the close. */
@@ -41,6 +43,6 @@ export function postRefusal(error: unknown): string | null | undefined {
     // `canPost` said no, or the chat keeps as many rooms as it may (lobby has no history yet).
     if (error.code === 'forbidden' || error.code === 'too_many_rooms') return error.message;
   }
-  if (error instanceof ChatBusUnavailableError) return UNAVAILABLE;
+  if (error instanceof ChatBusUnavailableError) return error.maybeDone ? MAYBE_STORED : UNAVAILABLE;
   return undefined;
 }

@@ -25,7 +25,7 @@ describe('loadEnvironment', () => {
       CHAT_ROOM_MIN_IDLE: 600,
       CHAT_ROOM_TTL: 604_800,
       CHAT_IDEMPOTENCY_WINDOW: 600,
-      CHAT_IDEMPOTENCY_KEYS: 1000,
+      CHAT_IDEMPOTENCY_KEYS: 500,
       CHAT_ROOM_CREATE_PER_MINUTE: 10,
       BUS: 'memory',
       REDIS_URL: 'redis://127.0.0.1:6379',

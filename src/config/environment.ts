@@ -162,7 +162,7 @@ export class Environment {
   @IsInt()
   @Min(1)
   @Max(1_000_000)
-  CHAT_IDEMPOTENCY_KEYS = 1000;
+  CHAT_IDEMPOTENCY_KEYS = 500;
 
   /** New rooms one client may create per minute (and at once); 0 turns the limit off. */
   @Type(() => Number)

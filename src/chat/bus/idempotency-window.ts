@@ -9,7 +9,7 @@ import type { MessageDraft } from './chat-events.js';
 export interface IdempotencyWindow {
   /** Default 600000 (10 minutes). */
   windowMs?: number;
-  /** Default 1000. */
+  /** Default 500. */
   keysPerRoom?: number;
 }
 
@@ -18,7 +18,7 @@ export type ResolvedIdempotencyWindow = Required<IdempotencyWindow>;
 export function resolveIdempotencyWindow(window: IdempotencyWindow = {}): ResolvedIdempotencyWindow {
   return {
     windowMs: positiveInteger(window.windowMs ?? 600_000, 'idempotency.windowMs'),
-    keysPerRoom: positiveInteger(window.keysPerRoom ?? 1000, 'idempotency.keysPerRoom'),
+    keysPerRoom: positiveInteger(window.keysPerRoom ?? 500, 'idempotency.keysPerRoom'),
   };
 }
 

@@ -121,6 +121,16 @@ describe('InMemoryChatBus', () => {
     expect((await bus.history('r', { limit: 10 })).messages).toHaveLength(5);
   });
 
+  it('answers a resend of a message gone from the history with its id and time, as it was sent', async () => {
+    const clock = fakeClock();
+    bus = new InMemoryChatBus({ clock: clock.now, historySize: 1 });
+    const draft = { room: 'r', from: 'ann', fromId: 'a', text: 'first', ref: 'k' };
+    const first = await bus.publish(draft);
+    clock.advance(5);
+    await bus.publish({ room: 'r', from: 'bob', text: 'pushes it out' });
+    expect(await bus.publish(draft)).toEqual(first);
+  });
+
   it('forgets the keys of a room whose history it drops', async () => {
     const clock = fakeClock();
     bus = new InMemoryChatBus({ clock: clock.now, maxRooms: 1, roomMinIdleMs: 0 });

@@ -76,19 +76,12 @@ export class InMemoryChatBus implements ChatBus {
     const now = this.clock();
     const key = idempotencyKeyOf(draft);
     const sent = key === undefined ? undefined : this.keys.get(draft.room)?.find(key, now);
-    if (sent !== undefined) return sent;
+    // A resend: the message as stored, or as sent once the history no longer holds it.
+    if (sent !== undefined) return this.rooms.get(draft.room)?.find(sent.id) ?? messageOf(draft, sent.id, sent.at);
     const history = this.historyFor(draft.room, now);
-    const message: ChatMessage = {
-      id: this.ids.next(now),
-      room: draft.room,
-      from: draft.from,
-      fromId: draft.fromId ?? '',
-      text: draft.text,
-      at: new Date(now).toISOString(),
-    };
-    if (draft.ref !== undefined) message.ref = draft.ref;
+    const message = messageOf(draft, this.ids.next(now), now);
     history.append(message);
-    if (key !== undefined) this.keysOf(draft.room).remember(key, message, now);
+    if (key !== undefined) this.keysOf(draft.room).remember(key, message.id, now);
     this.enqueue({ type: 'message', message });
     return message;
   }
@@ -172,6 +165,19 @@ export class InMemoryChatBus implements ChatBus {
     this.flushing = undefined;
     for (const event of batch) this.subject.next(event);
   };
+}
+
+function messageOf(draft: MessageDraft, id: string, at: number): ChatMessage {
+  const message: ChatMessage = {
+    id,
+    room: draft.room,
+    from: draft.from,
+    fromId: draft.fromId ?? '',
+    text: draft.text,
+    at: new Date(at).toISOString(),
+  };
+  if (draft.ref !== undefined) message.ref = draft.ref;
+  return message;
 }
 
 /** Milliseconds of the room's newest message id (ids follow the bus's clock). */

@@ -21,6 +21,15 @@ describe('RoomHistory', () => {
     expect(history.newest?.text).toBe('m5');
   });
 
+  it('finds a message it still holds by id, and none it dropped or never had', () => {
+    const history = filled(3, 5);
+    expect(history.find('4-0')?.text).toBe('m4');
+    expect(history.find('5-0')?.text).toBe('m5');
+    expect(history.find('2-0')).toBeUndefined();
+    expect(history.find('4-1')).toBeUndefined();
+    expect(history.find('9-0')).toBeUndefined();
+  });
+
   it('gives the newest `limit` without since', () => {
     expect(texts(filled(10, 6).page({ limit: 2 }).messages)).toEqual(['m5', 'm6']);
   });

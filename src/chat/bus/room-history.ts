@@ -41,6 +41,13 @@ export class RoomHistory {
     this.start = (this.start + 1) % this.capacity;
   }
 
+  /** The message with this id, if the ring still holds it. */
+  find(id: string): ChatMessage | undefined {
+    const index = this.firstNotOlderThan(id);
+    const found = index < this.count ? this.at(index) : undefined;
+    return found?.id === id ? found : undefined;
+  }
+
   page({ since, before, limit }: HistoryQuery): HistoryPage {
     const low = since === undefined ? 0 : this.firstNewerThan(since);
     const high = before === undefined ? this.count : this.firstNotOlderThan(before);
