@@ -20,7 +20,7 @@ describe('the benchmark harness (bench/)', () => {
     try {
       const result = await run(process.execPath, ['--test', '--test-reporter=tap', 'bench/.build/bench/'], {
         cwd: ROOT,
-        timeout: 180_000,
+        timeout: 240_000,
         maxBuffer: 16 * 1024 * 1024,
         env: { ...process.env, NODE_OPTIONS: '' },
       });
@@ -33,5 +33,5 @@ describe('the benchmark harness (bench/)', () => {
     const failed = Number(/^# fail (\d+)/m.exec(output)?.[1] ?? -1);
     expect(failed).toBe(0);
     expect(passed).toBeGreaterThan(0);
-  }, 300_000);
+  }, 480_000);
 });
