@@ -22,6 +22,7 @@ function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
     roomTtlMs: chat.roomTtlMs,
     roomCreatePerMinute: chat.roomCreatePerMinute,
     maxFrameBytes: chat.maxFrameBytes,
+    instance: chat.instance,
   };
 }
 

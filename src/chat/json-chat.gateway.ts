@@ -60,7 +60,9 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       principal: socket.principal,
     });
     gateMessages(socket, this.admitFrame);
-    sendEvent(socket, 'welcome', { id: connection.id, name: connection.name, fromId: connection.senderId });
+    const welcome = { id: connection.id, name: connection.name, fromId: connection.senderId };
+    const { instance } = this.options;
+    sendEvent(socket, 'welcome', instance === undefined ? welcome : { ...welcome, instance });
   }
 
   async handleDisconnect(socket: ChatSocket): Promise<void> {
