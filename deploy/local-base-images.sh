@@ -130,7 +130,7 @@ build_nginx() {
   ln -sf /dev/stderr "$target/var/log/nginx/error.log"
   import_image "$target" "$nginx_tag" \
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    'EXPOSE 80' 'STOPSIGNAL SIGQUIT' 'CMD ["nginx", "-g", "daemon off;"]'
+    'EXPOSE 80' 'CMD ["nginx", "-g", "daemon off;"]'
 }
 
 for kind in node redis nginx; do
