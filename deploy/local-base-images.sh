@@ -92,12 +92,12 @@ build_node() {
   # so that `npm ci` in an image build reaches the registry the way it does here.
   if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
     cp /usr/local/share/ca-certificates/*.crt "$target/usr/local/share/ca-certificates/"
-    chroot "$target" update-ca-certificates >/dev/null
+    chroot "$target" update-ca-certificates >/dev/null 2>&1
   fi
   import_image "$target" "$node_tag" \
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     "ENV NODE_VERSION=$node_version" \
-    'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+    'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' 'ENV NPM_CONFIG_UPDATE_NOTIFIER=false' \
     'CMD ["node"]'
 }
 

@@ -179,7 +179,7 @@ export class ComposeProject {
 export interface ContainerState {
   Id: string;
   RestartCount: number;
-  State: { Status: string; Running: boolean; Health?: { Status: string } };
+  State: { Status: string; Running: boolean; Pid: number; Health?: { Status: string } };
   NetworkSettings: { Networks: Record<string, { IPAddress: string; Gateway: string }> };
 }
 
