@@ -27,7 +27,7 @@ COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 3000
 # 503 while a required dependency (Redis with BUS=redis) is down, so an orchestrator sees it.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM closes every WebSocket with 1001 and removes this instance from Redis presence.
 STOPSIGNAL SIGTERM

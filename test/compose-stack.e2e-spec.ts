@@ -66,15 +66,27 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
     return client;
   }
 
-  /** Connects until `wanted` instances answered each gateway (nginx picks; least_conn spreads). */
+  /**
+   * Closes every client and waits for the closes: nginx sends each new connection and request
+   * to the gateway with the fewest open connections, so a test starts from none on either.
+   */
+  async function closeClients(): Promise<void> {
+    const open = clients.splice(0);
+    for (const client of open) client.close();
+    await Promise.all(open.map((client) => client.closed()));
+  }
+
+  /**
+   * Connects until `wanted` clients are on each gateway. nginx sends a new connection to the
+   * gateway with the fewest, so the extra ones stay open until the end of the test.
+   */
   async function clientsOnEach(wanted: number): Promise<Record<Gateway, RecordingChatClient[]>> {
     const on: Record<Gateway, RecordingChatClient[]> = { 'gateway-1': [], 'gateway-2': [] };
-    for (let attempt = 0; attempt < 8 * wanted && GATEWAYS.some((g) => on[g].length < wanted); attempt++) {
+    for (let attempt = 0; attempt < 4 * wanted + 20 && GATEWAYS.some((g) => on[g].length < wanted); attempt++) {
       const client = await connect();
       const list = on[client.welcome.instance as Gateway];
       if (list === undefined) throw new Error(`welcome names no gateway: ${JSON.stringify(client.welcome)}`);
       if (list.length < wanted) list.push(client);
-      else client.close();
     }
     for (const gateway of GATEWAYS) expect(on[gateway]).toHaveLength(wanted);
     return on;
@@ -135,7 +147,16 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
     // than pulling (the layers stay: they are the build cache).
     await project.docker(['rmi', '--no-prune', GATEWAY_IMAGE]).catch(() => undefined);
     const up = await project.composeRun(['up', '-d', '--build'], START_MS);
-    if (up.status !== 0) throw new Error(`docker-compose up failed (${up.status}):\n${up.stderr}`);
+    if (up.status !== 0) {
+      const logs = await project.composeRun(['logs', '--no-color', '--tail', '30']);
+      const health = await project.docker([
+        'inspect',
+        '--format',
+        '{{.Name}} {{json .State.Health}}',
+        ...(await project.containers()),
+      ]);
+      throw new Error(`docker-compose up failed (${up.status}):\n${up.stderr}\n${logs.stdout}\n${health}`);
+    }
     expect(up.stderr.match(/^Building /gm)).toEqual(['Building ']);
     expect(up.stderr).toMatch(/^Building gateway-1$/m);
     expect(up.stderr).not.toMatch(/Pulling/);
@@ -271,6 +292,7 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
           (frame) => frame.event === 'message' && frame.data.id === id,
           'the message from gateway-1',
         );
+        await closeClients();
         phase('kill and restart', since);
       },
       STEP_MS,
@@ -299,6 +321,7 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
       await project.compose(['start', 'gateway-2'], 2 * MINUTE);
       await waitHealthy(['gateway-2']);
       await clientOn('gateway-2');
+      await closeClients();
       phase('stop and start', since);
     },
     STEP_MS,
@@ -309,7 +332,8 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
     async () => {
       const since = Date.now();
       const room = 'compose-redis';
-      const client = await connect();
+      // One client on each gateway: with as many connections on both, nginx alternates requests.
+      const client = (await clientsOnEach(1))['gateway-1'][0];
       await client.join(room, { name: 'persistent' });
       const before = await client.post(room, 'before the Redis restart');
       await project.compose(['stop', 'redis'], 2 * MINUTE);
@@ -322,6 +346,7 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
       // The append-only file kept the history across the restart.
       const histories = await fromEachGateway(`/api/rooms/${room}/messages`, (status) => status === 200);
       for (const history of histories.values()) expect(idsOf(history as StoredMessage[])).toEqual([before, after]);
+      await closeClients();
       phase('Redis restart', since);
     },
     STEP_MS,
@@ -330,7 +355,7 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
   it(
     'docker-compose down leaves no container',
     async () => {
-      for (const client of clients) client.close();
+      await closeClients();
       await project.compose(['down', '-v', '--remove-orphans'], 2 * MINUTE);
       expect(await project.containers()).toEqual([]);
     },
