@@ -196,6 +196,8 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
       await alice.waitForMessage('hi Alice', 'Bob');
       expect([...alice.pageErrors, ...bob.pageErrors]).toEqual([]);
       expect([...alice.cspViolations, ...bob.cspViolations]).toEqual([]);
+      // Their connections would count in nginx's least_conn choices of the next tests.
+      await Promise.all(pages.splice(0).map((page) => page.close()));
       phase('page', since);
     },
     STEP_MS,
@@ -205,15 +207,20 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
     'names the client by the address nginx saw, whatever X-Forwarded-For the client sent',
     async () => {
       const socket = new WebSocket(`${wsBase}/`, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+      const lines: string[] = [];
       const line = await new Promise<string>((resolve, reject) => {
         const probe = `probe-${Date.now()}`;
-        socket.once('open', () => socket.send(probe));
         socket.on('message', (data: Buffer) => {
           const text = data.toString();
+          lines.push(text);
+          // In the room once welcomed: then a line is everyone's, the sender's included.
+          if (/^Welcome, .* !$/.test(text) && lines.filter((seen) => seen.startsWith('Welcome, ')).length === 1) {
+            socket.send(probe);
+          }
           if (text.endsWith(` say: ${probe}`)) resolve(text);
         });
         socket.once('error', reject);
-        setTimeout(() => reject(new Error('no echo of the probe line')), 15_000);
+        setTimeout(() => reject(new Error(`no echo of the probe line; got ${JSON.stringify(lines)}`)), 30_000);
       });
       socket.close();
       const name = /^\d\d:\d\d:\d\d (.+) say: /.exec(line)![1];
@@ -311,11 +318,22 @@ describeWithDocker('docker-compose.yml run for real, used through nginx', () => 
       for (const [index, client] of leaving.entries()) await client.join(room, { name: `leaving${index}` });
       await project.compose(['stop', 'gateway-2'], 2 * MINUTE);
       for (const client of leaving) expect((await client.closed()).code).toBe(1001);
+      // Presence lists the observer alone once gateway-2 has removed its members.
+      await until(
+        async () => {
+          const rooms = (await (await fetch(`${base}/api/rooms`)).json()) as Array<{ room: string; members: number }>;
+          return rooms.find((entry) => entry.room === room)?.members === 1 ? true : undefined;
+        },
+        `${room} listing the observer alone`,
+        MINUTE,
+      );
+      // ...and the observer was told.
       for (const index of leaving.keys()) {
         await observer.waitFor(
           (frame) =>
             frame.event === 'presence' && frame.data.event === 'leave' && frame.data.name === `leaving${index}`,
           `leaving${index} leaving presence`,
+          MINUTE,
         );
       }
       await project.compose(['start', 'gateway-2'], 2 * MINUTE);
