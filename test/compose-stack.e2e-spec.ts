@@ -14,7 +14,7 @@ import { RecordingChatClient, type StoredMessage } from './helpers/recording-cha
 
 const MINUTE = 60_000;
 /** Building the images on a cold cache (stand-in base images, npm ci, tsc) on a busy machine. */
-const START_MS = 30 * MINUTE;
+const START_MS = 40 * MINUTE;
 const STEP_MS = 4 * MINUTE;
 const GATEWAYS = ['gateway-1', 'gateway-2'] as const;
 type Gateway = (typeof GATEWAYS)[number];
