@@ -1,8 +1,12 @@
-# syntax=docker/dockerfile:1
 # The chat gateway: `docker build -t nest-chat-gateway .` (docker-compose.yml builds it too).
+# No `# syntax=` line: BuildKit would fetch that frontend image from the registry.
+
+# The Node.js base image of both stages: another registry or mirror with
+# `--build-arg NODE_IMAGE=...` (deploy/local-base-images.sh builds a stand-in from Debian).
+ARG NODE_IMAGE=node:20-alpine
 
 # Build stage: the full dependency tree and the TypeScript compiler.
-FROM node:20-alpine AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No scripts: `prepare` would build before the sources are copied (the build is the next step).
@@ -14,7 +18,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev && npm cache clean --force
 
 # Runtime stage: compiled code and production dependencies only, as the unprivileged `node` user.
-FROM node:20-alpine AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
@@ -23,7 +27,7 @@ COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 3000
 # 503 while a required dependency (Redis with BUS=redis) is down, so an orchestrator sees it.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM closes every WebSocket with 1001 and removes this instance from Redis presence.
 STOPSIGNAL SIGTERM

@@ -23,6 +23,14 @@ function loggerFor(config: Environment, given: NestApplicationOptions['logger'])
   return given;
 }
 
+/** Names the instance that answered, on every HTTP response (several instances behind a proxy). */
+function instanceHeader(instance: string) {
+  return (_request: unknown, response: { setHeader(name: string, value: string): unknown }, next: () => void) => {
+    response.setHeader('X-Instance-Id', instance);
+    next();
+  };
+}
+
 /**
  * Builds the service exactly as `npm start` runs it, from an environment map (or the
  * Environment main.ts already validated); end-to-end tests use it with their own map so they
@@ -47,6 +55,7 @@ export async function createApp(
   });
   // The page's headers on every response (API, health, metrics, errors) of the service.
   app.use(helmet(SECURITY_HEADERS));
+  if (config.INSTANCE_ID !== '') app.use(instanceHeader(config.INSTANCE_ID));
   const adapter = new Rfc6455Adapter(app, {
     maxPayload: config.WS_MAX_PAYLOAD,
     maxConnections: config.WS_MAX_CONNECTIONS,

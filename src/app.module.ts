@@ -24,6 +24,7 @@ function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
     roomCreatePerMinute: chat.roomCreatePerMinute,
     maxFrameBytes: chat.maxFrameBytes,
     textEscapeHtml: chat.textEscapeHtml,
+    instance: chat.instance,
   };
 }
 

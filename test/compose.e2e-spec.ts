@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEnvironment } from '../src/config/environment.js';
-import { describeWithDockerCompose, dockerCompose, readComposeYaml, type Yaml } from './helpers/redis-compose.js';
+import {
+  describeWithDockerCompose,
+  dockerCompose,
+  dockerComposeWith,
+  readComposeYaml,
+  type Yaml,
+} from './helpers/redis-compose.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -63,12 +69,19 @@ describe('the image (Dockerfile)', () => {
   const dockerfile = read('Dockerfile');
   const stages = dockerfile.split(/^FROM /m).slice(1);
 
+  it('takes its Node.js base image from a build argument, a public node image by default', () => {
+    expect(dockerfile.split(/^FROM /m)[0]).toMatch(/^ARG NODE_IMAGE=node:\d+-(alpine|\w+-slim)$/m);
+    expect(stages.map((stage) => stage.split(' ')[0])).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}']);
+    // A `# syntax=` line makes BuildKit fetch that frontend image from the registry.
+    expect(dockerfile).not.toMatch(/^# *syntax=/m);
+  });
+
   it('builds in one stage and runs the compiled code from a second, small one', () => {
     expect(stages).toHaveLength(2);
     expect(stages[0]).toMatch(/^\S+ AS build\n/);
     expect(stages[0]).toMatch(/RUN npm ci/);
     expect(stages[0]).toMatch(/npm run build && npm prune --omit=dev/);
-    expect(stages[1]).toMatch(/^node:\d+-(alpine|\w+-slim)\b/);
+    expect(stages[1]).toMatch(/^\S+ AS runtime\n/);
     expect(stages[1]).toMatch(/COPY --from=build .*\/app\/dist/);
     expect(stages[1]).not.toMatch(/npm (ci|install)/);
   });
@@ -117,23 +130,45 @@ describeWithDockerCompose('the compose stack (docker-compose.yml, checked by doc
     expect(redis.ports).toBeUndefined();
   });
 
-  it.each(['gateway-1', 'gateway-2'])(
-    'builds %s from this repository and runs it on the Redis bus, behind nginx only',
-    (name) => {
-      const gateway = services[name];
-      expect(gateway.build.context).toBe(ROOT);
-      expect(gateway.environment).toMatchObject({ BUS: 'redis', REDIS_URL: 'redis://redis:6379', HOST: '0.0.0.0' });
-      // The environment is one the service accepts.
-      expect(() => loadEnvironment(gateway.environment)).not.toThrow();
-      expect(gateway.expose).toEqual([gateway.environment.PORT]);
-      // nginx is the one proxy in front: clients are named after their own address, not nginx's.
-      expect(gateway.environment.TRUST_PROXY).toBe('1');
-      expect(gateway.ports).toBeUndefined();
-      expect(gateway.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
-      expect(gateway.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${gateway.environment.PORT}/health`);
-      expect(gateway.restart).toBe('unless-stopped');
-    },
-  );
+  it('builds the gateway image once, from this repository, on the public node image by default', () => {
+    expect(services['gateway-1'].build).toEqual({ context: ROOT, args: { NODE_IMAGE: 'node:20-alpine' } });
+    expect(services['gateway-2'].build).toBeUndefined();
+    expect(services['gateway-2'].image).toBe(services['gateway-1'].image);
+    // docker-compose 1.29 prepares images in file order: the building service comes first.
+    const file = read('docker-compose.yml');
+    expect(file.indexOf('\n  gateway-1:')).toBeLessThan(file.indexOf('\n  gateway-2:'));
+  });
+
+  it('takes the Redis and nginx images from variables, the public images by default', () => {
+    const mirror = {
+      NODE_IMAGE: 'mirror.example/node:20',
+      REDIS_IMAGE: 'mirror.example/redis:7',
+      NGINX_IMAGE: 'mirror.example/nginx:1.28',
+    };
+    const variables = dockerComposeWith(ROOT, mirror, '-f', 'docker-compose.yml', 'config');
+    expect(variables.status).toBe(0);
+    const mirrored = (readComposeYaml(variables.stdout) as { services: Record<string, Service> }).services;
+    expect(mirrored['gateway-1'].build.args).toEqual({ NODE_IMAGE: 'mirror.example/node:20' });
+    expect(mirrored.redis.image).toBe('mirror.example/redis:7');
+    expect(mirrored.nginx.image).toBe('mirror.example/nginx:1.28');
+    expect(services.nginx.image).toMatch(/^nginx:1\.\d+-alpine$/);
+  });
+
+  it.each(['gateway-1', 'gateway-2'])('runs %s on the Redis bus, behind nginx only, naming itself', (name) => {
+    const gateway = services[name];
+    expect(gateway.image).toBe('nest-chat-gateway:latest');
+    expect(gateway.environment).toMatchObject({ BUS: 'redis', REDIS_URL: 'redis://redis:6379', HOST: '0.0.0.0' });
+    expect(gateway.environment.INSTANCE_ID).toBe(name);
+    // The environment is one the service accepts.
+    expect(() => loadEnvironment(gateway.environment)).not.toThrow();
+    expect(gateway.expose).toEqual([gateway.environment.PORT]);
+    // nginx is the one proxy in front: clients are named after their own address, not nginx's.
+    expect(gateway.environment.TRUST_PROXY).toBe('1');
+    expect(gateway.ports).toBeUndefined();
+    expect(gateway.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    expect(gateway.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${gateway.environment.PORT}/health`);
+    expect(gateway.restart).toBe('unless-stopped');
+  });
 
   it("publishes nginx on port 8080 with the repository's config, once both gateways are healthy", () => {
     const { nginx } = services;

@@ -82,6 +82,11 @@ export interface ChatRuntimeOptions {
   maxFrameBytes?: number;
   /** Rooms one connection may be in at once. Default 50. */
   maxRoomsPerConnection?: number;
+  /**
+   * A name for this instance (INSTANCE_ID), sent as `welcome.instance`: which of several
+   * instances behind a proxy a client reached. Default: none, `welcome` has no `instance`.
+   */
+  instance?: string;
   /** Most names listed in `joined` and `presence` (`count` always has the total). Default 200. */
   memberListLimit?: number;
   /** Frames per client; beyond it the client gets `rate_limited`. false: no limit. */
@@ -158,6 +163,7 @@ export interface ResolvedChatOptions {
   bus: ChatRuntimeOptions['bus'];
   canJoin: RoomAccessHook | undefined;
   canPost: RoomAccessHook | undefined;
+  instance: string | undefined;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 10 };
@@ -199,6 +205,7 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     bus: options.bus,
     canJoin: hook(options.canJoin, 'canJoin'),
     canPost: hook(options.canPost, 'canPost'),
+    instance: options.instance === '' ? undefined : options.instance,
   };
 }
 

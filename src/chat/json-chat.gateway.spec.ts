@@ -22,11 +22,14 @@ class RecordingSocket extends EventEmitter {
 }
 
 /** The gateway `type` with one connection: what it answers, and what reaches a later listener (the adapter's). */
-function connect(type: typeof JsonChatGateway): { socket: RecordingSocket; dispatched: string[] } {
+function connect(
+  type: typeof JsonChatGateway,
+  options: { instance?: string } = {},
+): { socket: RecordingSocket; dispatched: string[] } {
   const connection = { id: 'c1', name: 'guest', senderId: 's1' };
   const chat = { connect: () => connection, admit: () => true };
   const registry = { find: () => connection };
-  const gateway = new type(chat as never, registry as never, {} as never, { maxFrameBytes: 1024 } as never);
+  const gateway = new type(chat as never, registry as never, {} as never, { maxFrameBytes: 1024, ...options } as never);
   const socket = new RecordingSocket();
   gateway.handleConnection(socket, { socket: { remoteAddress: '127.0.0.1' } } as IncomingMessage);
   const dispatched: string[] = [];
@@ -50,5 +53,18 @@ describe('JsonChatGateway frame screen', () => {
     socket.emit('message', Buffer.from('{"event":"ping","data":{}}'), false);
     expect(dispatched).toEqual([]);
     expect(socket.sent[1]).toMatchObject({ event: 'error', data: { code: 'unknown_event' } });
+  });
+});
+
+describe('JsonChatGateway welcome', () => {
+  it('names the connection, and the instance only when one is configured', () => {
+    expect(connect(JsonChatGateway).socket.sent[0]).toEqual({
+      event: 'welcome',
+      data: { id: 'c1', name: 'guest', fromId: 's1' },
+    });
+    expect(connect(JsonChatGateway, { instance: 'gateway-2' }).socket.sent[0]).toEqual({
+      event: 'welcome',
+      data: { id: 'c1', name: 'guest', fromId: 's1', instance: 'gateway-2' },
+    });
   });
 });

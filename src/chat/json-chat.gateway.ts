@@ -63,7 +63,9 @@ export class JsonChatGateway implements OnGatewayConnection, OnGatewayDisconnect
       sessionId: sessionSenderId(request),
     });
     gateMessages(socket, this.admitFrame);
-    sendEvent(socket, 'welcome', { id: connection.id, name: connection.name, fromId: connection.senderId });
+    const welcome = { id: connection.id, name: connection.name, fromId: connection.senderId };
+    const { instance } = this.options;
+    sendEvent(socket, 'welcome', instance === undefined ? welcome : { ...welcome, instance });
   }
 
   async handleDisconnect(socket: ChatSocket): Promise<void> {

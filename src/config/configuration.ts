@@ -23,6 +23,8 @@ export interface ChatConfig {
   textEscapeHtml: boolean;
   /** CHAT_JSON_PATHS, CHAT_TEXT_PATHS, CHAT_TORNADO_PATHS (comma lists), CHAT_REST_PREFIX, CHAT_PAGE_PATH. */
   paths: { json: string; text: string; tornado: string; rest: string; page: string };
+  /** INSTANCE_ID; empty: none. */
+  instance: string;
 }
 
 export function chatConfigOf(env: Environment): ChatConfig {
@@ -54,6 +56,7 @@ export function chatConfigOf(env: Environment): ChatConfig {
       rest: env.CHAT_REST_PREFIX,
       page: env.CHAT_PAGE_PATH,
     },
+    instance: env.INSTANCE_ID,
   };
 }
 

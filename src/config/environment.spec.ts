@@ -90,6 +90,13 @@ describe('loadEnvironment', () => {
     expect(loadEnvironment({ CHAT_MAX_FRAME_BYTES: '4096' }).CHAT_MAX_FRAME_BYTES).toBe(4096);
   });
 
+  it('takes an INSTANCE_ID of name characters, none by default', () => {
+    expect(loadEnvironment({}).INSTANCE_ID).toBe('');
+    expect(loadEnvironment({ INSTANCE_ID: 'gateway-1' }).INSTANCE_ID).toBe('gateway-1');
+    expect(() => loadEnvironment({ INSTANCE_ID: 'a b' })).toThrow(/INSTANCE_ID="a b"/);
+    expect(() => loadEnvironment({ INSTANCE_ID: 'x'.repeat(65) })).toThrow(/INSTANCE_ID=/);
+  });
+
   it('reports every bad variable at once', () => {
     expect(() => loadEnvironment({ PORT: 'x', BUS: 'y' })).toThrow(/PORT=.*\n.*BUS=/s);
   });

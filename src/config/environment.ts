@@ -251,6 +251,12 @@ export class Environment {
   @IsString()
   TRUST_PROXY = '';
 
+  /** A name for this instance: `welcome.instance` on /chat and the X-Instance-Id response header. */
+  @Matches(/^[A-Za-z0-9._-]{0,64}$/, {
+    message: 'INSTANCE_ID must be at most 64 letters, digits and ._-',
+  })
+  INSTANCE_ID = '';
+
   @IsIn(['text', 'json'])
   LOG_FORMAT: 'text' | 'json' = 'text';
 

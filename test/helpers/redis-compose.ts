@@ -29,8 +29,23 @@ export interface ComposeRun {
   stderr: string;
 }
 
+/** The variables docker-compose.yml reads: unset unless given, so that the defaults are checked. */
+const COMPOSE_VARIABLES = ['NODE_IMAGE', 'REDIS_IMAGE', 'NGINX_IMAGE', 'NGINX_PUBLISH'];
+
 export function dockerCompose(cwd: string, ...args: string[]): ComposeRun {
-  const run = spawnSync('docker-compose', args, { cwd, encoding: 'utf8', timeout: 30_000 });
+  return dockerComposeWith(cwd, {}, ...args);
+}
+
+/** docker-compose with these of the compose file's variables set (and the others unset). */
+export function dockerComposeWith(cwd: string, variables: Record<string, string>, ...args: string[]): ComposeRun {
+  const env = { ...process.env };
+  for (const name of COMPOSE_VARIABLES) delete env[name];
+  const run = spawnSync('docker-compose', args, {
+    cwd,
+    env: { ...env, ...variables },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: run.status, stdout: run.stdout ?? '', stderr: run.stderr ?? '' };
 }
 
