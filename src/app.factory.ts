@@ -62,6 +62,7 @@ export async function createApp(
     // Also enforced by the HTTP server created above; here for gateways on ports of their own.
     maxHeaderBytes: config.WS_MAX_HEADER_BYTES,
     handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
+    closeTimeoutMs: config.WS_CLOSE_TIMEOUT_MS,
     allowedOrigins: parseOriginList(config.WS_ALLOWED_ORIGINS),
     sendBufferLimit: config.WS_SEND_BUFFER_LIMIT,
     heartbeatMs: config.WS_HEARTBEAT_MS,

@@ -62,6 +62,9 @@ describe.each([
       // One publisher posts as fast as the server takes it.
       CHAT_REST_RATE_LIMIT_PER_SECOND: '0',
       WS_PERMESSAGE_DEFLATE: deflate,
+      // The slow peer reads again only after the others were checked, which on a loaded machine
+      // can take longer than the default 5 s the server waits before dropping a peer it closed.
+      WS_CLOSE_TIMEOUT_MS: '60000',
     });
   });
   afterAll(async () => {

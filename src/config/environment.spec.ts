@@ -11,6 +11,7 @@ describe('loadEnvironment', () => {
       WS_HEARTBEAT_MS: 30_000,
       WS_MAX_CONNECTIONS: 0,
       WS_HANDSHAKE_TIMEOUT_MS: 10_000,
+      WS_CLOSE_TIMEOUT_MS: 5_000,
       WS_MAX_HEADER_BYTES: 16_384,
       WS_ALLOWED_ORIGINS: '',
       WS_SEND_BUFFER_LIMIT: 4_194_304,

@@ -70,6 +70,11 @@ export class Environment {
 
   @Type(() => Number)
   @IsInt()
+  @Min(1)
+  WS_CLOSE_TIMEOUT_MS = 5_000;
+
+  @Type(() => Number)
+  @IsInt()
   @Min(1024)
   @Max(1_048_576)
   WS_MAX_HEADER_BYTES = 16_384;
