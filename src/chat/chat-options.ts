@@ -2,6 +2,7 @@ import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../common/number-checks.js';
 import type { ChatBus } from './bus/chat-bus.js';
 import type { ChatPaths } from './chat-paths.js';
+import type { PresenceBatchOptions } from './presence/presence-batcher.js';
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
 
@@ -79,6 +80,12 @@ export interface ChatRuntimeOptions {
   memberListLimit?: number;
   /** Frames per client; beyond it the client gets `rate_limited`. false: no limit. */
   rateLimit?: RateLimit | false;
+  /**
+   * Presence notices of a room: `burst` one by one per window of `intervalMs`, then one notice
+   * summing up the rest of each window (CHAT_PRESENCE_INTERVAL_MS, CHAT_PRESENCE_BURST). false:
+   * one notice per change. Default 250 ms, 10.
+   */
+  presenceBatch?: PresenceBatchOptions | false;
   /** Rooms whose history the bus keeps (CHAT_MAX_ROOMS). Default 1000. */
   maxRooms?: number;
   /**
@@ -130,6 +137,7 @@ export interface ResolvedChatOptions {
   maxRoomsPerConnection: number;
   memberListLimit: number;
   rateLimit: ResolvedRateLimit | false;
+  presenceBatch: PresenceBatchOptions | false;
   restRateLimit: RestRateLimit | false;
   maxRooms: number;
   roomMinIdleMs: number;
@@ -142,6 +150,7 @@ export interface ResolvedChatOptions {
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 10 };
 export const DEFAULT_REST_RATE_LIMIT: RestRateLimit = { burst: 20, perSecond: 10 };
+export const DEFAULT_PRESENCE_BATCH: PresenceBatchOptions = { intervalMs: 250, burst: 10 };
 
 export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedChatOptions {
   const given = options.rateLimit ?? DEFAULT_RATE_LIMIT;
@@ -166,6 +175,7 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     maxRoomsPerConnection: positiveInteger(options.maxRoomsPerConnection ?? 50, option('maxRoomsPerConnection')),
     memberListLimit: positiveInteger(options.memberListLimit ?? 200, option('memberListLimit')),
     rateLimit,
+    presenceBatch: resolvePresenceBatch(options.presenceBatch ?? DEFAULT_PRESENCE_BATCH),
     restRateLimit: resolveRestRateLimit(options.restRateLimit ?? DEFAULT_REST_RATE_LIMIT),
     maxRooms: positiveInteger(options.maxRooms ?? 1000, option('maxRooms')),
     roomMinIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, option('roomMinIdleMs')),
@@ -185,6 +195,14 @@ function resolveRestRateLimit(given: RestRateLimit | false): RestRateLimit | fal
   return {
     burst: positiveInteger(given.burst, option('restRateLimit.burst')),
     perSecond: positiveNumber(given.perSecond, option('restRateLimit.perSecond')),
+  };
+}
+
+function resolvePresenceBatch(given: PresenceBatchOptions | false): PresenceBatchOptions | false {
+  if (given === false) return false;
+  return {
+    intervalMs: positiveInteger(given.intervalMs, option('presenceBatch.intervalMs')),
+    burst: positiveInteger(given.burst, option('presenceBatch.burst')),
   };
 }
 

@@ -129,6 +129,19 @@ export class Environment {
   @Max(1_000_000)
   CHAT_REST_RATE_LIMIT_PER_SECOND = 10;
 
+  /** A room's presence window (ms): past CHAT_PRESENCE_BURST notices in one, the rest are summed up; 0 turns it off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  CHAT_PRESENCE_INTERVAL_MS = 250;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CHAT_PRESENCE_BURST = 10;
+
   /** Rooms whose history is kept (in memory or in Redis). */
   @Type(() => Number)
   @IsInt()

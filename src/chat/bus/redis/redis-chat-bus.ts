@@ -243,7 +243,9 @@ export class RedisChatBus implements ChatBus {
     clearTimeout(timer);
   }
 
-  private async publishPresence(notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): Promise<void> {
+  private async publishPresence(
+    notice: Pick<PresenceNotice, 'room' | 'name' | 'event' | 'joins' | 'leaves'>,
+  ): Promise<void> {
     if (!isWireString(notice.name))
       throw new TypeError('the chat bus cannot carry this presence notice: name is not a string');
     try {
