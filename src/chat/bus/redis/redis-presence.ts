@@ -14,8 +14,11 @@ export interface RedisPresenceOptions {
 
 /** What the presence tells its bus. */
 export interface PresenceHooks {
-  /** The first member on this instance is entering `room` (called before the store is). */
-  firstEntering(room: string): void;
+  /**
+   * The first member on this instance is entering `room` (called before the store is); the
+   * room's events are followed here once it resolves.
+   */
+  firstEntering(room: string): Promise<void>;
   /** The newest message id of `room` when its first member here entered. */
   entered(room: string, newestId: string): void;
   /** The last member on this instance left `room`. */
@@ -45,6 +48,8 @@ export class RedisPresence implements RoomPresence {
    * finds.
    */
   private readonly unannouncedLeaves = new Map<string, Map<string, string>>();
+  /** Rooms whose first member here is entering: the feed and the registry are being told. */
+  private readonly registering = new Map<string, Promise<void>>();
   private repairing: Promise<void> | undefined;
   private readonly sweepBatch: number;
   private closed = false;
@@ -64,18 +69,13 @@ export class RedisPresence implements RoomPresence {
     if (members === undefined) {
       members = new Map();
       this.local.set(room, members);
-      this.hooks.firstEntering(room);
+      const registering = this.registerRoom(room).finally(() => this.registering.delete(room));
+      this.registering.set(room, registering);
     }
     members.set(member.id, member.name);
     try {
-      const reply = await this.store.enter(
-        room,
-        member.id,
-        member.name,
-        this.options.ttlMs,
-        this.options.memberListLimit,
-      );
-      if (reply.registered) this.forgotten();
+      await this.registering.get(room);
+      const reply = await this.store.enter(room, member.id, member.name, this.options.memberListLimit);
       if (first) this.hooks.entered(room, reply.newestId);
       return { members: reply.roster.members, count: reply.roster.count };
     } catch (error) {
@@ -96,9 +96,12 @@ export class RedisPresence implements RoomPresence {
     // Deregistering removed every member of this instance already.
     if (this.closed) return undefined;
     try {
-      const reply = await this.store.exit(room, memberId, lastHere, this.options.ttlMs, this.options.memberListLimit);
-      if (reply.registered) this.forgotten();
-      return { members: reply.roster.members, count: reply.roster.count };
+      const roster = await this.store.exit(room, memberId, this.options.memberListLimit);
+      // Unless a member here entered the room again meanwhile (its registration is on its way).
+      if (lastHere && !this.local.has(room)) {
+        if ((await this.store.nodeLeave(room, this.options.ttlMs)).registered) this.forgotten();
+      }
+      return { members: roster.members, count: roster.count };
     } catch {
       this.dirty.add(room);
       if (name !== undefined) {
@@ -119,13 +122,10 @@ export class RedisPresence implements RoomPresence {
         where.push(room);
       }
     }
-    if (where.length === 0 || this.closed) return;
-    try {
-      const reply = await this.store.rename(memberId, name, where, this.options.ttlMs);
-      if (reply.registered) this.forgotten();
-    } catch {
-      for (const room of where) this.dirty.add(room);
-    }
+    if (this.closed) return;
+    await Promise.all(
+      where.map((room) => this.store.rename(memberId, name, room).catch(() => void this.dirty.add(room))),
+    );
   }
 
   async roster(room: string): Promise<Roster> {
@@ -154,7 +154,7 @@ export class RedisPresence implements RoomPresence {
     if (this.closed) return;
     const reply = await this.store.heartbeat(this.options.ttlMs, this.sweepBatch);
     if (reply.registered) this.forgotten();
-    await this.announceAll(reply.removed, 'leave');
+    for (const node of reply.expired) await this.announceAll(await this.store.removeNode(node, true), 'leave');
     await this.repair();
   }
 
@@ -162,10 +162,11 @@ export class RedisPresence implements RoomPresence {
   async deregister(): Promise<void> {
     this.closed = true;
     await this.repairing?.catch(() => undefined);
+    const rooms = [...this.local.keys()];
     this.local.clear();
     this.dirty.clear();
     this.unannouncedLeaves.clear();
-    await this.announceAll(await this.store.deregister(), 'leave');
+    await this.announceAll(await this.store.removeNode(this.store.node, false, rooms), 'leave');
   }
 
   /** Rooms whose members here are waiting to be written again (for tests and metrics). */
@@ -180,6 +181,12 @@ export class RedisPresence implements RoomPresence {
     if (this.dirty.size > 0) void this.repair().catch(() => undefined);
   }
 
+  /** Follows the room's events here, then lists the room among this instance's. */
+  private async registerRoom(room: string): Promise<void> {
+    await this.hooks.firstEntering(room);
+    if ((await this.store.nodeEnter(room, this.options.ttlMs)).registered) this.forgotten();
+  }
+
   private repair(): Promise<void> {
     this.repairing ??= this.repairDirtyRooms().finally(() => (this.repairing = undefined));
     return this.repairing;
@@ -191,7 +198,12 @@ export class RedisPresence implements RoomPresence {
       this.dirty.delete(room);
       try {
         const members = this.local.get(room) ?? new Map<string, string>();
-        const { joined, left } = await this.store.sync(room, members.entries(), this.options.ttlMs);
+        const { joined, left } = await this.store.sync(room, members.entries());
+        const { registered } =
+          members.size > 0 || this.local.has(room)
+            ? await this.store.nodeEnter(room, this.options.ttlMs)
+            : await this.store.nodeLeave(room, this.options.ttlMs);
+        if (registered) this.forgotten();
         const leaves = this.unannouncedLeaves.get(room) ?? new Map<string, string>();
         this.unannouncedLeaves.delete(room);
         for (const [id, name] of left) leaves.set(id, name);

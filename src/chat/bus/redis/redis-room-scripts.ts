@@ -1,8 +1,8 @@
 /**
- * The scripts that bound the rooms the Redis bus keeps. Unlike those of redis-scripts.ts they
- * are handed every key they touch in KEYS (never built from a prefix), and each touches either
- * keys of one room or the room index, never both: they can run on a Redis Cluster once a
- * room's keys share a hash tag.
+ * The scripts that store messages and bound the rooms the Redis bus keeps. Like those of
+ * redis-scripts.ts they are handed every key they touch in KEYS (redis-keys.ts), and each
+ * touches either keys of one room or the room index, never both: on a Redis Cluster a room's
+ * keys share a hash tag, so each script runs on one shard.
  *
  *   P stream:<room>    STREAM  the room's history (expires roomTtlMs after its last message)
  *   P room-activity    ZSET    room -> when (ms, Redis' clock) the room was last admitted or
@@ -21,7 +21,7 @@ export const ROOM_SCRIPTS = {
   /**
    * Stores a message and publishes its envelope. KEYS: the room's keys, its stream first.
    * ARGV: maxlen, from, text, envelope without id, ttl ms (0: never expires), channel, fromId
-   * ('' is not stored) -> id. The expiry of every key of the room is refreshed in the same step
+   * ('' is not stored), PUBLISH or SPUBLISH (Redis Cluster: the room's sharded channel) -> id. The expiry of every key of the room is refreshed in the same step
    * as the XADD.
    */
   chatStore: {
@@ -44,7 +44,7 @@ local ttl = tonumber(ARGV[5])
 if ttl > 0 then
   for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-redis.call('PUBLISH', ARGV[6], '{"id":"' .. id .. '",' .. string.sub(ARGV[4], 2))
+redis.call(ARGV[8], ARGV[6], '{"id":"' .. id .. '",' .. string.sub(ARGV[4], 2))
 return id
 `,
   },
@@ -99,12 +99,3 @@ return 1
 } as const;
 
 export type RoomScriptName = keyof typeof ROOM_SCRIPTS;
-
-/** The keys of one room, as the scripts of redis-scripts.ts name them (k_stream, k_members). */
-export function roomKeys(prefix: string, room: string): { stream: string; members: string } {
-  return { stream: `${prefix}stream:${room}`, members: `${prefix}members:${room}` };
-}
-
-export function roomIndexKey(prefix: string): string {
-  return `${prefix}room-activity`;
-}
