@@ -184,6 +184,15 @@ export class Environment {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /** Seed nodes of a Redis Cluster: with BUS=redis the bus runs on the cluster (REDIS_URL: credentials, TLS). */
+  @Matches(
+    /^\s*$|^\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}(\s*,\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5})*\s*$/,
+    {
+      message: 'REDIS_CLUSTER_NODES must be a comma list of host:port',
+    },
+  )
+  REDIS_CLUSTER_NODES = '';
+
   @Matches(/^[A-Za-z0-9:_.{}-]{1,64}$/, {
     message: 'REDIS_PREFIX must be 1 to 64 characters of letters, digits and :_.{}-',
   })

@@ -2,9 +2,10 @@ import type { DependencyCheck } from '../../health/dependency-check.js';
 import type { RedisConnections } from './redis-connections.js';
 
 /**
- * Redis as a dependency of /health: down while either connection is not ready or the bus is
- * not subscribed, and while a PING gets no answer (a half-open TCP connection still looks
- * ready to the client).
+ * Redis as a dependency of /health: down while a connection is not ready or the bus is not
+ * subscribed, and while a PING gets no answer (a half-open TCP connection still looks ready to
+ * the client). On a Redis Cluster every primary is asked: one that is down is reported (its
+ * slots cannot be written) until its replica has taken over.
  */
 export class RedisHealthCheck implements DependencyCheck {
   readonly name = 'redis';
@@ -14,6 +15,8 @@ export class RedisHealthCheck implements DependencyCheck {
   async check(): Promise<string | undefined> {
     const problem = this.connections.problem();
     if (problem !== undefined) return problem;
+    const primaries = await this.connections.unreachablePrimaries();
+    if (primaries.length > 0) return `Redis Cluster primary does not answer PING: ${primaries.join('; ')}`;
     try {
       await this.connections.commands.ping();
       return undefined;
