@@ -17,6 +17,8 @@ export interface RedisChatInstanceOptions extends Omit<ChatRuntimeOptions, 'bus'
   /** The instance's id on the bus (readable in failures). */
   node: string;
   presenceTtlMs?: number;
+  /** Seed nodes of a Redis Cluster to run on instead of `url`. */
+  clusterNodes?: ReadonlyArray<{ host: string; port: number }>;
 }
 
 /**
@@ -29,9 +31,17 @@ export async function startRedisChat({
   prefix,
   node,
   presenceTtlMs,
+  clusterNodes,
   ...chat
 }: RedisChatInstanceOptions): Promise<RedisChatInstance> {
-  const bus = RedisBusModule.forRoot({ url, connectionName: `${prefix}${node}`, prefix, node, presenceTtlMs });
+  const bus = RedisBusModule.forRoot({
+    url,
+    clusterNodes,
+    connectionName: `${prefix}${node}`,
+    prefix,
+    node,
+    presenceTtlMs,
+  });
   const started = await startApp([
     bus,
     ChatModule.forRootAsync({ imports: [bus], useFactory: () => ({ rateLimit: false, ...chat }) }),

@@ -86,21 +86,29 @@ export class RedisConnections {
   }
 
   /**
-   * The primaries of the cluster that do not answer PING (`host:port: why`), for /health;
-   * empty on a single Redis, whose one connection `problem()` covers.
+   * Why the cluster cannot serve every slot now, for /health: its state is not ok (a primary is
+   * down and no replica has taken over yet), fewer primaries are connected than serve slots, or
+   * a primary does not answer PING. Undefined when all is well, and on a single Redis.
    */
-  async unreachablePrimaries(): Promise<string[]> {
-    if (this.cluster === undefined) return [];
-    const primaries = this.cluster.nodes('master');
-    const answers = await Promise.all(
+  async clusterProblem(): Promise<string | undefined> {
+    const cluster = this.cluster;
+    if (cluster === undefined) return undefined;
+    const info = String(await cluster.call('CLUSTER', 'INFO'));
+    const state = /cluster_state:(\w+)/.exec(info)?.[1];
+    if (state !== 'ok') return `Redis Cluster state is ${state ?? 'unknown'}: a primary is down and not replaced yet`;
+    const primaries = cluster.nodes('master');
+    const serving = Number(/cluster_size:(\d+)/.exec(info)?.[1] ?? primaries.length);
+    if (primaries.length < serving) return `Redis Cluster: ${primaries.length} of ${serving} primaries connected`;
+    const silent = await Promise.all(
       primaries.map((node) =>
         node.ping().then(
           () => undefined,
-          (error: Error) => `${node.options.host}:${node.options.port}: ${error.message || String(error)}`,
+          (error: Error) => `${node.options.host}:${node.options.port} (${error.message || String(error)})`,
         ),
       ),
     );
-    return answers.filter((answer): answer is string => answer !== undefined);
+    const down = silent.filter((answer) => answer !== undefined);
+    return down.length > 0 ? `Redis Cluster primary does not answer PING: ${down.join(', ')}` : undefined;
   }
 
   /** Resolves once both connections are ready (or rejects after `timeoutMs`). */

@@ -15,9 +15,9 @@ export class RedisHealthCheck implements DependencyCheck {
   async check(): Promise<string | undefined> {
     const problem = this.connections.problem();
     if (problem !== undefined) return problem;
-    const primaries = await this.connections.unreachablePrimaries();
-    if (primaries.length > 0) return `Redis Cluster primary does not answer PING: ${primaries.join('; ')}`;
     try {
+      const clusterProblem = await this.connections.clusterProblem();
+      if (clusterProblem !== undefined) return clusterProblem;
       await this.connections.commands.ping();
       return undefined;
     } catch (error) {
