@@ -100,9 +100,8 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
     /** Every instance receives the events of these rooms from now on. */
     async function listen(all: Instance[], ...rooms: string[]): Promise<void> {
-      const { follow } = subject;
-      if (follow === undefined) return;
-      for (const { bus } of all) for (const room of rooms) await follow(bus, room);
+      if (subject.follow === undefined) return;
+      for (const { bus } of all) for (const room of rooms) await subject.follow(bus, room);
     }
 
     /** Resolves once every instance has delivered `count` messages of `room`. */

@@ -274,11 +274,3 @@ function rosterOf(reply: Reply, start: number): RosterReply {
     members: reply.slice(start + 1).map((name) => JSON.parse(String(name)) as string),
   };
 }
-
-function roomNamesOf(reply: Reply, start: number): RoomName[] {
-  const pairs: RoomName[] = [];
-  for (let i = start; i + 1 < reply.length; i += 2) {
-    pairs.push({ room: String(reply[i]), name: JSON.parse(String(reply[i + 1])) as string });
-  }
-  return pairs;
-}
