@@ -62,7 +62,20 @@ export interface ChatReceiverJob extends JobBase {
   room: string;
 }
 
-export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob;
+/**
+ * Connections to the product's `/chat`, opened first; on 'start' every one joins at once (spread
+ * over `spreadMs`): all into `room`, or each into a room of its own (`<roomPrefix><n>`).
+ * Counts `joined` replies (messages) and `presence` frames.
+ */
+export interface ChatStormJob extends JobBase {
+  kind: 'chat-storm';
+  connections: number;
+  room: string | undefined;
+  roomPrefix: string;
+  spreadMs: number;
+}
+
+export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob | ChatStormJob;
 
 /** How the broadcast sender paces itself. */
 export type SendMode =
@@ -95,6 +108,8 @@ export interface Counters {
   errors: number;
   /** Deliveries received more than once (chat receivers). */
   duplicates: number;
+  /** `presence` frames received (chat storm). */
+  presence: number;
 }
 
 export interface WorkerReport {

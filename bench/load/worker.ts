@@ -4,6 +4,7 @@ import { EchoDriver } from './echo-driver.js';
 import { HandshakeDriver } from './handshake-driver.js';
 import { IdleDriver } from './idle-driver.js';
 import { ChatReceiverDriver } from './chat-receiver-driver.js';
+import { ChatStormDriver } from './chat-storm-driver.js';
 import { ReceiverDriver } from './receiver-driver.js';
 import { SenderDriver } from './sender-driver.js';
 
@@ -32,6 +33,8 @@ function driverFor(job: WorkerJob): Driver {
       return new HandshakeDriver(job);
     case 'chat-receivers':
       return new ChatReceiverDriver(job);
+    case 'chat-storm':
+      return new ChatStormDriver(job);
   }
 }
 
