@@ -5,7 +5,15 @@ import { parseOptions } from './options.js';
 describe('parseOptions', () => {
   it('runs everything, three times, into docs/bench by default', () => {
     const options = parseOptions([])!;
-    assert.deepEqual(options.scenarios, ['echo', 'broadcast', 'idle', 'handshake', 'micro', 'redis-broadcast']);
+    assert.deepEqual(options.scenarios, [
+      'echo',
+      'broadcast',
+      'idle',
+      'handshake',
+      'micro',
+      'redis-broadcast',
+      'rejoin-storm',
+    ]);
     assert.equal(options.redisReceivers, 1000);
     assert.equal(options.redisRate, 200);
     assert.deepEqual(options.targets, ['ours', 'platform-ws', 'ws', 'raw']);
