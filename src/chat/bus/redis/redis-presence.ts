@@ -261,7 +261,7 @@ export class RedisPresence implements RoomPresence {
         const members = this.local.get(room) ?? new Map<string, LocalMember>();
         const { joined, left } = await this.store.sync(room, members.entries());
         const { registered } =
-          members.size > 0 || this.local.has(room)
+          members.size > 0
             ? await this.store.nodeEnter(room, this.options.ttlMs)
             : await this.store.nodeLeave(room, this.options.ttlMs);
         if (registered) this.forgotten();
