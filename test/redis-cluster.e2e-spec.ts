@@ -35,6 +35,14 @@ describeWithRedisServer('two instances on a Redis Cluster (BUS=redis, REDIS_CLUS
     return client;
   }
 
+  /** The member list a client joining `room` on `on` is given (the observer stays in the room). */
+  async function membersOf(on: RedisChatInstance, room: string): Promise<string[]> {
+    const observer = await JsonChatClient.connect(on.wsUrl);
+    clients.push(observer);
+    await observer.welcome();
+    return ((await observer.join(room, { name: `observer-${clients.length}` })) as { members: string[] }).members;
+  }
+
   /** Sends a message and waits for its ack (its id) or its error (undefined). */
   async function post(client: JsonChatClient, room: string, text: string): Promise<string | undefined> {
     client.send('message', { room, text, ref: text });
@@ -120,6 +128,56 @@ describeWithRedisServer('two instances on a Redis Cluster (BUS=redis, REDIS_CLUS
       }
       const listed = await request(a.httpUrl).get('/api/rooms').expect(200);
       expect(listed.body).toEqual(expect.arrayContaining(rooms.map((room) => ({ room, members: 2 }))));
+    },
+    TEST_MS,
+  );
+
+  it(
+    'keeps one name per person in a room and stores a resent message once, in rooms on different shards',
+    async () => {
+      const [a, b] = [await instance('a'), await instance('b')];
+      const [first, second] = [...(await roomsOnEveryPrimary()).values()];
+      const ann = await member(a, first, 'ann');
+      await ann.join(second, { name: 'ann' });
+      const bob = await member(b, first, 'bob');
+      await bob.join(second, { name: 'bob' });
+
+      // Another identity takes ann's name neither by joining nor by renaming, in any of the rooms.
+      const other = await JsonChatClient.connect(b.wsUrl);
+      clients.push(other);
+      await other.welcome();
+      other.send('join', { room: second, name: 'ann' });
+      expect(await other.waitFor('error')).toMatchObject({ code: 'name_taken' });
+      bob.send('nick', { name: 'ann' });
+      expect(await bob.waitFor('error')).toMatchObject({ code: 'name_taken' });
+      for (const room of [first, second]) {
+        const members = await membersOf(a, room);
+        expect(members.filter((name) => name === 'ann')).toHaveLength(1);
+        expect(members).toContain('bob');
+      }
+      // A free name is taken in both rooms (written shard by shard), and bob's old one is free again in both.
+      bob.send('nick', { name: 'bobby' });
+      for (const room of [first, second]) {
+        await within(
+          (async () => {
+            while (!(await membersOf(a, room)).includes('bobby'));
+          })(),
+          `bobby in ${room}`,
+          10_000,
+        );
+        const newcomer = await JsonChatClient.connect(a.wsUrl);
+        clients.push(newcomer);
+        await newcomer.welcome();
+        await newcomer.join(room, { name: 'bob' });
+      }
+
+      // A resend with the same ref is acknowledged with the first id and stored once.
+      const seen = collect(bob, first);
+      const id = await post(ann, first, 'once');
+      expect(await post(ann, first, 'once')).toBe(id);
+      const marker = await post(ann, first, 'marker');
+      await eventually(() => seen.includes(marker!), 'the marker on the other instance', 20_000);
+      expect(seen).toEqual([id, marker]);
     },
     TEST_MS,
   );
