@@ -131,7 +131,7 @@ export class RedisPresence implements RoomPresence {
       this.dirty.add(room);
       if (name !== undefined) {
         let leaves = this.unannouncedLeaves.get(room);
-        if (leaves === undefined) this.unannouncedLeaves.set(room, (leaves = new Map()));
+        if (leaves === undefined) this.unannouncedLeaves.set(room, (leaves = new Map<string, string>()));
         leaves.set(memberId, name);
       }
       return undefined;
