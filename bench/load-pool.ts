@@ -16,13 +16,14 @@ export interface PoolReport {
 }
 
 function sum(counters: readonly Counters[]): Counters {
-  const total: Counters = { messages: 0, bytes: 0, sent: 0, errors: 0, duplicates: 0 };
+  const total: Counters = { messages: 0, bytes: 0, sent: 0, errors: 0, duplicates: 0, presence: 0 };
   for (const c of counters) {
     total.messages += c.messages;
     total.bytes += c.bytes;
     total.sent += c.sent;
     total.errors += c.errors;
     total.duplicates += c.duplicates;
+    total.presence += c.presence;
   }
   return total;
 }

@@ -73,7 +73,21 @@ export interface ChatRoundTripJob extends JobBase {
   measure: 'ack' | 'delivery';
 }
 
-export type WorkerJob = EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob | ChatRoundTripJob;
+/**
+ * Connections to the product's `/chat`, opened first; on 'start' every one joins at once (spread
+ * over `spreadMs`): all into `room`, or each into a room of its own (`<roomPrefix><n>`).
+ * Counts `joined` replies (messages) and `presence` frames.
+ */
+export interface ChatStormJob extends JobBase {
+  kind: 'chat-storm';
+  connections: number;
+  room: string | undefined;
+  roomPrefix: string;
+  spreadMs: number;
+}
+
+export type WorkerJob =
+  EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob | ChatRoundTripJob | ChatStormJob;
 
 /** How the broadcast sender paces itself. */
 export type SendMode =
@@ -106,6 +120,8 @@ export interface Counters {
   errors: number;
   /** Deliveries received more than once (chat receivers). */
   duplicates: number;
+  /** `presence` frames received (chat storm). */
+  presence: number;
 }
 
 export interface WorkerReport {

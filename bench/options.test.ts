@@ -13,6 +13,7 @@ describe('parseOptions', () => {
       'handshake',
       'micro',
       'redis-broadcast',
+      'rejoin-storm',
     ]);
     assert.equal(options.redisReceivers, 1000);
     assert.equal(options.redisRate, 200);

@@ -8,6 +8,7 @@ export const SCENARIOS = [
   'handshake',
   'micro',
   'redis-broadcast',
+  'rejoin-storm',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -49,6 +50,8 @@ export interface BenchOptions {
   /** Messages per second the Redis scenario publishes. */
   redisRate: number;
   redisUrl: string;
+  /** Clients of the rejoin storm (one room, and as many rooms of one). */
+  stormClients: number;
 }
 
 const ECHO_SHAPES: Array<Omit<EchoCell, 'path'>> = [
@@ -78,6 +81,7 @@ const USAGE = `Usage: node bench/.build/bench/run.js [options]
   --broadcast-rate N         deliveries/s of the fixed-rate latency run (default 20000)
   --redis-receivers N        receivers of redis-broadcast, half on each instance (default 1000)
   --redis-rate N             messages/s redis-broadcast publishes (default 200)
+  --storm-clients N          clients of rejoin-storm (default 10000; quick 2000)
   --redis-url URL            Redis of redis-broadcast, skipped if it does not answer (default redis://127.0.0.1:6379)
   --help`;
 
@@ -153,6 +157,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     'redis-receivers',
     'redis-rate',
     'redis-url',
+    'storm-clients',
   ]);
   for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n\n${USAGE}`);
 
@@ -194,6 +199,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       : 1000,
     redisRate: get('redis-rate') ? positive('--redis-rate', get('redis-rate')!) : 200,
     redisUrl: get('redis-url') ?? 'redis://127.0.0.1:6379',
+    stormClients: get('storm-clients') ? numbers('--storm-clients', get('storm-clients')!)[0] : quick ? 2000 : 10_000,
   };
 }
 

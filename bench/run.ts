@@ -16,6 +16,7 @@ import { handshakeSteps, HANDSHAKE_PATH, runHandshake } from './scenarios/handsh
 import { idleSteps, runIdle } from './scenarios/idle.js';
 import { runMicroScenario } from './scenarios/micro.js';
 import { redisBroadcastSteps, runRedisBroadcast } from './scenarios/redis-broadcast.js';
+import { rejoinStormSteps, runRejoinStorm } from './scenarios/rejoin-storm.js';
 
 /**
  * `npm run bench`: starts each target server pinned to one CPU, drives it from load processes
@@ -32,7 +33,8 @@ function totalSteps(options: BenchOptions): number {
     (scenarios.includes('idle') ? idleSteps(options) : 0) +
     (scenarios.includes('handshake') ? handshakeSteps(options) : 0) +
     (scenarios.includes('micro') ? 1 : 0) +
-    (scenarios.includes('redis-broadcast') ? redisBroadcastSteps(options) : 0)
+    (scenarios.includes('redis-broadcast') ? redisBroadcastSteps(options) : 0) +
+    (scenarios.includes('rejoin-storm') ? rejoinStormSteps(options) : 0)
   );
 }
 
@@ -69,6 +71,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (scenarios.includes('handshake'))
     results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };
   if (scenarios.includes('redis-broadcast')) results.redisBroadcast = await runRedisBroadcast(context);
+  if (scenarios.includes('rejoin-storm')) results.rejoinStorm = await runRejoinStorm(context);
   results.goals = evaluateGoals(results);
   context.progress.done();
 

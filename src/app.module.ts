@@ -17,6 +17,7 @@ function chatLimitsOf(chat: ChatConfig): ChatRuntimeOptions {
     maxRoomsPerConnection: chat.maxRoomsPerConnection,
     rateLimit: chat.rateLimit,
     restRateLimit: chat.restRateLimit,
+    presenceBatch: chat.presenceBatch,
     maxRooms: chat.maxRooms,
     roomMinIdleMs: chat.roomMinIdleMs,
     roomTtlMs: chat.roomTtlMs,

@@ -118,7 +118,7 @@ describeWithRedis('the Redis bus against a real Redis', () => {
     await b.bus.presence.enter('lobby', { id: 'c2', name: 'bob' });
     // b "dies": its connections are cut and never come back, so its heartbeats stop.
     b.connections.commands.disconnect();
-    b.connections.subscriber.disconnect();
+    b.connections.subscriber?.disconnect();
     const gone = Date.now();
     await a.until(
       () => a.presence('lobby').some((notice) => notice.name === 'bob' && notice.event === 'leave'),

@@ -228,7 +228,7 @@ describeWithRedis('several instances on one Redis (BUS=redis)', () => {
       await ann.waitFor('presence', (p) => p.name === 'bob' && p.event === 'join');
       // b stops talking to Redis for good, as a crashed or frozen process would: no more heartbeats.
       b.connections.commands.disconnect();
-      b.connections.subscriber.disconnect();
+      b.connections.subscriber?.disconnect();
       const died = Date.now();
       expect(await ann.waitFor('presence', (p) => p.name === 'bob' && p.event === 'leave')).toEqual({
         room: 'wake',

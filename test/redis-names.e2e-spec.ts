@@ -178,7 +178,7 @@ describeWithRedis('one name per person in a room, across instances (BUS=redis)',
       const [a, b] = [await node('a'), await node('b')];
       await b.bus.presence.enter('p-3', { id: 'c2', name: 'bob', identity: 'u2' });
       b.connections.commands.disconnect();
-      b.connections.subscriber.disconnect();
+      b.connections.subscriber?.disconnect();
       await a.until(
         () => a.presence('p-3').some((notice) => notice.name === 'bob' && notice.event === 'leave'),
         'bob to expire',

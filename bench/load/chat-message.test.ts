@@ -29,7 +29,8 @@ describe('chat messages', () => {
   it('tells deliveries and join replies from other events', () => {
     assert.equal(chatFrameKind(delivery('x')), 'message');
     assert.equal(chatFrameKind(Buffer.from('{"event":"joined","data":{"room":"bench"}}')), 'joined');
-    assert.equal(chatFrameKind(Buffer.from('{"event":"presence","data":{}}')), 'other');
+    assert.equal(chatFrameKind(Buffer.from('{"event":"presence","data":{}}')), 'presence');
+    assert.equal(chatFrameKind(Buffer.from('{"event":"welcome","data":{}}')), 'other');
     assert.equal(chatFrameKind(Buffer.from('{"ev')), 'other');
   });
 });

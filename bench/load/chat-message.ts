@@ -13,6 +13,7 @@ const ZERO = 0x30;
 const MESSAGE_PREFIX = Buffer.from('{"event":"message"', 'latin1');
 const JOINED_PREFIX = Buffer.from('{"event":"joined"', 'latin1');
 const ACK_PREFIX = Buffer.from('{"event":"ack"', 'latin1');
+const PRESENCE_PREFIX = Buffer.from('{"event":"presence"', 'latin1');
 const TEXT_KEY = Buffer.from('"text":"', 'latin1');
 /** Enough payload bytes to reach the text behind the id, room and sender name. */
 export const CHAT_HEAD_BYTES = 256;
@@ -32,7 +33,7 @@ export function stampedText(timeMicros: number, seq: number): string {
   return `${String(Math.floor(timeMicros)).padStart(TIME_DIGITS, '0')}:${String(seq).padStart(SEQ_DIGITS, '0')}`;
 }
 
-export type ChatFrameKind = 'message' | 'joined' | 'ack' | 'other';
+export type ChatFrameKind = 'message' | 'joined' | 'ack' | 'presence' | 'other';
 
 function startsWith(head: Buffer, prefix: Buffer): boolean {
   return head.length >= prefix.length && head.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
@@ -42,6 +43,7 @@ export function chatFrameKind(head: Buffer): ChatFrameKind {
   if (startsWith(head, MESSAGE_PREFIX)) return 'message';
   if (startsWith(head, JOINED_PREFIX)) return 'joined';
   if (startsWith(head, ACK_PREFIX)) return 'ack';
+  if (startsWith(head, PRESENCE_PREFIX)) return 'presence';
   return 'other';
 }
 

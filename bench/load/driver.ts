@@ -14,10 +14,11 @@ export abstract class Driver {
   sent = 0;
   errors = 0;
   duplicates = 0;
+  presence = 0;
   lastError: string | undefined = undefined;
   readonly histogram = new Histogram();
   protected readonly sockets = new Set<Socket>();
-  private baseline: Counters = { messages: 0, bytes: 0, sent: 0, errors: 0, duplicates: 0 };
+  private baseline: Counters = { messages: 0, bytes: 0, sent: 0, errors: 0, duplicates: 0, presence: 0 };
 
   /** Opens the connections; resolves once every one of them is usable. */
   abstract prepare(): Promise<void>;
@@ -44,6 +45,7 @@ export abstract class Driver {
         sent: total.sent - base.sent,
         errors: total.errors - base.errors,
         duplicates: total.duplicates - base.duplicates,
+        presence: total.presence - base.presence,
       },
       total,
       histogram: this.histogram.snapshot(),
@@ -101,6 +103,7 @@ export abstract class Driver {
       sent: this.sent,
       errors: this.errors,
       duplicates: this.duplicates,
+      presence: this.presence,
     };
   }
 }

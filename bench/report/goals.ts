@@ -89,6 +89,24 @@ function oneInFlightGoals(
 
 export function evaluateGoals(results: BenchResults): GoalResult[] {
   const goals: GoalResult[] = [];
+  const storm = results.rejoinStorm;
+  if (storm !== undefined) {
+    const n = storm.clients.toLocaleString('en-US');
+    for (const [key, what] of [
+      ['allJoinedMs', 'time until all have joined'],
+      ['serverCpuSeconds', 'server CPU'],
+    ] as const) {
+      goals.push(
+        atMost(
+          `reconnect storm of ${n} into one room: ${what} vs ${n} rooms of one`,
+          median(storm.oneRoom, 'ours', key),
+          median(storm.roomsOfOne, 'ours', key),
+          2,
+          `median ${key}, one room / rooms of one`,
+        ),
+      );
+    }
+  }
   const echoGoal = (
     path: EchoCell['path'],
     shape: Shape,

@@ -118,6 +118,25 @@ export interface RedisBroadcastResult {
   skipped?: string;
 }
 
+/** One reconnect storm: every client joins at once, into one room or each into its own. */
+export interface StormRun {
+  /** From the first join sent until every client has its `joined` reply, ms. */
+  allJoinedMs: number;
+  /** Server CPU from the first join until presence has settled, seconds. */
+  serverCpuSeconds: number;
+  /** `presence` frames received by all clients. */
+  presenceDeliveries: number;
+  errors: number;
+}
+
+/** 'rejoin-storm': N clients rejoin one room vs N rooms of one, within `spreadMs`. */
+export interface StormResult {
+  clients: number;
+  spreadMs: number;
+  oneRoom: ByTarget<StormRun>;
+  roomsOfOne: ByTarget<StormRun>;
+}
+
 export interface MicroRow {
   group: string;
   name: string;
@@ -155,6 +174,7 @@ export interface BenchResults {
   redisBroadcast?: RedisBroadcastResult;
   /** Absent in results written before the scenario existed. */
   chatRoundTrip?: ChatRoundTripResult[];
+  rejoinStorm?: StormResult;
   goals: GoalResult[];
 }
 

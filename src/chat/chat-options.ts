@@ -7,6 +7,7 @@ import {
   type ResolvedIdempotencyWindow,
 } from './bus/idempotency-window.js';
 import type { ChatPaths } from './chat-paths.js';
+import type { PresenceBatchOptions } from './presence/presence-batcher.js';
 
 export const CHAT_OPTIONS = Symbol('CHAT_OPTIONS');
 
@@ -97,6 +98,12 @@ export interface ChatRuntimeOptions {
    * clients. Default true.
    */
   textEscapeHtml?: boolean;
+  /**
+   * Presence notices of a room: `burst` one by one per window of `intervalMs`, then one notice
+   * summing up the rest of each window (CHAT_PRESENCE_INTERVAL_MS, CHAT_PRESENCE_BURST). false:
+   * one notice per change. Default 250 ms, 10.
+   */
+  presenceBatch?: PresenceBatchOptions | false;
   /** Rooms whose history the bus keeps (CHAT_MAX_ROOMS). Default 1000. */
   maxRooms?: number;
   /**
@@ -154,6 +161,7 @@ export interface ResolvedChatOptions {
   memberListLimit: number;
   rateLimit: ResolvedRateLimit | false;
   textEscapeHtml: boolean;
+  presenceBatch: PresenceBatchOptions | false;
   restRateLimit: RestRateLimit | false;
   maxRooms: number;
   roomMinIdleMs: number;
@@ -168,6 +176,7 @@ export interface ResolvedChatOptions {
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 10 };
 export const DEFAULT_REST_RATE_LIMIT: RestRateLimit = { burst: 20, perSecond: 10 };
+export const DEFAULT_PRESENCE_BATCH: PresenceBatchOptions = { intervalMs: 250, burst: 10 };
 
 export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedChatOptions {
   const given = options.rateLimit ?? DEFAULT_RATE_LIMIT;
@@ -193,6 +202,7 @@ export function resolveChatOptions(options: ChatRuntimeOptions = {}): ResolvedCh
     memberListLimit: positiveInteger(options.memberListLimit ?? 200, option('memberListLimit')),
     rateLimit,
     textEscapeHtml: flag(options.textEscapeHtml ?? true, 'textEscapeHtml'),
+    presenceBatch: resolvePresenceBatch(options.presenceBatch ?? DEFAULT_PRESENCE_BATCH),
     restRateLimit: resolveRestRateLimit(options.restRateLimit ?? DEFAULT_REST_RATE_LIMIT),
     maxRooms: positiveInteger(options.maxRooms ?? 1000, option('maxRooms')),
     roomMinIdleMs: nonNegativeInteger(options.roomMinIdleMs ?? 600_000, option('roomMinIdleMs')),
@@ -221,6 +231,14 @@ function flag(value: boolean, name: string): boolean {
   if (typeof value !== 'boolean')
     throw new TypeError(`ChatModule option ${name} must be a boolean, got ${typeof value}`);
   return value;
+}
+
+function resolvePresenceBatch(given: PresenceBatchOptions | false): PresenceBatchOptions | false {
+  if (given === false) return false;
+  return {
+    intervalMs: positiveInteger(given.intervalMs, option('presenceBatch.intervalMs')),
+    burst: positiveInteger(given.burst, option('presenceBatch.burst')),
+  };
 }
 
 function hook(value: RoomAccessHook | undefined, name: string): RoomAccessHook | undefined {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CloseCode } from '../websocket/index.js';
 import { RoomLimitError } from './bus/bus-errors.js';
@@ -8,6 +8,7 @@ import { ChatError, nameTaken } from './chat-error.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { SOCKET_OPEN, type ChatSocket, type ProtocolKind } from './chat-socket.js';
 import { ChatConnection, ConnectionRegistry, type RoomSummary } from './connection-registry.js';
+import { PresenceBatcher, type PresenceChange } from './presence/presence-batcher.js';
 import { CHAT_PRESENCE, type RoomPresence, type Roster } from './presence/room-presence.js';
 import { RoomAccess } from './room-access.js';
 import { RoomCreationLimiter } from './room-creation-limiter.js';
@@ -71,9 +72,10 @@ export interface EarlierPage {
  * instances in the presence, messages and presence notices go through the bus.
  */
 @Injectable()
-export class ChatService {
+export class ChatService implements OnApplicationShutdown {
   private readonly logger = new Logger(ChatService.name);
   private readonly roomCreations: RoomCreationLimiter | undefined;
+  private readonly presenceBatcher: PresenceBatcher | undefined;
 
   constructor(
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
@@ -85,6 +87,15 @@ export class ChatService {
   ) {
     const { roomCreatePerMinute } = options;
     if (roomCreatePerMinute !== false) this.roomCreations = new RoomCreationLimiter(roomCreatePerMinute);
+    if (options.presenceBatch !== false) {
+      this.presenceBatcher = new PresenceBatcher(options.presenceBatch, (room, change, roster) =>
+        this.sendPresence(room, change, roster),
+      );
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.presenceBatcher?.close();
   }
 
   connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
@@ -334,14 +345,24 @@ export class ChatService {
   }
 
   /**
-   * Tells every member; the change itself is already made, so a notice that cannot be sent is
-   * only logged (the next notice of the room carries its current members).
+   * Tells every member, at once or (in a busy room) summed up with the room's next changes; the
+   * change itself is already made.
    */
-  private async announce(room: string, name: string, event: 'join' | 'leave', roster: Roster): Promise<void> {
+  private announce(room: string, name: string, event: 'join' | 'leave', roster: Roster): Promise<void> {
+    if (this.presenceBatcher !== undefined) return this.presenceBatcher.change(room, name, event, roster);
+    return this.sendPresence(room, { name, event }, roster);
+  }
+
+  /**
+   * A notice that cannot be sent is only logged (the next notice of the room carries its current
+   * members). A summary reads the room's members when it is sent.
+   */
+  private async sendPresence(room: string, change: PresenceChange, roster: Roster | undefined): Promise<void> {
     try {
-      await this.bus.announce({ room, name, event, members: roster.members, count: roster.count });
+      const { members, count } = roster ?? (await this.presence.roster(room));
+      await this.bus.announce({ room, ...change, members, count });
     } catch (error) {
-      this.logger.warn(`could not announce the ${event} of ${name} in ${room}: ${String(error)}`);
+      this.logger.warn(`could not announce the ${change.event} of ${change.name} in ${room}: ${String(error)}`);
     }
   }
 }

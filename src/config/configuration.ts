@@ -10,6 +10,8 @@ export interface ChatConfig {
   rateLimit: { burst: number; perSecond: number } | false;
   /** REST writes per client: a burst, then so many per second; false when PER_SECOND is 0. */
   restRateLimit: { burst: number; perSecond: number } | false;
+  /** False when CHAT_PRESENCE_INTERVAL_MS is 0. */
+  presenceBatch: { intervalMs: number; burst: number } | false;
   maxRooms: number;
   roomMinIdleMs: number;
   roomTtlMs: number;
@@ -39,6 +41,10 @@ export function chatConfigOf(env: Environment): ChatConfig {
     restRateLimit:
       env.CHAT_REST_RATE_LIMIT_PER_SECOND > 0
         ? { burst: env.CHAT_REST_RATE_LIMIT_BURST, perSecond: env.CHAT_REST_RATE_LIMIT_PER_SECOND }
+        : false,
+    presenceBatch:
+      env.CHAT_PRESENCE_INTERVAL_MS > 0
+        ? { intervalMs: env.CHAT_PRESENCE_INTERVAL_MS, burst: env.CHAT_PRESENCE_BURST }
         : false,
     maxRooms: env.CHAT_MAX_ROOMS,
     roomMinIdleMs: env.CHAT_ROOM_MIN_IDLE * 1000,

@@ -66,6 +66,10 @@ describe('loadEnvironment', () => {
     ['LOG_FORMAT', 'xml'],
     ['LOG_LEVEL', 'loud'],
     ['REDIS_PREFIX', 'has space'],
+    ['REDIS_CLUSTER_NODES', '10.0.0.1'],
+    ['REDIS_CLUSTER_NODES', 'a:1,,b:2'],
+    ['CHAT_PRESENCE_INTERVAL_MS', '-1'],
+    ['CHAT_PRESENCE_BURST', '0'],
     ['CHAT_MAX_FRAME_BYTES', '100'],
     ['CHAT_MAX_FRAME_BYTES', '4096.5'],
   ])('refuses %s=%s and names the variable', (name, value) => {

@@ -134,6 +134,19 @@ export class Environment {
   @Max(1_000_000)
   CHAT_REST_RATE_LIMIT_PER_SECOND = 10;
 
+  /** A room's presence window (ms): past CHAT_PRESENCE_BURST notices in one, the rest are summed up; 0 turns it off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  CHAT_PRESENCE_INTERVAL_MS = 250;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CHAT_PRESENCE_BURST = 10;
+
   /** Rooms whose history is kept (in memory or in Redis). */
   @Type(() => Number)
   @IsInt()
@@ -189,6 +202,15 @@ export class Environment {
 
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Seed nodes of a Redis Cluster: with BUS=redis the bus runs on the cluster (REDIS_URL: credentials, TLS). */
+  @Matches(
+    /^\s*$|^\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}(\s*,\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5})*\s*$/,
+    {
+      message: 'REDIS_CLUSTER_NODES must be a comma list of host:port',
+    },
+  )
+  REDIS_CLUSTER_NODES = '';
 
   @Matches(/^[A-Za-z0-9:_.{}-]{1,64}$/, {
     message: 'REDIS_PREFIX must be 1 to 64 characters of letters, digits and :_.{}-',

@@ -43,6 +43,12 @@ export interface ChatBusContractSubject {
   presence: boolean;
   /** A fresh, empty store for one test. */
   openStore(): Promise<ChatBusContractStore>;
+  /**
+   * For a bus that delivers on an instance only the rooms followed there (sharded channels on a
+   * Redis Cluster: the rooms with members there): follows `room` on that instance's bus. The
+   * suite follows every room whose events it watches before publishing to it.
+   */
+  follow?(bus: ChatBus, room: string): Promise<void>;
 }
 
 /** One instance in a test: its bus, what it delivered, and the rooms with members here. */
@@ -92,6 +98,12 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
       await instance.bus.presence?.enter(room, { id: randomUUID(), name: 'occupant' });
     }
 
+    /** Every instance receives the events of these rooms from now on. */
+    async function listen(all: Instance[], ...rooms: string[]): Promise<void> {
+      if (subject.follow === undefined) return;
+      for (const { bus } of all) for (const room of rooms) await subject.follow(bus, room);
+    }
+
     /** Resolves once every instance has delivered `count` messages of `room`. */
     async function delivered(all: Instance[], room: string, count: number): Promise<void> {
       for (const { log } of all)
@@ -109,6 +121,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
     describe('delivery', () => {
       it('stores a message with an id, its time and its sender, and delivers exactly it on every instance', async () => {
         const all = await instances();
+        await listen(all, 'r1');
         const stored = await all[0].bus.publish({
           room: 'r1',
           from: 'ann',
@@ -135,6 +148,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
       it('stores an empty fromId for a message published without one', async () => {
         const all = await instances();
+        await listen(all, 'anon');
         const stored = await all[0].bus.publish({ room: 'anon', from: 'ann', text: 'who am I' });
         expect(stored.fromId).toBe('');
         await delivered(all, 'anon', 1);
@@ -146,6 +160,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
       it('never delivers from inside publish or announce', async () => {
         const all = await instances();
+        await listen(all, 'sync');
         const [{ bus, log }] = all;
         const publishing = bus.publish({ room: 'sync', from: 'ann', text: 'one' });
         const announcing = bus.announce({ room: 'sync', name: 'ann', event: 'join', members: ['ann'], count: 1 });
@@ -158,6 +173,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
       it('delivers every message exactly once on every instance, in id order per room, the same order everywhere', async () => {
         const all = await instances();
+        await listen(all, 'race', 'side');
         const sends: Array<Promise<ChatMessage>> = [];
         for (let i = 0; i < 30; i++) {
           for (const [n, { bus }] of all.entries()) {
@@ -189,6 +205,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
       it('delivers messages and presence notices of a room in the order they were published', async () => {
         const all = await instances();
+        await listen(all, 'hall');
         const [{ bus }] = all;
         await occupy(all[0], 'hall');
         await bus.publish({ room: 'hall', from: 'occupant', text: 'before' });
@@ -286,6 +303,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
     describe('idempotency keys (ref)', () => {
       it('stores a message sent with a ref once: a resend from any instance answers the first message and is neither stored nor delivered again', async () => {
         const all = await instances();
+        await listen(all, 'once');
         const draft = { room: 'once', from: 'ann', fromId: 'user-1', text: 'only once', ref: 'k-1' };
         const first = await all[0].bus.publish(draft);
         expect(first).toEqual({ ...draft, id: expect.any(String), at: expect.any(String) });
@@ -305,6 +323,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
 
       it('stores one message when resends race each other on every instance', async () => {
         const all = await instances();
+        await listen(all, 'race-ref');
         const draft = { room: 'race-ref', from: 'ann', fromId: 'user-1', text: 'racing', ref: 7 };
         const sends: Array<Promise<ChatMessage>> = [];
         for (let i = 0; i < 5; i++) for (const { bus } of all) sends.push(bus.publish(draft));
@@ -455,6 +474,7 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
     describe('close()', () => {
       it('acknowledges a message being published when it starts, then completes its events and refuses to publish', async () => {
         const all = await instances();
+        await listen(all, 'last');
         const closing = all[0];
         const inFlight = closing.bus.publish({ room: 'last', from: 'ann', text: 'last words' });
         await within(closing.bus.close!(), 'the close');

@@ -19,6 +19,8 @@ export interface RedisChatInstanceOptions extends Omit<ChatRuntimeOptions, 'bus'
   presenceTtlMs?: number;
   /** The WebSocket adapter (default: the chat's, without authorize). */
   createAdapter?: Parameters<typeof startApp>[1];
+  /** Seed nodes of a Redis Cluster to run on instead of `url`. */
+  clusterNodes?: ReadonlyArray<{ host: string; port: number }>;
 }
 
 /**
@@ -32,9 +34,17 @@ export async function startRedisChat({
   node,
   presenceTtlMs,
   createAdapter,
+  clusterNodes,
   ...chat
 }: RedisChatInstanceOptions): Promise<RedisChatInstance> {
-  const bus = RedisBusModule.forRoot({ url, connectionName: `${prefix}${node}`, prefix, node, presenceTtlMs });
+  const bus = RedisBusModule.forRoot({
+    url,
+    clusterNodes,
+    connectionName: `${prefix}${node}`,
+    prefix,
+    node,
+    presenceTtlMs,
+  });
   const started = await startApp(
     [
       bus,

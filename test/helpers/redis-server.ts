@@ -47,11 +47,17 @@ export class RedisServerProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[] = [],
+  ) {}
 
-  /** A server on a free port; not started until `start()` unless `started` is true. */
-  static async create(started = true): Promise<RedisServerProcess> {
-    const server = new RedisServerProcess(await freePort());
+  /**
+   * A server on a free port; not started until `start()` unless `started` is true. `extraArgs`
+   * are added to its command line (a cluster node's settings).
+   */
+  static async create(started = true, extraArgs: readonly string[] = []): Promise<RedisServerProcess> {
+    const server = new RedisServerProcess(await freePort(), extraArgs);
     if (started) await server.start();
     return server;
   }
@@ -69,7 +75,19 @@ export class RedisServerProcess {
     if (this.child !== undefined) throw new Error(`redis-server on ${this.port} is already running`);
     const child = spawn(
       REDIS_SERVER_PATH,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'notice',
+        ...this.extraArgs,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;

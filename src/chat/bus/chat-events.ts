@@ -49,6 +49,12 @@ export interface PresenceNotice {
   members: string[];
   /** How many are in the room after the change (may exceed `members.length`). */
   count: number;
+  /**
+   * Only on a notice summing up several changes of a busy room (README, "Presence in busy
+   * rooms"): how many joins and leaves it stands for; `name` and `event` are the last of them.
+   */
+  joins?: number;
+  leaves?: number;
 }
 
 /** Everything that travels over the bus to the instances that have members in the room. */

@@ -85,7 +85,10 @@ client.addEventListener('history', ({ detail }) => {
 
 client.addEventListener('presence', ({ detail }) => {
   showMembers(Array.isArray(detail.members) ? detail.members : [], detail.count);
-  if (detail.name !== client.name) {
+  if (typeof detail.joins === 'number') {
+    // A busy room's changes, summed up (README, "Presence in busy rooms").
+    view.notice(presenceSummary(detail.joins, detail.leaves ?? 0));
+  } else if (detail.name !== client.name) {
     view.notice(`${detail.name} ${detail.event === 'join' ? 'joined' : 'left'}`);
   }
   sidebar.refreshRooms(client.room);
@@ -111,6 +114,13 @@ client.addEventListener('name', ({ detail }) => {
 function showMembers(members, count) {
   roster = { members, count };
   sidebar.showMembers(members, client.name, count);
+}
+
+function presenceSummary(joins, leaves) {
+  const parts = [];
+  if (joins > 0) parts.push(`${joins} joined`);
+  if (leaves > 0) parts.push(`${leaves} left`);
+  return parts.join(', ');
 }
 
 /** Tells assistive technology that a batch of messages is one update, not N announcements. */

@@ -67,7 +67,7 @@ function isMessage(value) {
  *  joined   {room, you, members, count, history, resumed, truncated, earlier}
  *  message  one new message of the current room
  *  history  {room, messages, earlier} older messages asked for with loadOlder()
- *  presence {room, name, event, members, count?}
+ *  presence {room, name, event, members, count?, joins?, leaves?}
  *  outbox   {ref, room, text, status: 'queued'|'sending'|'acked'|'failed'|'done', error?}
  *  problem  {code, message} errors that belong to no pending message
  *  name     {name, locked} the name the server gave us instead of the one we asked for

@@ -1,4 +1,10 @@
-import { ioredisOptionsFor, reconnectDelay, resolveRedisConnectionOptions } from './redis-options.js';
+import {
+  ioredisClusterOptionsFor,
+  ioredisOptionsFor,
+  parseClusterNodes,
+  reconnectDelay,
+  resolveRedisConnectionOptions,
+} from './redis-options.js';
 
 describe('Redis connection options', () => {
   it('applies the defaults and refuses what is not a Redis url or a positive integer', () => {
@@ -8,9 +14,34 @@ describe('Redis connection options', () => {
       connectTimeoutMs: 5000,
       maxReconnectDelayMs: 2000,
       connectionName: 'chat-gateway',
+      clusterNodes: [],
     });
     expect(() => resolveRedisConnectionOptions({ url: 'http://x' })).toThrow(RangeError);
     expect(() => resolveRedisConnectionOptions({ url: 'redis://x', commandTimeoutMs: 0 })).toThrow(RangeError);
+  });
+
+  it('reads cluster seed nodes as host:port, and names a bad one', () => {
+    expect(parseClusterNodes(' 10.0.0.1:7000, redis-b:7001,[::1]:7002 ,')).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(() => parseClusterNodes('10.0.0.1')).toThrow('"10.0.0.1"');
+    expect(() => parseClusterNodes('h:70000')).toThrow(RangeError);
+  });
+
+  it('gives the cluster client the same no-queue, bounded policy, with credentials and TLS from the url', () => {
+    const options = ioredisClusterOptionsFor(
+      resolveRedisConnectionOptions({ url: 'rediss://u:p%40ss@x:1', clusterNodes: [{ host: 'a', port: 1 }] }),
+    );
+    expect(options).toMatchObject({ enableOfflineQueue: false, shardedSubscribers: true });
+    expect(options.redisOptions).toMatchObject({
+      username: 'u',
+      password: 'p@ss',
+      tls: {},
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+    });
   });
 
   it('backs off exponentially from 50 ms to the cap, with at most 20% jitter', () => {

@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { positiveInteger } from '../../common/number-checks.js';
 
 export interface RedisConnectionOptions {
@@ -12,9 +12,30 @@ export interface RedisConnectionOptions {
   maxReconnectDelayMs?: number;
   /** Shown by `CLIENT LIST`; the role of each connection is appended. Default `chat-gateway`. */
   connectionName?: string;
+  /**
+   * Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); when given the bus runs on the
+   * cluster, and `url` only supplies credentials and TLS (`rediss://`). Default none.
+   */
+  clusterNodes?: ReadonlyArray<{ host: string; port: number }>;
 }
 
 export type ResolvedRedisConnectionOptions = Required<RedisConnectionOptions>;
+
+/** `host:port,host:port,...` (REDIS_CLUSTER_NODES) as seed nodes; RangeError naming a bad entry. */
+export function parseClusterNodes(list: string): Array<{ host: string; port: number }> {
+  const nodes: Array<{ host: string; port: number }> = [];
+  for (const entry of list.split(',')) {
+    const trimmed = entry.trim();
+    if (trimmed === '') continue;
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(trimmed);
+    const port = Number(match?.[2]);
+    if (match === null || port < 1 || port > 65535) {
+      throw new RangeError(`a Redis Cluster node must be host:port, got ${JSON.stringify(trimmed)}`);
+    }
+    nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+  }
+  return nodes;
+}
 
 export function resolveRedisConnectionOptions(options: RedisConnectionOptions): ResolvedRedisConnectionOptions {
   if (!/^rediss?:\/\/\S+$/.test(options.url)) {
@@ -26,6 +47,7 @@ export function resolveRedisConnectionOptions(options: RedisConnectionOptions): 
     connectTimeoutMs: positiveInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs'),
     maxReconnectDelayMs: positiveInteger(options.maxReconnectDelayMs ?? 2000, 'maxReconnectDelayMs'),
     connectionName: options.connectionName ?? 'chat-gateway',
+    clusterNodes: options.clusterNodes ?? [],
   };
 }
 
@@ -59,5 +81,33 @@ export function ioredisOptionsFor(role: ConnectionRole, options: ResolvedRedisCo
     // Fail what is in flight as soon as the connection drops instead of after N reconnects.
     maxRetriesPerRequest: 0,
     lazyConnect: false,
+  };
+}
+
+/**
+ * ioredis options of the cluster client: the same no-queue, bounded-command policy as a single
+ * Redis, topology refreshed every 2 s (a failover is noticed without waiting for an error), and
+ * sharded subscribers (one connection per primary) for the rooms' channels. Credentials and TLS
+ * come from the url.
+ */
+export function ioredisClusterOptionsFor(options: ResolvedRedisConnectionOptions): ClusterOptions {
+  const url = new URL(options.url);
+  return {
+    enableOfflineQueue: false,
+    shardedSubscribers: true,
+    clusterRetryStrategy: (attempt: number) => reconnectDelay(attempt, options.maxReconnectDelayMs),
+    slotsRefreshTimeout: options.connectTimeoutMs,
+    slotsRefreshInterval: 2000,
+    redisOptions: {
+      connectionName: `${options.connectionName}:cluster`,
+      connectTimeout: options.connectTimeoutMs,
+      commandTimeout: options.commandTimeoutMs,
+      autoResendUnfulfilledCommands: false,
+      autoResubscribe: false,
+      maxRetriesPerRequest: 0,
+      username: url.username === '' ? undefined : decodeURIComponent(url.username),
+      password: url.password === '' ? undefined : decodeURIComponent(url.password),
+      tls: url.protocol === 'rediss:' ? {} : undefined,
+    },
   };
 }

@@ -10,7 +10,7 @@ import { BusEventLog } from '../../../../test/helpers/bus-event-log.js';
 import { within } from '../../../../test/helpers/waiting.js';
 import type { ChatMessage } from '../chat-events.js';
 import { RedisChatBus, type ChatBusSubscription } from './redis-chat-bus.js';
-import { eventsChannel } from './redis-scripts.js';
+import { RedisKeys } from './redis-keys.js';
 
 /**
  * The events channel driven by hand: the test decides when the feed is up, when it drops and
@@ -80,7 +80,7 @@ describeWithRedis('RedisChatBus with a hand-fed events channel', () => {
   beforeEach(async () => {
     prefix = uniquePrefix('bus-feed');
     connections = new RedisConnections({ url: TEST_REDIS_URL, connectionName: `${prefix}unit` });
-    feed = new HandFedChannel(eventsChannel(prefix));
+    feed = new HandFedChannel(new RedisKeys(prefix, false).sharedChannel());
     bus = new RedisChatBus(
       { commands: connections.commands, subscribe: (channel, listener) => feed.attach(channel, listener) },
       { prefix, node: 'here' },

@@ -5,6 +5,7 @@ import { Subject, type Observable } from 'rxjs';
 import { nonNegativeInteger, positiveInteger } from '../../../common/number-checks.js';
 import type { RedisConnections } from '../../../infrastructure/redis/redis-connections.js';
 import type { RedisSubscription, SubscriptionListener } from '../../../infrastructure/redis/redis-subscription.js';
+import type { ShardedSubscription } from '../../../infrastructure/redis/sharded-subscription.js';
 import type { ResolvedChatOptions } from '../../chat-options.js';
 import { ChatBusUnavailableError, RoomLimitError } from '../bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from '../chat-bus.js';
@@ -18,7 +19,7 @@ import { compareMessageIds } from '../message-id.js';
 import { RedisChatStore } from './redis-chat-store.js';
 import { mayHaveRun } from './redis-outcome.js';
 import { RedisPresence } from './redis-presence.js';
-import { eventsChannel } from './redis-scripts.js';
+import { RedisKeys } from './redis-keys.js';
 import { assertDeliverable, isWireString } from '../deliverable.js';
 import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope } from './redis-wire.js';
 import { RoomAdmission } from './room-admission.js';
@@ -59,7 +60,10 @@ export interface RedisChatBusOptions {
  */
 export interface ChatBusRedis {
   readonly commands: RedisConnections['commands'];
+  /** Set on a Redis Cluster, where each room has its own sharded channel. */
+  readonly cluster?: RedisConnections['cluster'];
   subscribe(channel: string, listener: SubscriptionListener): ChatBusSubscription;
+  subscribeSharded?(listener: SubscriptionListener): ShardedSubscription;
 }
 
 export type ChatBusSubscription = Pick<RedisSubscription, 'isActive' | 'ready' | 'close'>;
@@ -99,7 +103,9 @@ export class RedisChatBus implements ChatBus {
   private readonly subject = new Subject<ChatEvent>();
   private readonly store: RedisChatStore;
   private readonly cursors = new RoomCursors();
-  private readonly subscription: ChatBusSubscription;
+  private readonly keys: RedisKeys;
+  /** The one events channel (single Redis), or the rooms' sharded channels (Redis Cluster). */
+  private readonly subscription: ChatBusSubscription | ShardedSubscription;
   private readonly memberListLimit: number;
   private readonly timer: NodeJS.Timeout;
   private readonly drainTimeoutMs: number;
@@ -133,7 +139,8 @@ export class RedisChatBus implements ChatBus {
     this.memberListLimit = positiveInteger(options.memberListLimit ?? 200, 'memberListLimit');
     const ttlMs = positiveInteger(options.presenceTtlMs ?? 15_000, 'presenceTtlMs');
     this.drainTimeoutMs = positiveInteger(options.drainTimeoutMs ?? 5000, 'drainTimeoutMs');
-    this.store = new RedisChatStore(redis.commands, this.prefix, this.node);
+    this.keys = new RedisKeys(this.prefix, redis.cluster !== undefined);
+    this.store = new RedisChatStore(redis.commands, this.keys, this.node);
     this.roomTtlMs = nonNegativeInteger(options.roomTtlMs ?? 7 * 24 * 3600 * 1000, 'roomTtlMs');
     this.storeLimits = {
       maxLength: this.historySize,
@@ -149,20 +156,29 @@ export class RedisChatBus implements ChatBus {
       this.store,
       { ttlMs, memberListLimit: this.memberListLimit },
       {
-        firstEntering: (room) => this.cursors.track(room),
+        firstEntering: (room) => {
+          this.cursors.track(room);
+          return this.follow(room);
+        },
         entered: (room, newestId) => this.cursors.seed(room, newestId),
-        lastLeft: (room) => this.cursors.untrack(room),
+        lastLeft: (room) => {
+          this.cursors.untrack(room);
+          if (this.keys.clustered) (this.subscription as ShardedSubscription).unfollow(this.keys.channel(room));
+        },
         announce: (notice) => this.publishPresence(notice),
       },
     );
     this.events$ = this.subject.asObservable();
-    this.subscription = redis.subscribe(eventsChannel(this.prefix), {
-      message: (payload) => this.receive(payload),
+    const listener = {
+      message: (payload: string) => this.receive(payload),
       subscribed: () => this.startCatchUp(),
       interrupted: () => {
         this.held ??= [];
       },
-    });
+    };
+    if (!this.keys.clustered) this.subscription = redis.subscribe(this.keys.sharedChannel(), listener);
+    else if (redis.subscribeSharded !== undefined) this.subscription = redis.subscribeSharded(listener);
+    else throw new Error('on a Redis Cluster the chat bus needs sharded subscriptions');
     // One timer per instance: heartbeat, expiry sweep, repairs, and retrying a failed catch-up.
     this.timer = setInterval(() => void this.tick(), Math.max(1, Math.floor(ttlMs / 3)));
     this.timer.unref();
@@ -256,6 +272,26 @@ export class RedisChatBus implements ChatBus {
     this.subject.complete();
   }
 
+  /**
+   * Receives the room's events on this instance from now on, without a member here (tools and
+   * tests: the chat follows the rooms of its members by itself). Nothing to do on a single
+   * Redis, where every room's events reach every instance.
+   */
+  async followRoom(room: string): Promise<void> {
+    if (!this.keys.clustered) return;
+    this.cursors.track(room);
+    await this.follow(room);
+  }
+
+  /**
+   * On a Redis Cluster, subscribes the room's sharded channel before its first member here
+   * reads where the room stands; on a single Redis every room is on the one channel already.
+   */
+  private follow(room: string): Promise<void> {
+    if (!this.keys.clustered) return Promise.resolve();
+    return (this.subscription as ShardedSubscription).follow(this.keys.channel(room));
+  }
+
   /** Settles once every store in flight has been answered, or after drainTimeoutMs. */
   private async drain(): Promise<void> {
     if (this.storing.size === 0) return;
@@ -270,7 +306,9 @@ export class RedisChatBus implements ChatBus {
     clearTimeout(timer);
   }
 
-  private async publishPresence(notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): Promise<void> {
+  private async publishPresence(
+    notice: Pick<PresenceNotice, 'room' | 'name' | 'event' | 'joins' | 'leaves'>,
+  ): Promise<void> {
     if (!isWireString(notice.name))
       throw new TypeError('the chat bus cannot carry this presence notice: name is not a string');
     try {

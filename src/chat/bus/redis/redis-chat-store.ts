@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ChatMessage, MessageDraft } from '../chat-events.js';
 import { idempotencyKeyOf, type ResolvedIdempotencyWindow } from '../idempotency-window.js';
-import { ROOM_SCRIPTS, roomIndexKey, roomKeys, type RoomScriptName } from './redis-room-scripts.js';
-import { eventsChannel, NAME_TAKEN, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
+import type { RedisKeys } from './redis-keys.js';
+import { ROOM_SCRIPTS, type RoomScriptName } from './redis-room-scripts.js';
+import { NAME_TAKEN, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
 import { decodeRef, LEGACY_FROM_ID, timeOfId } from './redis-wire.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -40,25 +41,32 @@ export interface StreamPage {
   firstKept: string;
 }
 
+/** Either kind of connection the bus runs on: both define scripts and run commands alike. */
+export type RedisCommands = Redis | Cluster;
+
 /**
- * Typed calls of the bus's scripts on one Redis connection, all under one key prefix, as one
- * instance (`node`) of the service. Knows the reply shapes; knows nothing of the chat's rules.
+ * Typed calls of the bus's scripts on one Redis connection (or Redis Cluster), with the key
+ * names of `keys`, as one instance (`node`) of the service. Knows the reply shapes and the
+ * order in which multi-step changes (an instance's death, the list of rooms) are made; knows
+ * nothing of the chat's rules.
  */
 export class RedisChatStore {
   private readonly scripts: Record<ScriptName | RoomScriptName, ScriptCall>;
+  private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
 
   constructor(
-    redis: Redis,
-    readonly prefix: string,
+    private readonly redis: RedisCommands,
+    readonly keys: RedisKeys,
     readonly node: string,
   ) {
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-      redis.defineCommand(name, { numberOfKeys: 0, lua: scriptSource(name) });
+      redis.defineCommand(name, { numberOfKeys: SCRIPTS[name].keys, lua: scriptSource(name) });
     }
     for (const name of Object.keys(ROOM_SCRIPTS) as RoomScriptName[]) {
       redis.defineCommand(name, { numberOfKeys: ROOM_SCRIPTS[name].keys, lua: ROOM_SCRIPTS[name].lua });
     }
     this.scripts = redis as unknown as Record<ScriptName | RoomScriptName, ScriptCall>;
+    this.publishCommand = keys.clustered ? 'SPUBLISH' : 'PUBLISH';
   }
 
   /**
@@ -74,22 +82,22 @@ export class RedisChatStore {
     limits: { maxLength: number; ttlMs: number; window: ResolvedIdempotencyWindow },
   ): Promise<{ message: ChatMessage; replayed: boolean }> {
     const { room, from, text, fromId, ref } = draft;
-    const { stream, sent, sentAt } = roomKeys(this.prefix, room);
     const [id, fields] = (await this.scripts.chatStore(
-      stream,
-      sent,
-      sentAt,
+      this.keys.stream(room),
+      this.keys.sent(room),
+      this.keys.sentAt(room),
       limits.maxLength,
       from,
       text,
       envelope,
       limits.ttlMs,
-      eventsChannel(this.prefix),
+      this.keys.channel(room),
       fromId,
       idempotencyKeyOf(draft) ?? '',
       ref === undefined ? '' : JSON.stringify(ref),
       limits.window.windowMs,
       limits.window.keysPerRoom,
+      this.publishCommand,
     )) as [string, string[] | undefined];
     const stored: ChatMessage = { id: String(id), room, from, fromId, text, at: timeOfId(String(id)) };
     if (ref !== undefined) stored.ref = ref;
@@ -108,7 +116,7 @@ export class RedisChatStore {
     inUse: string[],
   ): Promise<RoomAdmission> {
     const reply = (await this.scripts.chatAdmitRoom(
-      roomIndexKey(this.prefix),
+      this.keys.roomIndex(),
       room,
       limits.maxRooms,
       limits.ttlMs,
@@ -126,8 +134,15 @@ export class RedisChatStore {
 
   /** Drops the room's history if nobody is in it and it has no message after `idleBefore` (ms). */
   async evictRoom(room: string, idleBefore: number): Promise<boolean> {
-    const { stream, members, sent, sentAt } = roomKeys(this.prefix, room);
-    return (await this.scripts.chatEvictRoom(stream, members, sent, sentAt, idleBefore)) === 1;
+    const { keys } = this;
+    const evicted = await this.scripts.chatEvictRoom(
+      keys.stream(room),
+      keys.members(room),
+      keys.sent(room),
+      keys.sentAt(room),
+      idleBefore,
+    );
+    return evicted === 1;
   }
 
   async history(
@@ -136,69 +151,69 @@ export class RedisChatStore {
     before: string | undefined,
     limit: number,
   ): Promise<StreamPage> {
-    const [entries, dropped, firstKept] = (await this.call('chatHistory', room, since ?? '', before ?? '', limit)) as [
-      Array<[string, string[]]>,
-      number,
-      string,
-    ];
+    const [entries, dropped, firstKept] = (await this.scripts.chatHistory(
+      this.keys.stream(room),
+      since ?? '',
+      before ?? '',
+      limit,
+    )) as [Array<[string, string[]]>, number, string];
     const messages = entries.map((entry) => messageOf(room, entry));
     if (since === undefined) messages.reverse();
     return { messages, dropped: Number(dropped), firstKept: String(firstKept) };
   }
 
-  /** Enters the member, unless another identity holds its name there (`taken`, nothing written). */
+  /**
+   * Adds the member to the room: the room's newest message id and its roster after; or `taken`
+   * (nothing written) when another identity holds its name there.
+   */
   async enter(
     room: string,
     member: { id: string; name: string; identity: string },
-    ttlMs: number,
     limit: number,
-  ): Promise<
-    { registered: boolean; taken: true } | { registered: boolean; taken: false; newestId: string; roster: RosterReply }
-  > {
+  ): Promise<{ taken: true } | { taken: false; newestId: string; roster: RosterReply }> {
     const { id, name, identity } = member;
-    const reply = (await this.call(
-      'chatEnter',
-      this.node,
-      ttlMs,
-      room,
-      id,
+    const reply = (await this.scripts.chatEnter(
+      ...this.roomKeys(room),
+      this.keys.stream(room),
+      this.member(id),
       JSON.stringify(name),
       limit,
       identity,
     )) as Reply;
-    const registered = reply[0] === 1;
-    if (reply[1] === NAME_TAKEN) return { registered, taken: true };
-    return { registered, taken: false, newestId: String(reply[1]), roster: rosterOf(reply, 2) };
+    if (reply[0] === NAME_TAKEN) return { taken: true };
+    return { taken: false, newestId: String(reply[0]), roster: rosterOf(reply, 1) };
   }
 
-  async exit(
-    room: string,
-    id: string,
-    lastHere: boolean,
-    ttlMs: number,
-    limit: number,
-  ): Promise<{ registered: boolean; roster: RosterReply }> {
-    const reply = (await this.call('chatExit', this.node, ttlMs, room, id, lastHere ? '1' : '0', limit)) as Reply;
-    return { registered: reply[0] === 1, roster: rosterOf(reply, 1) };
+  async exit(room: string, id: string, limit: number): Promise<RosterReply> {
+    return rosterOf((await this.scripts.chatExit(...this.roomKeys(room), this.member(id), limit)) as Reply, 0);
   }
 
-  /** Renames the member where it is, or nowhere when another identity holds the name in one of them (`takenIn`). */
-  async rename(
-    member: { id: string; name: string; identity: string },
-    rooms: string[],
-    ttlMs: number,
-  ): Promise<{ registered: boolean; takenIn: string | undefined }> {
+  /**
+   * Renames the member in the room where it still is (`write` false: only checks): false, and
+   * nothing written, when another identity holds the name there.
+   */
+  async rename(member: { id: string; name: string; identity: string }, room: string, write: boolean): Promise<boolean> {
     const { id, name, identity } = member;
-    const reply = (await this.call(
-      'chatRename',
-      this.node,
-      ttlMs,
-      id,
+    const reply = await this.scripts.chatRename(
+      ...this.roomKeys(room),
+      this.member(id),
       JSON.stringify(name),
       identity,
-      ...rooms,
-    )) as Reply;
-    return { registered: reply[0] === 1, takenIn: reply[1] === '' ? undefined : String(reply[1]) };
+      write ? '1' : '0',
+    );
+    return reply === 1;
+  }
+
+  /** This node has members in the room (registered: it was not listed as alive). */
+  async nodeEnter(room: string, ttlMs: number): Promise<{ registered: boolean }> {
+    const reply = await this.scripts.chatNodeEnter(...this.nodeKeys(this.node), this.node, ttlMs, room);
+    return { registered: reply === 1 };
+  }
+
+  /** This node has no member left in the room. */
+  async nodeLeave(room: string, ttlMs: number): Promise<{ registered: boolean }> {
+    const reply = await this.scripts.chatNodeLeave(...this.nodeKeys(this.node), this.node, ttlMs, room);
+    return { registered: reply === 1 };
   }
 
   /**
@@ -208,47 +223,83 @@ export class RedisChatStore {
   async sync(
     room: string,
     members: Iterable<[id: string, member: { name: string; identity: string }]>,
-    ttlMs: number,
-  ): Promise<{ registered: boolean; joined: string[]; left: Map<string, string> }> {
+  ): Promise<{ joined: string[]; left: Map<string, string> }> {
     const args: string[] = [];
     for (const [id, { name, identity }] of members) args.push(id, JSON.stringify(name), identity);
-    const reply = (await this.call('chatSync', this.node, ttlMs, room, ...args)) as Reply;
-    const joinedEnd = 2 + Number(reply[1]);
-    const joined = reply.slice(2, joinedEnd).map((name) => JSON.parse(String(name)) as string);
+    const reply = (await this.scripts.chatSync(...this.roomKeys(room), this.node, ...args)) as Reply;
+    const joinedEnd = 1 + Number(reply[0]);
+    const joined = reply.slice(1, joinedEnd).map((name) => JSON.parse(String(name)) as string);
     const left = new Map<string, string>();
     for (let i = joinedEnd; i + 1 < reply.length; i += 2)
       left.set(String(reply[i]), JSON.parse(String(reply[i + 1])) as string);
-    return { registered: reply[0] === 1, joined, left };
+    return { joined, left };
   }
 
-  /** Keeps this node alive; the members removed from expired nodes. */
-  async heartbeat(ttlMs: number, maxExpired: number): Promise<{ registered: boolean; removed: RoomName[] }> {
-    const reply = (await this.call('chatHeartbeat', this.node, ttlMs, maxExpired)) as Reply;
-    return { registered: reply[0] === 1, removed: roomNamesOf(reply, 1) };
+  /** Keeps this node alive; the ids of expired nodes (at most `maxExpired`). */
+  async heartbeat(ttlMs: number, maxExpired: number): Promise<{ registered: boolean; expired: string[] }> {
+    const reply = (await this.scripts.chatHeartbeat(this.keys.nodes(), this.node, ttlMs, maxExpired)) as Reply;
+    return { registered: reply[0] === 1, expired: reply.slice(1).map(String) };
   }
 
-  /** Removes every member of this node; those removed. */
-  async deregister(): Promise<RoomName[]> {
-    return roomNamesOf((await this.call('chatDeregister', this.node)) as Reply, 0);
+  /**
+   * Removes every member of `node` (an expired one, or with `onlyExpired` false this node):
+   * takes it off the registry, then removes its members room by room. The rooms and names of
+   * those removed; none when the node turned out to be alive.
+   */
+  async removeNode(node: string, onlyExpired: boolean, alsoIn: Iterable<string> = []): Promise<RoomName[]> {
+    const claim = (await this.scripts.chatClaimNode(...this.nodeKeys(node), node, onlyExpired ? '1' : '0')) as Reply;
+    if (claim.length === 0) return [];
+    const claimedAt = Number(claim[0]);
+    const rooms = new Set([...claim.slice(1).map(String), ...alsoIn]);
+    const removed = await Promise.all(
+      [...rooms].map(async (room) => {
+        const names = (await this.scripts.chatRemoveNode(...this.roomKeys(room), node, claimedAt)) as Reply;
+        return names.map((name) => ({ room, name: JSON.parse(String(name)) as string }));
+      }),
+    );
+    await this.scripts.chatForgetNode(...this.nodeKeys(node), node);
+    return removed.flat();
   }
 
   async announce(room: string, envelope: string, limit: number): Promise<void> {
-    await this.call('chatAnnounce', room, limit, envelope);
+    await this.scripts.chatAnnounce(
+      ...this.rosterKeys(room),
+      limit,
+      envelope,
+      this.keys.channel(room),
+      this.publishCommand,
+    );
   }
 
   async roster(room: string, limit: number): Promise<RosterReply> {
-    return rosterOf((await this.call('chatRoster', room, limit)) as Reply, 0);
+    return rosterOf((await this.scripts.chatRoster(...this.rosterKeys(room), limit)) as Reply, 0);
   }
 
+  /** Rooms where some instance has members, with their member counts. */
   async rooms(): Promise<Array<{ room: string; members: number }>> {
-    const reply = (await this.call('chatRooms')) as Reply;
-    const rooms: Array<{ room: string; members: number }> = [];
-    for (let i = 0; i + 1 < reply.length; i += 2) rooms.push({ room: String(reply[i]), members: Number(reply[i + 1]) });
-    return rooms;
+    const nodes = await this.redis.zrange(this.keys.nodes(), '0', '-1');
+    const listed = await Promise.all(nodes.map((node) => this.redis.smembers(this.keys.nodeRooms(node))));
+    const rooms = [...new Set(listed.flat())];
+    const counts = await Promise.all(rooms.map((room) => this.redis.zcard(this.keys.members(room))));
+    return rooms.map((room, i) => ({ room, members: counts[i] })).filter(({ members }) => members > 0);
   }
 
-  private call(script: ScriptName, ...args: Array<string | number>): Promise<unknown> {
-    return this.scripts[script](this.prefix, ...args);
+  private member(id: string): string {
+    return `${this.node}/${id}`;
+  }
+
+  /** The keys of the presence scripts of a room: members, names, name holders. */
+  private roomKeys(room: string): [members: string, names: string, holders: string] {
+    return [this.keys.members(room), this.keys.names(room), this.keys.holders(room)];
+  }
+
+  /** The keys of the scripts that only read the roster: members, names. */
+  private rosterKeys(room: string): [members: string, names: string] {
+    return [this.keys.members(room), this.keys.names(room)];
+  }
+
+  private nodeKeys(node: string): [nodes: string, rooms: string] {
+    return [this.keys.nodes(), this.keys.nodeRooms(node)];
   }
 }
 
@@ -274,12 +325,4 @@ function rosterOf(reply: Reply, start: number): RosterReply {
     count: Number(reply[start]),
     members: reply.slice(start + 1).map((name) => JSON.parse(String(name)) as string),
   };
-}
-
-function roomNamesOf(reply: Reply, start: number): RoomName[] {
-  const pairs: RoomName[] = [];
-  for (let i = start; i + 1 < reply.length; i += 2) {
-    pairs.push({ room: String(reply[i]), name: JSON.parse(String(reply[i + 1])) as string });
-  }
-  return pairs;
 }

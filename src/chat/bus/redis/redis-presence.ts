@@ -15,8 +15,11 @@ export interface RedisPresenceOptions {
 
 /** What the presence tells its bus. */
 export interface PresenceHooks {
-  /** The first member on this instance is entering `room` (called before the store is). */
-  firstEntering(room: string): void;
+  /**
+   * The first member on this instance is entering `room` (called before the store is); the
+   * room's events are followed here once it resolves.
+   */
+  firstEntering(room: string): Promise<void>;
   /** The newest message id of `room` when its first member here entered. */
   entered(room: string, newestId: string): void;
   /** The last member on this instance left `room`. */
@@ -51,6 +54,13 @@ export class RedisPresence implements RoomPresence {
    * finds.
    */
   private readonly unannouncedLeaves = new Map<string, Map<string, string>>();
+  /**
+   * room -> how many members here are entering it: the repair leaves such a room for later, as
+   * it writes names without refusing them and the entering member's name is not checked yet.
+   */
+  private readonly entering = new Map<string, number>();
+  /** Rooms whose first member here is entering: the feed and the registry are being told. */
+  private readonly registering = new Map<string, Promise<void>>();
   private repairing: Promise<void> | undefined;
   private readonly sweepBatch: number;
   private closed = false;
@@ -70,30 +80,32 @@ export class RedisPresence implements RoomPresence {
     if (members === undefined) {
       members = new Map();
       this.local.set(room, members);
-      this.hooks.firstEntering(room);
+      const registering = this.registerRoom(room).finally(() => this.registering.delete(room));
+      this.registering.set(room, registering);
     }
     const entering = { name: member.name, identity: member.identity ?? member.id };
     members.set(member.id, entering);
     let reply: Awaited<ReturnType<RedisChatStore['enter']>>;
+    this.entering.set(room, (this.entering.get(room) ?? 0) + 1);
     try {
-      reply = await this.store.enter(
-        room,
-        { id: member.id, ...entering },
-        this.options.ttlMs,
-        this.options.memberListLimit,
-      );
+      await this.registering.get(room);
+      reply = await this.store.enter(room, { id: member.id, ...entering }, this.options.memberListLimit);
     } catch (error) {
       // The script may have run even though its reply was lost: the caller's exit repairs it.
       this.dirty.add(room);
       throw new ChatBusUnavailableError('join the room', error);
+    } finally {
+      const left = (this.entering.get(room) ?? 1) - 1;
+      if (left > 0) this.entering.set(room, left);
+      else this.entering.delete(room);
     }
-    if (reply.registered) this.forgotten();
     if (reply.taken) {
       // Nothing was written: forgotten here too, with no exit to follow.
       if (members.get(member.id) === entering) members.delete(member.id);
       if (members.size === 0 && this.local.get(room) === members) {
         this.local.delete(room);
         this.hooks.lastLeft(room);
+        await this.leaveRoom(room).catch(() => void this.dirty.add(room));
       }
       throw nameTaken(member.name, room);
     }
@@ -112,20 +124,27 @@ export class RedisPresence implements RoomPresence {
     // Deregistering removed every member of this instance already.
     if (this.closed) return undefined;
     try {
-      const reply = await this.store.exit(room, memberId, lastHere, this.options.ttlMs, this.options.memberListLimit);
-      if (reply.registered) this.forgotten();
-      return { members: reply.roster.members, count: reply.roster.count };
+      const roster = await this.store.exit(room, memberId, this.options.memberListLimit);
+      if (lastHere) await this.leaveRoom(room);
+      return { members: roster.members, count: roster.count };
     } catch {
       this.dirty.add(room);
       if (name !== undefined) {
         let leaves = this.unannouncedLeaves.get(room);
-        if (leaves === undefined) this.unannouncedLeaves.set(room, (leaves = new Map()));
+        if (leaves === undefined) this.unannouncedLeaves.set(room, (leaves = new Map<string, string>()));
         leaves.set(memberId, name);
       }
       return undefined;
     }
   }
 
+  /**
+   * Renames the member in every room where it is, or in none when another identity holds the
+   * name in one of them. A room's keys live on one shard of a Redis Cluster, so the rooms are
+   * checked first, then written one by one (each write checks again); a name taken between the
+   * check and the write in one room is undone in the others by the repair, which writes the
+   * names this instance holds (the old ones then).
+   */
   async rename(memberId: string, name: string, rooms: Iterable<string>): Promise<void> {
     const where: string[] = [];
     let identity = memberId;
@@ -137,11 +156,20 @@ export class RedisPresence implements RoomPresence {
       }
     }
     if (where.length === 0 || this.closed) return;
+    const renamed = { id: memberId, name, identity };
     let takenIn: string | undefined;
     try {
-      const reply = await this.store.rename({ id: memberId, name, identity }, where, this.options.ttlMs);
-      if (reply.registered) this.forgotten();
-      takenIn = reply.takenIn;
+      const free = await Promise.all(where.map((room) => this.store.rename(renamed, room, false)));
+      takenIn = where.find((_, i) => !free[i]);
+      if (takenIn === undefined) {
+        const written = await Promise.all(where.map((room) => this.store.rename(renamed, room, true)));
+        takenIn = where.find((_, i) => !written[i]);
+        if (takenIn !== undefined) {
+          // Taken meanwhile: the repair writes the old names back where the new one was written.
+          for (const room of where) this.dirty.add(room);
+          void this.repair().catch(() => undefined);
+        }
+      }
     } catch {
       // Whether it was written is unknown: the repair writes the new name, as this instance holds it.
       for (const room of where) this.dirty.add(room);
@@ -179,7 +207,7 @@ export class RedisPresence implements RoomPresence {
     if (this.closed) return;
     const reply = await this.store.heartbeat(this.options.ttlMs, this.sweepBatch);
     if (reply.registered) this.forgotten();
-    await this.announceAll(reply.removed, 'leave');
+    for (const node of reply.expired) await this.announceAll(await this.store.removeNode(node, true), 'leave');
     await this.repair();
   }
 
@@ -187,10 +215,11 @@ export class RedisPresence implements RoomPresence {
   async deregister(): Promise<void> {
     this.closed = true;
     await this.repairing?.catch(() => undefined);
+    const rooms = [...this.local.keys()];
     this.local.clear();
     this.dirty.clear();
     this.unannouncedLeaves.clear();
-    await this.announceAll(await this.store.deregister(), 'leave');
+    await this.announceAll(await this.store.removeNode(this.store.node, false, rooms), 'leave');
   }
 
   /** Rooms whose members here are waiting to be written again (for tests and metrics). */
@@ -205,6 +234,18 @@ export class RedisPresence implements RoomPresence {
     if (this.dirty.size > 0) void this.repair().catch(() => undefined);
   }
 
+  /** Takes the room off this instance's, unless a member here entered it again meanwhile. */
+  private async leaveRoom(room: string): Promise<void> {
+    if (this.local.has(room) || this.closed) return;
+    if ((await this.store.nodeLeave(room, this.options.ttlMs)).registered) this.forgotten();
+  }
+
+  /** Follows the room's events here, then lists the room among this instance's. */
+  private async registerRoom(room: string): Promise<void> {
+    await this.hooks.firstEntering(room);
+    if ((await this.store.nodeEnter(room, this.options.ttlMs)).registered) this.forgotten();
+  }
+
   private repair(): Promise<void> {
     this.repairing ??= this.repairDirtyRooms().finally(() => (this.repairing = undefined));
     return this.repairing;
@@ -213,10 +254,17 @@ export class RedisPresence implements RoomPresence {
   private async repairDirtyRooms(): Promise<void> {
     for (const room of [...this.dirty]) {
       if (this.closed) return;
+      // Stays dirty: repaired by a later heartbeat, once its names are checked.
+      if (this.entering.has(room)) continue;
       this.dirty.delete(room);
       try {
         const members = this.local.get(room) ?? new Map<string, LocalMember>();
-        const { joined, left } = await this.store.sync(room, members.entries(), this.options.ttlMs);
+        const { joined, left } = await this.store.sync(room, members.entries());
+        const { registered } =
+          members.size > 0
+            ? await this.store.nodeEnter(room, this.options.ttlMs)
+            : await this.store.nodeLeave(room, this.options.ttlMs);
+        if (registered) this.forgotten();
         const leaves = this.unannouncedLeaves.get(room) ?? new Map<string, string>();
         this.unannouncedLeaves.delete(room);
         for (const [id, name] of left) leaves.set(id, name);

@@ -1,8 +1,8 @@
 /**
- * The scripts that bound the rooms the Redis bus keeps. Unlike those of redis-scripts.ts they
- * are handed every key they touch in KEYS (never built from a prefix), and each touches either
- * keys of one room or the room index, never both: they can run on a Redis Cluster once a
- * room's keys share a hash tag.
+ * The scripts that store messages and bound the rooms the Redis bus keeps. Like those of
+ * redis-scripts.ts they are handed every key they touch in KEYS (redis-keys.ts), and each
+ * touches either keys of one room or the room index, never both: on a Redis Cluster a room's
+ * keys share a hash tag, so each script runs on one shard.
  *
  *   P stream:<room>    STREAM  the room's history (expires roomTtlMs after its last message)
  *   P sent:<room>      HASH    idempotency key (JSON [fromId, ref]) -> the id of the message
@@ -26,7 +26,8 @@ export const ROOM_SCRIPTS = {
    * Stores a message and publishes its envelope, unless its idempotency key is remembered.
    * KEYS: the room's stream, sent, sent-at. ARGV: maxlen, from, text, envelope without id, ttl
    * ms (0: never expires), channel, fromId ('' is not stored), idempotency key ('' none), ref as
-   * JSON ('' none), window ms, keys per room -> {id} when stored, {id, fields of the message}
+   * JSON ('' none), window ms, keys per room, PUBLISH or SPUBLISH (Redis Cluster: the room's
+   * sharded channel) -> {id} when stored, {id, fields of the message}
    * when the key was remembered (fields empty once trimmed from the stream): nothing written.
    * The expiry of every key of the room is refreshed in the same step as the XADD.
    */
@@ -72,7 +73,7 @@ local ttl = tonumber(ARGV[5])
 if ttl > 0 then
   for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-redis.call('PUBLISH', ARGV[6], '{"id":"' .. id .. '",' .. string.sub(ARGV[4], 2))
+redis.call(ARGV[12], ARGV[6], '{"id":"' .. id .. '",' .. string.sub(ARGV[4], 2))
 return { id }
 `,
   },
@@ -128,23 +129,3 @@ return 1
 } as const;
 
 export type RoomScriptName = keyof typeof ROOM_SCRIPTS;
-
-/**
- * The keys of one room, as the scripts of redis-scripts.ts name them (k_stream, k_members),
- * and its idempotency keys (sent, sent-at).
- */
-export function roomKeys(
-  prefix: string,
-  room: string,
-): { stream: string; members: string; sent: string; sentAt: string } {
-  return {
-    stream: `${prefix}stream:${room}`,
-    members: `${prefix}members:${room}`,
-    sent: `${prefix}sent:${room}`,
-    sentAt: `${prefix}sent-at:${room}`,
-  };
-}
-
-export function roomIndexKey(prefix: string): string {
-  return `${prefix}room-activity`;
-}

@@ -1,143 +1,107 @@
 /**
- * The Lua scripts of the Redis bus. Each runs atomically in Redis, so a message is stored and
- * published in one step (publication order = id order, for every instance), and presence
- * changes never interleave.
+ * The Lua scripts of the Redis bus's presence and history. Each runs atomically in Redis, and
+ * each is handed every key it touches in KEYS (redis-keys.ts names them): the keys of one room,
+ * or the instance registry, never both, so that every script runs on one shard of a Redis
+ * Cluster. What spans rooms (an instance's death, the list of rooms) is a sequence of such
+ * scripts, driven by RedisChatStore and RedisPresence.
  *
- * Key layout under the prefix P (default `chat:`):
- *   P stream:<room>    STREAM  the room's history; entry ids are the message ids (fields from,
- *                              text, fromId; entries written before fromId existed lack it)
- *   P events           channel every room event, one typed JSON envelope per publication
- *   P members:<room>   ZSET    `<node>/<connection id>` scored by the time it joined
- *   P names:<room>     HASH    `<node>/<connection id>` -> its name as a JSON string
- *   P holders:<room>   HASH    name as a JSON string -> `<members holding it>:<their identity>`
- *                              (one identity per name; README "One name per person in a room")
- *   P rooms            SET     rooms with at least one member
- *   P nodes            ZSET    instance id -> the time (ms) its presence expires unless refreshed
- *   P node:<id>:rooms  SET     rooms where that instance has members (to remove them when it dies)
- * Times are Redis' own clock (TIME), so the instances' clocks do not matter.
- *
- * The scripts build key names from the prefix instead of receiving them as KEYS: fine for a
- * standalone Redis (or Sentinel), not for Redis Cluster. Storing a message and bounding the
- * rooms kept are in redis-room-scripts.ts, which take their keys in KEYS.
+ * Room scripts take KEYS = members, names (then the name holders, and the stream, where said);
+ * instance scripts take KEYS = nodes, and that instance's rooms set where said. The holders
+ * map each name in use to the one identity holding it (README "One name per person in a room"). Members are `<node>/<connection id>`;
+ * times are Redis' own clock (TIME), so the instances' clocks do not matter.
  */
 
 const COMMON = `
-local P = ARGV[1]
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function k_nodes() return P .. 'nodes' end
-local function k_rooms() return P .. 'rooms' end
-local function k_node_rooms(node) return P .. 'node:' .. node .. ':rooms' end
-local function k_members(room) return P .. 'members:' .. room end
-local function k_names(room) return P .. 'names:' .. room end
-local function k_holders(room) return P .. 'holders:' .. room end
-local function k_stream(room) return P .. 'stream:' .. room end
-local function k_channel() return P .. 'events' end
 -- Node ids never contain '/'.
 local function member_of(node, id) return node .. '/' .. id end
 local function belongs_to(member, node) return string.sub(member, 1, #node + 1) == node .. '/' end
--- Marks the node alive until now + ttl; 1 when it was not registered (new, expired and swept,
--- or Redis lost its data), 0 otherwise.
-local function keep_alive(node, ttl)
-  return redis.call('ZADD', k_nodes(), now_ms() + ttl, node)
-end
-local function forget_if_empty(room)
-  if redis.call('ZCARD', k_members(room)) == 0 then
-    redis.call('SREM', k_rooms(), room)
-    redis.call('DEL', k_names(room), k_holders(room))
-  end
-end
--- The identity holding the name (JSON) in the room, and how many members hold it.
-local function holder_of(room, name)
-  local held = redis.call('HGET', k_holders(room), name)
-  if not held then return nil, 0 end
-  local count, identity = string.match(held, '^(%d+):(.*)$')
-  return identity, tonumber(count)
-end
-local function is_taken(room, name, identity)
-  local holder = holder_of(room, name)
-  return holder ~= nil and holder ~= identity
-end
--- One more member holds the name. Only a repair (chatSync) can add a second identity's member:
--- the first identity keeps the name then.
-local function hold_name(room, name, identity)
-  local holder, count = holder_of(room, name)
-  redis.call('HSET', k_holders(room), name, (count + 1) .. ':' .. (holder or identity))
-end
-local function release_name(room, name)
-  if not name then return end
-  local holder, count = holder_of(room, name)
-  if count <= 1 then
-    redis.call('HDEL', k_holders(room), name)
-  else
-    redis.call('HSET', k_holders(room), name, (count - 1) .. ':' .. holder)
-  end
-end
--- Sets the member's name in the room, keeping the holders in step.
-local function set_name(room, member, name, identity)
-  local old = redis.call('HGET', k_names(room), member)
-  if old == name then return end
-  release_name(room, old)
-  hold_name(room, name, identity)
-  redis.call('HSET', k_names(room), member, name)
-end
 -- Appends the member count, then up to limit names (JSON strings) of the oldest members.
-local function append_roster(out, room, limit)
-  local count = redis.call('ZCARD', k_members(room))
+local function append_roster(out, members, names, limit)
+  local count = redis.call('ZCARD', members)
   out[#out + 1] = count
   if limit > 0 and count > 0 then
-    local members = redis.call('ZRANGE', k_members(room), 0, limit - 1)
+    local ids = redis.call('ZRANGE', members, 0, limit - 1)
     -- In slices: unpack() is bounded by Lua's stack.
-    for first = 1, #members, 500 do
+    for first = 1, #ids, 500 do
       local slice = {}
-      for i = first, math.min(first + 499, #members) do slice[#slice + 1] = members[i] end
-      local names = redis.call('HMGET', k_names(room), unpack(slice))
-      for i = 1, #names do
-        if names[i] then out[#out + 1] = names[i] end
+      for i = first, math.min(first + 499, #ids) do slice[#slice + 1] = ids[i] end
+      local found = redis.call('HMGET', names, unpack(slice))
+      for i = 1, #found do
+        if found[i] then out[#out + 1] = found[i] end
       end
     end
   end
   return out
 end
-local function remove_member(room, member, out)
-  local name = redis.call('HGET', k_names(room), member)
-  release_name(room, name)
-  redis.call('ZREM', k_members(room), member)
-  redis.call('HDEL', k_names(room), member)
+local function forget_if_empty(members, names, holders)
+  if redis.call('ZCARD', members) == 0 then redis.call('DEL', names, holders) end
+end
+-- The identity holding the name (JSON) in the room, and how many members hold it.
+local function holder_of(holders, name)
+  local held = redis.call('HGET', holders, name)
+  if not held then return nil, 0 end
+  local count, identity = string.match(held, '^(%d+):(.*)$')
+  return identity, tonumber(count)
+end
+local function is_taken(holders, name, identity)
+  local holder = holder_of(holders, name)
+  return holder ~= nil and holder ~= identity
+end
+-- One more member holds the name. Only a repair (chatSync) can add a second identity's member:
+-- the first identity keeps the name then.
+local function hold_name(holders, name, identity)
+  local holder, count = holder_of(holders, name)
+  redis.call('HSET', holders, name, (count + 1) .. ':' .. (holder or identity))
+end
+local function release_name(holders, name)
+  if not name then return end
+  local holder, count = holder_of(holders, name)
+  if count <= 1 then
+    redis.call('HDEL', holders, name)
+  else
+    redis.call('HSET', holders, name, (count - 1) .. ':' .. holder)
+  end
+end
+-- Sets the member's name in the room, keeping the holders in step.
+local function set_name(names, holders, member, name, identity)
+  local old = redis.call('HGET', names, member)
+  if old == name then return end
+  release_name(holders, old)
+  hold_name(holders, name, identity)
+  redis.call('HSET', names, member, name)
+end
+local function remove_member(members, names, holders, member, out)
+  local name = redis.call('HGET', names, member)
+  release_name(holders, name)
+  redis.call('ZREM', members, member)
+  redis.call('HDEL', names, member)
   out[#out + 1] = name or '""'
 end
--- Removes every member of the node; appends room, name pairs of those removed.
-local function remove_node(node, out)
-  local node_rooms = k_node_rooms(node)
-  for _, room in ipairs(redis.call('SMEMBERS', node_rooms)) do
-    for _, member in ipairs(redis.call('ZRANGE', k_members(room), 0, -1)) do
-      if belongs_to(member, node) then
-        out[#out + 1] = room
-        remove_member(room, member, out)
-      end
-    end
-    forget_if_empty(room)
-  end
-  redis.call('DEL', node_rooms)
-  redis.call('ZREM', k_nodes(), node)
+-- Marks the node alive until now + ttl; 1 when it was not registered (new, expired and swept,
+-- or Redis lost its data), 0 otherwise.
+local function keep_alive(nodes, node, ttl)
+  return redis.call('ZADD', nodes, now_ms() + ttl, node)
 end
 `;
 
 /** What chatEnter answers in place of the newest id when the name is taken. */
 export const NAME_TAKEN = 'name_taken';
 
-/** Every script takes the key prefix as ARGV[1]. */
 export const SCRIPTS = {
   /**
-   * ARGV: P, room, since or '', before or '', limit -> {entries, dropped, first id kept}.
+   * KEYS: stream. ARGV: since or '', before or '', limit -> {entries, dropped, first id kept}.
    * Entries are oldest first with since, newest first without. dropped: entries trimmed from
    * the stream so far (-1 unknown, -2 no stream), reported only with since.
    */
-  chatHistory: `
-local key = k_stream(ARGV[2])
-local since, before, limit = ARGV[3], ARGV[4], ARGV[5]
+  chatHistory: {
+    keys: 1,
+    lua: `
+local key = KEYS[1]
+local since, before, limit = ARGV[1], ARGV[2], ARGV[3]
 local entries
 if since ~= '' then
   entries = redis.call('XRANGE', key, '(' .. since, before ~= '' and ('(' .. before) or '+', 'COUNT', limit)
@@ -161,167 +125,209 @@ if since ~= '' then
 end
 return { entries, dropped, first }
 `,
+  },
 
   /**
-   * ARGV: P, node, ttl, room, id, name, limit, identity -> {registered, newest id, count,
-   * names...}, or {registered, NAME_TAKEN} (nothing written) when another identity holds the name.
+   * KEYS: members, names, holders, stream. ARGV: member, name, limit, identity -> {newest id,
+   * count, names...}, or {NAME_TAKEN} (nothing written) when another identity holds the name.
    */
-  chatEnter: `
-local node, room = ARGV[2], ARGV[4]
-local registered = keep_alive(node, tonumber(ARGV[3]))
-local member = member_of(node, ARGV[5])
-local name, identity = ARGV[6], ARGV[8]
-if redis.call('HGET', k_names(room), member) ~= name and is_taken(room, name, identity) then
-  return { registered, '${NAME_TAKEN}' }
+  chatEnter: {
+    keys: 4,
+    lua: `
+local member, name, identity = ARGV[1], ARGV[2], ARGV[4]
+if redis.call('HGET', KEYS[2], member) ~= name and is_taken(KEYS[3], name, identity) then
+  return { '${NAME_TAKEN}' }
 end
-redis.call('ZADD', k_members(room), 'NX', now_ms(), member)
-set_name(room, member, name, identity)
-redis.call('SADD', k_node_rooms(node), room)
-redis.call('SADD', k_rooms(), room)
-local newest = redis.call('XREVRANGE', k_stream(room), '+', '-', 'COUNT', 1)
-return append_roster({ registered, newest[1] and newest[1][1] or '0-0' }, room, tonumber(ARGV[7]))
+redis.call('ZADD', KEYS[1], 'NX', now_ms(), member)
+set_name(KEYS[2], KEYS[3], member, name, identity)
+local newest = redis.call('XREVRANGE', KEYS[4], '+', '-', 'COUNT', 1)
+return append_roster({ newest[1] and newest[1][1] or '0-0' }, KEYS[1], KEYS[2], tonumber(ARGV[3]))
 `,
+  },
+
+  /** KEYS: members, names, holders. ARGV: member, limit -> {count, names...}. */
+  chatExit: {
+    keys: 3,
+    lua: `
+release_name(KEYS[3], redis.call('HGET', KEYS[2], ARGV[1]))
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+forget_if_empty(KEYS[1], KEYS[2], KEYS[3])
+return append_roster({}, KEYS[1], KEYS[2], tonumber(ARGV[2]))
+`,
+  },
 
   /**
-   * ARGV: P, node, ttl, room, id, '1' when the node's last member there, limit -> {registered, count, names...}.
-   * Never registers a node that is not (a late leave after the node deregistered).
+   * KEYS: members, names, holders. ARGV: member, name, identity, '1' to write or '0' only to
+   * check -> 0 when another identity holds the name there (nothing written), 1 otherwise. Only
+   * where the member still is.
    */
-  chatExit: `
-local node, room = ARGV[2], ARGV[4]
-local registered = 1
-if redis.call('ZSCORE', k_nodes(), node) then registered = keep_alive(node, tonumber(ARGV[3])) end
-local member = member_of(node, ARGV[5])
-release_name(room, redis.call('HGET', k_names(room), member))
-redis.call('ZREM', k_members(room), member)
-redis.call('HDEL', k_names(room), member)
-if ARGV[6] == '1' then redis.call('SREM', k_node_rooms(node), room) end
-forget_if_empty(room)
-return append_roster({ registered }, room, tonumber(ARGV[7]))
+  chatRename: {
+    keys: 3,
+    lua: `
+local member, name, identity = ARGV[1], ARGV[2], ARGV[3]
+if not redis.call('ZSCORE', KEYS[1], member) then return 1 end
+if redis.call('HGET', KEYS[2], member) == name then return 1 end
+if is_taken(KEYS[3], name, identity) then return 0 end
+if ARGV[4] == '1' then set_name(KEYS[2], KEYS[3], member, name, identity) end
+return 1
 `,
+  },
 
   /**
-   * ARGV: P, node, ttl, id, name, identity, room... -> {registered, ''}, applied only where the
-   * member still is; or {registered, a room where another identity holds the name} and applied
-   * nowhere.
+   * Makes the node's members of a room exactly the given ones. KEYS: members, names, holders.
+   * ARGV: node, id1, name1, identity1, id2, name2, identity2... -> {#joined, joined names...,
+   * left id, left name...}. Restores what this node's members had, so it does not refuse a
+   * taken name.
    */
-  chatRename: `
-local node = ARGV[2]
-local registered = keep_alive(node, tonumber(ARGV[3]))
-local member = member_of(node, ARGV[4])
-local name, identity = ARGV[5], ARGV[6]
-for i = 7, #ARGV do
-  local room = ARGV[i]
-  if redis.call('ZSCORE', k_members(room), member) and redis.call('HGET', k_names(room), member) ~= name
-    and is_taken(room, name, identity) then
-    return { registered, room }
-  end
-end
-for i = 7, #ARGV do
-  if redis.call('ZSCORE', k_members(ARGV[i]), member) then set_name(ARGV[i], member, name, identity) end
-end
-return { registered, '' }
-`,
-
-  /**
-   * Makes the node's members of a room exactly the given ones. ARGV: P, node, ttl, room, id1,
-   * name1, identity1, id2, name2, identity2... -> {registered, #joined, joined names..., left id,
-   * left name...}. Restores what this node's members had, so it does not refuse a taken name.
-   */
-  chatSync: `
-local node, room = ARGV[2], ARGV[4]
-local registered = keep_alive(node, tonumber(ARGV[3]))
+  chatSync: {
+    keys: 3,
+    lua: `
+local node = ARGV[1]
 local wanted = {}
-for i = 5, #ARGV, 3 do wanted[member_of(node, ARGV[i])] = true end
+for i = 2, #ARGV, 3 do wanted[member_of(node, ARGV[i])] = true end
 local left = {}
-for _, member in ipairs(redis.call('ZRANGE', k_members(room), 0, -1)) do
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if belongs_to(member, node) and not wanted[member] then
     left[#left + 1] = string.sub(member, #node + 2)
-    remove_member(room, member, left)
+    remove_member(KEYS[1], KEYS[2], KEYS[3], member, left)
   end
 end
-local result = { registered, 0 }
+local result = { 0 }
 local now = now_ms()
-for i = 5, #ARGV, 3 do
+for i = 2, #ARGV, 3 do
   local member = member_of(node, ARGV[i])
-  if redis.call('ZADD', k_members(room), 'NX', now, member) == 1 then result[#result + 1] = ARGV[i + 1] end
-  set_name(room, member, ARGV[i + 1], ARGV[i + 2])
+  if redis.call('ZADD', KEYS[1], 'NX', now, member) == 1 then result[#result + 1] = ARGV[i + 1] end
+  set_name(KEYS[2], KEYS[3], member, ARGV[i + 1], ARGV[i + 2])
 end
-result[2] = #result - 2
+result[1] = #result - 1
 for _, name in ipairs(left) do result[#result + 1] = name end
-if #ARGV >= 5 then
-  redis.call('SADD', k_node_rooms(node), room)
-  redis.call('SADD', k_rooms(), room)
-else
-  redis.call('SREM', k_node_rooms(node), room)
-end
-forget_if_empty(room)
+forget_if_empty(KEYS[1], KEYS[2], KEYS[3])
 return result
 `,
+  },
 
   /**
-   * Keeps the node alive and removes the members of instances whose presence expired.
-   * ARGV: P, node, ttl, most expired instances to sweep -> {registered, room, name, room, name...}.
+   * Removes the node's members that joined at or before the given time (ms; its sweep began
+   * then). KEYS: members, names, holders. ARGV: node, time -> {name, name...} of those removed.
    */
-  chatHeartbeat: `
-local node = ARGV[2]
-local out = { keep_alive(node, tonumber(ARGV[3])) }
-local expired = redis.call('ZRANGEBYSCORE', k_nodes(), '-inf', '(' .. now_ms(), 'LIMIT', 0, tonumber(ARGV[4]))
-for _, other in ipairs(expired) do
-  if other ~= node then remove_node(other, out) end
-end
-return out
-`,
-
-  /** ARGV: P, node -> {room, name, room, name...} of the members removed. */
-  chatDeregister: `
+  chatRemoveNode: {
+    keys: 3,
+    lua: `
+local node, before = ARGV[1], tonumber(ARGV[2])
 local out = {}
-remove_node(ARGV[2], out)
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', before)) do
+  if belongs_to(member, node) then remove_member(KEYS[1], KEYS[2], KEYS[3], member, out) end
+end
+forget_if_empty(KEYS[1], KEYS[2], KEYS[3])
 return out
 `,
+  },
 
   /**
    * Publishes a presence notice with the room's roster as it is now, so that the last notice
-   * of a room always describes its current state. ARGV: P, room, limit, envelope without
-   * count and members -> count.
+   * of a room always describes its current state. KEYS: members, names. ARGV: limit, envelope
+   * without count and members, channel, PUBLISH or SPUBLISH -> count.
    */
-  chatAnnounce: `
-local roster = append_roster({}, ARGV[2], tonumber(ARGV[3]))
+  chatAnnounce: {
+    keys: 2,
+    lua: `
+local roster = append_roster({}, KEYS[1], KEYS[2], tonumber(ARGV[1]))
 local names = {}
 for i = 2, #roster do names[#names + 1] = roster[i] end
-redis.call('PUBLISH', k_channel(),
-  string.sub(ARGV[4], 1, -2) .. ',"count":' .. roster[1] .. ',"members":[' .. table.concat(names, ',') .. ']}')
+redis.call(ARGV[4], ARGV[3],
+  string.sub(ARGV[2], 1, -2) .. ',"count":' .. roster[1] .. ',"members":[' .. table.concat(names, ',') .. ']}')
 return roster[1]
 `,
+  },
 
-  /** ARGV: P, room, limit -> {count, names...}. */
-  chatRoster: `
-return append_roster({}, ARGV[2], tonumber(ARGV[3]))
+  /** KEYS: members, names. ARGV: limit -> {count, names...}. */
+  chatRoster: {
+    keys: 2,
+    lua: `
+return append_roster({}, KEYS[1], KEYS[2], tonumber(ARGV[1]))
 `,
+  },
 
-  /** ARGV: P -> {room, count, room, count...}. */
-  chatRooms: `
-local out = {}
-for _, room in ipairs(redis.call('SMEMBERS', k_rooms())) do
-  local count = redis.call('ZCARD', k_members(room))
-  if count > 0 then
-    out[#out + 1] = room
-    out[#out + 1] = count
-  else
-    redis.call('SREM', k_rooms(), room)
-  end
+  /** The node has members in the room. KEYS: nodes, its rooms. ARGV: node, ttl, room -> registered. */
+  chatNodeEnter: {
+    keys: 2,
+    lua: `
+local registered = keep_alive(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+redis.call('SADD', KEYS[2], ARGV[3])
+return registered
+`,
+  },
+
+  /**
+   * The node has no member left in the room. KEYS: nodes, its rooms. ARGV: node, ttl, room ->
+   * registered. Never registers a node that is not (a late leave after it deregistered).
+   */
+  chatNodeLeave: {
+    keys: 2,
+    lua: `
+local registered = 1
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then registered = keep_alive(KEYS[1], ARGV[1], tonumber(ARGV[2])) end
+redis.call('SREM', KEYS[2], ARGV[3])
+return registered
+`,
+  },
+
+  /**
+   * Keeps the node alive and lists instances whose presence expired. KEYS: nodes. ARGV: node,
+   * ttl, most expired -> {registered, expired node...}.
+   */
+  chatHeartbeat: {
+    keys: 1,
+    lua: `
+local out = { keep_alive(KEYS[1], ARGV[1], tonumber(ARGV[2])) }
+for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now_ms(), 'LIMIT', 0, tonumber(ARGV[3]))) do
+  if other ~= ARGV[1] then out[#out + 1] = other end
 end
 return out
 `,
+  },
+
+  /**
+   * Takes an expired node (or, with ARGV[2] '0', this node itself) off the registry, so that
+   * it registers anew if it comes back. KEYS: nodes, its rooms. ARGV: node, '1' only if
+   * expired -> {now, its rooms...}, or {} when it is alive after all.
+   */
+  chatClaimNode: {
+    keys: 2,
+    lua: `
+local now = now_ms()
+local expires = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if ARGV[2] == '1' and (not expires or tonumber(expires) >= now) then return {} end
+redis.call('ZREM', KEYS[1], ARGV[1])
+local out = { now }
+for _, room in ipairs(redis.call('SMEMBERS', KEYS[2])) do out[#out + 1] = room end
+return out
+`,
+  },
+
+  /**
+   * Ends the sweep of a node whose members were removed: drops its rooms set, or, when it came
+   * back meanwhile (and may have written members the sweep then removed), takes it off the
+   * registry again so that it registers anew and writes them again. KEYS: nodes, its rooms.
+   * ARGV: node.
+   */
+  chatForgetNode: {
+    keys: 2,
+    lua: `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  redis.call('DEL', KEYS[2])
+end
+return 1
+`,
+  },
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
 
 /** The full source of a script: the shared helpers, then its body. */
 export function scriptSource(name: ScriptName): string {
-  return COMMON + SCRIPTS[name];
-}
-
-/** The channel the scripts publish on (k_channel above). */
-export function eventsChannel(prefix: string): string {
-  return `${prefix}events`;
+  return COMMON + SCRIPTS[name].lua;
 }

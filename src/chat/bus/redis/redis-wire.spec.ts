@@ -72,6 +72,18 @@ describe('bus envelopes', () => {
     });
   });
 
+  it('carry the counts of a presence summary, and refuse counts that are not whole numbers', () => {
+    const summary = presenceEnvelope('n', { room: 'r', name: 'b', event: 'join', joins: 40, leaves: 2 });
+    expect(decodeEnvelope(withRoster(summary, 38, ['a']))).toMatchObject({
+      event: { presence: { name: 'b', event: 'join', joins: 40, leaves: 2, count: 38 } },
+    });
+    expect(
+      decodeEnvelope(
+        '{"v":1,"type":"presence","node":"n","room":"r","name":"a","event":"join","joins":-1,"members":[],"count":0}',
+      ),
+    ).toBe('malformed presence');
+  });
+
   it.each([
     ['not JSON', 'nope'],
     ['not an object', '42'],

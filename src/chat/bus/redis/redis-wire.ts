@@ -8,6 +8,7 @@ import { isMessageId } from '../message-id.js';
  *
  *   {"id":"<stream id>","v":1,"type":"message","node":"…","room":"…","from":"…","fromId":"…","text":"…","ref":"…"}
  *   {"v":1,"type":"presence","node":"…","room":"…","name":"…","event":"join","count":2,"members":["…"]}
+ *   (a summary of several changes also has "joins" and "leaves")
  *
  * The parts only Redis knows are spliced in by the publishing scripts (redis-scripts.ts): the
  * stream id at the front of a message, the roster at the end of a presence notice. Every
@@ -39,7 +40,10 @@ export function decodeRef(stored: string): MessageRef | undefined {
 }
 
 /** A presence envelope without count and members (the announce script appends them). */
-export function presenceEnvelope(node: string, notice: Pick<PresenceNotice, 'room' | 'name' | 'event'>): string {
+export function presenceEnvelope(
+  node: string,
+  notice: Pick<PresenceNotice, 'room' | 'name' | 'event' | 'joins' | 'leaves'>,
+): string {
   return JSON.stringify({
     v: WIRE_VERSION,
     type: 'presence',
@@ -47,6 +51,8 @@ export function presenceEnvelope(node: string, notice: Pick<PresenceNotice, 'roo
     room: notice.room,
     name: notice.name,
     event: notice.event,
+    joins: notice.joins,
+    leaves: notice.leaves,
   });
 }
 
@@ -85,19 +91,31 @@ export function decodeEnvelope(payload: string): Envelope | string {
     return { node, event: { type: 'message', message } };
   }
   if (raw.type === 'presence') {
-    const { name, event, members, count } = raw;
+    const { name, event, members, count, joins, leaves } = raw;
     if (
       !isWireString(name) ||
       (event !== 'join' && event !== 'leave') ||
       !Array.isArray(members) ||
       !members.every((member) => typeof member === 'string') ||
-      !Number.isInteger(count)
+      !Number.isInteger(count) ||
+      !isOptionalCount(joins) ||
+      !isOptionalCount(leaves)
     ) {
       return 'malformed presence';
     }
-    return { node, event: { type: 'presence', presence: { room, name, event, members, count: count as number } } };
+    const presence: PresenceNotice = { room, name, event, members, count: count as number };
+    // A summary of several changes (README, "Presence in busy rooms").
+    if (joins !== undefined || leaves !== undefined) {
+      presence.joins = joins ?? 0;
+      presence.leaves = leaves ?? 0;
+    }
+    return { node, event: { type: 'presence', presence } };
   }
   return `unknown type ${JSON.stringify(raw.type)}`;
+}
+
+function isOptionalCount(value: unknown): value is number | undefined {
+  return value === undefined || (Number.isInteger(value) && (value as number) >= 0);
 }
 
 /** A stream id's time part (Redis' clock when it stored the message), as ISO-8601. */
