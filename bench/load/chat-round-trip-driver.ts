@@ -19,14 +19,12 @@ export class ChatRoundTripDriver extends Driver {
   running = false;
   private sender: ChatMember | undefined;
   private receiver: ChatMember | undefined;
-  private readonly frame: Buffer;
   private sentAt = 0;
   private acked = false;
   private delivered = false;
 
   constructor(readonly job: ChatRoundTripJob) {
     super();
-    this.frame = chatMessageFrame(job.room, TEXT, 'r');
   }
 
   async prepare(): Promise<void> {
@@ -75,7 +73,9 @@ export class ChatRoundTripDriver extends Driver {
     this.delivered = false;
     this.sentAt = now;
     this.sent++;
-    this.sender!.socket.write(this.frame);
+    // A ref of its own per message: the chat takes a repeated ref as a resend (idempotency key),
+    // acked again but neither stored nor delivered twice. One small frame per round trip.
+    this.sender!.socket.write(chatMessageFrame(this.job.room, TEXT, `r${this.sent}`));
   }
 }
 
