@@ -513,4 +513,37 @@ describe('ChatService', () => {
       ]);
     });
   });
+
+  it('lets shutdown wait for the leaves of connections the servers closed, and for summed-up leaves', async () => {
+    const chat = service({ presenceBatch: { intervalMs: 60_000, burst: 1 } });
+    const sockets = [new FakeSocket(), new FakeSocket(), new FakeSocket()];
+    for (const [i, socket] of sockets.entries()) {
+      const member = chat.connect(socket, { kind: 'json', name: `m${i}`, remoteAddress: 'a' });
+      const joining = chat.join(member, { room: 'r' }, () => undefined);
+      (await historyCall(i)).answer({ messages: [], truncated: false });
+      await joining;
+    }
+    bus.announced.length = 0;
+    // The presence answers exits only when the test says so: leaves still on their way.
+    let releaseExit: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (releaseExit = resolve));
+    const exit = presence.exit.bind(presence);
+    presence.exit = async (room, memberId) => {
+      await held;
+      return exit(room, memberId);
+    };
+    // As the adapter does: the disconnect handlers are not awaited by the server's close.
+    for (const socket of sockets) void chat.disconnect(socket);
+    let shutDown = false;
+    const shutdown = chat.onApplicationShutdown().then(() => (shutDown = true));
+    await settle();
+    expect(shutDown).toBe(false);
+    releaseExit();
+    await shutdown;
+    // The room's window (one notice at once, m0's join) sums up the other joins and every leave,
+    // sent by the shutdown rather than dropped with the window.
+    expect(bus.announced).toEqual([
+      { room: 'r', name: 'm2', event: 'leave', joins: 2, leaves: 3, members: [], count: 0 },
+    ]);
+  });
 });

@@ -76,6 +76,8 @@ export class ChatService implements OnApplicationShutdown {
   private readonly logger = new Logger(ChatService.name);
   private readonly roomCreations: RoomCreationLimiter | undefined;
   private readonly presenceBatcher: PresenceBatcher | undefined;
+  /** Disconnects whose leaves are not announced yet (shutdown waits for them). */
+  private readonly leaving = new Set<Promise<void>>();
 
   constructor(
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
@@ -94,8 +96,14 @@ export class ChatService implements OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): void {
-    this.presenceBatcher?.close();
+  /**
+   * Before the chat module closes the bus: the servers have closed every connection, whose
+   * leaves may still be on their way (the adapter does not wait for disconnect handlers), and
+   * busy rooms may hold summed-up leaves; both reach the other instances first.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.leaving]);
+    await this.presenceBatcher?.flush();
   }
 
   connect(socket: ChatSocket, client: NewChatClient): ChatConnection {
@@ -119,7 +127,11 @@ export class ChatService implements OnApplicationShutdown {
   async disconnect(socket: ChatSocket): Promise<void> {
     const gone = this.registry.unregister(socket);
     if (gone === undefined) return;
-    await Promise.all(gone.rooms.map((room) => this.exitAndAnnounce(room, gone.connection)));
+    const leaving = Promise.all(gone.rooms.map((room) => this.exitAndAnnounce(room, gone.connection))).then(() => {
+      this.leaving.delete(leaving);
+    });
+    this.leaving.add(leaving);
+    await leaving;
   }
 
   /**

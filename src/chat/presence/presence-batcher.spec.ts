@@ -13,8 +13,8 @@ describe('PresenceBatcher', () => {
       sent.push({ room, change, fresh: given === undefined });
     });
   });
-  afterEach(() => {
-    batcher.close();
+  afterEach(async () => {
+    await batcher.flush();
     jest.useRealTimers();
   });
 
@@ -56,5 +56,17 @@ describe('PresenceBatcher', () => {
     for (const name of ['a', 'b', 'c']) await batcher.change('r1', name, 'join', roster);
     await batcher.change('r2', 'x', 'join', roster);
     expect(sent.map(({ room }) => room)).toEqual(['r1', 'r1', 'r2']);
+  });
+
+  it('sends the pending summaries on flush (shutdown), not at the window end, and forgets the windows', async () => {
+    for (const name of ['a', 'b', 'c', 'd']) await batcher.change('r1', name, 'leave', roster);
+    await batcher.change('r2', 'x', 'join', roster);
+    await batcher.flush();
+    expect(sent.slice(3)).toEqual([
+      { room: 'r1', change: { name: 'd', event: 'leave', joins: 0, leaves: 2 }, fresh: true },
+    ]);
+    expect(batcher.openWindows).toBe(0);
+    jest.advanceTimersByTime(1000);
+    expect(sent).toHaveLength(4);
   });
 });

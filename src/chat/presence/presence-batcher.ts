@@ -65,10 +65,19 @@ export class PresenceBatcher {
     return this.windows.size;
   }
 
-  /** Drops the pending summaries and their timers. */
-  close(): void {
-    for (const window of this.windows.values()) clearTimeout(window.timer);
+  /**
+   * Sends every pending summary now and forgets the windows (shutdown: the leaves of the
+   * members this instance lets go must reach the other instances before the bus closes).
+   */
+  async flush(): Promise<void> {
+    const pending: Array<Promise<void>> = [];
+    for (const [room, window] of this.windows) {
+      clearTimeout(window.timer);
+      const { joins, leaves, name, event } = window;
+      if (joins + leaves > 0) pending.push(this.send(room, summaryOf(name, event, joins, leaves), undefined));
+    }
     this.windows.clear();
+    await Promise.all(pending);
   }
 
   private startTimer(room: string): NodeJS.Timeout {
@@ -90,6 +99,10 @@ export class PresenceBatcher {
     window.joins = 0;
     window.leaves = 0;
     window.timer = this.startTimer(room);
-    void this.send(room, joins + leaves === 1 ? { name, event } : { name, event, joins, leaves }, undefined);
+    void this.send(room, summaryOf(name, event, joins, leaves), undefined);
   }
+}
+
+function summaryOf(name: string, event: 'join' | 'leave', joins: number, leaves: number): PresenceChange {
+  return joins + leaves === 1 ? { name, event } : { name, event, joins, leaves };
 }
