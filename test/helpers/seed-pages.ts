@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -14,8 +15,34 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The folder of the pages: SEED_CLIENTS_DIR, else `../shared/seed-clients` from the repository. */
-export const SEED_CLIENTS_DIR = process.env.SEED_CLIENTS_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'seed-clients');
+/**
+ * The folder of the pages: SEED_CLIENTS_DIR, else `../shared/seed-clients` from the repository,
+ * else from the checkout this one was cloned from (a clone made elsewhere, as CI makes one, has
+ * no `../shared` of its own, and its `origin` is the project's checkout).
+ */
+export const SEED_CLIENTS_DIR = process.env.SEED_CLIENTS_DIR ?? seedClientsDir();
+
+function seedClientsDir(): string {
+  const besideRepository = resolve(REPO_ROOT, '..', 'shared', 'seed-clients');
+  if (existsSync(besideRepository)) return besideRepository;
+  const origin = localOrigin();
+  const besideOrigin = origin === undefined ? undefined : resolve(origin, '..', 'shared', 'seed-clients');
+  return besideOrigin !== undefined && existsSync(besideOrigin) ? besideOrigin : besideRepository;
+}
+
+/** The `origin` remote when it is a folder on this machine. */
+function localOrigin(): string | undefined {
+  try {
+    const url = execFileSync('git', ['-C', REPO_ROOT, 'config', '--get', 'remote.origin.url'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    if (url.startsWith('file://')) return fileURLToPath(url);
+    return url.startsWith('/') ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const SEED_PAGES = {
   threaded: 'threaded-server-page.html',
