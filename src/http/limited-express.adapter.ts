@@ -25,12 +25,12 @@ export class LimitedExpressAdapter extends ExpressAdapter {
   constructor(private readonly limits: HttpLimits) {
     super();
     // Express announces itself on every response; nothing needs to know.
-    this.getInstance().disable('x-powered-by');
+    this.getInstance<{ disable(setting: string): unknown }>().disable('x-powered-by');
   }
 
   override initHttpServer(options: NestApplicationOptions): void {
     const serverOptions = httpServerOptions(this.limits);
-    const handler = this.getInstance();
+    const handler = this.getInstance<http.RequestListener>();
     const server = options?.httpsOptions
       ? https.createServer({ ...options.httpsOptions, ...serverOptions }, handler)
       : http.createServer(serverOptions, handler);

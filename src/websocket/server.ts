@@ -54,7 +54,7 @@ export interface WebSocketServerOptions {
    * Runs before the upgrade. A truthy result accepts and becomes `connection.principal`;
    * false/undefined answers 401; throw a HandshakeRejection for another status.
    */
-  authorize?: (req: IncomingMessage) => unknown | Promise<unknown>;
+  authorize?: (req: IncomingMessage) => unknown;
 }
 
 export interface ResolvedServerOptions {
