@@ -24,6 +24,7 @@ export {
   type ConnectionInfo,
   type DisconnectOptions,
   type HistoryOptions,
+  type PostOptions,
   type RoomPresenceSnapshot,
 } from './chat-server.js';
 export { RoomAccess, isAnonymousPrincipal, type AnonymousPrincipal } from './room-access.js';
