@@ -114,7 +114,21 @@ export class RedisChatStore {
 
   private async storeBatch(room: string, items: PendingStore[]): Promise<StoreOutcome[]> {
     const { limits } = items[0];
-    const args: Array<string | number> = [
+    const keys: string[] = [];
+    const messages: string[] = [];
+    for (const { draft, envelope } of items) {
+      const key = idempotencyKeyOf(draft);
+      if (key !== undefined) keys.push(key);
+      messages.push(
+        draft.from,
+        draft.text,
+        draft.fromId,
+        draft.ref === undefined ? '' : JSON.stringify(draft.ref),
+        // The script writes `{"id":"…",` in front.
+        envelope.slice(1),
+      );
+    }
+    const replies = (await this.scripts.chatStore(
       this.keys.stream(room),
       this.keys.sent(room),
       this.keys.sentPrev(room),
@@ -124,20 +138,10 @@ export class RedisChatStore {
       limits.ttlMs,
       limits.window.windowMs,
       limits.window.keysPerRoom,
-    ];
-    for (const { draft, envelope } of items) {
-      const { ref } = draft;
-      args.push(
-        draft.from,
-        draft.text,
-        draft.fromId,
-        idempotencyKeyOf(draft) ?? '',
-        ref === undefined ? '' : JSON.stringify(ref),
-        // The script writes `{"id":"…",` in front.
-        envelope.slice(1),
-      );
-    }
-    const replies = (await this.scripts.chatStore(...args)) as Array<string | [string, string[]]>;
+      keys.length,
+      ...keys,
+      ...messages,
+    )) as Array<string | [string, string[]]>;
     return items.map(({ draft }, i) => outcomeOf(draft, replies[i]));
   }
 

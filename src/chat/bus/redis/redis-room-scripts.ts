@@ -37,9 +37,8 @@ end
  */
 const KEY_COUNT = '#count: idempotency keys added to this generation, a name long enough for a hash table#';
 
-/** Arguments of chatStore before its messages, and per message. */
-export const STORE_HEAD_ARGS = 6;
-export const STORE_MESSAGE_ARGS = 6;
+/** Arguments of chatStore per message. */
+export const STORE_MESSAGE_ARGS = 5;
 
 export const ROOM_SCRIPTS = {
   /**
@@ -47,37 +46,33 @@ export const ROOM_SCRIPTS = {
    * idempotency key is remembered (within windowMs of their message; the batch must not repeat
    * a key). KEYS: the room's stream, sent, sent-prev. ARGV: channel, PUBLISH or SPUBLISH (Redis
    * Cluster: the room's sharded channel), maxlen, ttl ms (0: never expires), window ms, keys
-   * per room; then per message: from, text, fromId ('' is not stored), idempotency key ('' none),
-   * ref as JSON ('' none), envelope without its opening brace and id. -> per message its id
-   * when stored, or {id, fields of the message} when its key was remembered (fields empty once
-   * trimmed from the stream): nothing written for it.
+   * per room, k, then the idempotency keys of the k messages that have one (in order), then per
+   * message: from, text, fromId ('' is not stored), ref as JSON ('' none: the message has no
+   * key), envelope without its opening brace and id. -> per message its id when stored, or {id,
+   * fields of the message} when its key was remembered (fields empty once trimmed from the
+   * stream): nothing written for it.
    *
-   * Its cost is what a publish costs Redis (README "Publish cost in Redis"): one call and one
-   * lookup per generation for the whole batch, and per message only XADD and PUBLISH.
+   * What a message costs Redis (README "Publish cost in Redis"): per batch one call, one HMGET
+   * per generation, one HSET, one XTRIM, one PTTL; per message an XADD and a PUBLISH.
    */
   chatStore: {
     keys: 3,
     lua: `${NOW_MS}
 local stream, sent, prev = KEYS[1], KEYS[2], KEYS[3]
 local channel, publish, maxlen = ARGV[1], ARGV[2], ARGV[3]
-local ttl, window, cap = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local ttl, window, cap, k = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local COUNT = '${KEY_COUNT}'
-local last = #ARGV - ${STORE_MESSAGE_ARGS}
-local asked = { COUNT }
-for b = ${STORE_HEAD_ARGS}, last, ${STORE_MESSAGE_ARGS} do
-  if ARGV[b + 4] ~= '' then asked[#asked + 1] = ARGV[b + 4] end
-end
 local count, current, previous = 0, nil, nil
-if #asked > 1 then
-  current = redis.call('HMGET', sent, unpack(asked))
-  previous = redis.call('HMGET', prev, unpack(asked))
+if k > 0 then
+  current = redis.call('HMGET', sent, COUNT, unpack(ARGV, 8, 7 + k))
+  previous = redis.call('HMGET', prev, COUNT, unpack(ARGV, 8, 7 + k))
   count = tonumber(current[1]) or 0
 end
 local out, remember, now, fresh, added, j = {}, {}, nil, false, false, 1
-for b = ${STORE_HEAD_ARGS}, last, ${STORE_MESSAGE_ARGS} do
-  local from, text, fromId, key, ref = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
+for b = 7 + k, #ARGV - 1, ${STORE_MESSAGE_ARGS} do
+  local from, text, fromId, ref = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
   local prior = false
-  if key ~= '' then
+  if ref ~= '' then
     j = j + 1
     prior = current[j] or previous[j]
     if prior then
@@ -90,14 +85,14 @@ for b = ${STORE_HEAD_ARGS}, last, ${STORE_MESSAGE_ARGS} do
     out[#out + 1] = { prior, entry[1] and entry[1][2] or {} }
   else
     local id
-    if ref == '' and fromId ~= '' then
-      id = redis.call('XADD', stream, 'NOMKSTREAM', 'MAXLEN', '~', maxlen, '*', 'from', from, 'text', text, 'fromId', fromId)
-    elseif ref ~= '' and fromId ~= '' then
-      id = redis.call('XADD', stream, 'NOMKSTREAM', 'MAXLEN', '~', maxlen, '*', 'from', from, 'text', text, 'fromId', fromId, 'ref', ref)
+    if fromId ~= '' and ref ~= '' then
+      id = redis.call('XADD', stream, 'NOMKSTREAM', '*', 'from', from, 'text', text, 'fromId', fromId, 'ref', ref)
+    elseif fromId ~= '' then
+      id = redis.call('XADD', stream, 'NOMKSTREAM', '*', 'from', from, 'text', text, 'fromId', fromId)
     else
       local fields = { 'from', from, 'text', text }
       if ref ~= '' then fields[5] = 'ref'; fields[6] = ref end
-      id = redis.call('XADD', stream, 'NOMKSTREAM', 'MAXLEN', '~', maxlen, '*', unpack(fields))
+      id = redis.call('XADD', stream, 'NOMKSTREAM', '*', unpack(fields))
     end
     if not id then
       -- No stream: whatever the room held before (expired or evicted) is gone. Count one entry
@@ -110,11 +105,17 @@ for b = ${STORE_HEAD_ARGS}, last, ${STORE_MESSAGE_ARGS} do
       fresh = true
     end
     added = true
-    if key ~= '' then remember[#remember + 1] = key; remember[#remember + 1] = id end
-    redis.call(publish, channel, '{"id":"' .. id .. '",' .. ARGV[b + 6])
+    if ref ~= '' then
+      remember[#remember + 1] = ARGV[7 + j - 1]
+      remember[#remember + 1] = id
+    end
+    redis.call(publish, channel, '{"id":"' .. id .. '",' .. ARGV[b + 5])
     out[#out + 1] = id
   end
 end
+if not added then return out end
+-- Trimmed once for the batch: whole stream nodes, keeping at least maxlen entries.
+redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
 local created = false
 if #remember > 0 then
   if count >= cap then
@@ -122,12 +123,12 @@ if #remember > 0 then
     count = 0
   end
   created = count == 0
-  local pairs_ = #remember / 2
+  local keys_added = #remember / 2
   remember[#remember + 1] = COUNT
-  remember[#remember + 1] = count + pairs_
+  remember[#remember + 1] = count + keys_added
   redis.call('HSET', sent, unpack(remember))
 end
-if ttl > 0 and added then
+if ttl > 0 then
   if fresh or redis.call('PTTL', stream) < ttl - math.floor(ttl / 100) then
     redis.call('PEXPIRE', stream, ttl)
     redis.call('PEXPIRE', sent, ttl)
