@@ -116,17 +116,12 @@ export class RedisChatStore {
     const { limits } = items[0];
     const keys: string[] = [];
     const messages: string[] = [];
-    for (const { draft, envelope } of items) {
+    // The script writes `{"id":"…",` in front of each (redis-wire.ts).
+    const envelopes = items.map(({ envelope }) => envelope.slice(1)).join('\n');
+    for (const { draft } of items) {
       const key = idempotencyKeyOf(draft);
       if (key !== undefined) keys.push(key);
-      messages.push(
-        draft.from,
-        draft.text,
-        draft.fromId,
-        draft.ref === undefined ? '' : JSON.stringify(draft.ref),
-        // The script writes `{"id":"…",` in front.
-        envelope.slice(1),
-      );
+      messages.push(draft.from, draft.text, draft.fromId, draft.ref === undefined ? '' : JSON.stringify(draft.ref));
     }
     const replies = (await this.scripts.chatStore(
       this.keys.stream(room),
@@ -140,6 +135,7 @@ export class RedisChatStore {
       limits.window.keysPerRoom,
       keys.length,
       ...keys,
+      envelopes,
       ...messages,
     )) as Array<string | [string, string[]]>;
     return items.map(({ draft }, i) => outcomeOf(draft, replies[i]));

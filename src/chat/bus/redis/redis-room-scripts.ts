@@ -38,7 +38,7 @@ end
 const KEY_COUNT = '#count: idempotency keys added to this generation, a name long enough for a hash table#';
 
 /** Arguments of chatStore per message. */
-export const STORE_MESSAGE_ARGS = 5;
+export const STORE_MESSAGE_ARGS = 4;
 
 export const ROOM_SCRIPTS = {
   /**
@@ -46,14 +46,15 @@ export const ROOM_SCRIPTS = {
    * idempotency key is remembered (within windowMs of their message; the batch must not repeat
    * a key). KEYS: the room's stream, sent, sent-prev. ARGV: channel, PUBLISH or SPUBLISH (Redis
    * Cluster: the room's sharded channel), maxlen, ttl ms (0: never expires), window ms, keys
-   * per room, k, then the idempotency keys of the k messages that have one (in order), then per
-   * message: from, text, fromId ('' is not stored), ref as JSON ('' none: the message has no
-   * key), envelope without its opening brace and id. -> per message its id when stored, or {id,
+   * per room, k, then the idempotency keys of the k messages that have one (in order), the
+   * envelopes of the messages without their opening brace, one per line, then per message:
+   * from, text, fromId ('' is not stored), ref as JSON ('' none: the message has no key). -> per message its id when stored, or {id,
    * fields of the message} when its key was remembered (fields empty once trimmed from the
    * stream): nothing written for it.
    *
-   * What a message costs Redis (README "Publish cost in Redis"): per batch one call, one HMGET
-   * per generation, one HSET, one XTRIM, one PTTL; per message an XADD and a PUBLISH.
+   * The stored messages are published together, in id order (redis-wire.ts). What a
+   * message costs Redis (README "Publish cost in Redis"): per batch one call, one HMGET per
+   * generation, one HSET, one XTRIM, one PTTL, one PUBLISH; per message an XADD.
    */
   chatStore: {
     keys: 3,
@@ -68,8 +69,8 @@ if k > 0 then
   previous = redis.call('HMGET', prev, COUNT, unpack(ARGV, 8, 7 + k))
   count = tonumber(current[1]) or 0
 end
-local out, remember, now, fresh, added, j = {}, {}, nil, false, false, 1
-for b = 7 + k, #ARGV - 1, ${STORE_MESSAGE_ARGS} do
+local out, remember, ids, now, fresh, j, stored = {}, {}, {}, nil, false, 1, 0
+for b = 8 + k, #ARGV - 1, ${STORE_MESSAGE_ARGS} do
   local from, text, fromId, ref = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
   local prior = false
   if ref ~= '' then
@@ -83,6 +84,7 @@ for b = 7 + k, #ARGV - 1, ${STORE_MESSAGE_ARGS} do
   if prior then
     local entry = redis.call('XRANGE', stream, prior, prior)
     out[#out + 1] = { prior, entry[1] and entry[1][2] or {} }
+    ids[#ids + 1] = ''
   else
     local id
     if fromId ~= '' and ref ~= '' then
@@ -104,16 +106,23 @@ for b = 7 + k, #ARGV - 1, ${STORE_MESSAGE_ARGS} do
       redis.call('XSETID', stream, id, 'ENTRIESADDED', 2)
       fresh = true
     end
-    added = true
     if ref ~= '' then
       remember[#remember + 1] = ARGV[7 + j - 1]
       remember[#remember + 1] = id
     end
-    redis.call(publish, channel, '{"id":"' .. id .. '",' .. ARGV[b + 5])
+    ids[#ids + 1] = id
+    stored = stored + 1
     out[#out + 1] = id
   end
 end
-if not added then return out end
+if stored == 0 then return out end
+-- One publication for the batch (redis-wire.ts): a lone message as its envelope, several as the
+-- line of their ids ('' for those not stored) and the envelopes without their ids.
+if #ids == 1 then
+  redis.call(publish, channel, '{"id":"' .. ids[1] .. '",' .. ARGV[8 + k])
+else
+  redis.call(publish, channel, table.concat(ids, ',') .. '\\n' .. ARGV[8 + k])
+end
 -- Trimmed once for the batch: whole stream nodes, keeping at least maxlen entries.
 redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
 local created = false
