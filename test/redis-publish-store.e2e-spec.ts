@@ -119,10 +119,10 @@ describeWithRedisServer('the store script of the Redis bus (a redis-server of th
   });
 
   it('forgets a key windowMs after its message, while its generation still holds it', async () => {
-    const brief = limits({}, 500, 50);
+    const brief = limits({}, 500, 300);
     const first = await publish('window', 'first', 'k', brief);
     expect((await publish('window', 'resend', 'k', brief)).message.id).toBe(first.message.id);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 400));
     const again = await publish('window', 'after the window', 'k', brief);
     expect(again.replayed).toBe(false);
     expect(again.message.id).not.toBe(first.message.id);
