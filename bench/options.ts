@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'micro',
   'redis-broadcast',
   'rejoin-storm',
+  'redis-publish',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

@@ -105,7 +105,7 @@ async function keysInMemory(): Promise<number> {
   return perKey;
 }
 
-/** `MEMORY USAGE` of a room's sent and sent-at keys holding KEYS keys, per key. */
+/** `MEMORY USAGE` of a room's two generations of keys (sent, sent-prev) holding KEYS keys, per key. */
 async function keysInRedis(url: string): Promise<number> {
   const prefix = `measure:${process.pid}-${randomBytes(3).toString('hex')}:`;
   const connections = new RedisConnections({ url, connectionName: `${prefix}measure` });
@@ -116,12 +116,12 @@ async function keysInRedis(url: string): Promise<number> {
     for (let i = 0; i < KEYS; i++)
       await bus.publish({ room: 'keys', from: 'u', fromId: senderOf(i), text: 'x', ref: refOf(i) });
     let total = 0;
-    for (const key of ['sent:keys', 'sent-at:keys'])
+    for (const key of ['sent:keys', 'sent-prev:keys'])
       total += Number(await redis.call('MEMORY', 'USAGE', `${prefix}${key}`, 'SAMPLES', '0'));
     return total / KEYS;
   } finally {
     await bus.close();
-    for (const key of ['stream:keys', 'sent:keys', 'sent-at:keys', 'room-activity'])
+    for (const key of ['stream:keys', 'sent:keys', 'sent-prev:keys', 'room-activity'])
       await redis.unlink(`${prefix}${key}`);
     await connections.close();
   }

@@ -1,6 +1,7 @@
 import type { EchoCell } from '../options.js';
 import { ratio } from '../stats.js';
 import type { TargetName } from '../targets.js';
+import { PUBLISH_COST_GOAL } from './publish-table.js';
 import type { BenchResults, ByTarget, EchoRun, GoalResult } from './results.js';
 
 /**
@@ -89,6 +90,23 @@ function oneInFlightGoals(
 
 export function evaluateGoals(results: BenchResults): GoalResult[] {
   const goals: GoalResult[] = [];
+  const publish = results.redisPublish?.targets.ours;
+  if (publish !== undefined && publish.runs.length > 0) {
+    for (const [key, what] of [
+      ['oursKey', 'with an idempotency key and TTL'],
+      ['oursNoKey', 'without a key'],
+    ] as const) {
+      goals.push(
+        atMost(
+          `Redis CPU per published message ${what} vs XADD + PUBLISH in MULTI`,
+          publish.median[key],
+          publish.median.multiPair,
+          PUBLISH_COST_GOAL,
+          `median Redis CPU µs per message, ours / MULTI pair`,
+        ),
+      );
+    }
+  }
   const storm = results.rejoinStorm;
   if (storm !== undefined) {
     const n = storm.clients.toLocaleString('en-US');

@@ -118,6 +118,31 @@ export interface RedisBroadcastResult {
   skipped?: string;
 }
 
+/** 'redis-publish': Redis CPU per published message (µs), in a redis-server of its own. */
+export interface RedisPublishRun {
+  barePublish: number;
+  /** XADD (MAXLEN ~) + PUBLISH in one MULTI. */
+  multiPair: number;
+  /** RedisChatStore.publish as the bus calls it, with an idempotency key (ref) and TTL. */
+  oursKey: number;
+  oursNoKey: number;
+  /** The same with one script call per message (no batching). */
+  oursKeyOnePerCall: number;
+  /** Messages per script call in the two batched runs. */
+  oursKeyPerCall: number;
+  oursNoKeyPerCall: number;
+}
+
+export interface RedisPublishResult {
+  /** Measured per variant (after a warm-up). */
+  messages: number;
+  /** Messages kept unanswered. */
+  inFlight: number;
+  targets: ByTarget<RedisPublishRun>;
+  /** Why the scenario did not run (no redis-server). */
+  skipped?: string;
+}
+
 /** One reconnect storm: every client joins at once, into one room or each into its own. */
 export interface StormRun {
   /** From the first join sent until every client has its `joined` reply, ms. */
@@ -175,6 +200,7 @@ export interface BenchResults {
   /** Absent in results written before the scenario existed. */
   chatRoundTrip?: ChatRoundTripResult[];
   rejoinStorm?: StormResult;
+  redisPublish?: RedisPublishResult;
   goals: GoalResult[];
 }
 

@@ -120,8 +120,8 @@ export interface ChatRuntimeOptions {
    */
   roomCreatePerMinute?: number | false;
   /**
-   * How long the bus remembers idempotency keys (`ref`, `Idempotency-Key`): per room, the
-   * newest `keysPerRoom` (default 500) no older than `windowMs` (default 600000, 10 minutes).
+   * How long the bus remembers idempotency keys (`ref`, `Idempotency-Key`): per room, at least
+   * the newest `keysPerRoom` (default 500), none older than `windowMs` (default 600000, 10 minutes).
    */
   idempotency?: IdempotencyWindow;
   /**

@@ -357,22 +357,33 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
         ]);
       });
 
-      it('forgets a key beyond keysPerRoom newer keys of the room, or windowMs after its message', async () => {
-        const all = await instances({ idempotency: { keysPerRoom: 2, windowMs: 200 } });
+      it('remembers at least the keysPerRoom newest keys of a room, and forgets one after twice that many newer keys', async () => {
+        const all = await instances({ idempotency: { keysPerRoom: 2, windowMs: 600_000 } });
         const [{ bus }] = all;
-        const send = (ref: string, room = 'window') => bus.publish({ room, from: 'ann', fromId: 'u', text: ref, ref });
+        const send = (ref: string) => bus.publish({ room: 'cap', from: 'ann', fromId: 'u', text: ref, ref });
         const oldest = await send('k1');
-        await send('k2');
-        await send('k3');
-        // k1 fell out (two newer keys), k3 is remembered.
-        expect((await send('k1')).id).not.toBe(oldest.id);
-        const kept = await send('k3');
-        expect((await send('k3')).id).toBe(kept.id);
-        const early = await send('late', 'window-2');
-        expect((await send('late', 'window-2')).id).toBe(early.id);
+        const second = await send('k2');
+        // k1 and k2 are the two newest keys.
+        expect((await send('k1')).id).toBe(oldest.id);
+        expect((await send('k2')).id).toBe(second.id);
+        for (const ref of ['k3', 'k4', 'k5']) await send(ref);
+        // Four newer keys: k1 is forgotten (a new message), the newest are remembered.
+        const again = await send('k1');
+        expect(again.id).not.toBe(oldest.id);
+        expect((await send('k1')).id).toBe(again.id);
+        const kept = await send('k5');
+        expect((await send('k5')).id).toBe(kept.id);
+      });
+
+      it('forgets a key windowMs after its message', async () => {
+        const all = await instances({ idempotency: { keysPerRoom: 500, windowMs: 200 } });
+        const [{ bus }] = all;
+        const send = (ref: string) => bus.publish({ room: 'window', from: 'ann', fromId: 'u', text: ref, ref });
+        const early = await send('late');
+        expect((await send('late')).id).toBe(early.id);
         // At least the window has passed: whatever the scheduling, the key is forgotten.
         await new Promise((resolve) => setTimeout(resolve, 250));
-        expect((await send('late', 'window-2')).id).not.toBe(early.id);
+        expect((await send('late')).id).not.toBe(early.id);
       });
     });
 

@@ -3,6 +3,7 @@ export function isHistoryKey(prefix: string, key: string): boolean {
   return (
     key.startsWith(`${prefix}stream:`) ||
     key.startsWith(`${prefix}sent:`) ||
+    key.startsWith(`${prefix}sent-prev:`) ||
     key.startsWith(`${prefix}sent-at:`) ||
     key === `${prefix}room-activity`
   );

@@ -3,8 +3,9 @@ import type { MessageDraft } from './chat-events.js';
 
 /**
  * How long a bus remembers the idempotency keys of a room (README, "Sending exactly once"): a
- * key is remembered for `windowMs` after its message was stored, and a room remembers the
- * newest `keysPerRoom` keys; a resend after either is stored as a new message.
+ * key is remembered for `windowMs` after its message was stored, and a room remembers at least
+ * its newest `keysPerRoom` keys (the in-memory bus exactly those, the Redis bus up to twice as
+ * many); a resend after either is stored as a new message.
  */
 export interface IdempotencyWindow {
   /** Default 600000 (10 minutes). */

@@ -21,7 +21,7 @@ import { mayHaveRun } from './redis-outcome.js';
 import { RedisPresence } from './redis-presence.js';
 import { RedisKeys } from './redis-keys.js';
 import { assertDeliverable, isWireString } from '../deliverable.js';
-import { decodeEnvelope, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope } from './redis-wire.js';
+import { decodePublication, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope } from './redis-wire.js';
 import { RoomAdmission } from './room-admission.js';
 import { RoomCursors } from './room-cursors.js';
 
@@ -327,20 +327,19 @@ export class RedisChatBus implements ChatBus {
 
   private receive(payload: string): void {
     if (this.closed) return;
-    const decoded = decodeEnvelope(payload);
-    if (typeof decoded === 'string') {
-      // Another version of the service during a rolling upgrade, or something else on our channel.
-      if (this.malformed++ % 1000 === 0)
-        this.logger.warn(`ignored an event on the bus (${decoded}): ${payload.slice(0, 200)}`);
-      return;
-    }
-    if (this.held === null) {
-      this.deliver(decoded.event);
-    } else if (this.held.length < MAX_HELD_EVENTS) {
-      this.held.push(decoded.event);
-    } else {
-      // Messages of rooms followed here are read back from their streams by another pass.
-      this.heldOverflow = true;
+    for (const decoded of decodePublication(payload)) {
+      if (typeof decoded === 'string') {
+        // Another version of the service during a rolling upgrade, or something else on our channel.
+        if (this.malformed++ % 1000 === 0)
+          this.logger.warn(`ignored an event on the bus (${decoded}): ${payload.slice(0, 200)}`);
+      } else if (this.held === null) {
+        this.deliver(decoded.event);
+      } else if (this.held.length < MAX_HELD_EVENTS) {
+        this.held.push(decoded.event);
+      } else {
+        // Messages of rooms followed here are read back from their streams by another pass.
+        this.heldOverflow = true;
+      }
     }
   }
 

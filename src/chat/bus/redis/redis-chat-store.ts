@@ -4,6 +4,7 @@ import { idempotencyKeyOf, type ResolvedIdempotencyWindow } from '../idempotency
 import type { RedisKeys } from './redis-keys.js';
 import { ROOM_SCRIPTS, type RoomScriptName } from './redis-room-scripts.js';
 import { NAME_TAKEN, scriptSource, SCRIPTS, type ScriptName } from './redis-scripts.js';
+import { MAX_BATCH, StoreBatches } from './store-batches.js';
 import { decodeRef, LEGACY_FROM_ID, timeOfId } from './redis-wire.js';
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;
@@ -41,6 +42,23 @@ export interface StreamPage {
   firstKept: string;
 }
 
+export interface StoreLimits {
+  maxLength: number;
+  ttlMs: number;
+  window: ResolvedIdempotencyWindow;
+}
+
+export interface StoreOutcome {
+  message: ChatMessage;
+  replayed: boolean;
+}
+
+interface PendingStore {
+  draft: MessageDraft & { fromId: string };
+  envelope: string;
+  limits: StoreLimits;
+}
+
 /** Either kind of connection the bus runs on: both define scripts and run commands alike. */
 export type RedisCommands = Redis | Cluster;
 
@@ -53,12 +71,20 @@ export type RedisCommands = Redis | Cluster;
 export class RedisChatStore {
   private readonly scripts: Record<ScriptName | RoomScriptName, ScriptCall>;
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  private readonly batches: StoreBatches<PendingStore, StoreOutcome>;
 
   constructor(
     private readonly redis: RedisCommands,
     readonly keys: RedisKeys,
     readonly node: string,
+    /** Most messages of a room stored by one call (1: one call per message). Default MAX_BATCH. */
+    maxBatch = MAX_BATCH,
   ) {
+    this.batches = new StoreBatches(
+      (room, items) => this.storeBatch(room, items),
+      ({ message }) => ({ message, replayed: true }),
+      maxBatch,
+    );
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
       redis.defineCommand(name, { numberOfKeys: SCRIPTS[name].keys, lua: scriptSource(name) });
     }
@@ -70,39 +96,49 @@ export class RedisChatStore {
   }
 
   /**
-   * Stores the message (its room's keys expire `ttlMs` later; 0 never) and publishes it: the
-   * stored message. When the room remembers the draft's idempotency key (within `window`),
-   * nothing is stored: the message stored under the key (its fields taken from the draft once
-   * trimmed from the stream), with `replayed`. An empty `fromId` is not stored (entries without
-   * one read back as LEGACY_FROM_ID).
+   * Stores the message (its room's keys expire about `ttlMs` later, see redis-room-scripts.ts;
+   * 0 never) and publishes it: the stored message. When the room remembers the draft's
+   * idempotency key (within `window`), nothing is stored: the message stored under the key (its
+   * fields taken from the draft once trimmed from the stream), with `replayed`. An empty
+   * `fromId` is not stored (entries without one read back as LEGACY_FROM_ID). The messages of
+   * a room given in one turn of the event loop are stored by one call, in the order given
+   * (StoreBatches); `limits` are those of the first of them.
    */
-  async publish(
+  publish(
     draft: MessageDraft & { fromId: string },
     envelope: string,
-    limits: { maxLength: number; ttlMs: number; window: ResolvedIdempotencyWindow },
+    limits: StoreLimits,
   ): Promise<{ message: ChatMessage; replayed: boolean }> {
-    const { room, from, text, fromId, ref } = draft;
-    const [id, fields] = (await this.scripts.chatStore(
+    return this.batches.add(draft.room, idempotencyKeyOf(draft), { draft, envelope, limits });
+  }
+
+  private async storeBatch(room: string, items: PendingStore[]): Promise<StoreOutcome[]> {
+    const { limits } = items[0];
+    const keys: string[] = [];
+    const messages: string[] = [];
+    // The script writes `{"id":"…",` in front of each (redis-wire.ts).
+    const envelopes = items.map(({ envelope }) => envelope.slice(1)).join('\n');
+    for (const { draft } of items) {
+      const key = idempotencyKeyOf(draft);
+      if (key !== undefined) keys.push(key);
+      messages.push(draft.from, draft.text, draft.fromId, draft.ref === undefined ? '' : JSON.stringify(draft.ref));
+    }
+    const replies = (await this.scripts.chatStore(
       this.keys.stream(room),
       this.keys.sent(room),
-      this.keys.sentAt(room),
-      limits.maxLength,
-      from,
-      text,
-      envelope,
-      limits.ttlMs,
+      this.keys.sentPrev(room),
       this.keys.channel(room),
-      fromId,
-      idempotencyKeyOf(draft) ?? '',
-      ref === undefined ? '' : JSON.stringify(ref),
+      this.publishCommand,
+      limits.maxLength,
+      limits.ttlMs,
       limits.window.windowMs,
       limits.window.keysPerRoom,
-      this.publishCommand,
-    )) as [string, string[] | undefined];
-    const stored: ChatMessage = { id: String(id), room, from, fromId, text, at: timeOfId(String(id)) };
-    if (ref !== undefined) stored.ref = ref;
-    if (fields === undefined) return { message: stored, replayed: false };
-    return { message: fields.length > 0 ? messageOf(room, [stored.id, fields]) : stored, replayed: true };
+      keys.length,
+      ...keys,
+      envelopes,
+      ...messages,
+    )) as Array<string | [string, string[]]>;
+    return items.map(({ draft }, i) => outcomeOf(draft, replies[i]));
   }
 
   /**
@@ -139,6 +175,7 @@ export class RedisChatStore {
       keys.stream(room),
       keys.members(room),
       keys.sent(room),
+      keys.sentPrev(room),
       keys.sentAt(room),
       idleBefore,
     );
@@ -301,6 +338,16 @@ export class RedisChatStore {
   private nodeKeys(node: string): [nodes: string, rooms: string] {
     return [this.keys.nodes(), this.keys.nodeRooms(node)];
   }
+}
+
+/** The message stored for the draft, from the script's reply: its id, or {id, fields} when replayed. */
+function outcomeOf(draft: MessageDraft & { fromId: string }, reply: string | [string, string[]]): StoreOutcome {
+  const { room, from, text, fromId, ref } = draft;
+  const [id, fields] = typeof reply === 'string' ? [reply, undefined] : reply;
+  const stored: ChatMessage = { id: String(id), room, from, fromId, text, at: timeOfId(String(id)) };
+  if (ref !== undefined) stored.ref = ref;
+  if (fields === undefined) return { message: stored, replayed: false };
+  return { message: fields.length > 0 ? messageOf(room, [stored.id, fields]) : stored, replayed: true };
 }
 
 function messageOf(room: string, [id, fields]: [string, string[]]): ChatMessage {

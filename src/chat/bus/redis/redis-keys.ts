@@ -8,7 +8,8 @@
  *   P holders:<room>      HASH    name as a JSON string -> `<members holding it>:<their identity>`
  *                                 (one identity per name; README "One name per person in a room")
  *   P sent:<room>         HASH    idempotency key (JSON [fromId, ref]) -> the id stored under it
- *   P sent-at:<room>      ZSET    idempotency key -> when it was stored (ms, Redis' clock)
+ *   P sent-prev:<room>    HASH    the same, the generation before (redis-room-scripts.ts)
+ *   P sent-at:<room>      ZSET    written by earlier versions (key -> when stored); only deleted
  *   P events              channel every room event (standalone Redis: PUBLISH)
  *   P events:<room>       channel the room's events (Redis Cluster: SPUBLISH, sharded)
  *   P nodes               ZSET    instance id -> the time (ms) its presence expires unless refreshed
@@ -48,7 +49,12 @@ export class RedisKeys {
     return `${this.prefix}sent:${this.tag(room)}`;
   }
 
-  /** The room's idempotency keys by the time they were stored. */
+  /** The room's previous generation of idempotency keys. */
+  sentPrev(room: string): string {
+    return `${this.prefix}sent-prev:${this.tag(room)}`;
+  }
+
+  /** What earlier versions kept of the room's idempotency keys by time: deleted with the room. */
   sentAt(room: string): string {
     return `${this.prefix}sent-at:${this.tag(room)}`;
   }

@@ -4,13 +4,22 @@
  * touches either keys of one room or the room index, never both: on a Redis Cluster a room's
  * keys share a hash tag, so each script runs on one shard.
  *
- *   P stream:<room>    STREAM  the room's history (expires roomTtlMs after its last message)
+ *   P stream:<room>    STREAM  the room's history
  *   P sent:<room>      HASH    idempotency key (JSON [fromId, ref]) -> the id of the message
- *                              stored under it (expires with the stream)
- *   P sent-at:<room>   ZSET    idempotency key -> when it was stored (ms, Redis' clock): the
- *                              newest keysPerRoom keys younger than windowMs are kept
+ *                              stored under it, and KEY_COUNT -> how many keys were added to it
+ *   P sent-prev:<room> HASH    the same, the generation before: once `sent` has had keysPerRoom
+ *                              keys it becomes `sent-prev` (dropping the one before) and a new
+ *                              `sent` starts, so a room remembers at least its newest
+ *                              keysPerRoom keys and at most about twice that
+ *   P sent-at:<room>   ZSET    written by versions before `sent-prev`; only deleted now
  *   P room-activity    ZSET    room -> when (ms, Redis' clock) the room was last admitted or
  *                              found in use: the rooms with history, at most maxRooms of them
+ *
+ * Expiry (roomTtlMs > 0): a message that finds its room's stream with less than
+ * roomTtlMs - roomTtlMs/100 to live sets the expiry of all three room keys to roomTtlMs (so
+ * does the message that creates the stream; a `sent` created later gets its own). A room's
+ * keys thus expire between 99% and 100% of roomTtlMs after its last message, without a
+ * PEXPIRE per message.
  */
 
 /** Milliseconds of Redis' clock. */
@@ -21,60 +30,123 @@ local function now_ms()
 end
 `;
 
+/**
+ * The field of a generation hash that counts its keys. Longer than Redis' default
+ * hash-max-listpack-value (64), it keeps the hash a hash table: lookups stay O(1) where a
+ * listpack of hundreds of keys is searched one by one.
+ */
+const KEY_COUNT = '#count: idempotency keys added to this generation, a name long enough for a hash table#';
+
+/** Arguments of chatStore per message. */
+export const STORE_MESSAGE_ARGS = 4;
+
 export const ROOM_SCRIPTS = {
   /**
-   * Stores a message and publishes its envelope, unless its idempotency key is remembered.
-   * KEYS: the room's stream, sent, sent-at. ARGV: maxlen, from, text, envelope without id, ttl
-   * ms (0: never expires), channel, fromId ('' is not stored), idempotency key ('' none), ref as
-   * JSON ('' none), window ms, keys per room, PUBLISH or SPUBLISH (Redis Cluster: the room's
-   * sharded channel) -> {id} when stored, {id, fields of the message}
-   * when the key was remembered (fields empty once trimmed from the stream): nothing written.
-   * The expiry of every key of the room is refreshed in the same step as the XADD.
+   * Stores messages of one room in order and publishes each envelope, skipping those whose
+   * idempotency key is remembered (within windowMs of their message; the batch must not repeat
+   * a key). KEYS: the room's stream, sent, sent-prev. ARGV: channel, PUBLISH or SPUBLISH (Redis
+   * Cluster: the room's sharded channel), maxlen, ttl ms (0: never expires), window ms, keys
+   * per room, k, then the idempotency keys of the k messages that have one (in order), the
+   * envelopes of the messages without their opening brace, one per line, then per message:
+   * from, text, fromId ('' is not stored), ref as JSON ('' none: the message has no key). -> per message its id when stored, or {id,
+   * fields of the message} when its key was remembered (fields empty once trimmed from the
+   * stream): nothing written for it.
+   *
+   * The stored messages are published together, in id order (redis-wire.ts). What a
+   * message costs Redis (README "Publish cost in Redis"): per batch one call, one HMGET per
+   * generation, one HSET, one XTRIM, one PTTL, one PUBLISH; per message an XADD.
    */
   chatStore: {
     keys: 3,
     lua: `${NOW_MS}
-local stream, sent, sent_at = KEYS[1], KEYS[2], KEYS[3]
-local key = ARGV[8]
-local now
-if key ~= '' then
-  now = now_ms()
-  local prior = redis.call('HGET', sent, key)
-  local at = redis.call('ZSCORE', sent_at, key)
-  if prior and at and tonumber(at) > now - tonumber(ARGV[10]) then
+local stream, sent, prev = KEYS[1], KEYS[2], KEYS[3]
+local channel, publish, maxlen = ARGV[1], ARGV[2], ARGV[3]
+local ttl, window, cap, k = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local COUNT = '${KEY_COUNT}'
+local count, current, previous = 0, nil, nil
+if k > 0 then
+  current = redis.call('HMGET', sent, COUNT, unpack(ARGV, 8, 7 + k))
+  previous = redis.call('HMGET', prev, COUNT, unpack(ARGV, 8, 7 + k))
+  count = tonumber(current[1]) or 0
+end
+local out, remember, ids, now, fresh, j, stored = {}, {}, {}, nil, false, 1, 0
+for b = 8 + k, #ARGV - 1, ${STORE_MESSAGE_ARGS} do
+  local from, text, fromId, ref = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
+  local prior = false
+  if ref ~= '' then
+    j = j + 1
+    prior = current[j] or previous[j]
+    if prior then
+      now = now or now_ms()
+      if tonumber(string.match(prior, '^%d+')) <= now - window then prior = false end
+    end
+  end
+  if prior then
     local entry = redis.call('XRANGE', stream, prior, prior)
-    return { prior, entry[1] and entry[1][2] or {} }
+    out[#out + 1] = { prior, entry[1] and entry[1][2] or {} }
+    ids[#ids + 1] = ''
+  else
+    local id
+    if fromId ~= '' and ref ~= '' then
+      id = redis.call('XADD', stream, 'NOMKSTREAM', '*', 'from', from, 'text', text, 'fromId', fromId, 'ref', ref)
+    elseif fromId ~= '' then
+      id = redis.call('XADD', stream, 'NOMKSTREAM', '*', 'from', from, 'text', text, 'fromId', fromId)
+    else
+      local fields = { 'from', from, 'text', text }
+      if ref ~= '' then fields[5] = 'ref'; fields[6] = ref end
+      id = redis.call('XADD', stream, 'NOMKSTREAM', '*', unpack(fields))
+    end
+    if not id then
+      -- No stream: whatever the room held before (expired or evicted) is gone. Count one entry
+      -- as dropped, so a resume from before this first id says truncated.
+      local fields = { 'from', from, 'text', text }
+      if fromId ~= '' then fields[#fields + 1] = 'fromId'; fields[#fields + 1] = fromId end
+      if ref ~= '' then fields[#fields + 1] = 'ref'; fields[#fields + 1] = ref end
+      id = redis.call('XADD', stream, '*', unpack(fields))
+      redis.call('XSETID', stream, id, 'ENTRIESADDED', 2)
+      fresh = true
+    end
+    if ref ~= '' then
+      remember[#remember + 1] = ARGV[7 + j - 1]
+      remember[#remember + 1] = id
+    end
+    ids[#ids + 1] = id
+    stored = stored + 1
+    out[#out + 1] = id
   end
 end
-local fields = { 'from', ARGV[2], 'text', ARGV[3] }
-if ARGV[7] ~= '' then fields[#fields + 1] = 'fromId'; fields[#fields + 1] = ARGV[7] end
-if ARGV[9] ~= '' then fields[#fields + 1] = 'ref'; fields[#fields + 1] = ARGV[9] end
-local fresh = redis.call('EXISTS', stream) == 0
-local id = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*', unpack(fields))
-if fresh then
-  -- Whatever the room held before (expired or evicted) is gone: count one entry as dropped, so
-  -- a resume from before this first id says truncated.
-  redis.call('XSETID', stream, id, 'ENTRIESADDED', 2)
+if stored == 0 then return out end
+-- One publication for the batch (redis-wire.ts): a lone message as its envelope, several as the
+-- line of their ids ('' for those not stored) and the envelopes without their ids.
+if #ids == 1 then
+  redis.call(publish, channel, '{"id":"' .. ids[1] .. '",' .. ARGV[8 + k])
+else
+  redis.call(publish, channel, table.concat(ids, ',') .. '\\n' .. ARGV[8 + k])
 end
-if key ~= '' then
-  redis.call('HSET', sent, key, id)
-  redis.call('ZADD', sent_at, now, key)
-  local forget = redis.call('ZRANGEBYSCORE', sent_at, '-inf', now - tonumber(ARGV[10]), 'LIMIT', 0, 100)
-  local over = redis.call('ZCARD', sent_at) - #forget - tonumber(ARGV[11])
-  if over > 0 then
-    for _, oldest in ipairs(redis.call('ZRANGE', sent_at, #forget, #forget + over - 1)) do forget[#forget + 1] = oldest end
+-- Trimmed once for the batch: whole stream nodes, keeping at least maxlen entries.
+redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
+local created = false
+if #remember > 0 then
+  if count >= cap then
+    redis.call('RENAME', sent, prev)
+    count = 0
   end
-  if #forget > 0 then
-    redis.call('ZREM', sent_at, unpack(forget))
-    redis.call('HDEL', sent, unpack(forget))
-  end
+  created = count == 0
+  local keys_added = #remember / 2
+  remember[#remember + 1] = COUNT
+  remember[#remember + 1] = count + keys_added
+  redis.call('HSET', sent, unpack(remember))
 end
-local ttl = tonumber(ARGV[5])
 if ttl > 0 then
-  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
+  if fresh or redis.call('PTTL', stream) < ttl - math.floor(ttl / 100) then
+    redis.call('PEXPIRE', stream, ttl)
+    redis.call('PEXPIRE', sent, ttl)
+    redis.call('PEXPIRE', prev, ttl)
+  elseif created then
+    redis.call('PEXPIRE', sent, ttl)
+  end
 end
-redis.call(ARGV[12], ARGV[6], '{"id":"' .. id .. '",' .. string.sub(ARGV[4], 2))
-return { id }
+return out
 `,
   },
 
@@ -113,16 +185,16 @@ return out
 
   /**
    * Drops the room's history (and idempotency keys) if the room is idle: no members and no
-   * message after the given time. KEYS: its stream, its members, sent, sent-at. ARGV: idle
-   * before (ms) -> 1 dropped, 0 in use.
+   * message after the given time. KEYS: its stream, its members, sent, sent-prev, sent-at.
+   * ARGV: idle before (ms) -> 1 dropped, 0 in use.
    */
   chatEvictRoom: {
-    keys: 4,
+    keys: 5,
     lua: `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if newest[1] and tonumber(string.match(newest[1][1], '^%d+')) > tonumber(ARGV[1]) then return 0 end
-redis.call('UNLINK', KEYS[1], KEYS[3], KEYS[4])
+redis.call('UNLINK', KEYS[1], KEYS[3], KEYS[4], KEYS[5])
 return 1
 `,
   },

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { isChatName, isMessageText, isRoomName } from '../../names.js';
 import { undeliverableDraft } from '../deliverable.js';
-import { decodeEnvelope, decodeRef, messageEnvelope, presenceEnvelope, timeOfId } from './redis-wire.js';
+import {
+  decodeEnvelope,
+  decodePublication,
+  decodeRef,
+  messageEnvelope,
+  presenceEnvelope,
+  timeOfId,
+} from './redis-wire.js';
 
 // What the publishing scripts do to an envelope (redis-scripts.ts), in JavaScript.
 const withId = (envelope: string, id: string) => `{"id":"${id}",${envelope.slice(1)}`;
@@ -19,6 +26,32 @@ describe('bus envelopes', () => {
         message: { id: '1700000000123-4', ...draft, at: '2023-11-14T22:13:20.123Z' },
       },
     });
+  });
+
+  it('come in one publication for several messages: their ids, then their envelopes one per line', () => {
+    const drafts = ['one\ntwo', 'three\r\n', '\u2028 four'].map((text) => ({
+      room: 'r',
+      from: 'a',
+      fromId: 'u',
+      text,
+    }));
+    const tails = drafts.map((draft) => messageEnvelope('n', draft).slice(1));
+    // The second was a resend: not stored, not published.
+    const payload = `5-0,,5-1\n${tails.join('\n')}`;
+    expect(decodePublication(payload)).toEqual(
+      [
+        ['5-0', drafts[0]],
+        ['5-1', drafts[2]],
+      ].map(([id, draft]) => ({
+        node: 'n',
+        event: { type: 'message', message: { id, ...(draft as object), at: timeOfId('5-0') } },
+      })),
+    );
+    expect(decodePublication(`5-0\n${tails[0]}\n${tails[1]}`)).toEqual(['not a publication of several messages']);
+    expect(decodePublication(`5-0,5-1\n${tails[0]}\n{`)).toEqual([expect.objectContaining({ node: 'n' }), 'not JSON']);
+    expect(decodePublication(withId(messageEnvelope('n', drafts[1]), '7-0'))).toEqual([
+      decodeEnvelope(withId(messageEnvelope('n', drafts[1]), '7-0')),
+    ]);
   });
 
   it("carry a message's ref, a string or a number, and refuse one no client could have sent", () => {

@@ -11,7 +11,12 @@ import { isMessageId } from '../message-id.js';
  *   (a summary of several changes also has "joins" and "leaves")
  *
  * The parts only Redis knows are spliced in by the publishing scripts (redis-scripts.ts): the
- * stream id at the front of a message, the roster at the end of a presence notice. Every
+ * stream id at the front of a message, the roster at the end of a presence notice. The store
+ * script publishes the messages of a room it stored in one call as one publication: a lone
+ * message as its envelope, as before; several as a line of their ids, comma-separated ('' for
+ * one not stored: a resend), then their envelopes without ids, one per line (JSON never holds
+ * a raw line break). An instance older than this reads the latter as not JSON (README
+ * "Publish cost in Redis", on upgrading). Every
  * instance, the publisher included, delivers what arrives on the channel and nothing else, so
  * each event reaches each instance exactly once; `node` is there for diagnostics, never to
  * filter. `fromId` was added later within version 1: an envelope without it (from an older
@@ -59,6 +64,19 @@ export function presenceEnvelope(
 export interface Envelope {
   node: string;
   event: ChatEvent;
+}
+
+/** The envelopes of one publication, each decoded or described as in decodeEnvelope. */
+export function decodePublication(payload: string): Array<Envelope | string> {
+  if (payload.startsWith('{')) return [decodeEnvelope(payload)];
+  const lines = payload.split('\n');
+  const ids = lines[0].split(',');
+  if (ids.length !== lines.length - 1) return ['not a publication of several messages'];
+  const decoded: Array<Envelope | string> = [];
+  ids.forEach((id, i) => {
+    if (id !== '') decoded.push(decodeEnvelope(`{"id":${JSON.stringify(id)},${lines[i + 1]}`));
+  });
+  return decoded;
 }
 
 /** What arrived on the channel, or a description of why it is not an envelope we understand. */
