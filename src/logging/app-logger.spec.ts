@@ -69,6 +69,17 @@ describe('createAppLogger', () => {
     expect(text()).not.toContain('private');
   });
 
+  it('writes flat fields as the JSON of the fields in the text format, and a redacted flat field too', () => {
+    const { logger, lines } = loggerTo('text');
+    const fields = { peer: '127.0.0.1:5', via: 'q"uote', path: '/chat', code: 1000, ok: true, gone: undefined };
+    logger.log('WebSocket closed', fields, 'WebSocket');
+    logger.log('token', { token: 'tok-4711', peer: 'p' });
+    logger.log('bare');
+    expect(lines()[0].endsWith(`[WebSocket] WebSocket closed ${JSON.stringify(fields)}`)).toBe(true);
+    expect(lines()[1].endsWith('token {"token":"[REDACTED]","peer":"p"}')).toBe(true);
+    expect(lines()[2].endsWith('bare')).toBe(true);
+  });
+
   it('keeps the text format on one line, without colours off a terminal, and honours the level', () => {
     const quiet = loggerTo('text', 'error');
     quiet.logger.log('hidden');
