@@ -11,7 +11,9 @@ import { type TargetSession, withTargets } from './targets-session.js';
 const ROOM = 'fanout';
 /** Joining is a presence notice to the members already in the room: more time than a plain connect. */
 const JOIN_MS_PER_RECEIVER = 20;
-const DRAIN_TIMEOUT_MS = 5000;
+const DRAIN_MS = 5000;
+/** Receivers on a busy load CPU fall behind: the drain may wait this long per delivery sent. */
+const DRAIN_MICROS_PER_DELIVERY = 10;
 
 /**
  * The service's fan-out is a chat room on `/chat`; the bench app's and ws's is `/broadcast`.
@@ -117,7 +119,8 @@ async function fanoutRun(
     pools.sender.start({ mode: 'rate', perSecond: options.chatFanoutRate });
     const window = await measureWindow([pools.receivers, pools.sender], target.pid, options, progress, 'deliveries');
     const [received, sender] = window.reports;
-    const drained = await drain(pools, receivers, DRAIN_TIMEOUT_MS);
+    const drainMs = DRAIN_MS + (sender.total.sent * receivers * DRAIN_MICROS_PER_DELIVERY) / 1000;
+    const drained = await drain(pools, receivers, drainMs);
     const lost = drained.sent * receivers - drained.received;
     const errors = received.total.errors + sender.total.errors;
     if (errors > 0) progress.log(`  ! ${name}: ${errors} errors, last: ${received.lastError ?? sender.lastError}`);
