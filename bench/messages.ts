@@ -62,6 +62,12 @@ export interface ChatReceiverJob extends JobBase {
   room: string;
 }
 
+/** One member of `room` on the product's `/chat` posting stamped `message`s at a fixed rate. */
+export interface ChatSenderJob extends JobBase {
+  kind: 'chat-sender';
+  room: string;
+}
+
 /**
  * A two-member room on the product's `/chat`: one member sends a `message` with a `ref` once the
  * previous one was acknowledged and delivered (one message in flight), and records the time to
@@ -87,7 +93,15 @@ export interface ChatStormJob extends JobBase {
 }
 
 export type WorkerJob =
-  EchoJob | ReceiverJob | SenderJob | IdleJob | HandshakeJob | ChatReceiverJob | ChatRoundTripJob | ChatStormJob;
+  | EchoJob
+  | ReceiverJob
+  | SenderJob
+  | IdleJob
+  | HandshakeJob
+  | ChatReceiverJob
+  | ChatSenderJob
+  | ChatRoundTripJob
+  | ChatStormJob;
 
 /** How the broadcast sender paces itself. */
 export type SendMode =

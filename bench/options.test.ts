@@ -9,6 +9,7 @@ describe('parseOptions', () => {
       'echo',
       'chat-round-trip',
       'broadcast',
+      'chat-fanout',
       'idle',
       'handshake',
       'micro',

@@ -4,6 +4,7 @@ export const SCENARIOS = [
   'echo',
   'chat-round-trip',
   'broadcast',
+  'chat-fanout',
   'idle',
   'handshake',
   'micro',
@@ -40,6 +41,10 @@ export interface BenchOptions {
   broadcastWindow: number;
   /** Deliveries per second of the fixed-rate latency run (broadcasts/s = this / receivers). */
   broadcastFixedDeliveries: number;
+  /** Receivers of the chat fan-out cell (the service's room, the others' broadcast). */
+  chatFanoutReceivers: number;
+  /** Messages per second its publisher posts. */
+  chatFanoutRate: number;
   idleConnections: number[];
   handshakeWorkers: number;
   handshakeConcurrency: number;
@@ -80,6 +85,8 @@ const USAGE = `Usage: node bench/.build/bench/run.js [options]
   --idle-connections a,b     (default 10000,19000; quick 2000,4000)
   --broadcast-receivers a,b  (default 1000,10000; quick 1000,4000)
   --broadcast-rate N         deliveries/s of the fixed-rate latency run (default 20000)
+  --fanout-receivers N       receivers of chat-fanout (default 1000)
+  --fanout-rate N            messages/s chat-fanout publishes (default 100)
   --redis-receivers N        receivers of redis-broadcast, half on each instance (default 1000)
   --redis-rate N             messages/s redis-broadcast publishes (default 200)
   --storm-clients N          clients of rejoin-storm (default 10000; quick 2000)
@@ -155,6 +162,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     'idle-connections',
     'broadcast-receivers',
     'broadcast-rate',
+    'fanout-receivers',
+    'fanout-rate',
     'redis-receivers',
     'redis-rate',
     'redis-url',
@@ -186,6 +195,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     broadcastSize: 64,
     broadcastWindow: 64,
     broadcastFixedDeliveries: get('broadcast-rate') ? positive('--broadcast-rate', get('broadcast-rate')!) : 20_000,
+    chatFanoutReceivers: get('fanout-receivers') ? numbers('--fanout-receivers', get('fanout-receivers')!)[0] : 1000,
+    chatFanoutRate: get('fanout-rate') ? positive('--fanout-rate', get('fanout-rate')!) : 100,
     idleConnections: get('idle-connections')
       ? numbers('--idle-connections', get('idle-connections')!)
       : quick

@@ -10,6 +10,7 @@ import { evaluateGoals } from './report/goals.js';
 import type { BenchResults } from './report/results.js';
 import { renderMarkdown } from './report/table.js';
 import { broadcastSteps, runBroadcast } from './scenarios/broadcast.js';
+import { chatFanoutSteps, runChatFanout } from './scenarios/chat-fanout.js';
 import { chatRoundTripSteps, runChatRoundTrip } from './scenarios/chat-round-trip.js';
 import { echoSteps, runEcho } from './scenarios/echo.js';
 import { handshakeSteps, HANDSHAKE_PATH, runHandshake } from './scenarios/handshake.js';
@@ -31,6 +32,7 @@ function totalSteps(options: BenchOptions): number {
     (scenarios.includes('echo') ? echoSteps(options) : 0) +
     (scenarios.includes('chat-round-trip') ? chatRoundTripSteps(options) : 0) +
     (scenarios.includes('broadcast') ? broadcastSteps(options) : 0) +
+    (scenarios.includes('chat-fanout') ? chatFanoutSteps(options) : 0) +
     (scenarios.includes('idle') ? idleSteps(options) : 0) +
     (scenarios.includes('handshake') ? handshakeSteps(options) : 0) +
     (scenarios.includes('micro') ? 1 : 0) +
@@ -69,6 +71,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (scenarios.includes('echo')) results.echo = await runEcho(context);
   if (scenarios.includes('chat-round-trip')) results.chatRoundTrip = await runChatRoundTrip(context);
   if (scenarios.includes('broadcast')) results.broadcast = await runBroadcast(context);
+  if (scenarios.includes('chat-fanout')) results.chatFanout = await runChatFanout(context);
   if (scenarios.includes('idle')) results.idle = await runIdle(context);
   if (scenarios.includes('handshake'))
     results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };

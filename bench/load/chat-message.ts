@@ -18,9 +18,9 @@ const TEXT_KEY = Buffer.from('"text":"', 'latin1');
 /** Enough payload bytes to reach the text behind the id, room and sender name. */
 export const CHAT_HEAD_BYTES = 256;
 
-/** A `message` to `room` with a `ref`, which the sender's `ack` carries back. */
-export function chatMessageFrame(room: string, text: string, ref: string): Buffer {
-  const event = { event: 'message', data: { room, text, ref } };
+/** A `message` to `room`, with a `ref` the sender's `ack` carries back if one is given. */
+export function chatMessageFrame(room: string, text: string, ref?: string): Buffer {
+  const event = { event: 'message', data: ref === undefined ? { room, text } : { room, text, ref } };
   return maskedFrame(OPCODE_TEXT, Buffer.from(JSON.stringify(event), 'utf8'));
 }
 

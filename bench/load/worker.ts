@@ -5,6 +5,7 @@ import { HandshakeDriver } from './handshake-driver.js';
 import { IdleDriver } from './idle-driver.js';
 import { ChatReceiverDriver } from './chat-receiver-driver.js';
 import { ChatRoundTripDriver } from './chat-round-trip-driver.js';
+import { ChatSenderDriver } from './chat-sender-driver.js';
 import { ChatStormDriver } from './chat-storm-driver.js';
 import { ReceiverDriver } from './receiver-driver.js';
 import { SenderDriver } from './sender-driver.js';
@@ -34,6 +35,8 @@ function driverFor(job: WorkerJob): Driver {
       return new HandshakeDriver(job);
     case 'chat-receivers':
       return new ChatReceiverDriver(job);
+    case 'chat-sender':
+      return new ChatSenderDriver(job);
     case 'chat-round-trip':
       return new ChatRoundTripDriver(job);
     case 'chat-storm':

@@ -88,6 +88,32 @@ function oneInFlightGoals(
   return goals;
 }
 
+/**
+ * Issue 16's fan-out cell: the service's chat room at most ws's broadcast p99, and at most half
+ * platform-ws's CPU per delivery (the bench app's broadcast goal).
+ */
+function chatFanoutGoals(results: BenchResults): GoalResult[] {
+  const fanout = results.chatFanout;
+  if (fanout?.targets.service === undefined) return [];
+  const what = `service: /chat fan-out to ${fanout.receivers.toLocaleString('en-US')} at ${fanout.ratePerSec} msg/s`;
+  return [
+    atMost(
+      `${what}: p99 vs ws broadcast`,
+      median(fanout.targets, 'service', 'p99'),
+      median(fanout.targets, 'ws', 'p99'),
+      1,
+      'p99 end-to-end latency, service / ws',
+    ),
+    atMost(
+      `${what}: server CPU per delivery vs platform-ws`,
+      median(fanout.targets, 'service', 'serverCpuMicrosPerDelivery'),
+      median(fanout.targets, 'platform-ws', 'serverCpuMicrosPerDelivery'),
+      0.5,
+      'server CPU µs per delivery, service / platform-ws broadcast',
+    ),
+  ];
+}
+
 export function evaluateGoals(results: BenchResults): GoalResult[] {
   const goals: GoalResult[] = [];
   const publish = results.redisPublish?.targets.ours;
@@ -216,6 +242,8 @@ export function evaluateGoals(results: BenchResults): GoalResult[] {
       detail: 'deliveries lost by ours over every run (the ratio column is the count)',
     });
   }
+
+  goals.push(...chatFanoutGoals(results));
 
   const idle = [...results.idle].sort((a, b) => b.connections - a.connections)[0];
   if (idle !== undefined) {

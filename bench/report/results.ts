@@ -66,6 +66,29 @@ export interface BroadcastResult {
   targets: ByTarget<BroadcastRun>;
 }
 
+/** Issue 16's fan-out cell: one publisher at a fixed rate, N receivers. */
+export interface ChatFanoutRun {
+  /** Deliveries the receivers read per second. */
+  deliveriesPerSec: number;
+  /** End-to-end latency from the send time inside each message, µs. */
+  p50: number;
+  p99: number;
+  serverCpu: number;
+  serverSystemCpu: number;
+  loadCpu: number;
+  serverCpuMicrosPerDelivery: number;
+  /** Deliveries missing after the drain. */
+  lost: number;
+  errors: number;
+}
+
+/** The service's chat room on `/chat` next to the bench app's and ws's `/broadcast`, same rate. */
+export interface ChatFanoutResult {
+  receivers: number;
+  ratePerSec: number;
+  targets: ByTarget<ChatFanoutRun>;
+}
+
 export interface IdleRun {
   rssPerConnectionKiB: number;
   rssMiB: number;
@@ -199,6 +222,8 @@ export interface BenchResults {
   redisBroadcast?: RedisBroadcastResult;
   /** Absent in results written before the scenario existed. */
   chatRoundTrip?: ChatRoundTripResult[];
+  /** Absent in results written before the scenario existed. */
+  chatFanout?: ChatFanoutResult;
   rejoinStorm?: StormResult;
   redisPublish?: RedisPublishResult;
   goals: GoalResult[];

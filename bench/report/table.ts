@@ -2,6 +2,7 @@ import { machineLine } from '../machine.js';
 import { ratio } from '../stats.js';
 import { TARGET_NAMES, type TargetName } from '../targets.js';
 import { formatCompact, formatDecimal, formatInteger, formatMicros, formatPercent, formatRatio } from './format.js';
+import { chatFanoutSection } from './fanout-table.js';
 import { redisBroadcastSection } from './redis-table.js';
 import { redisPublishSection } from './publish-table.js';
 import { rejoinStormSection } from './storm-table.js';
@@ -313,6 +314,7 @@ export function renderMarkdown(results: BenchResults): string {
       broadcastTable(results),
     );
   }
+  if (results.chatFanout !== undefined) sections.push('', chatFanoutSection(results.chatFanout));
   if (results.idle.length > 0)
     sections.push('', '## C. Idle connections (RSS after a full GC)', '', idleTable(results));
   if (results.handshake !== undefined) {

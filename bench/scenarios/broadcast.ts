@@ -55,7 +55,7 @@ export async function runBroadcast(context: BenchContext): Promise<BroadcastResu
   return results;
 }
 
-interface Pools {
+export interface Pools {
   receivers: LoadPool;
   sender: LoadPool;
 }
@@ -96,13 +96,13 @@ async function openPools(context: BenchContext, target: RunningTarget, receivers
   }
 }
 
-interface Drained {
+export interface Drained {
   sent: number;
   received: number;
 }
 
 /** Stops the sender and waits (bounded) until every delivery of what it sent has arrived. */
-async function drain(pools: Pools, receivers: number, timeoutMs: number): Promise<Drained> {
+export async function drain(pools: Pools, receivers: number, timeoutMs: number): Promise<Drained> {
   pools.sender.stopSending();
   const deadline = Date.now() + timeoutMs;
   for (;;) {

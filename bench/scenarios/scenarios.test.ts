@@ -5,6 +5,7 @@ import { describeMachine } from '../machine.js';
 import { parseOptions } from '../options.js';
 import { Progress } from '../progress.js';
 import { runBroadcast } from './broadcast.js';
+import { runChatFanout } from './chat-fanout.js';
 import { runChatRoundTrip } from './chat-round-trip.js';
 import { runEcho } from './echo.js';
 import { runHandshake } from './handshake.js';
@@ -74,6 +75,31 @@ describe('scenarios', { timeout: 120_000 }, () => {
     assert.equal(entry.median.maxRateLoss, 0);
     assert.equal(entry.median.fixedRateLoss, 0);
     assert.ok(entry.median.fixedRatePerSec > 0 && Number.isFinite(entry.median.p99));
+  });
+
+  it("fans out at a fixed rate through the service's chat room and through ws's broadcast, with no loss", async () => {
+    const ctx = await context([
+      '--targets',
+      'service,ws',
+      '--fanout-receivers',
+      '40',
+      '--fanout-rate',
+      '50',
+      '--warmup',
+      '0.5',
+      '--measure',
+      '1',
+    ]);
+    const result = await runChatFanout(ctx);
+    assert.equal(result.receivers, 40);
+    for (const name of ['service', 'ws'] as const) {
+      const entry = result.targets[name]!;
+      assert.deepEqual(entry.failures, [], `${name}: ${entry.failures.join('; ')}`);
+      assert.ok(entry.median.deliveriesPerSec > 0, `${name} delivered`);
+      assert.equal(entry.median.lost, 0, `${name} lost nothing`);
+      assert.equal(entry.median.errors, 0);
+      assert.ok(entry.median.p99 >= entry.median.p50 && Number.isFinite(entry.median.serverCpuMicrosPerDelivery));
+    }
   });
 
   it('measures idle memory and handshakes on bare ws', async () => {

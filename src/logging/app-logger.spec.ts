@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { createAppLogger, logLevelOf, type AppLogLevel, type LogFormat } from './app-logger.js';
 
 /** A destination that keeps what the logger writes, and resolves once `count` lines are in. */
@@ -69,6 +71,17 @@ describe('createAppLogger', () => {
     expect(text()).not.toContain('private');
   });
 
+  it('writes flat fields as the JSON of the fields in the text format, and a redacted flat field too', () => {
+    const { logger, lines } = loggerTo('text');
+    const fields = { peer: '127.0.0.1:5', via: 'q"uote', path: '/chat', code: 1000, ok: true, gone: undefined };
+    logger.log('WebSocket closed', fields, 'WebSocket');
+    logger.log('token', { token: 'tok-4711', peer: 'p' });
+    logger.log('bare');
+    expect(lines()[0].endsWith(`[WebSocket] WebSocket closed ${JSON.stringify(fields)}`)).toBe(true);
+    expect(lines()[1].endsWith('token {"token":"[REDACTED]","peer":"p"}')).toBe(true);
+    expect(lines()[2].endsWith('bare')).toBe(true);
+  });
+
   it('keeps the text format on one line, without colours off a terminal, and honours the level', () => {
     const quiet = loggerTo('text', 'error');
     quiet.logger.log('hidden');
@@ -80,6 +93,33 @@ describe('createAppLogger', () => {
     expect(lines()[0]).toContain('"path":"/chat"');
     // eslint-disable-next-line no-control-regex
     expect(lines()[0]).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe("the service's stdout log", () => {
+  it('hands the connection lines of a burst to stdout in one write, not one write(2) per line', async () => {
+    const writes: string[] = [];
+    const destination = jest
+      .spyOn(pino, 'destination')
+      .mockReturnValue({ write: (chunk: string) => writes.push(chunk) } as unknown as ReturnType<
+        typeof pino.destination
+      >);
+    try {
+      const logger = createAppLogger('text', 'info');
+      for (let i = 0; i < 50; i++) logger.log('WebSocket open', { peer: `127.0.0.1:${i}`, path: '/echo' }, 'WebSocket');
+      const json = createAppLogger('json', 'info');
+      json.log('WebSocket closed', { peer: '127.0.0.1:1', path: '/echo', code: 1000 }, 'WebSocket');
+      expect(writes).toEqual([]);
+      const deadline = Date.now() + 2000;
+      while (writes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(writes).toHaveLength(1);
+      const lines = writes[0].split('\n').filter((line) => line !== '');
+      expect(lines).toHaveLength(51);
+      expect(lines[49]).toContain('127.0.0.1:49');
+      expect(JSON.parse(lines[50])).toMatchObject({ message: 'WebSocket closed', code: 1000 });
+    } finally {
+      destination.mockRestore();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import { LineBatch } from './line-batch.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -140,6 +141,30 @@ function redact(key: string, value: unknown): unknown {
   return value;
 }
 
+function isPlain(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+/** The record's fields but its context as JSON, redacted; undefined when it has none. */
+function fieldsJson(record: Record<string, unknown>): string | undefined {
+  let json = '';
+  // The connection log's fields are flat strings and numbers: written here without the
+  // replacer, which takes JSON.stringify off its fast path.
+  for (const key in record) {
+    if (key === 'context') continue;
+    const value = record[key];
+    if (value === undefined) continue;
+    if (REDACTED.has(key) || !isPlain(value)) return nestedFieldsJson(record);
+    json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
+  return json === '' ? undefined : `${json}}`;
+}
+
+function nestedFieldsJson(record: Record<string, unknown>): string {
+  const { context: _context, ...fields } = record;
+  return JSON.stringify(fields, redact);
+}
+
 /**
  * One readable line per record, `time LEVEL [context] message {fields}`, written to pino's
  * asynchronous destination. Formatted here rather than by pino-pretty, which parses every JSON
@@ -147,13 +172,18 @@ function redact(key: string, value: unknown): unknown {
  */
 class TextSink implements LogSink {
   private readonly threshold: number;
+  private readonly labels: Record<Level, string>;
 
   constructor(
     level: AppLogLevel,
     private readonly destination: DestinationStream,
-    private readonly colours: boolean,
+    colours: boolean,
   ) {
     this.threshold = level === 'silent' ? Infinity : pino.levels.values[level];
+    this.labels = { ...TEXT_LABELS };
+    if (colours)
+      for (const name of Object.keys(COLOURS) as Level[])
+        this.labels[name] = `${COLOURS[name]}${TEXT_LABELS[name]}${RESET}`;
   }
 
   enabled(level: Level): boolean {
@@ -161,24 +191,43 @@ class TextSink implements LogSink {
   }
 
   write(level: Level, record: Record<string, unknown>, message: string | undefined): void {
-    const { context, ...fields } = record;
-    const label = this.colours ? `${COLOURS[level]}${TEXT_LABELS[level]}${RESET}` : TEXT_LABELS[level];
-    let line = `${new Date().toISOString()} ${label} `;
+    let line = `${new Date().toISOString()} ${this.labels[level]} `;
+    const context = record.context;
     if (typeof context === 'string') line += `[${context}] `;
     if (message !== undefined) line += message;
-    if (Object.keys(fields).length > 0) line += ` ${JSON.stringify(fields, redact)}`;
+    const fields = fieldsJson(record);
+    if (fields !== undefined) line += ` ${fields}`;
     this.destination.write(`${line}\n`);
   }
 }
 
+let stdoutLines: LineBatch | undefined;
+
 /**
- * The service's logger, writing asynchronously (a record costs a buffer append, not a
- * write(2); what is buffered is flushed on exit): JSON lines through pino with LOG_FORMAT=json,
+ * The process's log stream on stdout, one for all its loggers: lines batched onto pino's
+ * asynchronous destination. On exit pino writes out what its destination holds (its hook is
+ * registered first, with the destination), then the lines still waiting are written here.
+ */
+function stdoutLog(): LineBatch {
+  if (stdoutLines === undefined) {
+    const batch = new LineBatch(pino.destination({ dest: 1, sync: false }));
+    process.on('exit', () => {
+      const rest = batch.take();
+      if (rest !== '') pino.destination({ dest: 1, sync: true }).write(rest);
+    });
+    stdoutLines = batch;
+  }
+  return stdoutLines;
+}
+
+/**
+ * The service's logger, writing asynchronously (a record costs a string append; the lines of
+ * BATCH_DELAY_MS go out in one write(2); what is waiting is written on exit): JSON lines through pino with LOG_FORMAT=json,
  * one readable line per record otherwise, coloured only on a terminal. `destination` replaces
  * stdout (tests).
  */
 export function createAppLogger(format: LogFormat, level: AppLogLevel, destination?: DestinationStream): AppLogger {
-  const out = destination ?? pino.destination({ dest: 1, sync: false });
+  const out = destination ?? stdoutLog();
   if (format === 'text') {
     return new AppLogger(new TextSink(level, out, destination === undefined && process.stdout.isTTY === true));
   }

@@ -54,24 +54,24 @@ export class ConnectionLog implements ConnectionWatcher {
       openedAt: performance.now(),
     };
     this.open.set(conn, entry);
-    conn.once('close', this.onClose);
-    this.logger.log('WebSocket open', { peer: entry.peer, ...viaOf(entry), path: entry.path });
+    // 'close' comes once: `on` spares the wrapper `once` allocates per connection.
+    conn.on('close', this.onClose);
+    this.logger.log('WebSocket open', fieldsOf(entry));
   }
 
   private closed(conn: WebSocketConnection, code: number): void {
     const entry = this.open.get(conn);
     if (entry === undefined) return;
     this.open.delete(conn);
-    this.logger.log('WebSocket closed', {
-      peer: entry.peer,
-      ...viaOf(entry),
-      path: entry.path,
-      code,
-      durationMs: Math.round(performance.now() - entry.openedAt),
-    });
+    const fields = fieldsOf(entry);
+    fields.code = code;
+    fields.durationMs = Math.round(performance.now() - entry.openedAt);
+    this.logger.log('WebSocket closed', fields);
   }
 }
 
-function viaOf(entry: OpenConnection): { via?: string } {
-  return entry.via === undefined ? {} : { via: entry.via };
+function fieldsOf(entry: OpenConnection): Record<string, string | number> {
+  return entry.via === undefined
+    ? { peer: entry.peer, path: entry.path }
+    : { peer: entry.peer, via: entry.via, path: entry.path };
 }
