@@ -16,6 +16,7 @@ import { handshakeSteps, HANDSHAKE_PATH, runHandshake } from './scenarios/handsh
 import { idleSteps, runIdle } from './scenarios/idle.js';
 import { runMicroScenario } from './scenarios/micro.js';
 import { redisBroadcastSteps, runRedisBroadcast } from './scenarios/redis-broadcast.js';
+import { redisClusterSteps, runRedisCluster } from './scenarios/redis-cluster.js';
 import { rejoinStormSteps, runRejoinStorm } from './scenarios/rejoin-storm.js';
 
 /**
@@ -34,7 +35,8 @@ function totalSteps(options: BenchOptions): number {
     (scenarios.includes('handshake') ? handshakeSteps(options) : 0) +
     (scenarios.includes('micro') ? 1 : 0) +
     (scenarios.includes('redis-broadcast') ? redisBroadcastSteps(options) : 0) +
-    (scenarios.includes('rejoin-storm') ? rejoinStormSteps(options) : 0)
+    (scenarios.includes('rejoin-storm') ? rejoinStormSteps(options) : 0) +
+    (scenarios.includes('redis-cluster') ? redisClusterSteps(options) : 0)
   );
 }
 
@@ -72,6 +74,7 @@ async function main(options: BenchOptions): Promise<void> {
     results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };
   if (scenarios.includes('redis-broadcast')) results.redisBroadcast = await runRedisBroadcast(context);
   if (scenarios.includes('rejoin-storm')) results.rejoinStorm = await runRejoinStorm(context);
+  if (scenarios.includes('redis-cluster')) results.redisCluster = await runRedisCluster(context);
   results.goals = evaluateGoals(results);
   context.progress.done();
 

@@ -2,6 +2,7 @@ import { machineLine } from '../machine.js';
 import { ratio } from '../stats.js';
 import { TARGET_NAMES, type TargetName } from '../targets.js';
 import { formatCompact, formatDecimal, formatInteger, formatMicros, formatPercent, formatRatio } from './format.js';
+import { redisClusterSection } from './cluster-table.js';
 import { redisBroadcastSection } from './redis-table.js';
 import { rejoinStormSection } from './storm-table.js';
 import type { BenchResults, ByTarget, ChatRoundTripResult, EchoRun, GoalResult, MicroRow } from './results.js';
@@ -324,6 +325,8 @@ export function renderMarkdown(results: BenchResults): string {
   }
   if (results.redisBroadcast !== undefined) sections.push('', redisBroadcastSection(results.redisBroadcast));
   if (results.rejoinStorm !== undefined) sections.push('', rejoinStormSection(results.rejoinStorm));
+  if (results.redisCluster !== undefined)
+    sections.push('', redisClusterSection(results.redisCluster, results.machine.cpus));
   const note = loadGeneratorNote(results);
   if (note) {
     sections.push(
