@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cpuSeconds } from './proc.js';
-import { infoCalls, redisBinariesProblem, RedisServers } from './redis-servers.js';
+import { infoCommandStat, redisBinariesProblem, RedisServers } from './redis-servers.js';
 
 const STATS =
   '# Commandstats\r\ncmdstat_evalsha:calls=120,usec=900,usec_per_call=7.50\r\n' +
   'cmdstat_eval:calls=3,usec=60,usec_per_call=20.00\r\ncmdstat_spublish:calls=123,usec=40\r\n';
 
 describe('redis INFO readings', () => {
-  it('reads the calls of one command, 0 when never called', () => {
-    assert.equal(infoCalls(STATS, 'evalsha'), 120);
-    assert.equal(infoCalls(STATS, 'eval'), 3);
-    assert.equal(infoCalls(STATS, 'publish'), 0);
+  it('reads the calls of one command and the µs they took, 0 when never called', () => {
+    assert.deepEqual(infoCommandStat(STATS, 'evalsha'), { calls: 120, usec: 900 });
+    assert.deepEqual(infoCommandStat(STATS, 'eval'), { calls: 3, usec: 60 });
+    assert.deepEqual(infoCommandStat(STATS, 'publish'), { calls: 0, usec: 0 });
   });
 });
 

@@ -199,10 +199,10 @@ export class RedisServers {
   }
 }
 
-/** Calls of `command` in an INFO commandstats text (0 when never called). */
-export function infoCalls(info: string, command: string): number {
-  const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info);
-  return match === null ? 0 : Number(match[1]);
+/** Calls of `command`, and µs spent running them, in an INFO commandstats text (0 when never called). */
+export function infoCommandStat(info: string, command: string): { calls: number; usec: number } {
+  const match = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, 'm').exec(info);
+  return match === null ? { calls: 0, usec: 0 } : { calls: Number(match[1]), usec: Number(match[2]) };
 }
 
 async function withRedis<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {

@@ -44,6 +44,7 @@ function capacity(busiestMicrosPerMessage: number): StoreCapacityRun {
     busiestRedisCpu: 40,
     redisMicrosPerMessage: 45,
     busiestMicrosPerMessage,
+    scriptMicrosPerMessage: 6.5,
     clientCpu: 100,
     errors: 0,
   };
@@ -64,8 +65,14 @@ describe('redis cluster section', () => {
       /\| cluster \| 200 \| 6,250 \| 1500 µs \| 12\.0 ms \| 0 \| 0 \| 20% \| 18% \| 6\.0% \| 2\.5% \| 300\.0 \| 0 \|/,
     );
     assert.match(text, /\| one Redis \| 200 \| 6,250 .* \| 250\.0 \| 0 \|/);
-    assert.match(text, /\| cluster \| 20,000 \| 90% \| 40% \| 45\.0 \| 10\.0 \| 100,000 \| 100% \| 0 \|/);
+    assert.match(text, /\| cluster \| 20,000 \| 90% \| 40% \| 45\.0 \| 10\.0 \| 100,000 \| 6\.5 \| 100% \| 0 \|/);
     assert.match(text, /\| one Redis \| 20,000 .* \| 8\.0 \| 125,000 \|/);
+  });
+
+  it('flags publishers that fell behind the requested rate', () => {
+    const data = result();
+    recordRun(data.endToEndCluster, 'ours', { ...e2e(300), publishedPerSec: 150 });
+    assert.match(redisClusterSection(data, 2), /\| cluster \| 150 \(behind\) \|/);
   });
 
   it('says why a measurement has no run, and why the scenario was skipped', () => {

@@ -150,6 +150,8 @@ export interface StoreCapacityRun {
   redisMicrosPerMessage: number;
   /** The most any one server spent on each of its own messages, µs. */
   busiestMicrosPerMessage: number;
+  /** Time Redis spent running the script per call (INFO commandstats usec), µs. */
+  scriptMicrosPerMessage: number;
   /** The driving client (the bench process), % of one core. */
   clientCpu: number;
   errors: number;

@@ -7,7 +7,7 @@ import { messageEnvelope } from '../../src/chat/bus/redis/redis-wire.js';
 import type { BenchContext } from '../context.js';
 import { cpuSeconds } from '../proc.js';
 import type { RedisServers } from '../redis-servers.js';
-import { infoCalls } from '../redis-servers.js';
+import { infoCommandStat } from '../redis-servers.js';
 import type { StoreCapacityRun } from '../report/results.js';
 import { microsPerMessage } from './cluster-rooms.js';
 
@@ -23,7 +23,8 @@ const PROGRESS_EVERY_MS = 250;
  * RedisChatStore.publish calls (the `chatStore` script, with an idempotency key as a client's
  * acknowledged message has) in flight, round robin over `rooms`, for the warm-up and the
  * measured window. Reports messages/s, each server's CPU (from /proc) and its CPU per message
- * it ran (INFO commandstats: the script's EVALSHA/EVAL calls).
+ * it ran (INFO commandstats: the script's EVALSHA/EVAL calls), and the time Redis spent running
+ * the script per call (commandstats usec: without the network reads and writes around it).
  */
 export async function storeCapacityRun(
   context: BenchContext,
@@ -90,13 +91,16 @@ export async function storeCapacityRun(
     );
     const known = used.filter((value): value is number => value !== undefined);
     const total = known.length === used.length ? known.reduce((a, b) => a + b, 0) : undefined;
-    const perServer = used.map((cpu, i) => microsPerMessage(cpu, calls1[i] - calls0[i]));
+    const perServer = used.map((cpu, i) => microsPerMessage(cpu, calls1[i].calls - calls0[i].calls));
+    const scriptCallCount = calls1.reduce((n, after, i) => n + after.calls - calls0[i].calls, 0);
+    const scriptUsec = calls1.reduce((n, after, i) => n + after.usec - calls0[i].usec, 0);
     return {
       messagesPerSec: messages / seconds,
       redisCpu: total === undefined ? Number.NaN : (total / seconds) * 100,
       busiestRedisCpu: known.length > 0 ? (Math.max(...known) / seconds) * 100 : Number.NaN,
       redisMicrosPerMessage: microsPerMessage(total, messages),
       busiestMicrosPerMessage: Math.max(...perServer.filter((value) => Number.isFinite(value))),
+      scriptMicrosPerMessage: scriptCallCount > 0 ? scriptUsec / scriptCallCount : Number.NaN,
       clientCpu: ((clientUsage.user + clientUsage.system) / 1e6 / seconds) * 100,
       errors,
     };
@@ -110,9 +114,15 @@ export async function storeCapacityRun(
   }
 }
 
-/** The script calls each server has run so far (EVALSHA, and EVAL when a script was not loaded yet). */
-async function scriptCalls(servers: RedisServers): Promise<number[]> {
-  return servers.info('commandstats', (info) => infoCalls(info, 'evalsha') + infoCalls(info, 'eval'));
+/**
+ * The script calls each server has run so far (EVALSHA, and EVAL when a script was not loaded
+ * yet), and the µs it spent running them.
+ */
+async function scriptCalls(servers: RedisServers): Promise<Array<{ calls: number; usec: number }>> {
+  return servers.info('commandstats', (info) => {
+    const [evalsha, evalScript] = [infoCommandStat(info, 'evalsha'), infoCommandStat(info, 'eval')];
+    return { calls: evalsha.calls + evalScript.calls, usec: evalsha.usec + evalScript.usec };
+  });
 }
 
 async function wait(context: BenchContext, ms: number, done: () => number, phase: string): Promise<void> {
