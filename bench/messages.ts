@@ -60,6 +60,8 @@ export interface ChatReceiverJob extends JobBase {
   kind: 'chat-receivers';
   connections: number;
   room: string;
+  /** Spreads the receivers: connection i joins rooms[i % rooms.length] instead of `room`. */
+  rooms?: string[];
 }
 
 /** One member of `room` on the product's `/chat` posting stamped `message`s at a fixed rate. */

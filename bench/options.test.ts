@@ -16,7 +16,9 @@ describe('parseOptions', () => {
       'redis-broadcast',
       'rejoin-storm',
       'redis-publish',
+      'redis-cluster',
     ]);
+    assert.equal(options.clusterRooms, 32);
     assert.equal(options.redisReceivers, 1000);
     assert.equal(options.redisRate, 200);
     assert.deepEqual(options.targets, ['ours', 'service', 'platform-ws', 'ws', 'raw']);
@@ -32,6 +34,11 @@ describe('parseOptions', () => {
       for (const shape of ['1x1 32', '1x1 1024', '64x16 32', '64x16 1024', '16x16 65536'])
         assert.ok(cells.includes(`${path} ${shape}`), `${path} ${shape}`);
     }
+  });
+
+  it('spreads redis-cluster over --cluster-rooms rooms', () => {
+    assert.equal(parseOptions(['--cluster-rooms', '6'])!.clusterRooms, 6);
+    assert.throws(() => parseOptions(['--cluster-rooms', '0']), /--cluster-rooms takes positive integers/);
   });
 
   it('makes --quick short, single-run and written outside docs', () => {

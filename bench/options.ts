@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'redis-broadcast',
   'rejoin-storm',
   'redis-publish',
+  'redis-cluster',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -58,6 +59,11 @@ export interface BenchOptions {
   redisUrl: string;
   /** Clients of the rejoin storm (one room, and as many rooms of one). */
   stormClients: number;
+  /** Rooms of redis-cluster (receivers spread over them, so that every shard holds some). */
+  clusterRooms: number;
+  /** redis-cluster's store capacity run: client connections, and publishes each keeps in flight. */
+  capacityConnections: number;
+  capacityInFlight: number;
 }
 
 const ECHO_SHAPES: Array<Omit<EchoCell, 'path'>> = [
@@ -90,6 +96,8 @@ const USAGE = `Usage: node bench/.build/bench/run.js [options]
   --redis-receivers N        receivers of redis-broadcast, half on each instance (default 1000)
   --redis-rate N             messages/s redis-broadcast publishes (default 200)
   --storm-clients N          clients of rejoin-storm (default 10000; quick 2000)
+  --cluster-rooms N          rooms of redis-cluster, which starts its own Redis Cluster and Redis
+                             (uses --redis-receivers and --redis-rate; default 32)
   --redis-url URL            Redis of redis-broadcast, skipped if it does not answer (default redis://127.0.0.1:6379)
   --help`;
 
@@ -168,6 +176,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     'redis-rate',
     'redis-url',
     'storm-clients',
+    'cluster-rooms',
   ]);
   for (const flag of flags.keys()) if (!known.has(flag)) throw new Error(`unknown option --${flag}\n\n${USAGE}`);
 
@@ -212,6 +221,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     redisRate: get('redis-rate') ? positive('--redis-rate', get('redis-rate')!) : 200,
     redisUrl: get('redis-url') ?? 'redis://127.0.0.1:6379',
     stormClients: get('storm-clients') ? numbers('--storm-clients', get('storm-clients')!)[0] : quick ? 2000 : 10_000,
+    clusterRooms: get('cluster-rooms') ? numbers('--cluster-rooms', get('cluster-rooms')!)[0] : 32,
+    capacityConnections: 4,
+    capacityInFlight: 64,
   };
 }
 

@@ -18,6 +18,7 @@ import { idleSteps, runIdle } from './scenarios/idle.js';
 import { runMicroScenario } from './scenarios/micro.js';
 import { redisBroadcastSteps, runRedisBroadcast } from './scenarios/redis-broadcast.js';
 import { redisPublishSteps, runRedisPublish } from './scenarios/redis-publish.js';
+import { redisClusterSteps, runRedisCluster } from './scenarios/redis-cluster.js';
 import { rejoinStormSteps, runRejoinStorm } from './scenarios/rejoin-storm.js';
 
 /**
@@ -38,7 +39,8 @@ function totalSteps(options: BenchOptions): number {
     (scenarios.includes('micro') ? 1 : 0) +
     (scenarios.includes('redis-broadcast') ? redisBroadcastSteps(options) : 0) +
     (scenarios.includes('rejoin-storm') ? rejoinStormSteps(options) : 0) +
-    (scenarios.includes('redis-publish') ? redisPublishSteps(options) : 0)
+    (scenarios.includes('redis-publish') ? redisPublishSteps(options) : 0) +
+    (scenarios.includes('redis-cluster') ? redisClusterSteps(options) : 0)
   );
 }
 
@@ -78,6 +80,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (scenarios.includes('redis-broadcast')) results.redisBroadcast = await runRedisBroadcast(context);
   if (scenarios.includes('rejoin-storm')) results.rejoinStorm = await runRejoinStorm(context);
   if (scenarios.includes('redis-publish')) results.redisPublish = await runRedisPublish(context);
+  if (scenarios.includes('redis-cluster')) results.redisCluster = await runRedisCluster(context);
   results.goals = evaluateGoals(results);
   context.progress.done();
 

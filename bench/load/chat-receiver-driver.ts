@@ -11,7 +11,7 @@ const OPEN_CONCURRENCY = 64;
 const JOIN_POLL_MS = 20;
 
 /**
- * Receivers on the product's `/chat`: each joins one room and then reads as data arrives,
+ * Receivers on the product's `/chat`: each joins one room (spread over `rooms` when given) and then reads as data arrives,
  * counting every stamped `message` once (a second copy is a duplicate) and recording its
  * end-to-end latency from the publisher's time inside the text.
  */
@@ -24,11 +24,12 @@ export class ChatReceiverDriver extends Driver {
 
   async prepare(): Promise<void> {
     const { job } = this;
-    const join = chatJoinFrame(job.room);
+    const joins = (job.rooms ?? [job.room]).map((room) => chatJoinFrame(room));
     const deadline = Date.now() + job.connectTimeoutMs;
+    let opened = 0;
     await this.openConnections(job, OPEN_CONCURRENCY, ({ socket, rest }) => {
       new ChatReceiver(this, socket, rest);
-      socket.write(join);
+      socket.write(joins[opened++ % joins.length]);
     });
     while (this.joined < job.connections) {
       if (this.errors > 0) throw new Error(`joining room ${job.room}: ${this.lastError}`);

@@ -166,6 +166,64 @@ export interface RedisPublishResult {
   skipped?: string;
 }
 
+/** 'redis-cluster', end to end: two instances of the service, receivers spread over many rooms. */
+export interface ClusterBroadcastRun {
+  deliveriesPerSec: number;
+  /** Messages accepted (201) per second by both instances. */
+  publishedPerSec: number;
+  /** Publish request to delivery, µs. */
+  p50: number;
+  p99: number;
+  lost: number;
+  duplicates: number;
+  /** % of one core. */
+  instanceACpu: number;
+  instanceBCpu: number;
+  /** Every Redis server's CPU added up, % of one core. */
+  redisCpu: number;
+  /** The busiest Redis server's CPU, % of one core. */
+  busiestRedisCpu: number;
+  /** Every Redis server's CPU per published message, µs. */
+  redisMicrosPerMessage: number;
+  loadCpu: number;
+  errors: number;
+}
+
+/** 'redis-cluster', capacity: the store path (RedisChatStore.publish) driven by pipelined clients. */
+export interface StoreCapacityRun {
+  messagesPerSec: number;
+  redisCpu: number;
+  busiestRedisCpu: number;
+  /** Every Redis server's CPU per message, µs. */
+  redisMicrosPerMessage: number;
+  /** The most any one server spent on each of its own messages, µs. */
+  busiestMicrosPerMessage: number;
+  /** Time Redis spent running the script per call (INFO commandstats usec), µs. */
+  scriptMicrosPerMessage: number;
+  /** The driving client (the bench process), % of one core. */
+  clientCpu: number;
+  errors: number;
+}
+
+/** 'redis-cluster': a Redis Cluster of its own against one Redis of its own. */
+export interface RedisClusterResult {
+  primaries: number;
+  rooms: number;
+  /** Of the rooms, how many each primary holds. */
+  roomsPerShard: number[];
+  receivers: number;
+  ratePerSec: number;
+  /** Publishes kept in flight by the capacity run (connections x each). */
+  capacityConnections: number;
+  capacityInFlight: number;
+  endToEndCluster: ByTarget<ClusterBroadcastRun>;
+  endToEndSingle: ByTarget<ClusterBroadcastRun>;
+  capacityCluster: ByTarget<StoreCapacityRun>;
+  capacitySingle: ByTarget<StoreCapacityRun>;
+  /** Why the scenario did not run (no redis-server or redis-cli). */
+  skipped?: string;
+}
+
 /** One reconnect storm: every client joins at once, into one room or each into its own. */
 export interface StormRun {
   /** From the first join sent until every client has its `joined` reply, ms. */
@@ -226,6 +284,7 @@ export interface BenchResults {
   chatFanout?: ChatFanoutResult;
   rejoinStorm?: StormResult;
   redisPublish?: RedisPublishResult;
+  redisCluster?: RedisClusterResult;
   goals: GoalResult[];
 }
 

@@ -3,6 +3,7 @@ import { ratio } from '../stats.js';
 import { TARGET_NAMES, type TargetName } from '../targets.js';
 import { formatCompact, formatDecimal, formatInteger, formatMicros, formatPercent, formatRatio } from './format.js';
 import { chatFanoutSection } from './fanout-table.js';
+import { redisClusterSection } from './cluster-table.js';
 import { redisBroadcastSection } from './redis-table.js';
 import { redisPublishSection } from './publish-table.js';
 import { rejoinStormSection } from './storm-table.js';
@@ -328,6 +329,8 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.redisBroadcast !== undefined) sections.push('', redisBroadcastSection(results.redisBroadcast));
   if (results.rejoinStorm !== undefined) sections.push('', rejoinStormSection(results.rejoinStorm));
   if (results.redisPublish !== undefined) sections.push('', redisPublishSection(results.redisPublish));
+  if (results.redisCluster !== undefined)
+    sections.push('', redisClusterSection(results.redisCluster, results.machine.cpus));
   const note = loadGeneratorNote(results);
   if (note) {
     sections.push(
