@@ -270,6 +270,25 @@ export class ChatService implements OnApplicationShutdown {
   }
 
   /**
+   * `postAs` for several messages of one room in one go (one round trip to a Redis store):
+   * stored and delivered in their order, the room charged to `client` once. The stored
+   * messages in that order; a message whose `ref` was already stored answers that message.
+   */
+  async postManyAs(
+    posts: ReadonlyArray<{ sender: Sender; text: string; ref?: MessageRef }>,
+    room: string,
+    client?: string,
+  ): Promise<ChatMessage[]> {
+    if (client !== undefined) await this.admitRoomCreation(client, room);
+    const drafts = posts.map(({ sender, text, ref }) => {
+      const draft: MessageDraft = { room, from: sender.from, fromId: sender.fromId, text };
+      if (ref !== undefined) draft.ref = ref;
+      return draft;
+    });
+    return this.publishMany(drafts);
+  }
+
+  /**
    * Renames the connection; later messages carry the new name. Throws at once when the name is
    * locked; the promise settles when the rooms' member lists have the new name.
    */
@@ -334,6 +353,23 @@ export class ChatService implements OnApplicationShutdown {
         throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
       throw error;
     }
+  }
+
+  /** The bus's batch when it has one, else the drafts one after the other (the same order). */
+  private async publishMany(drafts: MessageDraft[]): Promise<ChatMessage[]> {
+    const { bus } = this;
+    if (bus.publishMany !== undefined) {
+      try {
+        return await bus.publishMany(drafts);
+      } catch (error) {
+        if (error instanceof RoomLimitError)
+          throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
+        throw error;
+      }
+    }
+    const stored: ChatMessage[] = [];
+    for (const draft of drafts) stored.push(await this.publish(draft));
+    return stored;
   }
 
   /**

@@ -41,6 +41,13 @@ export interface StreamPage {
   firstKept: string;
 }
 
+/** Stream length, key expiry and idempotency window of a store. */
+export interface StoreLimits {
+  maxLength: number;
+  ttlMs: number;
+  window: ResolvedIdempotencyWindow;
+}
+
 /** Either kind of connection the bus runs on: both define scripts and run commands alike. */
 export type RedisCommands = Redis | Cluster;
 
@@ -79,10 +86,39 @@ export class RedisChatStore {
   async publish(
     draft: MessageDraft & { fromId: string },
     envelope: string,
-    limits: { maxLength: number; ttlMs: number; window: ResolvedIdempotencyWindow },
+    limits: StoreLimits,
   ): Promise<{ message: ChatMessage; replayed: boolean }> {
+    return storedOf(draft, await this.scripts.chatStore(...this.storeArgs(draft, envelope, limits)));
+  }
+
+  /**
+   * `publish` for each draft (all of one room: their keys share a hash tag, so on a Cluster
+   * they go to one shard), the store script once per draft, in one pipeline: one round trip,
+   * run in order. Each draft's outcome, its error if it failed; rejects when the pipeline
+   * could not be sent at all.
+   */
+  async publishMany(
+    batch: ReadonlyArray<{ draft: MessageDraft & { fromId: string }; envelope: string }>,
+    limits: StoreLimits,
+  ): Promise<Array<{ message: ChatMessage; replayed: boolean } | { error: Error }>> {
+    const pipeline = this.redis.pipeline();
+    const calls = pipeline as unknown as Record<RoomScriptName, ScriptCall>;
+    for (const { draft, envelope } of batch) void calls.chatStore(...this.storeArgs(draft, envelope, limits));
+    const replies = (await pipeline.exec()) ?? [];
+    return batch.map(({ draft }, i) => {
+      const [error, reply] = replies[i] ?? [new Error('no reply in the pipeline'), undefined];
+      return error ? { error } : storedOf(draft, reply);
+    });
+  }
+
+  /** The store script's keys and arguments for one draft. */
+  private storeArgs(
+    draft: MessageDraft & { fromId: string },
+    envelope: string,
+    limits: StoreLimits,
+  ): Array<string | number> {
     const { room, from, text, fromId, ref } = draft;
-    const [id, fields] = (await this.scripts.chatStore(
+    return [
       this.keys.stream(room),
       this.keys.sent(room),
       this.keys.sentAt(room),
@@ -98,11 +134,7 @@ export class RedisChatStore {
       limits.window.windowMs,
       limits.window.keysPerRoom,
       this.publishCommand,
-    )) as [string, string[] | undefined];
-    const stored: ChatMessage = { id: String(id), room, from, fromId, text, at: timeOfId(String(id)) };
-    if (ref !== undefined) stored.ref = ref;
-    if (fields === undefined) return { message: stored, replayed: false };
-    return { message: fields.length > 0 ? messageOf(room, [stored.id, fields]) : stored, replayed: true };
+    ];
   }
 
   /**
@@ -301,6 +333,19 @@ export class RedisChatStore {
   private nodeKeys(node: string): [nodes: string, rooms: string] {
     return [this.keys.nodes(), this.keys.nodeRooms(node)];
   }
+}
+
+/** The store script's reply for `draft`: the message stored, or the one stored first under its key. */
+function storedOf(
+  draft: MessageDraft & { fromId: string },
+  reply: unknown,
+): { message: ChatMessage; replayed: boolean } {
+  const { room, from, text, fromId, ref } = draft;
+  const [id, fields] = reply as [string, string[] | undefined];
+  const stored: ChatMessage = { id: String(id), room, from, fromId, text, at: timeOfId(String(id)) };
+  if (ref !== undefined) stored.ref = ref;
+  if (fields === undefined) return { message: stored, replayed: false };
+  return { message: fields.length > 0 ? messageOf(room, [stored.id, fields]) : stored, replayed: true };
 }
 
 function messageOf(room: string, [id, fields]: [string, string[]]): ChatMessage {
