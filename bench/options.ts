@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'micro',
   'redis-broadcast',
   'rejoin-storm',
+  'rest-publish',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

@@ -17,6 +17,7 @@ import { idleSteps, runIdle } from './scenarios/idle.js';
 import { runMicroScenario } from './scenarios/micro.js';
 import { redisBroadcastSteps, runRedisBroadcast } from './scenarios/redis-broadcast.js';
 import { rejoinStormSteps, runRejoinStorm } from './scenarios/rejoin-storm.js';
+import { restPublishSteps, runRestPublish } from './scenarios/rest-publish.js';
 
 /**
  * `npm run bench`: starts each target server pinned to one CPU, drives it from load processes
@@ -34,7 +35,8 @@ function totalSteps(options: BenchOptions): number {
     (scenarios.includes('handshake') ? handshakeSteps(options) : 0) +
     (scenarios.includes('micro') ? 1 : 0) +
     (scenarios.includes('redis-broadcast') ? redisBroadcastSteps(options) : 0) +
-    (scenarios.includes('rejoin-storm') ? rejoinStormSteps(options) : 0)
+    (scenarios.includes('rejoin-storm') ? rejoinStormSteps(options) : 0) +
+    (scenarios.includes('rest-publish') ? restPublishSteps(options) : 0)
   );
 }
 
@@ -72,6 +74,7 @@ async function main(options: BenchOptions): Promise<void> {
     results.handshake = { path: HANDSHAKE_PATH, targets: await runHandshake(context) };
   if (scenarios.includes('redis-broadcast')) results.redisBroadcast = await runRedisBroadcast(context);
   if (scenarios.includes('rejoin-storm')) results.rejoinStorm = await runRejoinStorm(context);
+  if (scenarios.includes('rest-publish')) results.restPublish = await runRestPublish(context);
   results.goals = evaluateGoals(results);
   context.progress.done();
 

@@ -3,6 +3,7 @@ import { ratio } from '../stats.js';
 import { TARGET_NAMES, type TargetName } from '../targets.js';
 import { formatCompact, formatDecimal, formatInteger, formatMicros, formatPercent, formatRatio } from './format.js';
 import { redisBroadcastSection } from './redis-table.js';
+import { restPublishSection } from './publish-table.js';
 import { rejoinStormSection } from './storm-table.js';
 import type { BenchResults, ByTarget, ChatRoundTripResult, EchoRun, GoalResult, MicroRow } from './results.js';
 
@@ -324,6 +325,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   if (results.redisBroadcast !== undefined) sections.push('', redisBroadcastSection(results.redisBroadcast));
   if (results.rejoinStorm !== undefined) sections.push('', rejoinStormSection(results.rejoinStorm));
+  if (results.restPublish !== undefined) sections.push('', restPublishSection(results.restPublish));
   const note = loadGeneratorNote(results);
   if (note) {
     sections.push(
