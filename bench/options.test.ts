@@ -14,6 +14,7 @@ describe('parseOptions', () => {
       'micro',
       'redis-broadcast',
       'rejoin-storm',
+      'rest-publish',
     ]);
     assert.equal(options.redisReceivers, 1000);
     assert.equal(options.redisRate, 200);

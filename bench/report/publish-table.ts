@@ -42,13 +42,13 @@ export function restPublishSection(result: PublishResult): string {
     const run = medianRun(result, path);
     if (run === undefined) {
       const failure = result.paths[path].ours?.failures.at(-1);
-      return `| ${LABELS[path]} | no successful run${failure === undefined ? '' : `: ${failure}`} | | | | | | |`;
+      return `| ${LABELS[path]} | no successful run${failure === undefined ? '' : `: ${failure}`} | | | | | | | |`;
     }
     const vs =
       path === 'ws' ? { throughput: 1, p99: 1 } : publishRatios(result, path as Exclude<PublishPath, 'ws'>);
     return (
       `| ${LABELS[path]} | ${formatCompact(run.messagesPerSec)} | ${formatMicros(run.p50)} | ${formatMicros(run.p99)} | ` +
-      `${formatPercent(run.serverCpu)} | ${formatMicros(run.serverCpuMicrosPerMessage)} | ` +
+      `${formatPercent(run.serverCpu)} | ${formatMicros(run.serverCpuMicrosPerMessage)} | ${formatPercent(run.loadCpu)} | ` +
       `${formatRatio(vs.throughput)} / ${formatRatio(vs.p99)} | ${formatInteger(run.errors)} |`
     );
   });
@@ -57,8 +57,8 @@ export function restPublishSection(result: PublishResult): string {
     '',
     intro,
     '',
-    '| path | msg/s | p50 | p99 | server CPU | CPU per message | vs WebSocket (msg/s / p99) | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| path | msg/s | p50 | p99 | server CPU | CPU per message | load CPU | vs WebSocket (msg/s / p99) | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
   ].join('\n');
 }

@@ -147,6 +147,8 @@ export interface PublishRun {
   /** % of one core, and per message. */
   serverCpu: number;
   serverCpuMicrosPerMessage: number;
+  /** CPU of the bench process (publishers and receiver), % of one core. */
+  loadCpu: number;
   /** Failed requests (error events, non-201 answers, connection errors such as ECONNRESET). */
   errors: number;
 }

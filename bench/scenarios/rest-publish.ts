@@ -18,9 +18,9 @@ const REDIS_PING_TIMEOUT_MS = 1000;
 const PROGRESS_EVERY_MS = 250;
 /** Rooms, one per publisher; the WebSocket publishers are their members. */
 const ROOMS = 16;
-/** Batches of this many messages; fewer batch publishers, so about as many messages are in flight. */
-const BATCH_SIZE = 10;
-const PUBLISHERS: Record<PublishPath, number> = { ws: ROOMS, rest: ROOMS, batch: 4 };
+/** Batches of this many messages, from fewer publishers: as many messages in flight on every path. */
+const BATCH_SIZE = 8;
+const PUBLISHERS: Record<PublishPath, number> = { ws: ROOMS, rest: ROOMS, batch: ROOMS / BATCH_SIZE };
 export const PUBLISH_PATHS: readonly PublishPath[] = ['ws', 'rest', 'batch'];
 
 type Target = Child<TargetCommand, TargetMessage>;
@@ -35,7 +35,8 @@ export function restPublishSteps(options: BenchContext['options']): number {
  * on the same instance, each closed loop with one request in flight per publisher:
  * - `ws`: a member of each of 16 rooms sends `message` with a `ref`, the next on its `ack`;
  * - `rest`: 16 publishers POST one message each over 16 keep-alive connections;
- * - `batch`: 4 publishers POST batches of 10 over keep-alive connections.
+ * - `batch`: 2 publishers POST batches of 8 over keep-alive connections (16 messages in flight,
+ *   as on the other paths).
  * Every room has its WebSocket member and one receiver, a member of all 16 rooms, which
  * measures the publish-to-delivery latency. Issue 15: REST at least 0.5x the WebSocket
  * throughput, at most 2x its p99.
@@ -147,9 +148,11 @@ async function pathRun(
     receiver.mark();
     const errors0 = senders.reduce((n, sender) => n + sender.errors, 0);
     const cpu0 = cpuSeconds(pid);
+    const load0 = process.cpuUsage();
     const start = performance.now();
     await wait(context, options.measureMs, 'measuring', receiver);
     const cpu1 = cpuSeconds(pid);
+    const load = process.cpuUsage(load0);
     const seconds = (performance.now() - start) / 1000;
     const { messages } = receiver;
     const errors = senders.reduce((n, sender) => n + sender.errors, 0) - errors0;
@@ -165,6 +168,8 @@ async function pathRun(
       p99: receiver.histogram.quantile(0.99),
       serverCpu,
       serverCpuMicrosPerMessage: ((serverCpu / 100) * seconds * 1e6) / messages,
+      // The publishers and the receiver run in this process.
+      loadCpu: ((load.user + load.system) / 1e6 / seconds) * 100,
       errors,
     };
   } finally {
