@@ -31,7 +31,10 @@ describe('rest publish section and goals', () => {
   it('shows every path with its ratios, and why a path has no run', () => {
     const text = restPublishSection(publish(run(1000, 2000), 'ECONNRESET', run(2000, 1000)));
     assert.match(text, /BUS=redis/);
-    assert.match(text, /\| WebSocket `message` \(ack\) \| 1\.00 k \| 500 µs \| 2000 µs \| 50% \| 100 µs \| 20% \| 1\.00x \/ 1\.00x \| 0 \|/);
+    assert.match(
+      text,
+      /\| WebSocket `message` \(ack\) \| 1\.00 k \| 500 µs \| 2000 µs \| 50% \| 100 µs \| 20% \| 1\.00x \/ 1\.00x \| 0 \|/,
+    );
     assert.match(text, /\| REST `POST …\/messages` \(keep-alive\) \| no successful run: ECONNRESET \|/);
     assert.match(text, /\| REST `POST …\/messages\/batch` \| 2\.00 k \| .* \| 2\.00x \/ 0\.50x \| 0 \|/);
   });

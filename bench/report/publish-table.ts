@@ -44,8 +44,7 @@ export function restPublishSection(result: PublishResult): string {
       const failure = result.paths[path].ours?.failures.at(-1);
       return `| ${LABELS[path]} | no successful run${failure === undefined ? '' : `: ${failure}`} | | | | | | | |`;
     }
-    const vs =
-      path === 'ws' ? { throughput: 1, p99: 1 } : publishRatios(result, path as Exclude<PublishPath, 'ws'>);
+    const vs = path === 'ws' ? { throughput: 1, p99: 1 } : publishRatios(result, path as Exclude<PublishPath, 'ws'>);
     return (
       `| ${LABELS[path]} | ${formatCompact(run.messagesPerSec)} | ${formatMicros(run.p50)} | ${formatMicros(run.p99)} | ` +
       `${formatPercent(run.serverCpu)} | ${formatMicros(run.serverCpuMicrosPerMessage)} | ${formatPercent(run.loadCpu)} | ` +

@@ -6,7 +6,14 @@ import { stampedText } from '../load/chat-message.js';
 import { PublishReceiver } from './publish-receiver.js';
 
 function delivery(sentAt: number, seq: number): Buffer {
-  const data = { id: `1-${seq}`, room: 'publish-0', from: 'bench', fromId: 'api', text: stampedText(sentAt, seq), at: '' };
+  const data = {
+    id: `1-${seq}`,
+    room: 'publish-0',
+    from: 'bench',
+    fromId: 'api',
+    text: stampedText(sentAt, seq),
+    at: '',
+  };
   return Buffer.from(JSON.stringify({ event: 'message', data }));
 }
 
