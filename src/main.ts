@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory.js';
 import { InvalidConfigurationError, loadEnvironment } from './config/environment.js';
@@ -20,6 +21,6 @@ const app = await createApp(environment);
 installGracefulShutdown(app);
 await app.listen(environment.PORT, environment.HOST);
 // PORT=0 picks a free port: show the one we got.
-const { port } = app.getHttpServer().address() as AddressInfo;
+const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
 const shownHost = environment.HOST === '0.0.0.0' ? 'localhost' : environment.HOST;
 new Logger('Bootstrap').log(`Chat gateway listening on http://${shownHost}:${port}/ (bus: ${environment.BUS})`);

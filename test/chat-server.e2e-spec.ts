@@ -23,6 +23,11 @@ class HostController {
     return this.chat.post(room, body.text, { from: body.from, fromId: body.fromId });
   }
 
+  @Post('rooms/:room/once')
+  once(@Param('room') room: string, @Body() body: { text: string; ref: string }) {
+    return this.chat.post(room, body.text, undefined, { ref: body.ref });
+  }
+
   @Get('rooms/:room/history')
   history(@Param('room') room: string, @Query('limit') limit?: string) {
     return this.chat.history(room, { limit: limit === undefined ? undefined : Number(limit) });
@@ -125,12 +130,26 @@ describe('chat: ChatServer, the API for the host application', () => {
     });
   });
 
+  it('posts once per ref: a repeated post answers with the message stored first', async () => {
+    const { client } = await member('once');
+    const first = await http().post('/host/rooms/once/once').send({ text: 'deploy started', ref: 'job-7' }).expect(201);
+    const again = await http().post('/host/rooms/once/once').send({ text: 'deploy started', ref: 'job-7' }).expect(201);
+    expect(again.body).toEqual(first.body);
+    const other = await http().post('/host/rooms/once/once').send({ text: 'deploy done', ref: 'job-8' }).expect(201);
+    expect(other.body.id).not.toBe(first.body.id);
+    // Members get each message once: the repeat is not delivered again.
+    const messages = (await client.sync()).filter((frame) => frame.event === 'message');
+    expect(messages.map((frame) => frame.data.text)).toEqual(['deploy started', 'deploy done']);
+  });
+
   it('refuses what a client could not send: a bad room, text or sender', async () => {
     const chat = app.get(ChatServer);
     expect(() => chat.post('two words', 'x')).toThrow(RangeError);
     expect(() => chat.post('ops', '')).toThrow(RangeError);
     expect(() => chat.post('ops', 'x', { from: ' padded ', fromId: 'id' })).toThrow(RangeError);
     expect(() => chat.post('ops', 'x', { from: 'Ann', fromId: '' })).toThrow(RangeError);
+    expect(() => chat.post('ops', 'x', undefined, { ref: 'r'.repeat(65) })).toThrow(RangeError);
+    expect(() => chat.post('ops', 'x', undefined, { ref: Number.NaN })).toThrow(RangeError);
     expect(() => chat.history('ops', { limit: 0 })).toThrow(RangeError);
   });
 

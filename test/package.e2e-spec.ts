@@ -34,7 +34,7 @@ const esmHost = `import 'reflect-metadata';
 import { Controller, Get, Injectable, Module, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
-import { ChatModule, InMemoryChatBus, Rfc6455Adapter, type ChatModuleOptions } from 'nest-chat-gateway';
+import { ChatError, ChatModule, InMemoryChatBus, Rfc6455Adapter, type ChatModuleOptions } from 'nest-chat-gateway';
 import { WebSocketServer } from 'nest-chat-gateway/websocket';
 
 const IS_PUBLIC = 'isPublic';
@@ -47,7 +47,7 @@ class HostController {
   @Get('hello')
   @Public()
   hello() {
-    return { host: 'esm', protocolServer: typeof WebSocketServer };
+    return { host: 'esm', protocolServer: typeof WebSocketServer, chatError: new ChatError('forbidden', 'no').code };
   }
 
   @Get('secret')
@@ -259,7 +259,7 @@ describe('the packed package in host applications', () => {
       expect(realpathSync(host.resolved)).toBe(
         realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')),
       );
-      await drive(host, 'esm-room', { host: 'esm', protocolServer: 'function' }, '/host/hello');
+      await drive(host, 'esm-room', { host: 'esm', protocolServer: 'function', chatError: 'forbidden' }, '/host/hello');
       const http = `http://127.0.0.1:${host.port}`;
       await request(http).get('/host/secret').expect(403);
       await request(http)

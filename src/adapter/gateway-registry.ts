@@ -18,7 +18,7 @@ export class GatewayRegistry<TServer> {
   add(port: number, path: string, server: TServer): void {
     this.assertFree(port, path);
     let paths = this.ports.get(port);
-    if (paths === undefined) this.ports.set(port, (paths = new Map()));
+    if (paths === undefined) this.ports.set(port, (paths = new Map<string, TServer>()));
     paths.set(path, server);
     this.places.set(server, { port, path });
   }

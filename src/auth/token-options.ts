@@ -99,7 +99,7 @@ export function tokenOptionProblems(options: TokenVerifierOptions): string[] {
     ['positiveInteger', options.maxNameLength, 'maxNameLength'],
     ...Object.entries(options.jwks ?? {}).map(([key, value]): [NumberRule, number | undefined, string] => [
       'nonNegativeNumber',
-      value,
+      value as number | undefined,
       `jwks.${key}`,
     ]),
   ];

@@ -61,7 +61,9 @@ export class TokenVerifier {
     };
     this.maxNameLength = resolved.maxNameLength ?? DEFAULT_MAX_NAME_LENGTH;
     const logger = resolved.logger ?? new Logger('Auth');
-    this.warn = (message) => logger.warn(message);
+    this.warn = (message) => {
+      logger.warn(message);
+    };
     if (!resolved.secret && resolved.audience === undefined) {
       // A provider signs tokens for all its applications: without this check any of them passes.
       this.warn(`Tokens verified with ${this.keySource} have no audience check: set the audience (AUTH_AUDIENCE)`);

@@ -4,7 +4,8 @@ import { ChatError } from './chat-error.js';
 
 /**
  * A chat refusal on REST: `rate_limited` (too many new rooms from this client) is 429, and
- * `too_many_rooms` (every room the chat keeps is in use) 503, both with Retry-After.
+ * `too_many_rooms` (every room the chat keeps is in use) and `unavailable` (the instance is
+ * shutting down) 503, all with Retry-After.
  */
 @Catch(ChatError)
 export class ChatErrorHttpFilter implements ExceptionFilter {
@@ -16,7 +17,7 @@ export class ChatErrorHttpFilter implements ExceptionFilter {
     const status =
       error.code === 'rate_limited'
         ? HttpStatus.TOO_MANY_REQUESTS
-        : error.code === 'too_many_rooms'
+        : error.code === 'too_many_rooms' || error.code === 'unavailable'
           ? HttpStatus.SERVICE_UNAVAILABLE
           : HttpStatus.BAD_REQUEST;
     if (error.retryAfterSeconds !== undefined)

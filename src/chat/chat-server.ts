@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { positiveInteger } from '../common/number-checks.js';
 import { CloseCode } from '../websocket/index.js';
 import type { HistoryPage } from './bus/chat-bus.js';
-import type { ChatMessage } from './bus/chat-events.js';
+import type { ChatMessage, MessageRef } from './bus/chat-events.js';
+import { isWireRef, MAX_REF_LENGTH } from './bus/deliverable.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import type { ProtocolKind } from './chat-socket.js';
 import { ChatService, type Sender } from './chat.service.js';
@@ -47,6 +48,11 @@ export interface HistoryOptions {
   limit?: number;
 }
 
+export interface PostOptions {
+  /** Idempotency key of the message: a finite number or a string of at most 64 characters. */
+  ref?: MessageRef;
+}
+
 const DEFAULT_DISCONNECT_REASON = 'disconnected by the server';
 
 /**
@@ -67,8 +73,10 @@ export class ChatServer {
   /**
    * Posts into the room; every member gets it like any message. Without `sender` it is a
    * notice from `system` (`fromId: "system"`); with it, a message on behalf of that user.
+   * With `ref` (an idempotency key, scoped to the sender id and the room), posting again after
+   * a failure or a restart resolves with the message stored first and delivers nothing twice.
    */
-  post(room: string, text: string, sender?: Sender): Promise<ChatMessage> {
+  post(room: string, text: string, sender?: Sender, options: PostOptions = {}): Promise<ChatMessage> {
     if (!isRoomName(room)) throw new RangeError(`not a room name: ${JSON.stringify(room)}`);
     if (!isMessageText(text, this.options.maxTextLength)) {
       throw new RangeError(`text must be 1 to ${this.options.maxTextLength} characters`);
@@ -80,7 +88,12 @@ export class ChatServer {
       if (typeof sender.fromId !== 'string' || sender.fromId === '')
         throw new RangeError('fromId must be a non-empty string');
     }
-    return this.chat.postAs(sender ?? { from: SYSTEM_SENDER_NAME, fromId: SYSTEM_SENDER_ID }, room, text);
+    const { ref } = options;
+    if (ref !== undefined && !isWireRef(ref)) {
+      throw new RangeError(`ref must be a finite number or a string of at most ${MAX_REF_LENGTH} characters`);
+    }
+    const from = sender ?? { from: SYSTEM_SENDER_NAME, fromId: SYSTEM_SENDER_ID };
+    return this.chat.postAs(from, room, text, undefined, ref);
   }
 
   /** Oldest first: the first `limit` after `since`, or the newest `limit` (before `before`). */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CloseCode } from '../websocket/index.js';
 import { RoomLimitError } from './bus/bus-errors.js';
@@ -72,12 +72,16 @@ export interface EarlierPage {
  * instances in the presence, messages and presence notices go through the bus.
  */
 @Injectable()
-export class ChatService implements OnApplicationShutdown {
+export class ChatService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(ChatService.name);
   private readonly roomCreations: RoomCreationLimiter | undefined;
   private readonly presenceBatcher: PresenceBatcher | undefined;
   /** Disconnects whose leaves are not announced yet (shutdown waits for them). */
   private readonly leaving = new Set<Promise<void>>();
+  /** Messages on their way to the bus (shutdown lets them finish, so their senders get the ack). */
+  private readonly publishing = new Set<Promise<unknown>>();
+  /** Set once the application starts shutting down: no new message is taken. */
+  private closing = false;
 
   constructor(
     @Inject(CHAT_OPTIONS) private readonly options: ResolvedChatOptions,
@@ -94,6 +98,19 @@ export class ChatService implements OnApplicationShutdown {
         this.sendPresence(room, change, roster),
       );
     }
+  }
+
+  /**
+   * Before the servers close the connections (1001): messages already on their way to the bus
+   * finish, and their acks are written ahead of the close frame, so a sender is never left
+   * guessing whether a message it sent before the shutdown was stored. Messages arriving from
+   * now on are refused with `unavailable` (not stored: send them again after reconnecting).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.publishing]);
+    // The handlers awaiting those messages write their acks in the turns that follow.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /**
@@ -345,31 +362,42 @@ export class ChatService implements OnApplicationShutdown {
     return this.presence.rooms();
   }
 
-  private async publish(draft: MessageDraft): Promise<ChatMessage> {
-    try {
-      return await this.bus.publish(draft);
-    } catch (error) {
-      if (error instanceof RoomLimitError)
-        throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
-      throw error;
-    }
+  private publish(draft: MessageDraft): Promise<ChatMessage> {
+    return this.tracked(() => this.bus.publish(draft));
   }
 
   /** The bus's batch when it has one, else the drafts one after the other (the same order). */
-  private async publishMany(drafts: MessageDraft[]): Promise<ChatMessage[]> {
+  private publishMany(drafts: MessageDraft[]): Promise<ChatMessage[]> {
     const { bus } = this;
-    if (bus.publishMany !== undefined) {
-      try {
-        return await bus.publishMany(drafts);
-      } catch (error) {
-        if (error instanceof RoomLimitError)
-          throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
-        throw error;
-      }
+    return this.tracked(async () => {
+      if (bus.publishMany !== undefined) return bus.publishMany(drafts);
+      const stored: ChatMessage[] = [];
+      for (const draft of drafts) stored.push(await bus.publish(draft));
+      return stored;
+    });
+  }
+
+  /**
+   * A publication the shutdown waits for (refused once it has begun), with the bus's
+   * RoomLimitError as the chat's `too_many_rooms`.
+   */
+  private tracked<T>(send: () => Promise<T>): Promise<T> {
+    if (this.closing) {
+      return Promise.reject(
+        new ChatError('unavailable', 'the server is shutting down; send the message again once reconnected', 1),
+      );
     }
-    const stored: ChatMessage[] = [];
-    for (const draft of drafts) stored.push(await this.publish(draft));
-    return stored;
+    const publishing = send().catch((error: unknown) => {
+      if (error instanceof RoomLimitError)
+        throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
+      throw error;
+    });
+    this.publishing.add(publishing);
+    const forget = (): void => {
+      this.publishing.delete(publishing);
+    };
+    publishing.then(forget, forget);
+    return publishing;
   }
 
   /**

@@ -24,6 +24,7 @@ export {
   type ConnectionInfo,
   type DisconnectOptions,
   type HistoryOptions,
+  type PostOptions,
   type RoomPresenceSnapshot,
 } from './chat-server.js';
 export { RoomAccess, isAnonymousPrincipal, type AnonymousPrincipal } from './room-access.js';
@@ -34,7 +35,8 @@ export { TextChatGateway } from './text-chat.gateway.js';
 export { TornadoChatGateway } from './tornado-chat.gateway.js';
 export { RoomsController } from './rooms.controller.js';
 export { PageController } from './page/page.controller.js';
-export { ChatBusUnavailableError } from './bus/bus-errors.js';
+export { ChatBusUnavailableError, RoomLimitError } from './bus/bus-errors.js';
+export { ChatError, type ChatErrorCode, type ChatErrorPayload } from './chat-error.js';
 export { RedisChatBus, redisChatBus, type RedisChatBusOptions } from './bus/redis/redis-chat-bus.js';
 export { CHAT_BUS_DRIVER, type ChatBusDriver, type ChatRoomState } from './bus/drivers/chat-bus-driver.js';
 export { InMemoryBusModule, inMemoryBusDriver } from './bus/drivers/in-memory-bus.module.js';

@@ -35,7 +35,7 @@ export class LimitedExpressAdapter extends ExpressAdapter {
     super();
     this.keepAlive = new KeepAliveConnections(limits.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
     // Express announces itself on every response; nothing needs to know.
-    this.getInstance().disable('x-powered-by');
+    this.getInstance<{ disable(setting: string): unknown }>().disable('x-powered-by');
   }
 
   override initHttpServer(options: NestApplicationOptions): void {

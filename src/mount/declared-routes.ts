@@ -35,16 +35,16 @@ export function declaredRoutes(modules: ModulesContainer, config: ApplicationCon
   const versioningOptions = config.getVersioning();
   const routes: DeclaredRoute[] = [];
   for (const module of modules.values()) {
-    const modulePath: string | undefined =
-      Reflect.getMetadata(MODULE_PATH + modules.applicationId, module.metatype) ??
-      Reflect.getMetadata(MODULE_PATH, module.metatype);
+    const modulePath = (Reflect.getMetadata(MODULE_PATH + modules.applicationId, module.metatype) ??
+      Reflect.getMetadata(MODULE_PATH, module.metatype)) as string | undefined;
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | null;
       if (!controller || !wrapper.instance) continue;
       const declared = Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined;
       if (declared === undefined) continue;
       const controllerVersion = versioningOptions
-        ? (Reflect.getMetadata(VERSION_METADATA, controller) ?? versioningOptions.defaultVersion)
+        ? ((Reflect.getMetadata(VERSION_METADATA, controller) as RoutePathMetadata['controllerVersion']) ??
+          versioningOptions.defaultVersion)
         : undefined;
       for (const ctrlPath of asList(declared)) {
         for (const definition of explorer.scanForPaths(wrapper.instance)) {

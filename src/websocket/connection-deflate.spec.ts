@@ -2,21 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 import { CompressionPool } from './compression-pool.js';
 import { WebSocketConnection } from './connection.js';
-import { Opcode, ReadyState } from './constants.js';
+import { CloseCode, Opcode, ReadyState } from './constants.js';
 import type { DeflateParams } from './deflate-negotiation.js';
 import { DEFAULT_DEFLATE_SETTINGS, type DeflateSettings } from './deflate-options.js';
 import type { WebSocketError } from './errors.js';
-import { FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeFrame, prepareFrame } from './frame-writer.js';
 import { PerMessageDeflate } from './permessage-deflate.js';
 import { WebSocketStats } from './stats.js';
+import { ServerDecompressor } from '../../test/conformance/deflate.js';
+import { describeEvent, type ServerEvent } from '../../test/conformance/events.js';
+import { ServerFrameReader } from '../../test/conformance/server-frame-reader.js';
 import { eventually, within } from '../../test/helpers/waiting.js';
 
 const SYNC = { finishFlush: constants.Z_SYNC_FLUSH };
-const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const KEY = 0x37fa213d;
 const NO_TAKEOVER: DeflateParams = {
   serverNoContextTakeover: true,
@@ -32,31 +33,22 @@ type Received =
   | { type: 'close'; code: number };
 
 /**
- * The client side: sends masked frames it compresses itself, and reads the server's frames,
- * inflating compressed ones with the window the negotiated parameters say the server uses.
+ * The client side: sends masked frames it compresses itself, and reads the server's frames
+ * with the conformance suite's reader (independent of src/websocket), which holds them to
+ * RFC 6455 and inflates compressed ones with the window the negotiated parameters say the
+ * server uses.
  */
 class Client {
   readonly received: Received[] = [];
-  /** Decompressed server messages so far, the window of a server with context takeover. */
-  private history = Buffer.alloc(0);
   private readonly changed = new EventEmitter();
-  private readonly parser: FrameParser<Client>;
+  private readonly reader: ServerFrameReader;
 
   constructor(
     readonly socket: net.Socket,
-    private readonly params: DeflateParams,
+    params: DeflateParams,
   ) {
-    const sink: FrameSink<Client> = {
-      onMessage: (c, data, isBinary, compressed) => c.message(Buffer.from(data), isBinary, compressed),
-      onPing: () => undefined,
-      onPong: (c, payload) => c.record({ type: 'pong', text: payload.toString() }),
-      onClose: (c, code) => c.record({ type: 'close', code }),
-      onProtocolError: (_c, error: WebSocketError) => {
-        throw error;
-      },
-    };
-    this.parser = new FrameParser(sink, this, { expectMasked: false, allowRsv1: true });
-    socket.on('data', (chunk: Buffer) => this.parser.push(chunk));
+    this.reader = new ServerFrameReader((event) => this.observe(event), new ServerDecompressor(params));
+    socket.on('data', (chunk: Buffer) => this.reader.push(chunk));
   }
 
   /** A masked frame; `compress` deflates the payload and sets RSV1. */
@@ -90,16 +82,27 @@ class Client {
     return this.received;
   }
 
-  private message(data: Buffer, isBinary: boolean, compressed: boolean): void {
-    let plain = data;
-    if (compressed) {
-      const takeover = !this.params.serverNoContextTakeover;
-      const windowBits = this.params.serverMaxWindowBits;
-      const dictionary = takeover && this.history.length > 0 ? this.history.subarray(-(1 << windowBits)) : undefined;
-      plain = inflateRawSync(Buffer.concat([data, TRAILER]), { ...SYNC, windowBits, dictionary });
-      if (takeover) this.history = Buffer.concat([this.history, plain]).subarray(-(1 << 15));
+  private observe(event: ServerEvent): void {
+    switch (event.type) {
+      case 'message': {
+        const { data, binary, compressed } = event;
+        return this.record({
+          type: 'message',
+          text: data.toString(),
+          isBinary: binary,
+          compressed: !!compressed,
+          data,
+        });
+      }
+      case 'pong':
+        return this.record({ type: 'pong', text: event.data.toString() });
+      case 'close':
+        return this.record({ type: 'close', code: event.code ?? CloseCode.NO_STATUS });
+      case 'violation':
+        throw new Error(`the server broke the protocol: ${describeEvent(event)}`);
+      default:
+        return undefined;
     }
-    this.record({ type: 'message', text: plain.toString(), isBinary, compressed, data: plain });
   }
 
   private record(entry: Received): void {
@@ -430,35 +433,16 @@ describe('WebSocketConnection with permessage-deflate', () => {
     /** A connection over an in-memory socket whose peer reads everything at once, or nothing. */
     function wire(params: DeflateParams, reading: boolean, stats?: WebSocketStats): Wire {
       let w: Wire | undefined;
-      /** What the peer inflated so far: the window of a server with context takeover. */
-      let history = Buffer.alloc(0);
-      const parser = new FrameParser<null>(
-        {
-          onMessage: (_owner, data, _isBinary, compressed) => {
-            let text = data;
-            if (compressed) {
-              const dictionary = params.serverNoContextTakeover || history.length === 0 ? undefined : history;
-              text = inflateRawSync(Buffer.concat([data, TRAILER]), { ...SYNC, dictionary });
-              if (!params.serverNoContextTakeover) history = Buffer.concat([history, text]).subarray(-(1 << 15));
-            }
-            w!.frames.push({ compressed, text: text.toString() });
-          },
-          onPing: () => undefined,
-          onPong: () => undefined,
-          onClose: () => undefined,
-          onProtocolError: (_owner, error) => {
-            throw error;
-          },
-        },
-        null,
-        { expectMasked: false, allowRsv1: true, maxPayload: 0 },
-      );
+      const reader = new ServerFrameReader((event) => {
+        if (event.type === 'message') w!.frames.push({ compressed: !!event.compressed, text: event.data.toString() });
+        else if (event.type === 'violation') throw new Error(`the server broke the protocol: ${describeEvent(event)}`);
+      }, new ServerDecompressor(params));
       const socket = new Duplex({
         read() {},
         write(chunk: Buffer, _encoding, callback) {
           if (!reading) return; // never completes: everything stays queued
           w!.written += chunk.length;
-          parser.push(chunk);
+          reader.push(chunk);
           callback();
         },
       });

@@ -54,7 +54,7 @@ export interface WebSocketServerOptions {
    * Runs before the upgrade. A truthy result accepts and becomes `connection.principal`;
    * false/undefined answers 401; throw a HandshakeRejection for another status.
    */
-  authorize?: (req: IncomingMessage) => unknown | Promise<unknown>;
+  authorize?: (req: IncomingMessage) => unknown;
 }
 
 export interface ResolvedServerOptions {
@@ -108,8 +108,6 @@ interface PendingUpgrade {
   /** Bytes that arrived while authorize() ran; replayed after the 101. */
   early: Buffer[] | undefined;
   earlyBytes: number;
-  /** The peer ended or the socket closed while authorize() ran. */
-  gone: boolean;
 }
 
 /** Reads at most this much from a client still waiting for authorize(), then pauses it. */
@@ -129,9 +127,9 @@ function onPendingData(this: PendingSocket, chunk: Buffer): void {
   if (upgrade.earlyBytes >= MAX_EARLY_BYTES) this.pause();
 }
 
+// A peer that ended or closed while authorize() ran is gone: its socket is destroyed, which is
+// what the rest of the upgrade checks.
 function onPendingGone(this: PendingSocket): void {
-  const upgrade = this[kPending];
-  if (upgrade !== undefined) upgrade.gone = true;
   this.destroy();
 }
 
@@ -227,7 +225,6 @@ export class WebSocketServer extends EventEmitter {
       cb,
       early: undefined,
       earlyBytes: 0,
-      gone: false,
     };
     const { authorize } = this.options;
     if (authorize === undefined) return this.complete(upgrade, undefined);
@@ -272,13 +269,13 @@ export class WebSocketServer extends EventEmitter {
   }
 
   private authorized(upgrade: PendingUpgrade, principal: unknown): void {
-    if (upgrade.gone) return;
     if (!principal) return this.reject(upgrade.socket, 401, 'Unauthorized');
     this.complete(upgrade, principal);
   }
 
   private refuse(upgrade: PendingUpgrade, error: unknown): void {
-    if (upgrade.gone) return;
+    // Nobody is left to answer, and a hook failing because its peer left is no server error.
+    if (upgrade.socket.destroyed) return;
     if (error instanceof HandshakeRejection) {
       // Only an error status may refuse an upgrade; anything else is a bug in the hook.
       const status = Number.isInteger(error.status) && error.status >= 400 && error.status <= 599 ? error.status : 500;
@@ -302,7 +299,7 @@ export class WebSocketServer extends EventEmitter {
 
   private complete(upgrade: PendingUpgrade, principal: unknown): void {
     const { req, socket, head, key, protocols, extensions, cb } = upgrade;
-    if (upgrade.gone || socket.destroyed || !socket.writable) {
+    if (socket.destroyed || !socket.writable) {
       socket.destroy();
       return;
     }
