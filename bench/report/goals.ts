@@ -1,7 +1,7 @@
 import type { EchoCell } from '../options.js';
 import { ratio } from '../stats.js';
 import type { TargetName } from '../targets.js';
-import { publishRatios, REST_PUBLISH_MAX_P99, REST_PUBLISH_MIN_THROUGHPUT } from './publish-table.js';
+import { publishRatios, REST_PUBLISH_MAX_P99, REST_PUBLISH_MIN_THROUGHPUT } from './rest-publish-table.js';
 import type { BenchResults, ByTarget, EchoRun, GoalResult } from './results.js';
 
 /**

@@ -3,7 +3,7 @@ import { ratio } from '../stats.js';
 import { TARGET_NAMES, type TargetName } from '../targets.js';
 import { formatCompact, formatDecimal, formatInteger, formatMicros, formatPercent, formatRatio } from './format.js';
 import { redisBroadcastSection } from './redis-table.js';
-import { restPublishSection } from './publish-table.js';
+import { restPublishSection } from './rest-publish-table.js';
 import { rejoinStormSection } from './storm-table.js';
 import type { BenchResults, ByTarget, ChatRoundTripResult, EchoRun, GoalResult, MicroRow } from './results.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateGoals } from './goals.js';
-import { publishRatios, restPublishSection } from './publish-table.js';
+import { publishRatios, restPublishSection } from './rest-publish-table.js';
 import { recordRun, type BenchResults, type PublishResult, type PublishRun } from './results.js';
 
 function run(messagesPerSec: number, p99: number): PublishRun {
