@@ -17,6 +17,7 @@ describe('parseOptions', () => {
       'rejoin-storm',
       'redis-publish',
       'redis-cluster',
+      'rest-publish',
     ]);
     assert.equal(options.clusterRooms, 32);
     assert.equal(options.redisReceivers, 1000);

@@ -12,6 +12,7 @@ export const SCENARIOS = [
   'rejoin-storm',
   'redis-publish',
   'redis-cluster',
+  'rest-publish',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

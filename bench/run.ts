@@ -20,6 +20,7 @@ import { redisBroadcastSteps, runRedisBroadcast } from './scenarios/redis-broadc
 import { redisPublishSteps, runRedisPublish } from './scenarios/redis-publish.js';
 import { redisClusterSteps, runRedisCluster } from './scenarios/redis-cluster.js';
 import { rejoinStormSteps, runRejoinStorm } from './scenarios/rejoin-storm.js';
+import { restPublishSteps, runRestPublish } from './scenarios/rest-publish.js';
 
 /**
  * `npm run bench`: starts each target server pinned to one CPU, drives it from load processes
@@ -40,7 +41,8 @@ function totalSteps(options: BenchOptions): number {
     (scenarios.includes('redis-broadcast') ? redisBroadcastSteps(options) : 0) +
     (scenarios.includes('rejoin-storm') ? rejoinStormSteps(options) : 0) +
     (scenarios.includes('redis-publish') ? redisPublishSteps(options) : 0) +
-    (scenarios.includes('redis-cluster') ? redisClusterSteps(options) : 0)
+    (scenarios.includes('redis-cluster') ? redisClusterSteps(options) : 0) +
+    (scenarios.includes('rest-publish') ? restPublishSteps(options) : 0)
   );
 }
 
@@ -81,6 +83,7 @@ async function main(options: BenchOptions): Promise<void> {
   if (scenarios.includes('rejoin-storm')) results.rejoinStorm = await runRejoinStorm(context);
   if (scenarios.includes('redis-publish')) results.redisPublish = await runRedisPublish(context);
   if (scenarios.includes('redis-cluster')) results.redisCluster = await runRedisCluster(context);
+  if (scenarios.includes('rest-publish')) results.restPublish = await runRestPublish(context);
   results.goals = evaluateGoals(results);
   context.progress.done();
 

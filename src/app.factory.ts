@@ -45,6 +45,7 @@ export async function createApp(
   const httpAdapter = new LimitedExpressAdapter({
     maxHeaderBytes: config.WS_MAX_HEADER_BYTES,
     handshakeTimeoutMs: config.WS_HANDSHAKE_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   });
   const trustProxy = parseTrustProxy(config.TRUST_PROXY);
   // REST sees the same client address (`request.ip`) as the WebSocket side.

@@ -164,6 +164,46 @@ describeWithRedisServer('sending exactly once through Redis faults (BUS=redis, a
   );
 
   it(
+    'answers a REST batch 503 unavailable while Redis is stopped and maybe_stored while it is frozen; a resend of the whole batch stores each message once, in order',
+    async () => {
+      redis = await RedisServerProcess.create();
+      const a = await service();
+      const post = (refs: string[]) =>
+        request(a.httpUrl)
+          .post('/api/rooms/batched/messages/batch')
+          .send({ from: 'bot', messages: refs.map((ref) => ({ text: `text of ${ref}`, ref })) });
+      // The room is admitted while Redis answers, and has a member (no room creation check
+      // reads Redis first): the batches below reach the store scripts.
+      await post(['warm-up']).expect(201);
+      await sender(a, `batched-${randomBytes(8).toString('hex')}`, 'batched');
+      const refs = refsOf('b', 5);
+      await redis.kill();
+      await healthBecomes(a, 503);
+      expect((await post(refs).expect(503)).body).toMatchObject({ code: 'unavailable' });
+      await redis.start();
+      await healthBecomes(a, 200);
+      await post(['warm-up again']).expect(201);
+      redis.freeze();
+      try {
+        const frozen = await post(refs).expect(503);
+        expect(frozen.headers['retry-after']).toBe('1');
+        expect(frozen.body).toMatchObject({ code: 'maybe_stored' });
+      } finally {
+        redis.thaw();
+      }
+      const resent = await post(refs).expect(201);
+      const stored = resent.body as Array<{ id: string; text: string; ref: string }>;
+      expect(stored.map((message) => message.ref)).toEqual(refs);
+      const again = await post(refs).expect(201);
+      expect(again.body).toEqual(stored);
+      const counts = await copies(a, 'batched');
+      expect([...counts.keys()]).toEqual(['text of warm-up again', ...refs.map((ref) => `text of ${ref}`)]);
+      expect([...counts.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    },
+    TEST_MS,
+  );
+
+  it(
     'leaves every send of a client whose instance stops mid-send stored exactly once once it resends on another instance',
     async () => {
       redis = await RedisServerProcess.create();

@@ -2,6 +2,7 @@ import type { EchoCell } from '../options.js';
 import { ratio } from '../stats.js';
 import type { TargetName } from '../targets.js';
 import { PUBLISH_COST_GOAL } from './publish-table.js';
+import { publishRatios, REST_PUBLISH_MAX_P99, REST_PUBLISH_MIN_THROUGHPUT } from './rest-publish-table.js';
 import type { BenchResults, ByTarget, EchoRun, GoalResult } from './results.js';
 
 /**
@@ -114,8 +115,36 @@ function chatFanoutGoals(results: BenchResults): GoalResult[] {
   ];
 }
 
-export function evaluateGoals(results: BenchResults): GoalResult[] {
+/** Issue 15: REST posts and REST batches against the WebSocket publish path on one instance. */
+function restPublishGoals(results: BenchResults): GoalResult[] {
+  const publish = results.restPublish;
+  if (publish === undefined) return [];
   const goals: GoalResult[] = [];
+  for (const path of ['rest', 'batch'] as const) {
+    const what = path === 'rest' ? 'REST post (keep-alive)' : `REST batch of ${publish.batchSize}`;
+    const { throughput, p99 } = publishRatios(publish, path);
+    goals.push(
+      {
+        goal: `publish: ${what} msg/s vs WebSocket`,
+        ratio: throughput,
+        min: REST_PUBLISH_MIN_THROUGHPUT,
+        pass: Number.isFinite(throughput) ? throughput >= REST_PUBLISH_MIN_THROUGHPUT : null,
+        detail: `median messages/s delivered, ${path} / ws`,
+      },
+      {
+        goal: `publish: ${what} p99 vs WebSocket`,
+        ratio: p99,
+        max: REST_PUBLISH_MAX_P99,
+        pass: Number.isFinite(p99) ? p99 <= REST_PUBLISH_MAX_P99 : null,
+        detail: `median p99 publish-to-delivery latency, ${path} / ws`,
+      },
+    );
+  }
+  return goals;
+}
+
+export function evaluateGoals(results: BenchResults): GoalResult[] {
+  const goals: GoalResult[] = [...restPublishGoals(results)];
   const publish = results.redisPublish?.targets.ours;
   if (publish !== undefined && publish.runs.length > 0) {
     for (const [key, what] of [

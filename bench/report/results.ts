@@ -243,6 +243,34 @@ export interface StormResult {
   roomsOfOne: ByTarget<StormRun>;
 }
 
+/** One way of publishing into rooms of one instance, closed loop: messages/s and publish-to-delivery latency. */
+export interface PublishRun {
+  /** Messages a member of the rooms received per second. */
+  messagesPerSec: number;
+  /** Publish (send of the request) to delivery to that member, µs. */
+  p50: number;
+  p99: number;
+  /** % of one core, and per message. */
+  serverCpu: number;
+  serverCpuMicrosPerMessage: number;
+  /** CPU of the bench process (publishers and receiver), % of one core. */
+  loadCpu: number;
+  /** Failed requests (error events, non-201 answers, connection errors such as ECONNRESET). */
+  errors: number;
+}
+
+export type PublishPath = 'ws' | 'rest' | 'batch';
+
+/** 'rest-publish': the WebSocket publish path against REST posts and REST batches, on one instance. */
+export interface PublishResult {
+  /** The instance's bus: `redis` when Redis answered, else `memory`. */
+  bus: 'redis' | 'memory';
+  /** Closed-loop publishers (one request in flight each) per path, and messages per request. */
+  publishers: Record<PublishPath, number>;
+  batchSize: number;
+  paths: Record<PublishPath, ByTarget<PublishRun>>;
+}
+
 export interface MicroRow {
   group: string;
   name: string;
@@ -285,6 +313,7 @@ export interface BenchResults {
   rejoinStorm?: StormResult;
   redisPublish?: RedisPublishResult;
   redisCluster?: RedisClusterResult;
+  restPublish?: PublishResult;
   goals: GoalResult[];
 }
 

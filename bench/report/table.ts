@@ -6,6 +6,7 @@ import { chatFanoutSection } from './fanout-table.js';
 import { redisClusterSection } from './cluster-table.js';
 import { redisBroadcastSection } from './redis-table.js';
 import { redisPublishSection } from './publish-table.js';
+import { restPublishSection } from './rest-publish-table.js';
 import { rejoinStormSection } from './storm-table.js';
 import type { BenchResults, ByTarget, ChatRoundTripResult, EchoRun, GoalResult, MicroRow } from './results.js';
 
@@ -290,7 +291,7 @@ export function renderMarkdown(results: BenchResults): string {
       `${results.measureSeconds} s measured per run. CPU in % of one core, read from /proc; ratios are row / reference. ` +
       `"(load-bound)": the load processes used ${LOAD_BOUND_CPU}% of their CPU or more, so the rate is a lower bound.`,
   ];
-  if (results.goals.length > 0) sections.push('', '## Goals (issues #7 and #16)', '', goalTable(results.goals));
+  if (results.goals.length > 0) sections.push('', '## Goals (issues #7, #15 and #16)', '', goalTable(results.goals));
   if (results.echo.length > 0) sections.push('', '## A. Echo', '', echoTable(results));
   if (results.chatRoundTrip !== undefined && results.chatRoundTrip.length > 0) {
     sections.push(
@@ -331,6 +332,7 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.redisPublish !== undefined) sections.push('', redisPublishSection(results.redisPublish));
   if (results.redisCluster !== undefined)
     sections.push('', redisClusterSection(results.redisCluster, results.machine.cpus));
+  if (results.restPublish !== undefined) sections.push('', restPublishSection(results.restPublish));
   const note = loadGeneratorNote(results);
   if (note) {
     sections.push(

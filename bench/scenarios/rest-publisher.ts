@@ -1,6 +1,7 @@
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { monotonicMicros } from '../load/broadcast-message.js';
 import { stampedText } from '../load/chat-message.js';
+import { keepAliveAgent } from './publish-senders.js';
 
 const TICK_MS = 5;
 /** Requests in flight at once; beyond that they wait in the agent (and their latency shows it). */
@@ -10,9 +11,9 @@ const IDLE_TIMEOUT_MS = 10_000;
 /**
  * Publishes into a room at a fixed rate with `POST /api/rooms/:room/messages` (the REST route
  * has no per-connection rate limit, unlike `/chat`), each text stamped with the send time and
- * a sequence number. Requests that fall behind the rate are sent in the next tick. One TCP
- * connection per request: a reused keep-alive socket the server has just closed fails the
- * request (ECONNRESET), and a POST cannot be retried without risking a duplicate.
+ * a sequence number. Requests that fall behind the rate are sent in the next tick. Over
+ * keep-alive connections: the agent drops idle sockets before the server's announced
+ * `Keep-Alive: timeout`, so it never writes into a socket the server is closing (ECONNRESET).
  */
 export class RestPublisher {
   /** Requests sent. */
@@ -21,7 +22,7 @@ export class RestPublisher {
   accepted = 0;
   failed = 0;
   lastError: string | undefined;
-  private readonly agent = new Agent({ keepAlive: false, maxSockets: MAX_SOCKETS });
+  private readonly agent = keepAliveAgent(MAX_SOCKETS);
   private timer: NodeJS.Timeout | undefined;
   private readonly path: string;
 

@@ -10,6 +10,7 @@ import { runChatRoundTrip } from './chat-round-trip.js';
 import { runEcho } from './echo.js';
 import { runHandshake } from './handshake.js';
 import { runIdle } from './idle.js';
+import { PUBLISH_PATHS, runRestPublish } from './rest-publish.js';
 
 /**
  * End to end through real child processes: targets, load workers, IPC, /proc accounting.
@@ -99,6 +100,20 @@ describe('scenarios', { timeout: 120_000 }, () => {
       assert.equal(entry.median.lost, 0, `${name} lost nothing`);
       assert.equal(entry.median.errors, 0);
       assert.ok(entry.median.p99 >= entry.median.p50 && Number.isFinite(entry.median.serverCpuMicrosPerDelivery));
+    }
+  });
+
+  it('publishes over WebSocket, REST and REST batches on one instance, without a failed request', async () => {
+    // No Redis on port 1: the in-memory bus, whatever Redis the machine has.
+    const ctx = await context(['--redis-url', 'redis://127.0.0.1:1', '--warmup', '0.3', '--measure', '0.6']);
+    const result = await runRestPublish(ctx);
+    assert.equal(result.bus, 'memory');
+    for (const path of PUBLISH_PATHS) {
+      const entry = result.paths[path].ours!;
+      assert.deepEqual(entry.failures, [], `${path}: ${entry.failures.join('; ')}`);
+      assert.ok(entry.median.messagesPerSec > 0, `${path} delivered`);
+      assert.equal(entry.median.errors, 0, `${path} had failed requests`);
+      assert.ok(entry.median.p99 >= entry.median.p50);
     }
   });
 

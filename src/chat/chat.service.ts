@@ -287,6 +287,25 @@ export class ChatService implements BeforeApplicationShutdown, OnApplicationShut
   }
 
   /**
+   * `postAs` for several messages of one room in one go (one round trip to a Redis store):
+   * stored and delivered in their order, the room charged to `client` once. The stored
+   * messages in that order; a message whose `ref` was already stored answers that message.
+   */
+  async postManyAs(
+    posts: ReadonlyArray<{ sender: Sender; text: string; ref?: MessageRef }>,
+    room: string,
+    client?: string,
+  ): Promise<ChatMessage[]> {
+    if (client !== undefined) await this.admitRoomCreation(client, room);
+    const drafts = posts.map(({ sender, text, ref }) => {
+      const draft: MessageDraft = { room, from: sender.from, fromId: sender.fromId, text };
+      if (ref !== undefined) draft.ref = ref;
+      return draft;
+    });
+    return this.publishMany(drafts);
+  }
+
+  /**
    * Renames the connection; later messages carry the new name. Throws at once when the name is
    * locked; the promise settles when the rooms' member lists have the new name.
    */
@@ -344,28 +363,41 @@ export class ChatService implements BeforeApplicationShutdown, OnApplicationShut
   }
 
   private publish(draft: MessageDraft): Promise<ChatMessage> {
+    return this.tracked(() => this.bus.publish(draft));
+  }
+
+  /** The bus's batch when it has one, else the drafts one after the other (the same order). */
+  private publishMany(drafts: MessageDraft[]): Promise<ChatMessage[]> {
+    const { bus } = this;
+    return this.tracked(async () => {
+      if (bus.publishMany !== undefined) return bus.publishMany(drafts);
+      const stored: ChatMessage[] = [];
+      for (const draft of drafts) stored.push(await bus.publish(draft));
+      return stored;
+    });
+  }
+
+  /**
+   * A publication the shutdown waits for (refused once it has begun), with the bus's
+   * RoomLimitError as the chat's `too_many_rooms`.
+   */
+  private tracked<T>(send: () => Promise<T>): Promise<T> {
     if (this.closing) {
       return Promise.reject(
         new ChatError('unavailable', 'the server is shutting down; send the message again once reconnected', 1),
       );
     }
-    const publishing = this.publishToBus(draft);
+    const publishing = send().catch((error: unknown) => {
+      if (error instanceof RoomLimitError)
+        throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
+      throw error;
+    });
     this.publishing.add(publishing);
     const forget = (): void => {
       this.publishing.delete(publishing);
     };
     publishing.then(forget, forget);
     return publishing;
-  }
-
-  private async publishToBus(draft: MessageDraft): Promise<ChatMessage> {
-    try {
-      return await this.bus.publish(draft);
-    } catch (error) {
-      if (error instanceof RoomLimitError)
-        throw new ChatError('too_many_rooms', error.message, error.retryAfterSeconds);
-      throw error;
-    }
   }
 
   /**

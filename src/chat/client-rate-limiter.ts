@@ -19,8 +19,8 @@ export class ClientRateLimiter {
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  /** Takes a token for the client: 0 when admitted, otherwise milliseconds until it may retry. */
-  take(client: string): number {
+  /** Takes `cost` tokens for the client (see TokenBucket): 0 when admitted, otherwise milliseconds until it may retry. */
+  take(client: string, cost = 1): number {
     const now = this.clock();
     let bucket = this.buckets.get(client);
     if (bucket === undefined) {
@@ -28,7 +28,7 @@ export class ClientRateLimiter {
       bucket = new TokenBucket(this.limit.burst, this.limit.perSecond, now);
       this.buckets.set(client, bucket);
     }
-    return bucket.take(now) ? 0 : bucket.msUntilToken(now);
+    return bucket.take(now, cost) ? 0 : bucket.msUntilToken(now);
   }
 
   /** Clients currently remembered. */

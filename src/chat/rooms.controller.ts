@@ -23,15 +23,16 @@ import { ChatErrorHttpFilter } from './chat-error-http.filter.js';
 import { ChatService } from './chat.service.js';
 import type { RoomSummary } from './connection-registry.js';
 import { HttpPayloadPipe } from './dto/chat-validation.pipe.js';
-import { MessagesQuery, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
+import { MAX_BATCH_MESSAGES, MessagesQuery, PostBatchBody, PostMessageBody, RoomParams } from './dto/rest-payloads.js';
 import { DEFAULT_HISTORY_LIMIT } from './dto/ws-payloads.js';
 import { JsonBodyGuard } from './json-body.guard.js';
 import { messagesFor } from './own-ref.js';
-import { restClientKey, RestRateLimitGuard } from './rest-rate-limit.guard.js';
+import { restClientKey, RestRateCost, RestRateLimitGuard } from './rest-rate-limit.guard.js';
 import { RoomAccess, restPrincipal } from './room-access.js';
 import { API_SENDER_ID, principalId } from './sender-id.js';
 
 type RestRequest = Parameters<typeof restPrincipal>[0];
+type PostRequest = RestRequest & Parameters<typeof restClientKey>[0] & { principal?: { name?: unknown } };
 
 /** The `ref` of a REST post (README, "Sending exactly once"). */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -83,19 +84,64 @@ export class RoomsController {
   async post(
     @Param() { room }: RoomParams,
     @Body() { from, text }: PostMessageBody,
-    @Req() request: RestRequest & Parameters<typeof restClientKey>[0] & { principal?: { name?: unknown } },
+    @Req() request: PostRequest,
     @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey?: string,
   ): Promise<ChatMessage> {
     if (idempotencyKey !== undefined && !isWireRef(idempotencyKey))
       throw new BadRequestException([`${IDEMPOTENCY_KEY_HEADER} must be at most ${MAX_REF_LENGTH} characters`]);
-    const principalName = request.principal?.name;
-    const sender = typeof principalName === 'string' ? principalName : from;
+    const sender = principalName(request) ?? from;
     if (sender === undefined) throw new BadRequestException(['from is required (or an authenticated request)']);
     if (!(await this.access.mayPost(restPrincipal(request, sender), room))) throw refused('post in', room);
     // Room creation is limited per client: the principal, or else the address.
     const sending = { from: sender, fromId: restSenderId(request) };
     return this.chat.postAs(sending, room, text, restClientKey(request), idempotencyKey);
   }
+
+  /**
+   * Many messages in one request (README, "Publishing in batches"): 1 to MAX_BATCH_MESSAGES
+   * `{text, from?, ref?}`, validated as a whole first (400 naming the item), then stored in
+   * their order in one round trip to the store and delivered in that order. 201 with the stored
+   * messages in that order; an item whose `ref` was already stored (the item's Idempotency-Key)
+   * answers the message stored first. Access is checked once per sender name, room creation is
+   * charged once, the rate limit counts every message. When the store fails, 503 for the whole
+   * batch (`maybe_stored` when some of it may be stored: resend it all with the same refs).
+   */
+  @Post(':room/messages/batch')
+  @HttpCode(HttpStatus.CREATED)
+  @RestRateCost(batchCost)
+  @UseGuards(RestRateLimitGuard, JsonBodyGuard)
+  async postBatch(
+    @Param() { room }: RoomParams,
+    @Body() { from, messages }: PostBatchBody,
+    @Req() request: PostRequest,
+  ): Promise<ChatMessage[]> {
+    const principal = principalName(request);
+    const fromId = restSenderId(request);
+    const posts = messages.map((message, index) => {
+      const sender = principal ?? message.from ?? from;
+      if (sender === undefined)
+        throw new BadRequestException([
+          `messages.${index}.from is required (or a batch from, or an authenticated request)`,
+        ]);
+      return { sender: { from: sender, fromId }, text: message.text, ref: message.ref };
+    });
+    for (const sender of new Set(posts.map((post) => post.sender.from))) {
+      if (!(await this.access.mayPost(restPrincipal(request, sender), room))) throw refused('post in', room);
+    }
+    return this.chat.postManyAs(posts, room, restClientKey(request));
+  }
+}
+
+/** A batch costs its message count in the rate limit (at most the largest batch: larger ones get 400). */
+function batchCost(body: unknown): number {
+  const messages = (body as { messages?: unknown } | undefined)?.messages;
+  return Array.isArray(messages) ? Math.min(Math.max(messages.length, 1), MAX_BATCH_MESSAGES) : 1;
+}
+
+/** The name of the principal the host app authenticated the request as, if any. */
+function principalName(request: { principal?: { name?: unknown } }): string | undefined {
+  const name = request.principal?.name;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** The sender id of a REST caller: its principal's, or the one all anonymous callers share. */

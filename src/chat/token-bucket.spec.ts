@@ -35,3 +35,15 @@ describe('TokenBucket, when the next token comes and when it is full', () => {
     expect(bucket.isFull(500)).toBe(true);
   });
 });
+
+describe('TokenBucket, a request of several tokens (a batch)', () => {
+  it('admits it with one token left and leaves the bucket in debt until the tokens are paid back', () => {
+    const bucket = new TokenBucket(5, 10, 0);
+    expect(bucket.take(0, 12)).toBe(true);
+    expect(bucket.take(0)).toBe(false);
+    // 5 - 12 = -7: a token is back once 8 have come in, 800 ms at 10/s.
+    expect(bucket.msUntilToken(0)).toBeCloseTo(800);
+    expect(bucket.take(799)).toBe(false);
+    expect(bucket.take(800)).toBe(true);
+  });
+});

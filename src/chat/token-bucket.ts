@@ -15,11 +15,15 @@ export class TokenBucket {
     this.refilledAt = now;
   }
 
-  /** Takes a token if one is left; `now` in milliseconds from a monotonic clock. */
-  take(now: number): boolean {
+  /**
+   * Takes `cost` tokens if one is left; `now` in milliseconds from a monotonic clock. A cost
+   * above what is left (a batch of messages) is admitted and leaves the bucket in debt, so the
+   * average stays `perSecond` whatever the sizes, and a batch larger than `burst` is possible.
+   */
+  take(now: number, cost = 1): boolean {
     this.refill(now);
     if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    this.tokens -= cost;
     return true;
   }
 

@@ -73,6 +73,12 @@ export class Environment {
   @Min(1)
   WS_CLOSE_TIMEOUT_MS = 5_000;
 
+  /** Node's agent reuses a socket only up to a second before the announced whole seconds: at least 2 s. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
   @Type(() => Number)
   @IsInt()
   @Min(1024)

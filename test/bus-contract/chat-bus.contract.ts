@@ -300,6 +300,84 @@ export function describeChatBusContract(name: string, subject: ChatBusContractSu
       });
     });
 
+    describe('batches (publishMany)', () => {
+      function publishMany(bus: ChatBus, drafts: Parameters<NonNullable<ChatBus['publishMany']>>[0]) {
+        if (bus.publishMany === undefined) throw new Error('the bus has no publishMany');
+        return bus.publishMany(drafts);
+      }
+
+      it('stores a batch in its order and delivers it in that order on every instance, like single publishes', async () => {
+        const all = await instances();
+        await listen(all, 'batch');
+        const before = await all[0].bus.publish({ room: 'batch', from: 'ann', text: 'before' });
+        const drafts = Array.from({ length: 20 }, (_, i) => ({
+          room: 'batch',
+          from: i % 2 === 0 ? 'ann' : 'bob',
+          fromId: 'backend',
+          text: `item ${i}`,
+        }));
+        const stored = await publishMany(all[0].bus, drafts);
+        expect(stored).toEqual(drafts.map((draft) => ({ ...draft, id: expect.any(String), at: expect.any(String) })));
+        expectAscending([before.id, ...ids(stored)]);
+        const after = await all[all.length - 1].bus.publish({ room: 'batch', from: 'cid', text: 'after' });
+        await delivered(all, 'batch', 22);
+        for (const { log, bus } of all) {
+          expect(log.messages('batch')).toEqual([before, ...stored, after]);
+          expect((await bus.history('batch', { limit: 30 })).messages).toEqual([before, ...stored, after]);
+        }
+        expect(await publishMany(all[0].bus, [])).toEqual([]);
+      });
+
+      it('answers a draft whose ref is remembered, earlier in the batch included, with the message stored first', async () => {
+        const all = await instances();
+        await listen(all, 'batch-ref');
+        const draft = (text: string, ref?: string | number) => ({
+          room: 'batch-ref',
+          from: 'ann',
+          fromId: 'api',
+          text,
+          ref,
+        });
+        const first = await all[0].bus.publish(draft('first', 'a'));
+        const answers = await publishMany(all[all.length - 1].bus, [
+          draft('first again', 'a'),
+          draft('second', 'b'),
+          draft('second again', 'b'),
+          draft('third', 3),
+        ]);
+        expect(texts(answers)).toEqual(['first', 'second', 'second', 'third']);
+        expect(answers[0]).toEqual(first);
+        expect(answers[2]).toEqual(answers[1]);
+        await all[0].bus.publish({ room: 'batch-ref', from: 'x', text: 'marker' });
+        await delivered(all, 'batch-ref', 4);
+        for (const { log } of all)
+          expect(texts(log.messages('batch-ref'))).toEqual(['first', 'second', 'third', 'marker']);
+        // The whole batch again: nothing stored twice.
+        const again = await publishMany(all[0].bus, [
+          draft('first again', 'a'),
+          draft('second', 'b'),
+          draft('third', 3),
+        ]);
+        expect(ids(again)).toEqual([first.id, answers[1].id, answers[3].id]);
+        expect(texts((await all[0].bus.history('batch-ref', { limit: 10 })).messages)).toEqual([
+          'first',
+          'second',
+          'third',
+          'marker',
+        ]);
+      });
+
+      it('refuses a batch with a draft it cannot carry, or of two rooms, storing none of it', async () => {
+        const all = await instances();
+        const [{ bus }] = all;
+        const good = { room: 'batch-bad', from: 'ann', text: 'fine' };
+        await expect(publishMany(bus, [good, { ...good, text: 'lone \ud800' }])).rejects.toThrow(TypeError);
+        await expect(publishMany(bus, [good, { ...good, room: 'elsewhere' }])).rejects.toThrow(TypeError);
+        for (const room of ['batch-bad', 'elsewhere'])
+          expect((await bus.history(room, { limit: 10 })).messages).toEqual([]);
+      });
+    });
+
     describe('idempotency keys (ref)', () => {
       it('stores a message sent with a ref once: a resend from any instance answers the first message and is neither stored nor delivered again', async () => {
         const all = await instances();

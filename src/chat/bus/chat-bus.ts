@@ -41,6 +41,17 @@ export interface HistoryPage {
 export interface ChatBus {
   /** Stores the message (assigning `id` and `at`) and delivers it to every instance. */
   publish(draft: MessageDraft): Promise<ChatMessage>;
+  /**
+   * Publishes the drafts, all of one room, in one go (one round trip to the store): resolves
+   * with the stored messages in the order of the drafts, which is also their id and delivery
+   * order; a draft whose `ref` the room remembers (an earlier draft of the same batch
+   * included) resolves with the message stored first, as `publish` does. A draft no bus can
+   * carry, or drafts of several rooms, reject before anything is stored. When the store cannot
+   * be reached it rejects with ChatBusUnavailableError, `maybeDone` when any draft may have
+   * been stored (a resend of the whole batch with the same refs stores each at most once).
+   * Optional: without it the chat publishes the drafts one by one.
+   */
+  publishMany?(drafts: MessageDraft[]): Promise<ChatMessage[]>;
   /** Delivers a presence change to every instance; presence is not stored. */
   announce(presence: PresenceNotice): Promise<void>;
   /** Every event of every room, as it arrives. */

@@ -41,3 +41,11 @@ export function assertDeliverable(draft: MessageDraft): void {
   const problem = undeliverableDraft(draft);
   if (problem !== null) throw new TypeError(`the chat bus cannot carry this message: ${problem}`);
 }
+
+/** Checks a batch before anything of it is stored: every draft deliverable, all of one room. */
+export function assertOneRoomBatch(drafts: readonly MessageDraft[]): void {
+  for (const draft of drafts) {
+    assertDeliverable(draft);
+    if (draft.room !== drafts[0].room) throw new TypeError('the chat bus publishes a batch of one room only');
+  }
+}

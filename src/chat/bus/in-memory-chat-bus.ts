@@ -3,7 +3,7 @@ import { nonNegativeInteger, positiveInteger } from '../../common/number-checks.
 import { RoomLimitError } from './bus-errors.js';
 import type { ChatBus, HistoryPage, HistoryQuery } from './chat-bus.js';
 import type { ChatEvent, ChatMessage, MessageDraft, PresenceNotice } from './chat-events.js';
-import { assertDeliverable } from './deliverable.js';
+import { assertDeliverable, assertOneRoomBatch } from './deliverable.js';
 import {
   idempotencyKeyOf,
   resolveIdempotencyWindow,
@@ -73,6 +73,17 @@ export class InMemoryChatBus implements ChatBus {
   async publish(draft: MessageDraft): Promise<ChatMessage> {
     if (this.closed) throw new Error('the chat bus is closed');
     assertDeliverable(draft);
+    return this.store(draft);
+  }
+
+  /** All or nothing: the drafts are checked first, and only the first can hit the room limit. */
+  async publishMany(drafts: MessageDraft[]): Promise<ChatMessage[]> {
+    if (this.closed) throw new Error('the chat bus is closed');
+    assertOneRoomBatch(drafts);
+    return drafts.map((draft) => this.store(draft));
+  }
+
+  private store(draft: MessageDraft): ChatMessage {
     const now = this.clock();
     const key = idempotencyKeyOf(draft);
     const sent = key === undefined ? undefined : this.keys.get(draft.room)?.find(key, now);

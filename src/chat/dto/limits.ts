@@ -15,8 +15,12 @@ export const DEFAULT_LIMITS: ChatLimits = { maxTextLength: 2000, maxNameLength: 
 // module's options: the pipe records its limits for each object it validates, the rules read them.
 const limitsByObject = new WeakMap<object, ChatLimits>();
 
+/** For the object and the objects nested in it (a batch's messages): depth is bounded by the pipe's check. */
 export function attachLimits(object: object, limits: ChatLimits): void {
   limitsByObject.set(object, limits);
+  for (const value of Object.values(object)) {
+    if (typeof value === 'object' && value !== null) attachLimits(value as object, limits);
+  }
 }
 
 function limitsFor(args: ValidationArguments | undefined): ChatLimits {

@@ -1,9 +1,12 @@
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import type { MessageRef } from '../bus/chat-events.js';
 import {
   IsChatName,
   IsMessageId,
   IsMessageText,
   IsPageLimit,
+  IsRef,
   IsRoomName,
   MayBeAbsent,
   plainDecimal,
@@ -40,4 +43,36 @@ export class PostMessageBody {
 
   @IsMessageText()
   text!: string;
+}
+
+/** Messages one `POST .../messages/batch` may carry. */
+export const MAX_BATCH_MESSAGES = 100;
+
+/** One message of a batch: `from` defaults to the batch's, `ref` is its idempotency key. */
+export class BatchMessage {
+  @MayBeAbsent()
+  @IsChatName()
+  from?: string;
+
+  @IsMessageText()
+  text!: string;
+
+  @MayBeAbsent()
+  @IsRef()
+  ref?: MessageRef;
+}
+
+/** `POST /api/rooms/:room/messages/batch` body: 1 to MAX_BATCH_MESSAGES messages, stored in this order. */
+export class PostBatchBody {
+  /** The sender of the messages without a `from` of their own (ignored when authenticated). */
+  @MayBeAbsent()
+  @IsChatName()
+  from?: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_MESSAGES)
+  @ValidateNested({ each: true })
+  @Type(() => BatchMessage)
+  messages!: BatchMessage[];
 }

@@ -20,7 +20,7 @@ import { RedisChatStore } from './redis-chat-store.js';
 import { mayHaveRun } from './redis-outcome.js';
 import { RedisPresence } from './redis-presence.js';
 import { RedisKeys } from './redis-keys.js';
-import { assertDeliverable, isWireString } from '../deliverable.js';
+import { assertDeliverable, assertOneRoomBatch, isWireString } from '../deliverable.js';
 import { decodePublication, LEGACY_FROM_ID, messageEnvelope, presenceEnvelope } from './redis-wire.js';
 import { RoomAdmission } from './room-admission.js';
 import { RoomCursors } from './room-cursors.js';
@@ -209,6 +209,51 @@ export class RedisChatBus implements ChatBus {
     } finally {
       this.storing.delete(storing);
     }
+  }
+
+  /**
+   * The room admitted once, then every draft's store script in one pipeline (one round trip;
+   * the room's keys share a hash tag, so on a Cluster it goes to the room's shard). Any draft
+   * failing fails the batch with ChatBusUnavailableError, `maybeDone` when some draft was or
+   * may have been stored: the sender resends the whole batch with the same refs.
+   */
+  async publishMany(drafts: MessageDraft[]): Promise<ChatMessage[]> {
+    if (this.closed) throw new Error('the chat bus is closed');
+    assertOneRoomBatch(drafts);
+    if (drafts.length === 0) return [];
+    const batch = drafts.map((draft) => {
+      const message = { ...draft, fromId: draft.fromId ?? LEGACY_FROM_ID };
+      return { draft: message, envelope: messageEnvelope(this.node, message) };
+    });
+    let sent = false;
+    const storing = this.admission.admit(drafts[0].room).then(() => {
+      sent = true;
+      return this.store.publishMany(batch, this.storeLimits);
+    });
+    this.storing.add(storing);
+    let outcomes;
+    try {
+      outcomes = await storing;
+    } catch (error) {
+      if (error instanceof RoomLimitError) throw error;
+      throw new ChatBusUnavailableError('store the messages', error, sent && mayHaveRun(error));
+    } finally {
+      this.storing.delete(storing);
+    }
+    const messages: ChatMessage[] = [];
+    let failure: Error | undefined;
+    let maybeStored = false;
+    for (const outcome of outcomes) {
+      if ('error' in outcome) {
+        failure ??= outcome.error;
+        maybeStored ||= mayHaveRun(outcome.error);
+      } else {
+        messages.push(outcome.message);
+        maybeStored = true;
+      }
+    }
+    if (failure !== undefined) throw new ChatBusUnavailableError('store the messages', failure, maybeStored);
+    return messages;
   }
 
   /** The roster in the notice is replaced by the room's roster at the time it is published. */

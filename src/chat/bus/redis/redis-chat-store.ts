@@ -42,6 +42,7 @@ export interface StreamPage {
   firstKept: string;
 }
 
+/** Stream length, key expiry and idempotency window of a store. */
 export interface StoreLimits {
   maxLength: number;
   ttlMs: number;
@@ -110,6 +111,23 @@ export class RedisChatStore {
     limits: StoreLimits,
   ): Promise<{ message: ChatMessage; replayed: boolean }> {
     return this.batches.add(draft.room, idempotencyKeyOf(draft), { draft, envelope, limits });
+  }
+
+  /**
+   * `publish` for each draft (all of one room), in the order given: given in one turn, they
+   * are stored in as few script calls as the batch size allows (one round trip). Each draft's
+   * outcome, or its error if it failed.
+   */
+  async publishMany(
+    batch: ReadonlyArray<{ draft: MessageDraft & { fromId: string }; envelope: string }>,
+    limits: StoreLimits,
+  ): Promise<Array<StoreOutcome | { error: Error }>> {
+    const settled = await Promise.allSettled(batch.map(({ draft, envelope }) => this.publish(draft, envelope, limits)));
+    return settled.map((outcome) =>
+      outcome.status === 'fulfilled'
+        ? outcome.value
+        : { error: outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason)) },
+    );
   }
 
   private async storeBatch(room: string, items: PendingStore[]): Promise<StoreOutcome[]> {

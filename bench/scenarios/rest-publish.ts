@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type WebSocket from 'ws';
+import { Child } from '../child.js';
+import type { BenchContext } from '../context.js';
+import type { TargetCommand, TargetMessage } from '../messages.js';
+import { cpuPercent, cpuSeconds } from '../proc.js';
+import { type PublishPath, type PublishResult, type PublishRun, recordRun } from '../report/results.js';
+import { joinRooms, openChat, PublishReceiver } from './publish-receiver.js';
+import { keepAliveAgent, RestSender, type Sender, Sequence, WsSender } from './publish-senders.js';
+import { deleteKeys, redisProblem } from './redis-keys.js';
+
+const CHAT_TARGET = fileURLToPath(new URL('../targets/chat-target.js', import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+const EXIT_TIMEOUT_MS = 10_000;
+const REDIS_PING_TIMEOUT_MS = 1000;
+const PROGRESS_EVERY_MS = 250;
+/** Rooms, one per publisher; the WebSocket publishers are their members. */
+const ROOMS = 16;
+/** Batches of this many messages, from fewer publishers: as many messages in flight on every path. */
+const BATCH_SIZE = 8;
+const PUBLISHERS: Record<PublishPath, number> = { ws: ROOMS, rest: ROOMS, batch: ROOMS / BATCH_SIZE };
+export const PUBLISH_PATHS: readonly PublishPath[] = ['ws', 'rest', 'batch'];
+
+type Target = Child<TargetCommand, TargetMessage>;
+
+export function restPublishSteps(options: BenchContext['options']): number {
+  return PUBLISH_PATHS.length * options.repeats;
+}
+
+/**
+ * Publishing into rooms of one instance of the real service (createApp; BUS=redis with a fresh
+ * key prefix when Redis answers, else the in-memory bus; rate limits off), three ways in turn
+ * on the same instance, each closed loop with one request in flight per publisher:
+ * - `ws`: a member of each of 16 rooms sends `message` with a `ref`, the next on its `ack`;
+ * - `rest`: 16 publishers POST one message each over 16 keep-alive connections;
+ * - `batch`: 2 publishers POST batches of 8 over keep-alive connections (16 messages in flight,
+ *   as on the other paths).
+ * Every room has its WebSocket member and one receiver, a member of all 16 rooms, which
+ * measures the publish-to-delivery latency. Issue 15: REST at least 0.5x the WebSocket
+ * throughput, at most 2x its p99.
+ */
+export async function runRestPublish(context: BenchContext): Promise<PublishResult> {
+  const { options } = context;
+  const redisDown = await redisProblem(options.redisUrl, REDIS_PING_TIMEOUT_MS);
+  const result: PublishResult = {
+    bus: redisDown === undefined ? 'redis' : 'memory',
+    publishers: PUBLISHERS,
+    batchSize: BATCH_SIZE,
+    paths: { ws: {}, rest: {}, batch: {} },
+  };
+  if (redisDown !== undefined) context.progress.log(`  ! rest-publish on the in-memory bus: ${redisDown}`);
+  for (let repeat = 1; repeat <= options.repeats; repeat++) {
+    const runs = await publishRuns(context, result.bus, repeat);
+    for (const path of PUBLISH_PATHS) recordRun(result.paths[path], 'ours', runs[path]);
+  }
+  return result;
+}
+
+function startTarget(context: BenchContext, bus: PublishResult['bus'], prefix: string): Target {
+  return new Child<TargetCommand, TargetMessage>(CHAT_TARGET, {
+    cpus: context.serverCpus,
+    nodeArgs: ['--expose-gc'],
+    env: {
+      ...process.env,
+      BUS: bus,
+      REDIS_URL: context.options.redisUrl,
+      REDIS_PREFIX: prefix,
+      AUTH_JWT_SECRET: '',
+      // Every publisher sends as fast as its answers come back, from one address.
+      CHAT_RATE_LIMIT_PER_SECOND: '0',
+      CHAT_REST_RATE_LIMIT_PER_SECOND: '0',
+      CHAT_ROOM_CREATE_PER_MINUTE: '0',
+    },
+    label: 'chat instance',
+  });
+}
+
+async function publishRuns(
+  context: BenchContext,
+  bus: PublishResult['bus'],
+  repeat: number,
+): Promise<Record<PublishPath, PublishRun | string>> {
+  const { options, progress } = context;
+  const prefix = `bench:${randomBytes(6).toString('hex')}:`;
+  const target = startTarget(context, bus, prefix);
+  const sockets: WebSocket[] = [];
+  const agent = keepAliveAgent(ROOMS);
+  const runs = {} as Record<PublishPath, PublishRun | string>;
+  try {
+    const { port } = await target.next('ready', START_TIMEOUT_MS, 'failed');
+    const url = `ws://127.0.0.1:${port}/chat`;
+    const rooms = Array.from({ length: ROOMS }, (_, i) => `publish-${i}`);
+    for (const room of rooms) {
+      const socket = await openChat(url);
+      sockets.push(socket);
+      await joinRooms(socket, [room]);
+    }
+    const receiverSocket = await openChat(url);
+    sockets.push(receiverSocket);
+    await joinRooms(receiverSocket, rooms);
+    const receiver = new PublishReceiver(receiverSocket);
+    const sequence = new Sequence();
+    const endpoint = { host: '127.0.0.1', port, agent };
+    const sendersOf: Record<PublishPath, () => Sender[]> = {
+      ws: () => rooms.map((room, i) => new WsSender(room, sequence, sockets[i])),
+      rest: () => rooms.map((room) => new RestSender(room, sequence, endpoint, 1)),
+      batch: () => rooms.slice(0, PUBLISHERS.batch).map((room) => new RestSender(room, sequence, endpoint, BATCH_SIZE)),
+    };
+    for (const path of PUBLISH_PATHS) {
+      progress.step(`rest publish: ${describePath(path)} · run ${repeat}/${options.repeats}`);
+      runs[path] = await pathRun(context, target.pid, receiver, sendersOf[path]());
+    }
+  } catch (error) {
+    const message = (error as Error).message;
+    progress.log(`  ! rest publish: ${message}`);
+    for (const path of PUBLISH_PATHS) runs[path] ??= message;
+  } finally {
+    agent.destroy();
+    for (const socket of sockets) socket.terminate();
+    await target.stop({ type: 'exit' }, EXIT_TIMEOUT_MS);
+    if (bus === 'redis') {
+      await deleteKeys(options.redisUrl, prefix).catch((error: unknown) =>
+        progress.log(`  ! could not delete the Redis keys under ${prefix}: ${(error as Error).message}`),
+      );
+    }
+  }
+  return runs;
+}
+
+function describePath(path: PublishPath): string {
+  if (path === 'ws') return `${PUBLISHERS.ws} WebSocket publishers`;
+  if (path === 'rest') return `${PUBLISHERS.rest} REST publishers (keep-alive)`;
+  return `${PUBLISHERS.batch} REST batch publishers x ${BATCH_SIZE}`;
+}
+
+async function pathRun(
+  context: BenchContext,
+  pid: number,
+  receiver: PublishReceiver,
+  senders: Sender[],
+): Promise<PublishRun | string> {
+  const { options } = context;
+  for (const sender of senders) sender.start();
+  try {
+    await wait(context, options.warmupMs, 'warm-up', receiver);
+    receiver.mark();
+    const errors0 = senders.reduce((n, sender) => n + sender.errors, 0);
+    const cpu0 = cpuSeconds(pid);
+    const load0 = process.cpuUsage();
+    const start = performance.now();
+    await wait(context, options.measureMs, 'measuring', receiver);
+    const cpu1 = cpuSeconds(pid);
+    const load = process.cpuUsage(load0);
+    const seconds = (performance.now() - start) / 1000;
+    const { messages } = receiver;
+    const errors = senders.reduce((n, sender) => n + sender.errors, 0) - errors0;
+    if (errors > 0) {
+      const last = senders.find((sender) => sender.lastError !== undefined)?.lastError;
+      context.progress.log(`  ! rest publish: ${errors} failed requests, last: ${last}`);
+    }
+    if (messages === 0) return `nothing delivered${errors > 0 ? ` (${errors} failed requests)` : ''}`;
+    const serverCpu = cpuPercent(cpu0, cpu1, seconds);
+    return {
+      messagesPerSec: messages / seconds,
+      p50: receiver.histogram.quantile(0.5),
+      p99: receiver.histogram.quantile(0.99),
+      serverCpu,
+      serverCpuMicrosPerMessage: ((serverCpu / 100) * seconds * 1e6) / messages,
+      // The publishers and the receiver run in this process.
+      loadCpu: ((load.user + load.system) / 1e6 / seconds) * 100,
+      errors,
+    };
+  } finally {
+    await Promise.all(senders.map((sender) => sender.stop()));
+  }
+}
+
+async function wait(context: BenchContext, ms: number, phase: string, receiver: PublishReceiver): Promise<void> {
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(PROGRESS_EVERY_MS, ms - (performance.now() - start))));
+    context.progress.update(
+      `${phase} ${((performance.now() - start) / 1000).toFixed(1)}/${(ms / 1000).toFixed(1)}s · ${receiver.messages.toLocaleString('en-US')} delivered`,
+    );
+  }
+}
