@@ -60,7 +60,7 @@ export function redisClusterSection(result: RedisClusterResult, cores: number): 
   const capacityIntro =
     `Store capacity, Redis alone: ${result.capacityConnections} client connections keep ${result.capacityInFlight} ` +
     'publishes each in flight (RedisChatStore.publish: the `chatStore` script, with an idempotency key) round robin over ' +
-    'the rooms. CPU per message of a server: its CPU (/proc) over the script calls it ran (INFO commandstats); script ' +
+    'the rooms. CPU per message of a server: its CPU (/proc) over the messages of its rooms (its share of the round robin); script ' +
     'µs/call: the time Redis spent inside the script (commandstats usec), without reading and answering. When Redis CPU stays ' +
     'well under 100%, the client or the shared CPUs were the limit, not Redis.';
   const capacityHeader = [

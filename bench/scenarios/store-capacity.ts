@@ -23,7 +23,7 @@ const PROGRESS_EVERY_MS = 250;
  * RedisChatStore.publish calls (the `chatStore` script, with an idempotency key as a client's
  * acknowledged message has) in flight, round robin over `rooms`, for the warm-up and the
  * measured window. Reports messages/s, each server's CPU (from /proc) and its CPU per message
- * it ran (INFO commandstats: the script's EVALSHA/EVAL calls), and the time Redis spent running
+ * stored (its share of the rooms: they are published to round robin), and the time Redis spent running
  * the script per call (commandstats usec: without the network reads and writes around it).
  */
 export async function storeCapacityRun(
@@ -70,6 +70,8 @@ export async function storeCapacityRun(
         }
       }),
     );
+    // Messages go to the rooms round robin: each server stores its share of the rooms' messages.
+    const roomsPerServer = await servers.roomsPerServer(rooms);
     await wait(context, options.warmupMs, () => done, `${label} warm-up`);
     const calls0 = await scriptCalls(servers);
     const cpu0 = servers.pids.map(cpuSeconds);
@@ -91,7 +93,7 @@ export async function storeCapacityRun(
     );
     const known = used.filter((value): value is number => value !== undefined);
     const total = known.length === used.length ? known.reduce((a, b) => a + b, 0) : undefined;
-    const perServer = used.map((cpu, i) => microsPerMessage(cpu, calls1[i].calls - calls0[i].calls));
+    const perServer = used.map((cpu, i) => microsPerMessage(cpu, (messages * roomsPerServer[i]) / rooms.length));
     const scriptCallCount = calls1.reduce((n, after, i) => n + after.calls - calls0[i].calls, 0);
     const scriptUsec = calls1.reduce((n, after, i) => n + after.usec - calls0[i].usec, 0);
     return {
