@@ -71,6 +71,19 @@ describe('Deflater', () => {
     deflater.close();
   });
 
+  it('compresses an empty message to 00 after other messages on a kept context, which still decodes as one stream', async () => {
+    const deflater = new Deflater(DEFAULTS);
+    const messages = [chatText(300, 1), Buffer.alloc(0), Buffer.alloc(0), chatText(300, 2), Buffer.alloc(0)];
+    const wire: Buffer[] = [];
+    for (const message of messages) {
+      const { result } = await deflate(deflater, message);
+      if (message.length === 0) expect(result).toEqual(Buffer.from([0x00]));
+      wire.push(result, TRAILER);
+    }
+    expect(inflateRawSync(Buffer.concat(wire), SYNC)).toEqual(Buffer.concat(messages));
+    deflater.close();
+  });
+
   it('keeps its context between messages until reset (context takeover)', async () => {
     const deflater = new Deflater(DEFAULTS);
     const message = Buffer.from(randomBytes(1500).toString('base64'));

@@ -213,7 +213,12 @@ export class Deflater extends ZlibCodec {
    * (RFC 7692 7.2.1). An empty message compresses to the single byte 00 (7.2.3.6).
    */
   deflate(payload: Buffer, callback: CodecCallback): void {
-    this.start(payload, true, 0, callback);
+    // zlib produces nothing for a sync flush right after another one (a "duplicate" flush), so
+    // an empty message on a kept context would go out as no bytes at all; 00 is its compressed
+    // form on any context (an empty stored block, once the peer appends 00 00 ff ff), and
+    // leaves the context as it was.
+    if (payload.length === 0) process.nextTick(callback, undefined, Buffer.from([0x00]));
+    else this.start(payload, true, 0, callback);
   }
 
   protected error(cause: Error): WebSocketError {
