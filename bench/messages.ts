@@ -27,6 +27,8 @@ export interface EchoJob extends JobBase {
   size: number;
   /** JSON `{event:'echo', data}` text messages, or binary bytes. */
   json: boolean;
+  /** Offer permessage-deflate, fail without it, and send every message compressed. */
+  deflate: boolean;
 }
 
 /** Connections that only receive, reading the sender's timestamp from every delivery. */

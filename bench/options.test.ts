@@ -77,4 +77,22 @@ describe('parseOptions', () => {
     ]);
     assert.throws(() => parseOptions(['--echo-cells', '/chat@1x1x1']), /not PATH@/);
   });
+
+  it('takes +deflate on an echo cell: permessage-deflate negotiated', () => {
+    assert.deepEqual(parseOptions(['--echo-cells', '/echo@1x1x32+deflate,/nest-echo@1x1x1024'])!.echoCells, [
+      { path: '/echo', connections: 1, inFlight: 1, size: 32, deflate: true },
+      { path: '/nest-echo', connections: 1, inFlight: 1, size: 1024 },
+    ]);
+    assert.throws(() => parseOptions(['--echo-cells', '/echo@1x1x32+gzip']), /not PATH@/);
+    assert.throws(() => parseOptions(['--echo-cells', '/echo@1x1x32deflate']), /not PATH@/);
+    assert.throws(() => parseOptions(['--echo-cells', '/echo+deflate@1x1x32']), /not PATH@/);
+  });
+
+  it('runs the 1x1 cells with permessage-deflate by default, on both paths, and no other with it', () => {
+    const cells = parseOptions([])!.echoCells.filter((c) => c.deflate === true);
+    assert.deepEqual(
+      cells.map((c) => `${c.path} ${c.connections}x${c.inFlight} ${c.size}`),
+      ['/nest-echo 1x1 32', '/nest-echo 1x1 1024', '/echo 1x1 32', '/echo 1x1 1024'],
+    );
+  });
 });

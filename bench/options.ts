@@ -22,6 +22,12 @@ export interface EchoCell {
   connections: number;
   inFlight: number;
   size: number;
+  /**
+   * The client offers permessage-deflate and the cell needs it negotiated (`+deflate`): it
+   * sends every message compressed, as browsers do, and the server compresses what its own
+   * policy says (ws and ours: from 1 KiB up). Absent in results written before it existed.
+   */
+  deflate?: boolean;
 }
 
 export interface BenchOptions {
@@ -73,6 +79,9 @@ const ECHO_SHAPES: Array<Omit<EchoCell, 'path'>> = [
   { connections: 64, inFlight: 16, size: 32 },
   { connections: 64, inFlight: 16, size: 1024 },
   { connections: 16, inFlight: 16, size: 65_536 },
+  // One message in flight with permessage-deflate negotiated (issue #16).
+  { connections: 1, inFlight: 1, size: 32, deflate: true },
+  { connections: 1, inFlight: 1, size: 1024, deflate: true },
 ];
 
 const USAGE = `Usage: node bench/.build/bench/run.js [options]
@@ -87,8 +96,10 @@ const USAGE = `Usage: node bench/.build/bench/run.js [options]
   --alloc-profile DIR        sample the targets' allocations (collected objects included) into DIR;
                              slows them down, so measure without it
                              (read profiles with node bench/.build/bench/profile/summarize.js FILE)
-  --echo-cells a,b           echo cells as PATH@CONNECTIONSxINFLIGHTxSIZE, e.g. /echo@64x16x32
-                             (default: 1x1x32, 1x1x1024, 64x16x32, 64x16x1024, 16x16x65536 on /nest-echo and /echo)
+  --echo-cells a,b           echo cells as PATH@CONNECTIONSxINFLIGHTxSIZE[+deflate], e.g. /echo@64x16x32;
+                             +deflate negotiates permessage-deflate (messages sent compressed)
+                             (default: 1x1x32, 1x1x1024, 64x16x32, 64x16x1024, 16x16x65536,
+                             1x1x32+deflate, 1x1x1024+deflate on /nest-echo and /echo)
   --idle-connections a,b     (default 10000,19000; quick 2000,4000)
   --broadcast-receivers a,b  (default 1000,10000; quick 1000,4000)
   --broadcast-rate N         deliveries/s of the fixed-rate latency run (default 20000)
@@ -119,13 +130,17 @@ function numbers(name: string, value: string): number[] {
 
 function echoCells(value: string): EchoCell[] {
   return list(value).map((item) => {
-    const match = /^(\/nest-echo|\/echo)@(\d+)x(\d+)x(\d+)$/.exec(item);
+    const match = /^(\/nest-echo|\/echo)@(\d+)x(\d+)x(\d+)(\+deflate)?$/.exec(item);
     if (match === null)
-      throw new Error(`--echo-cells: "${item}" is not PATH@CONNECTIONSxINFLIGHTxSIZE (PATH /echo or /nest-echo)`);
+      throw new Error(
+        `--echo-cells: "${item}" is not PATH@CONNECTIONSxINFLIGHTxSIZE[+deflate] (PATH /echo or /nest-echo)`,
+      );
     const [connections, inFlight, size] = [match[2], match[3], match[4]].map(Number);
     if (connections <= 0 || inFlight <= 0 || size <= 0)
       throw new Error(`--echo-cells: "${item}" needs positive numbers`);
-    return { path: match[1] as EchoCell['path'], connections, inFlight, size };
+    const cell: EchoCell = { path: match[1] as EchoCell['path'], connections, inFlight, size };
+    if (match[5] !== undefined) cell.deflate = true;
+    return cell;
   });
 }
 

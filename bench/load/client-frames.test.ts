@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   acceptFor,
+  compressMessage,
+  decompressMessage,
+  DEFLATE_OFFER,
   echoPayload,
   maskedFrame,
   maskedPayloadOffset,
   MIN_JSON_ECHO_SIZE,
   OPCODE_TEXT,
   repeatFrame,
+  RSV1,
   upgradeRequest,
 } from './client-frames.js';
 
@@ -68,5 +72,24 @@ describe('client frames', () => {
     assert.match(request, /^GET \/echo HTTP\/1\.1\r\n/);
     assert.match(request, /\r\nSec-WebSocket-Version: 13\r\n/);
     assert.ok(request.endsWith('\r\n\r\n'));
+    assert.doesNotMatch(request, /Sec-WebSocket-Extensions/);
+  });
+
+  it('offers permessage-deflate when asked to', () => {
+    const request = upgradeRequest('127.0.0.1', 8080, '/echo', DEFLATE_OFFER).bytes.toString('latin1');
+    assert.match(request, /\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n/);
+  });
+
+  it('compresses a message as RFC 7692 sends it (no trailing 00 00 ff ff) and marks its frame with RSV1', () => {
+    const message = echoPayload(1024, true);
+    const compressed = compressMessage(message);
+    assert.ok(compressed.length < message.length);
+    assert.notDeepEqual(compressed.subarray(-4), Buffer.from([0x00, 0x00, 0xff, 0xff]));
+    assert.deepEqual(decompressMessage(compressed), message);
+    // RFC 7692 section 7.2.3.1: "Hello" compressed is f2 48 cd c9 c9 07 00.
+    assert.equal(compressMessage(Buffer.from('Hello')).toString('hex'), 'f248cdc9c90700');
+    const frame = maskedFrame(OPCODE_TEXT, compressed, undefined, true);
+    assert.equal(frame[0], 0x80 | RSV1 | OPCODE_TEXT);
+    assert.deepEqual(unmask(frame), compressed);
   });
 });

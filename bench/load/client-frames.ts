@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
  * Client-side framing for the load generator, written independently of src/websocket so the
@@ -18,13 +19,24 @@ export function randomMaskingKey(): Buffer {
   return randomBytes(4);
 }
 
-/** One FIN frame with the MASK bit and `maskingKey` (4 bytes), payload masked. */
-export function maskedFrame(opcode: number, payload: Uint8Array, maskingKey: Uint8Array = randomMaskingKey()): Buffer {
+/** The RSV1 bit of the first byte: a message compressed with permessage-deflate (RFC 7692). */
+export const RSV1 = 0x40;
+
+/**
+ * One FIN frame with the MASK bit and `maskingKey` (4 bytes), payload masked; `rsv1` marks a
+ * compressed message's frame.
+ */
+export function maskedFrame(
+  opcode: number,
+  payload: Uint8Array,
+  maskingKey: Uint8Array = randomMaskingKey(),
+  rsv1 = false,
+): Buffer {
   const length = payload.length;
   const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
   const headerSize = 2 + lengthBytes + 4;
   const frame = Buffer.allocUnsafe(headerSize + length);
-  frame[0] = 0x80 | opcode;
+  frame[0] = 0x80 | (rsv1 ? RSV1 : 0) | opcode;
   if (lengthBytes === 0) {
     frame[1] = 0x80 | length;
   } else if (lengthBytes === 2) {
@@ -44,6 +56,24 @@ export function maskedFrame(opcode: number, payload: Uint8Array, maskingKey: Uin
 /** Where the payload starts in a frame built by maskedFrame(). */
 export function maskedPayloadOffset(payloadLength: number): number {
   return 2 + (payloadLength < 126 ? 0 : payloadLength < 65_536 ? 2 : 8) + 4;
+}
+
+const DEFLATE_TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/**
+ * A message compressed as permessage-deflate sends it (RFC 7692 7.2.1): raw deflate,
+ * sync-flushed, without the trailing 00 00 ff ff, on a fresh context. A fresh context per
+ * message is what client_no_context_takeover asks for and what a server keeping the
+ * client's context accepts too, so one compressed frame serves every message of a run.
+ */
+export function compressMessage(payload: Buffer, windowBits = 15): Buffer {
+  const compressed = deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH, windowBits });
+  return compressed.subarray(0, compressed.length - DEFLATE_TRAILER.length);
+}
+
+/** The message of a server frame with RSV1 (the server's first one: nothing to take over yet). */
+export function decompressMessage(payload: Buffer): Buffer {
+  return inflateRawSync(Buffer.concat([payload, DEFLATE_TRAILER]), { finishFlush: constants.Z_SYNC_FLUSH });
 }
 
 /** `count` copies of `frame` back to back, so k pipelined messages go out in one write. */
@@ -95,8 +125,14 @@ export function acceptFor(key: string): string {
     .digest('base64');
 }
 
-/** An RFC 6455 opening handshake for `path`, with a fresh random key. */
-export function upgradeRequest(host: string, port: number, path: string): UpgradeRequest {
+/** What browsers and `ws` clients offer: permessage-deflate, any client window the server likes. */
+export const DEFLATE_OFFER = 'permessage-deflate; client_max_window_bits';
+
+/**
+ * An RFC 6455 opening handshake for `path`, with a fresh random key; `extensions` is a
+ * Sec-WebSocket-Extensions offer (DEFLATE_OFFER).
+ */
+export function upgradeRequest(host: string, port: number, path: string, extensions?: string): UpgradeRequest {
   const key = randomBytes(16).toString('base64');
   const text =
     `GET ${path} HTTP/1.1\r\n` +
@@ -105,6 +141,7 @@ export function upgradeRequest(host: string, port: number, path: string): Upgrad
     'Connection: Upgrade\r\n' +
     `Sec-WebSocket-Key: ${key}\r\n` +
     'Sec-WebSocket-Version: 13\r\n' +
+    (extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`) +
     '\r\n';
   return { bytes: Buffer.from(text, 'latin1'), accept: acceptFor(key) };
 }

@@ -69,14 +69,16 @@ export abstract class Driver {
   /** Tracks `socket` and counts an unexpected close as an error. */
   /**
    * Opens `job.connections` WebSockets to the job's endpoint, at most `concurrency` handshakes
-   * at a time; each socket is owned by this driver, then handed to `onOpen`.
+   * at a time, offering `extensions` if given; each socket is owned by this driver, then
+   * handed to `onOpen`.
    */
   protected openConnections(
     job: JobBase & { connections: number },
     concurrency: number,
     onOpen: (opened: OpenedWebSocket) => void,
+    extensions?: string,
   ): Promise<void> {
-    const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path);
+    const request = upgradeRequest(job.endpoint.host, job.endpoint.port, job.endpoint.path, extensions);
     return openMany(
       job.connections,
       concurrency,

@@ -43,7 +43,16 @@ describe('load drivers against a raw echo server', () => {
 
   for (const json of [true, false]) {
     it(`keeps ${json ? 'JSON text' : 'binary'} echoes in flight and verifies the first reply`, async () => {
-      const driver = new EchoDriver({ ...base, kind: 'echo', endpoint, connections: 4, inFlight: 8, size: 1024, json });
+      const driver = new EchoDriver({
+        ...base,
+        kind: 'echo',
+        endpoint,
+        connections: 4,
+        inFlight: 8,
+        size: 1024,
+        json,
+        deflate: false,
+      });
       drivers.push(driver);
       await driver.prepare();
       driver.start();
@@ -69,6 +78,22 @@ describe('load drivers against a raw echo server', () => {
     });
   }
 
+  it('fails a +deflate echo when the server does not negotiate permessage-deflate', async () => {
+    const driver = new EchoDriver({
+      ...base,
+      kind: 'echo',
+      endpoint,
+      connections: 1,
+      inFlight: 1,
+      size: 32,
+      json: false,
+      deflate: true,
+    });
+    drivers.push(driver);
+    await assert.rejects(driver.prepare(), /did not negotiate permessage-deflate/);
+    driver.close();
+  });
+
   it('opens idle connections and counts them', async () => {
     const driver = new IdleDriver({ ...base, kind: 'idle', endpoint, connections: 50, concurrency: 8 });
     drivers.push(driver);
@@ -92,6 +117,57 @@ describe('load drivers against a raw echo server', () => {
     driver.stopSending();
     assert.equal(driver.errors, 0, driver.lastError);
   });
+});
+
+describe('echo driver with permessage-deflate against a ws echo', () => {
+  let server: WebSocketServer;
+  let endpoint: Endpoint;
+  /** The compressed flag of every message the server got. */
+  const compressedIn: boolean[] = [];
+
+  before(async () => {
+    // threshold 0: ws compresses every reply, so the driver must inflate the one it verifies.
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
+    await new Promise((resolve) => server.once('listening', resolve));
+    server.on('connection', (ws) => {
+      const socket = (ws as unknown as { _socket: { on(event: 'data', listener: (chunk: Buffer) => void): void } })
+        ._socket;
+      socket.on('data', (chunk: Buffer) => compressedIn.push((chunk[0] & 0x40) !== 0));
+      ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary }));
+    });
+    endpoint = { host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/' };
+  });
+
+  after(async () => {
+    for (const ws of server.clients) ws.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  for (const json of [true, false]) {
+    it(`sends ${json ? 'JSON text' : 'binary'} messages compressed and verifies the compressed reply`, async () => {
+      const driver = new EchoDriver({
+        ...base,
+        kind: 'echo',
+        endpoint,
+        connections: 1,
+        inFlight: 1,
+        size: 1024,
+        json,
+        deflate: true,
+      });
+      await driver.prepare();
+      driver.start();
+      await until(
+        () => driver.messages >= 50,
+        10_000,
+        () => `only ${driver.messages} echoes, last error ${driver.lastError}`,
+      );
+      driver.close();
+      assert.equal(driver.errors, 0, driver.lastError);
+      assert.ok(compressedIn.length > 0 && compressedIn.every(Boolean), 'every message sent with RSV1');
+      compressedIn.length = 0;
+    });
+  }
 });
 
 describe('broadcast drivers against a ws relay', () => {

@@ -2,6 +2,9 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { EchoJob } from '../messages.js';
 import {
+  compressMessage,
+  decompressMessage,
+  DEFLATE_OFFER,
   echoPayload,
   maskedFrame,
   OPCODE_BINARY,
@@ -17,31 +20,54 @@ import { type FrameListener, ServerFrameReader } from './server-frame-reader.js'
 
 const OPEN_CONCURRENCY = 32;
 
+/** The client window a permessage-deflate response allows (client_max_window_bits=N), else 15. */
+export function clientWindowBits(extensions: string): number {
+  const match = /client_max_window_bits\s*=\s*"?(\d+)/.exec(extensions);
+  return match === null ? 15 : Math.max(Number(match[1]), 9);
+}
+
 /**
  * Closed-loop echo: every connection keeps `inFlight` messages outstanding and sends one more
  * for each reply. Replies found in one TCP read are answered with one write of k precomputed
  * frames, and stamped with one clock reading, so the generator costs little per message.
+ * With `deflate` the frames carry the message compressed (a browser compresses every message),
+ * and a server that did not negotiate permessage-deflate fails the run.
  */
 export class EchoDriver extends Driver {
   readonly payload: Buffer;
-  readonly frameLength: number;
-  readonly batch: Buffer;
+  frameLength = 0;
+  batch: Buffer = Buffer.alloc(0);
   running = false;
   private readonly connections: EchoConnection[] = [];
 
   constructor(readonly job: EchoJob) {
     super();
     this.payload = echoPayload(job.size, job.json);
-    const frame = maskedFrame(job.json ? OPCODE_TEXT : OPCODE_BINARY, this.payload);
-    this.frameLength = frame.length;
-    this.batch = repeatFrame(frame, job.inFlight);
+    if (!job.deflate) this.prepareFrames(this.payload, false);
   }
 
   async prepare(): Promise<void> {
     const { job } = this;
-    await this.openConnections(job, OPEN_CONCURRENCY, ({ socket, rest }) => {
-      this.connections.push(new EchoConnection(this, socket, rest));
-    });
+    await this.openConnections(
+      job,
+      OPEN_CONCURRENCY,
+      ({ socket, rest, extensions }) => {
+        if (job.deflate) {
+          if (!extensions.startsWith('permessage-deflate'))
+            throw new Error('the server did not negotiate permessage-deflate');
+          if (this.frameLength === 0)
+            this.prepareFrames(compressMessage(this.payload, clientWindowBits(extensions)), true);
+        }
+        this.connections.push(new EchoConnection(this, socket, rest));
+      },
+      job.deflate ? DEFLATE_OFFER : undefined,
+    );
+  }
+
+  private prepareFrames(wirePayload: Buffer, compressed: boolean): void {
+    const frame = maskedFrame(this.job.json ? OPCODE_TEXT : OPCODE_BINARY, wirePayload, undefined, compressed);
+    this.frameLength = frame.length;
+    this.batch = repeatFrame(frame, this.job.inFlight);
   }
 
   start(): void {
@@ -71,7 +97,8 @@ class EchoConnection implements FrameListener {
     rest: Buffer,
   ) {
     this.sentAt = new Float64Array(driver.job.inFlight);
-    this.reader.captureHead(driver.payload.length);
+    // A compressed reply may be a few bytes longer than the message (data deflate cannot shrink).
+    this.reader.captureHead(driver.payload.length + 64);
     if (rest.length > 0) this.onData(rest);
     consume(socket, (chunk) => this.onData(chunk));
   }
@@ -113,10 +140,19 @@ class EchoConnection implements FrameListener {
     if (this.replies > 0 && this.driver.running) this.send(this.replies, this.now);
   }
 
-  /** The first reply of each connection must be the message, byte for byte. */
+  /** The first reply of each connection must be the message, byte for byte (once inflated). */
   private verify(head: Buffer): void {
     this.verified = true;
     this.reader.captureHead(0);
-    if (!head.equals(this.driver.payload)) this.driver.error('the echo differs from the message sent');
+    let message = head;
+    if (this.reader.rsv1) {
+      try {
+        message = decompressMessage(head);
+      } catch {
+        this.driver.error('the compressed echo does not inflate');
+        return;
+      }
+    }
+    if (!message.equals(this.driver.payload)) this.driver.error('the echo differs from the message sent');
   }
 }

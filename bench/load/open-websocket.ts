@@ -16,6 +16,8 @@ export interface OpenedWebSocket {
   socket: Socket;
   /** Bytes that arrived after the 101 response (the first frames, if any); a copy. */
   rest: Buffer;
+  /** The 101 response's Sec-WebSocket-Extensions ('' without one). */
+  extensions: string;
 }
 
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -52,12 +54,18 @@ export function checkUpgradeResponse(head: string, accept: string): string | und
   const statusEnd = head.indexOf('\r\n');
   const statusLine = statusEnd === -1 ? head : head.slice(0, statusEnd);
   if (!statusLine.startsWith('HTTP/1.1 101 ')) return `expected 101, got "${statusLine}"`;
+  const value = responseHeader(head, 'sec-websocket-accept');
+  if (value === undefined) return 'no Sec-WebSocket-Accept in the 101 response';
+  return value === accept ? undefined : 'wrong Sec-WebSocket-Accept';
+}
+
+/** The value of the first header `name` (lower case) of a response head, trimmed. */
+export function responseHeader(head: string, name: string): string | undefined {
   for (const line of head.split('\r\n')) {
     const colon = line.indexOf(':');
-    if (colon === -1 || line.slice(0, colon).trim().toLowerCase() !== 'sec-websocket-accept') continue;
-    return line.slice(colon + 1).trim() === accept ? undefined : 'wrong Sec-WebSocket-Accept';
+    if (colon !== -1 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
   }
-  return 'no Sec-WebSocket-Accept in the 101 response';
+  return undefined;
 }
 
 /**
@@ -109,13 +117,18 @@ export function openWebSocket(
         if (received.length > MAX_RESPONSE) fail('response headers too large');
         return true;
       }
-      const problem = checkUpgradeResponse(received.toString('latin1', 0, end), request.accept);
+      const head = received.toString('latin1', 0, end);
+      const problem = checkUpgradeResponse(head, request.accept);
       if (problem !== undefined) {
         fail(problem);
         return false;
       }
       cleanup();
-      resolve({ socket, rest: received.subarray(end + HEADER_END.length) });
+      resolve({
+        socket,
+        rest: received.subarray(end + HEADER_END.length),
+        extensions: responseHeader(head, 'sec-websocket-extensions') ?? '',
+      });
       return false;
     }
 

@@ -35,6 +35,8 @@ export class ServerFrameReader {
 
   private opcode = 0;
   private fin = false;
+  /** RSV1 of the frame being delivered: a permessage-deflate compressed message. */
+  rsv1 = false;
   private payloadLength = 0;
   private masked = false;
   private readonly maskingKey = Buffer.allocUnsafe(4);
@@ -87,6 +89,7 @@ export class ServerFrameReader {
     const b0 = bytes[at];
     const b1 = bytes[at + 1];
     this.fin = (b0 & 0x80) !== 0;
+    this.rsv1 = (b0 & 0x40) !== 0;
     this.opcode = b0 & 0x0f;
     this.masked = (b1 & 0x80) !== 0;
     const length7 = b1 & 0x7f;

@@ -16,6 +16,8 @@ const KIB: Shape = { connections: 64, inFlight: 16, size: 1024 };
 const LARGE: Shape = { connections: 16, inFlight: 16, size: 65_536 };
 const ONE_SMALL: Shape = { connections: 1, inFlight: 1, size: 32 };
 const ONE_KIB: Shape = { connections: 1, inFlight: 1, size: 1024 };
+const ONE_SMALL_DEFLATE: Shape = { ...ONE_SMALL, deflate: true };
+const ONE_KIB_DEFLATE: Shape = { ...ONE_KIB, deflate: true };
 
 function echoCell(results: BenchResults, path: EchoCell['path'], shape: Shape): ByTarget<EchoRun> | undefined {
   return results.echo.find(
@@ -23,7 +25,8 @@ function echoCell(results: BenchResults, path: EchoCell['path'], shape: Shape): 
       cell.path === path &&
       cell.connections === shape.connections &&
       cell.inFlight === shape.inFlight &&
-      cell.size === shape.size,
+      cell.size === shape.size &&
+      (cell.deflate ?? false) === (shape.deflate ?? false),
   )?.targets;
 }
 
@@ -226,15 +229,17 @@ export function evaluateGoals(results: BenchResults): GoalResult[] {
   serviceEchoGoal(KIB, 'messagesPerSec', 1.5);
   serviceEchoGoal(LARGE, 'megabytesPerSec', 1.0);
 
-  // One message in flight: at least the references' rate, at most their latencies.
+  // One message in flight, with and without permessage-deflate negotiated: at least the
+  // references' rate, at most their latencies.
   for (const path of ['/echo', '/nest-echo'] as const) {
-    for (const shape of [ONE_SMALL, ONE_KIB]) {
+    for (const shape of [ONE_SMALL, ONE_KIB, ONE_SMALL_DEFLATE, ONE_KIB_DEFLATE]) {
       const cell = echoCell(results, path, shape);
       if (cell === undefined) continue;
       const size = shape.size >= 1024 ? `${shape.size / 1024} KiB` : `${shape.size} B`;
+      const what = `${path} 1x1 ${size}${shape.deflate === true ? ' deflate' : ''}`;
       for (const name of ['ours', 'service'] as const) {
         if (cell[name] !== undefined)
-          goals.push(...oneInFlightGoals(`${name}: ${path} 1x1 ${size}`, cell, name, ['platform-ws', 'ws']));
+          goals.push(...oneInFlightGoals(`${name}: ${what}`, cell, name, ['platform-ws', 'ws']));
       }
     }
   }

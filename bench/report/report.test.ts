@@ -120,6 +120,22 @@ describe('reports', () => {
     assert.match(renderMarkdown(data), /\| \/chat message -> ack \| service \| 90 \|/);
   });
 
+  it('judges the 1x1 cells with permessage-deflate on their own, and labels their rows', () => {
+    const data = results();
+    const cell = data.echo.find(({ cell: c }) => c.path === '/echo' && c.size === 32 && c.deflate === true)!;
+    cell.targets = {};
+    recordRun(cell.targets, 'ours', echoRun(150));
+    recordRun(cell.targets, 'platform-ws', echoRun(100));
+    recordRun(cell.targets, 'ws', echoRun(200));
+    const goals = evaluateGoals(data);
+    const deflated = goals.find((g) => g.goal === 'ours: /echo 1x1 32 B deflate: msg/s vs ws')!;
+    assert.equal(deflated.ratio, 0.75);
+    assert.equal(deflated.pass, false);
+    assert.equal(goals.find((g) => g.goal === 'ours: /echo 1x1 32 B: msg/s vs ws')!.ratio, 1.4);
+    assert.ok(goals.some((g) => g.goal === 'ours: /nest-echo 1x1 1 KiB deflate: p99 vs ws'));
+    assert.match(renderMarkdown(data), /\| \/echo 1x1 32 B deflate \| ours \| 150 \|/);
+  });
+
   it('renders tables with ratios against platform-ws and ws', () => {
     const data = results();
     data.goals = evaluateGoals(data);

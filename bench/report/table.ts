@@ -123,7 +123,7 @@ function closedLoopTable(
 function echoTable(results: BenchResults): string {
   return closedLoopTable(
     results.echo.map(({ cell, targets }) => ({
-      label: `${cell.path} ${cell.connections}x${cell.inFlight} ${sizeLabel(cell.size)}`,
+      label: `${cell.path} ${cell.connections}x${cell.inFlight} ${sizeLabel(cell.size)}${cell.deflate === true ? ' deflate' : ''}`,
       targets,
       byBytes: cell.size >= 65_536,
     })),

@@ -8,16 +8,19 @@ import { type MeasuredWindow, measureWindow } from './measure.js';
 import { type TargetSession, withTargets } from './targets-session.js';
 
 export function echoCellLabel(cell: EchoCell): string {
-  return `${cell.path} ${cell.connections}x${cell.inFlight} ${formatSize(cell.size)}`;
+  return `${cell.path} ${cell.connections}x${cell.inFlight} ${formatSize(cell.size)}${cell.deflate === true ? ' deflate' : ''}`;
 }
 
 export function formatSize(bytes: number): string {
   return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
 }
 
-/** The targets that serve the cell's path (the service has `/echo`, not the bench app's `/nest-echo`). */
+/**
+ * The targets that serve the cell's path (the service has `/echo`, not the bench app's
+ * `/nest-echo`); with `+deflate` those that negotiate permessage-deflate (not the raw echo).
+ */
 function cellTargets(options: BenchOptions, cell: EchoCell): TargetName[] {
-  return options.targets.filter((name) => servesPath(name, cell.path));
+  return options.targets.filter((name) => servesPath(name, cell.path) && (cell.deflate !== true || name !== 'raw'));
 }
 
 export function echoSteps(options: BenchOptions): number {
@@ -67,6 +70,7 @@ async function echoRun(
           inFlight: cell.inFlight,
           size: cell.size,
           json: cell.path === '/nest-echo',
+          deflate: cell.deflate === true,
         },
       ],
       context.loadCpus,

@@ -36,6 +36,28 @@ describe('scenarios', { timeout: 120_000 }, () => {
     }
   });
 
+  it('negotiates permessage-deflate in +deflate cells on every target but the raw echo', async () => {
+    const ctx = await context([
+      '--targets',
+      'ours,service,platform-ws,ws,raw',
+      '--echo-cells',
+      '/echo@1x1x1024+deflate,/nest-echo@1x1x32+deflate',
+    ]);
+    const [echo, nestEcho] = await runEcho(ctx);
+    for (const [cell, names] of [
+      [echo, ['ours', 'service', 'platform-ws', 'ws']],
+      [nestEcho, ['ours', 'platform-ws', 'ws']],
+    ] as const) {
+      for (const name of names) {
+        const entry = cell.targets[name]!;
+        assert.deepEqual(entry.failures, [], `${name}: ${entry.failures.join('; ')}`);
+        assert.ok(entry.median.messagesPerSec > 0, `${name} echoed`);
+        assert.equal(entry.median.errors, 0, `${name}: no error (the first reply inflates to the message)`);
+      }
+      assert.equal(cell.targets.raw, undefined, 'the raw echo negotiates nothing');
+    }
+  });
+
   it('runs an echo cell and handshakes on the service started as the README does, not on paths it lacks', async () => {
     const ctx = await context(['--targets', 'service', '--echo-cells', '/echo@2x2x64,/nest-echo@1x1x32']);
     const [echo, nestEcho] = await runEcho(ctx);

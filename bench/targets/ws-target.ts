@@ -26,9 +26,10 @@ function nestEcho(this: WebSocket, data: Buffer): void {
 }
 
 async function main(): Promise<void> {
-  const echoServer = new WebSocketServer({ noServer: true });
-  const nestEchoServer = new WebSocketServer({ noServer: true });
-  const broadcastServer = new WebSocketServer({ noServer: true });
+  // permessage-deflate with ws's defaults, negotiated with clients that offer it (the +deflate cells).
+  const echoServer = new WebSocketServer({ noServer: true, perMessageDeflate: true });
+  const nestEchoServer = new WebSocketServer({ noServer: true, perMessageDeflate: true });
+  const broadcastServer = new WebSocketServer({ noServer: true, perMessageDeflate: true });
   echoServer.on('connection', (ws) => ws.on('message', echo));
   nestEchoServer.on('connection', (ws) => ws.on('message', nestEcho));
   broadcastServer.on('connection', (ws) =>

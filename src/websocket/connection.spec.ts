@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
+import { releaseScheduled } from './cork-batch.js';
 import { WebSocketConnection, type ConnectionOptions } from './connection.js';
 import { Opcode, ReadyState } from './constants.js';
 import type { WebSocketError } from './errors.js';
@@ -590,6 +591,23 @@ describe('WebSocketConnection', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(atNextMacrotask).toEqual([1]);
       conn.terminate();
+    });
+
+    it("schedules no batch release for a lone message's reply, synchronous or from a promise", async () => {
+      for (const fromPromise of [false, true]) {
+        const { socket, batches } = recordingSocket();
+        const conn = new WebSocketConnection(socket);
+        conn.on('message', (data: Buffer) => {
+          if (fromPromise) void Promise.resolve(data).then((reply) => conn.send(reply));
+          else conn.send(data);
+        });
+        socket.emit('data', Buffer.from(lone));
+        await Promise.resolve();
+        await Promise.resolve();
+        expect(batches).toEqual([1]);
+        expect(releaseScheduled()).toBe(false);
+        conn.terminate();
+      }
     });
 
     it('still sends the replies to pipelined messages of one read in one batch', async () => {

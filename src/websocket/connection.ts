@@ -14,7 +14,7 @@ import { protocolError, type WebSocketError } from './errors.js';
 import { FrameParser, type FrameSink } from './frame-parser.js';
 import type { PreparedFrame } from './frame-writer.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
-import { corkForTurn, readAlone, readingThisTurn, releaseNow } from './cork-batch.js';
+import { corkForTurn, readAlone, readingOne, readingThisTurn, releaseNow } from './cork-batch.js';
 import { kConnection, type OwnedSocket, Sender, type SendCallback, type SendOptions, toBuffer } from './sender.js';
 import { isValidUtf8 } from './utf8.js';
 import { WebSocketStats } from './stats.js';
@@ -295,7 +295,8 @@ export class WebSocketConnection extends Sender {
     stats.bytesIn += chunk.length;
     // Replies to a chunk of pipelined messages are batched; a lone message's reply is not.
     const messagesBefore = stats.messagesIn;
-    readingThisTurn(this);
+    if (conn.parser.holdsOneFrame(chunk)) readingOne(this);
+    else readingThisTurn(this);
     conn.parser.push(chunk);
     if (stats.messagesIn - messagesBefore <= 1) readAlone(this);
   }

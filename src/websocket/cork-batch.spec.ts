@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { corkForTurn, readAlone, readingThisTurn, releaseNow } from './cork-batch.js';
+import { corkForTurn, readAlone, readingOne, readingThisTurn, releaseNow, releaseScheduled } from './cork-batch.js';
 
 /** A stream that records every batch it is handed (one writev = one syscall on a socket). */
 function recorder(): { stream: Writable; batches: string[][] } {
@@ -69,6 +69,26 @@ describe('corkForTurn (write batching per event-loop turn)', () => {
     later.stream.write('more');
     await nextCheckPhase();
     expect(later.batches).toEqual([['reply from a promise'], ['more']]);
+  });
+
+  it('lets the reply to a read of one frame straight out, with no release to schedule', async () => {
+    await nextCheckPhase(); // no batch of an earlier test still due
+    const { stream, batches } = recorder();
+    readingOne(stream);
+    readAlone(stream); // the read held one message; its reply comes later, from a promise
+    corkForTurn(stream);
+    stream.write('reply');
+    expect(batches).toEqual([['reply']]);
+    expect(releaseScheduled()).toBe(false);
+    // What follows in the same turn is batched as usual, one write unbatched at worst.
+    for (const part of ['b', 'c', 'd']) {
+      corkForTurn(stream);
+      stream.write(part);
+    }
+    expect(batches).toEqual([['reply'], ['b']]);
+    expect(releaseScheduled()).toBe(true);
+    await nextCheckPhase();
+    expect(batches).toEqual([['reply'], ['b'], ['c', 'd']]);
   });
 
   it('does not delay a lone write per stream (a fan-out)', () => {

@@ -100,6 +100,27 @@ const failure = (code: string, closeCode: number): ParserEvent => ({ type: 'erro
 const ZERO_KEY = '00 00 00 00';
 
 describe('FrameParser', () => {
+  describe('holdsOneFrame (a read of one message in flight)', () => {
+    it('is true for exactly one whole frame with nothing buffered, 7- and 16-bit lengths', () => {
+      const { parser: p } = parser();
+      expect(p.holdsOneFrame(hex(`81 85 ${ZERO_KEY} 48 65 6c 6c 6f`))).toBe(true);
+      expect(p.holdsOneFrame(Buffer.concat([hex(`82 fe 01 00 ${ZERO_KEY}`), Buffer.alloc(256)]))).toBe(true);
+      expect(p.holdsOneFrame(hex(`89 80 ${ZERO_KEY}`))).toBe(true);
+    });
+
+    it('is false for part of a frame, more than one, 64-bit lengths, or after a partial read', () => {
+      const { parser: p } = parser();
+      const hello = hex(`81 85 ${ZERO_KEY} 48 65 6c 6c 6f`);
+      expect(p.holdsOneFrame(hello.subarray(0, 8))).toBe(false);
+      expect(p.holdsOneFrame(Buffer.concat([hello, hello]))).toBe(false);
+      expect(p.holdsOneFrame(hex('81'))).toBe(false);
+      expect(p.holdsOneFrame(hex(`82 fe 01`))).toBe(false);
+      expect(p.holdsOneFrame(Buffer.concat([hex(`82 ff 00 00 00 00 00 00 00 01 ${ZERO_KEY}`), hex('00')]))).toBe(false);
+      p.push(Buffer.from(hello.subarray(0, 3)));
+      expect(p.holdsOneFrame(hello)).toBe(false);
+    });
+  });
+
   describe('data frames', () => {
     it('delivers a masked text message (RFC 6455 section 5.7 example)', () => {
       expect(parse('81 85 37 fa 21 3d 7f 9f 4d 51 58')).toEqual([message('Hello')]);

@@ -153,6 +153,20 @@ export class FrameParser<T> {
     return this.state === STATE_STOPPED;
   }
 
+  /**
+   * True when nothing is buffered and `chunk` is exactly one whole frame (16-bit lengths at
+   * most): a read of one message in flight, told apart before it is parsed.
+   */
+  holdsOneFrame(chunk: Buffer): boolean {
+    if (this.state !== STATE_HEADER || this.bufferedBytes !== 0 || chunk.length < 2) return false;
+    const b1 = chunk[1];
+    const length7 = b1 & 0x7f;
+    const maskBytes = (b1 & 0x80) !== 0 ? 4 : 0;
+    if (length7 < 126) return chunk.length === 2 + maskBytes + length7;
+    if (length7 === 127 || chunk.length < 4) return false;
+    return chunk.length === 4 + maskBytes + ((chunk[2] << 8) | chunk[3]);
+  }
+
   /** Feeds bytes from the peer. The parser takes ownership of `chunk` (it unmasks in place). */
   push(chunk: Buffer): void {
     if (this.state === STATE_STOPPED || chunk.length === 0) return;

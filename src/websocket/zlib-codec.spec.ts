@@ -71,6 +71,19 @@ describe('Deflater', () => {
     deflater.close();
   });
 
+  it('compresses an empty message to 00 after other messages on a kept context, which still decodes as one stream', async () => {
+    const deflater = new Deflater(DEFAULTS);
+    const messages = [chatText(300, 1), Buffer.alloc(0), Buffer.alloc(0), chatText(300, 2), Buffer.alloc(0)];
+    const wire: Buffer[] = [];
+    for (const message of messages) {
+      const { result } = await deflate(deflater, message);
+      if (message.length === 0) expect(result).toEqual(Buffer.from([0x00]));
+      wire.push(result, TRAILER);
+    }
+    expect(inflateRawSync(Buffer.concat(wire), SYNC)).toEqual(Buffer.concat(messages));
+    deflater.close();
+  });
+
   it('keeps its context between messages until reset (context takeover)', async () => {
     const deflater = new Deflater(DEFAULTS);
     const message = Buffer.from(randomBytes(1500).toString('base64'));
@@ -208,5 +221,48 @@ describe('Inflater', () => {
       deflater.close();
       inflater.close();
     }
+  });
+});
+
+/**
+ * Counts the passes of a codec's zlib stream through libuv's thread pool (calls of its native
+ * handle's write): each is a trip to a pool thread and back through the event loop, which a
+ * message in flight waits for.
+ */
+function countPasses(codec: Inflater | Deflater): () => number {
+  const stream = (codec as unknown as { stream: { _handle: { write: (...args: unknown[]) => unknown } } }).stream;
+  const handle = stream._handle;
+  const write = handle.write;
+  let passes = 0;
+  handle.write = function (this: unknown, ...args: unknown[]) {
+    passes++;
+    return write.apply(this, args);
+  };
+  return () => passes;
+}
+
+describe('zlib passes per message', () => {
+  it('inflates a small message in one pass of the thread pool (payload and trailer in one sync-flushed write)', async () => {
+    const inflater = new Inflater(15);
+    await inflate(inflater, peerCompress(chatText(1024, 1))); // creates the stream
+    inflater.reset();
+    const passes = countPasses(inflater);
+    const message = chatText(1024, 2);
+    const { result } = await inflate(inflater, peerCompress(message));
+    expect(result).toEqual(message);
+    expect(passes()).toBe(1);
+    inflater.close();
+  });
+
+  it('compresses a small message in one pass of the thread pool (one sync-flushed write, no flush())', async () => {
+    const deflater = new Deflater(DEFAULTS);
+    await deflate(deflater, chatText(1024, 1));
+    deflater.reset();
+    const passes = countPasses(deflater);
+    const message = chatText(1024, 2);
+    const { result } = await deflate(deflater, message);
+    expect(inflateRawSync(Buffer.concat([result, TRAILER]), SYNC)).toEqual(message);
+    expect(passes()).toBe(1);
+    deflater.close();
   });
 });

@@ -4,6 +4,12 @@ import { protocolError, type WebSocketError } from './errors.js';
 /** The empty stored block a sync flush ends with (RFC 7692 section 7.2.1). */
 export const DEFLATE_TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
+/**
+ * Compressed messages up to this size get their trailer in a copy (one zlib write); a larger
+ * one is written as it is, then the trailer (two), rather than copied.
+ */
+const TRAILER_COPY_LIMIT = 64 * 1024;
+
 export type CodecCallback = (error: WebSocketError | undefined, result: Buffer) => void;
 
 const kCodec = Symbol('websocket.zlibCodec');
@@ -62,11 +68,18 @@ abstract class ZlibCodec {
     this.callback = callback;
     this.limit = limit;
     this.stripTrailer = compress;
-    stream.write(input);
-    if (!compress) stream.write(DEFLATE_TRAILER);
+    // The stream sync-flushes every write (its `flush` option), so one write is the whole job:
+    // one pass of libuv's thread pool, where write + trailer + flush() took three, each a trip
+    // to a pool thread and back through the event loop, paid by every message in flight.
     // Bound to this stream: a stream dropped after an error may still call back later, while
     // the next job runs on its successor.
-    stream.flush(constants.Z_SYNC_FLUSH, () => this.flushed(stream));
+    const done = (): void => this.flushed(stream);
+    if (compress) stream.write(input, done);
+    else if (input.length <= TRAILER_COPY_LIMIT) stream.write(withTrailer(input), done);
+    else {
+      stream.write(input);
+      stream.write(DEFLATE_TRAILER, done);
+    }
   }
 
   private collect(chunk: Buffer): void {
@@ -149,7 +162,7 @@ function onEnd(this: OwnedStream<DeflateRaw | InflateRaw>): void {
 /** Decompresses messages of one peer (or, pooled, of anyone without context takeover). */
 export class Inflater extends ZlibCodec {
   protected create(): InflateRaw {
-    return createInflateRaw({ windowBits: this.windowBits });
+    return createInflateRaw({ windowBits: this.windowBits, flush: constants.Z_SYNC_FLUSH });
   }
 
   /**
@@ -187,7 +200,12 @@ export class Deflater extends ZlibCodec {
   }
 
   protected create(): DeflateRaw {
-    return createDeflateRaw({ windowBits: this.windowBits, level: this.level, memLevel: this.memLevel });
+    return createDeflateRaw({
+      windowBits: this.windowBits,
+      level: this.level,
+      memLevel: this.memLevel,
+      flush: constants.Z_SYNC_FLUSH,
+    });
   }
 
   /**
@@ -195,12 +213,25 @@ export class Deflater extends ZlibCodec {
    * (RFC 7692 7.2.1). An empty message compresses to the single byte 00 (7.2.3.6).
    */
   deflate(payload: Buffer, callback: CodecCallback): void {
-    this.start(payload, true, 0, callback);
+    // zlib produces nothing for a sync flush right after another one (a "duplicate" flush), so
+    // an empty message on a kept context would go out as no bytes at all; 00 is its compressed
+    // form on any context (an empty stored block, once the peer appends 00 00 ff ff), and
+    // leaves the context as it was.
+    if (payload.length === 0) process.nextTick(callback, undefined, Buffer.from([0x00]));
+    else this.start(payload, true, 0, callback);
   }
 
   protected error(cause: Error): WebSocketError {
     return protocolError('WS_ERR_COMPRESSION_FAILED', `Compression failed: ${cause.message}`);
   }
+}
+
+/** The payload with the 00 00 ff ff the sender removed put back, in one buffer (one zlib write). */
+function withTrailer(payload: Buffer): Buffer {
+  const input = Buffer.allocUnsafe(payload.length + DEFLATE_TRAILER.length);
+  payload.copy(input, 0);
+  DEFLATE_TRAILER.copy(input, payload.length);
+  return input;
 }
 
 function endsWithTrailer(data: Buffer): boolean {
