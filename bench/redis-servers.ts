@@ -13,9 +13,12 @@ const START_TIMEOUT_MS = 10_000;
 const CLUSTER_OK_TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
 
-/** Why the bench cannot start Redis servers of its own, or undefined when it can. */
-export function redisBinariesProblem(): string | undefined {
-  const missing = [REDIS_SERVER, REDIS_CLI].filter((path) => !existsSync(path));
+/**
+ * Why the bench cannot start Redis servers of its own, or undefined when it can (redis-cli
+ * only for a cluster).
+ */
+export function redisBinariesProblem(cluster = true): string | undefined {
+  const missing = (cluster ? [REDIS_SERVER, REDIS_CLI] : [REDIS_SERVER]).filter((path) => !existsSync(path));
   return missing.length === 0
     ? undefined
     : `${missing.join(' and ')} not found (install redis-server, or set REDIS_SERVER / REDIS_CLI)`;

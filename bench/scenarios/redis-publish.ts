@@ -1,3 +1,4 @@
+import { redisBinariesProblem, RedisServers } from '../redis-servers.js';
 import { Redis, type ChainableCommander } from 'ioredis';
 import { resolveIdempotencyWindow } from '../../src/chat/bus/idempotency-window.js';
 import { RedisChatStore, type StoreLimits } from '../../src/chat/bus/redis/redis-chat-store.js';
@@ -5,7 +6,6 @@ import { RedisKeys } from '../../src/chat/bus/redis/redis-keys.js';
 import { messageEnvelope } from '../../src/chat/bus/redis/redis-wire.js';
 import type { BenchContext } from '../context.js';
 import { recordRun, type RedisPublishResult, type RedisPublishRun } from '../report/results.js';
-import { OwnRedis } from './own-redis.js';
 import { commandCalls, keepInFlight, microsPerMessage, redisCpuSeconds } from './publish-cost.js';
 
 const ROOM = 'bench';
@@ -38,7 +38,7 @@ export async function runRedisPublish(context: BenchContext): Promise<RedisPubli
   const messages = options.quick ? 5000 : 20_000;
   const inFlight = 256;
   const result: RedisPublishResult = { messages, inFlight, targets: {} };
-  const problem = OwnRedis.problem();
+  const problem = redisBinariesProblem(false);
   if (problem !== undefined) {
     result.skipped = problem;
     progress.log(`  ! redis-publish skipped: ${problem}`);
@@ -65,7 +65,7 @@ async function measureOnce(
   inFlight: number,
   update: (what: string) => void,
 ): Promise<RedisPublishRun> {
-  const server = await OwnRedis.start();
+  const server = await RedisServers.single(undefined);
   const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
   const subscriber = new Redis(server.url, { maxRetriesPerRequest: 1 });
   const autoPipelined = new Redis(server.url, { maxRetriesPerRequest: 1, enableAutoPipelining: true });

@@ -264,8 +264,7 @@ export class ChatService implements BeforeApplicationShutdown, OnApplicationShut
    */
   post(connection: ChatConnection, room: string, text: string, ref?: MessageRef): Promise<ChatMessage> {
     if (!connection.rooms.has(room)) throw notInRoom(room);
-    const draft: MessageDraft = { room, from: connection.name, fromId: connection.senderId, text };
-    if (ref !== undefined) draft.ref = ref;
+    const draft = draftOf(room, { from: connection.name, fromId: connection.senderId }, text, ref);
     const checking = this.access.requirePostOf(connection, room);
     if (checking === undefined) return this.publish(draft);
     return checking.then(() => {
@@ -281,9 +280,7 @@ export class ChatService implements BeforeApplicationShutdown, OnApplicationShut
    */
   async postAs(sender: Sender, room: string, text: string, client?: string, ref?: MessageRef): Promise<ChatMessage> {
     if (client !== undefined) await this.admitRoomCreation(client, room);
-    const draft: MessageDraft = { room, from: sender.from, fromId: sender.fromId, text };
-    if (ref !== undefined) draft.ref = ref;
-    return this.publish(draft);
+    return this.publish(draftOf(room, sender, text, ref));
   }
 
   /**
@@ -297,12 +294,7 @@ export class ChatService implements BeforeApplicationShutdown, OnApplicationShut
     client?: string,
   ): Promise<ChatMessage[]> {
     if (client !== undefined) await this.admitRoomCreation(client, room);
-    const drafts = posts.map(({ sender, text, ref }) => {
-      const draft: MessageDraft = { room, from: sender.from, fromId: sender.fromId, text };
-      if (ref !== undefined) draft.ref = ref;
-      return draft;
-    });
-    return this.publishMany(drafts);
+    return this.publishMany(posts.map(({ sender, text, ref }) => draftOf(room, sender, text, ref)));
   }
 
   /**
@@ -445,4 +437,11 @@ export class ChatService implements BeforeApplicationShutdown, OnApplicationShut
 
 function notInRoom(room: string): ChatError {
   return new ChatError('not_in_room', `you are not in room ${JSON.stringify(room)}; join it first`);
+}
+
+/** The message to store: `ref` only when there is one (the bus stores what it is given). */
+function draftOf(room: string, sender: Sender, text: string, ref: MessageRef | undefined): MessageDraft {
+  const draft: MessageDraft = { room, from: sender.from, fromId: sender.fromId, text };
+  if (ref !== undefined) draft.ref = ref;
+  return draft;
 }
