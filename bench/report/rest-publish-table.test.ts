@@ -39,6 +39,27 @@ describe('rest publish section and goals', () => {
     assert.match(text, /\| REST `POST …\/messages\/batch` \| 2\.00 k \| .* \| 2\.00x \/ 0\.50x \| 0 \|/);
   });
 
+  it('sets the Express floor beside the WebSocket path, or says why it has no run', () => {
+    const result = publish(run(1000, 2000), run(600, 3000), run(2000, 1000));
+    assert.doesNotMatch(restPublishSection(result), /Express alone/);
+    result.expressFloor = {};
+    recordRun(result.expressFloor, 'ours', {
+      requestsPerSec: 5000,
+      serverCpu: 90,
+      serverCpuMicrosPerRequest: 180,
+      loadCpu: 60,
+      errors: 0,
+    });
+    assert.match(
+      restPublishSection(result),
+      /Express alone .* 5\.00 k requests\/s at 90% server CPU, 180 µs of CPU per request, 1\.80x the WebSocket path's 100 µs per message/,
+    );
+    const failed = publish(run(1000, 2000), run(600, 3000), run(2000, 1000));
+    failed.expressFloor = {};
+    recordRun(failed.expressFloor, 'ours', 'port in use');
+    assert.match(restPublishSection(failed), /Reference, Express alone: no successful run: port in use/);
+  });
+
   it('holds REST to at least 0.5x the WebSocket msg/s and at most 2x its p99', () => {
     const goals = evaluateGoals({
       echo: [],

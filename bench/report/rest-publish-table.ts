@@ -28,7 +28,7 @@ export function publishRatios(
   return { throughput: ratio(rest?.messagesPerSec, ws?.messagesPerSec), p99: ratio(rest?.p99, ws?.p99) };
 }
 
-/** Section G of results.md: publishing into rooms over WebSocket, REST, and REST batches. */
+/** Section I of results.md: publishing into rooms over WebSocket, REST, and REST batches. */
 export function restPublishSection(result: PublishResult): string {
   const title = '## I. Publishing: WebSocket against REST';
   const intro =
@@ -51,6 +51,7 @@ export function restPublishSection(result: PublishResult): string {
       `${formatRatio(vs.throughput)} / ${formatRatio(vs.p99)} | ${formatInteger(run.errors)} |`
     );
   });
+  const floor = expressFloorLine(result);
   return [
     title,
     '',
@@ -59,5 +60,29 @@ export function restPublishSection(result: PublishResult): string {
     '| path | msg/s | p50 | p99 | server CPU | CPU per message | load CPU | vs WebSocket (msg/s / p99) | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
+    ...(floor === undefined ? [] : ['', floor]),
   ].join('\n');
+}
+
+/**
+ * What the same REST publishers get from Express alone, next to the WebSocket path's CPU per
+ * message: the cost every Nest route on Express pays before doing anything.
+ */
+function expressFloorLine(result: PublishResult): string | undefined {
+  const entry = result.expressFloor?.ours;
+  if (entry === undefined) return undefined;
+  if (entry.runs.length === 0) return `Reference, Express alone: no successful run: ${entry.failures.at(-1) ?? ''}`;
+  const floor = entry.median;
+  const ws = medianRun(result, 'ws');
+  const against =
+    ws === undefined
+      ? ''
+      : `, ${formatRatio(ratio(floor.serverCpuMicrosPerRequest, ws.serverCpuMicrosPerMessage))} the WebSocket ` +
+        `path's ${formatMicros(ws.serverCpuMicrosPerMessage)} per message (stored, published and delivered)`;
+  return (
+    `Reference, Express alone (Express 5 with Nest's body parsers, one POST route answering 201; no Nest ` +
+    `routing, guards, validation or headers, nothing stored): the same ${result.publishers.rest} publishers get ` +
+    `${formatCompact(floor.requestsPerSec)} requests/s at ${formatPercent(floor.serverCpu)} server CPU, ` +
+    `${formatMicros(floor.serverCpuMicrosPerRequest)} of CPU per request${against}.`
+  );
 }

@@ -261,6 +261,16 @@ export interface PublishRun {
 
 export type PublishPath = 'ws' | 'rest' | 'batch';
 
+/** The REST publishers against Express alone (one bare POST route): the floor under any Nest REST route on Express. */
+export interface ExpressFloorRun {
+  requestsPerSec: number;
+  /** % of one core, and per request. */
+  serverCpu: number;
+  serverCpuMicrosPerRequest: number;
+  loadCpu: number;
+  errors: number;
+}
+
 /** 'rest-publish': the WebSocket publish path against REST posts and REST batches, on one instance. */
 export interface PublishResult {
   /** The instance's bus: `redis` when Redis answered, else `memory`. */
@@ -269,6 +279,8 @@ export interface PublishResult {
   publishers: Record<PublishPath, number>;
   batchSize: number;
   paths: Record<PublishPath, ByTarget<PublishRun>>;
+  /** Absent in results written before the reference existed. */
+  expressFloor?: ByTarget<ExpressFloorRun>;
 }
 
 export interface MicroRow {

@@ -6,12 +6,19 @@ import { Child } from '../child.js';
 import type { BenchContext } from '../context.js';
 import type { TargetCommand, TargetMessage } from '../messages.js';
 import { cpuPercent, cpuSeconds } from '../proc.js';
-import { type PublishPath, type PublishResult, type PublishRun, recordRun } from '../report/results.js';
+import {
+  type ExpressFloorRun,
+  type PublishPath,
+  type PublishResult,
+  type PublishRun,
+  recordRun,
+} from '../report/results.js';
 import { joinRooms, openChat, PublishReceiver } from './publish-receiver.js';
 import { keepAliveAgent, RestSender, type Sender, Sequence, WsSender } from './publish-senders.js';
 import { deleteKeys, redisProblem } from './redis-keys.js';
 
 const CHAT_TARGET = fileURLToPath(new URL('../targets/chat-target.js', import.meta.url));
+const EXPRESS_TARGET = fileURLToPath(new URL('../targets/express-post-target.js', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const EXIT_TIMEOUT_MS = 10_000;
 const REDIS_PING_TIMEOUT_MS = 1000;
@@ -26,7 +33,8 @@ export const PUBLISH_PATHS: readonly PublishPath[] = ['ws', 'rest', 'batch'];
 type Target = Child<TargetCommand, TargetMessage>;
 
 export function restPublishSteps(options: BenchContext['options']): number {
-  return PUBLISH_PATHS.length * options.repeats;
+  // The three paths, then the Express floor.
+  return (PUBLISH_PATHS.length + 1) * options.repeats;
 }
 
 /**
@@ -39,7 +47,9 @@ export function restPublishSteps(options: BenchContext['options']): number {
  *   as on the other paths).
  * Every room has its WebSocket member and one receiver, a member of all 16 rooms, which
  * measures the publish-to-delivery latency. Issue 15: REST at least 0.5x the WebSocket
- * throughput, at most 2x its p99.
+ * throughput, at most 2x its p99. Then, as a reference, the same 16 REST publishers against
+ * Express alone (express-post-target.ts): what a Nest app on Express pays per request before
+ * any work of its own.
  */
 export async function runRestPublish(context: BenchContext): Promise<PublishResult> {
   const { options } = context;
@@ -49,13 +59,54 @@ export async function runRestPublish(context: BenchContext): Promise<PublishResu
     publishers: PUBLISHERS,
     batchSize: BATCH_SIZE,
     paths: { ws: {}, rest: {}, batch: {} },
+    expressFloor: {},
   };
   if (redisDown !== undefined) context.progress.log(`  ! rest-publish on the in-memory bus: ${redisDown}`);
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
     const runs = await publishRuns(context, result.bus, repeat);
     for (const path of PUBLISH_PATHS) recordRun(result.paths[path], 'ours', runs[path]);
+    context.progress.step(
+      `rest publish: ${PUBLISHERS.rest} REST publishers against Express alone · run ${repeat}/${options.repeats}`,
+    );
+    recordRun(result.expressFloor!, 'ours', await expressFloorRun(context));
   }
   return result;
+}
+
+/** The 16 single-message REST publishers against a bare Express route: requests/s and CPU per request. */
+async function expressFloorRun(context: BenchContext): Promise<ExpressFloorRun | string> {
+  const target = new Child<TargetCommand, TargetMessage>(EXPRESS_TARGET, {
+    cpus: context.serverCpus,
+    env: { ...process.env },
+    label: 'express floor',
+  });
+  const agent = keepAliveAgent(ROOMS);
+  try {
+    const { port } = await target.next('ready', START_TIMEOUT_MS, 'failed');
+    const endpoint = { host: '127.0.0.1', port, agent };
+    const sequence = new Sequence();
+    const senders = Array.from({ length: ROOMS }, (_, i) => new RestSender(`publish-${i}`, sequence, endpoint, 1));
+    const window = await measureWindow(context, target.pid, senders, () => answered(senders), 'answered');
+    if (window.count === 0) return `nothing answered${failedRequests(window.errors)}`;
+    return {
+      requestsPerSec: window.count / window.seconds,
+      serverCpu: window.serverCpu,
+      serverCpuMicrosPerRequest: window.serverCpuMicros / window.count,
+      loadCpu: window.loadCpu,
+      errors: window.errors,
+    };
+  } catch (error) {
+    const message = (error as Error).message;
+    context.progress.log(`  ! rest publish, Express floor: ${message}`);
+    return message;
+  } finally {
+    agent.destroy();
+    await target.stop({ type: 'exit' }, EXIT_TIMEOUT_MS);
+  }
+}
+
+function answered(senders: Sender[]): number {
+  return senders.reduce((n, sender) => n + sender.accepted, 0);
 }
 
 function startTarget(context: BenchContext, bus: PublishResult['bus'], prefix: string): Target {
@@ -141,48 +192,91 @@ async function pathRun(
   receiver: PublishReceiver,
   senders: Sender[],
 ): Promise<PublishRun | string> {
+  const delivered = (): number => receiver.messages;
+  const window = await measureWindow(context, pid, senders, delivered, 'delivered', () => receiver.mark());
+  if (window.errors > 0) {
+    const last = senders.find((sender) => sender.lastError !== undefined)?.lastError;
+    context.progress.log(`  ! rest publish: ${window.errors} failed requests, last: ${last}`);
+  }
+  if (window.count === 0) return `nothing delivered${failedRequests(window.errors)}`;
+  return {
+    messagesPerSec: window.count / window.seconds,
+    p50: receiver.histogram.quantile(0.5),
+    p99: receiver.histogram.quantile(0.99),
+    serverCpu: window.serverCpu,
+    serverCpuMicrosPerMessage: window.serverCpuMicros / window.count,
+    loadCpu: window.loadCpu,
+    errors: window.errors,
+  };
+}
+
+interface MeasuredWindow {
+  /** What `count` went up by while measuring. */
+  count: number;
+  seconds: number;
+  /** % of one core, and in total (µs). */
+  serverCpu: number;
+  serverCpuMicros: number;
+  /** This process: the publishers (and the receiver). */
+  loadCpu: number;
+  /** Failed requests while measuring. */
+  errors: number;
+}
+
+/** Starts the senders, warms up, measures (`startMeasuring` first), and stops them. */
+async function measureWindow(
+  context: BenchContext,
+  pid: number,
+  senders: Sender[],
+  count: () => number,
+  what: string,
+  startMeasuring: () => void = () => {},
+): Promise<MeasuredWindow> {
   const { options } = context;
+  const errorsSoFar = (): number => senders.reduce((n, sender) => n + sender.errors, 0);
   for (const sender of senders) sender.start();
   try {
-    await wait(context, options.warmupMs, 'warm-up', receiver);
-    receiver.mark();
-    const errors0 = senders.reduce((n, sender) => n + sender.errors, 0);
+    await sleepWithProgress(context, options.warmupMs, 'warm-up', count, what);
+    startMeasuring();
+    const count0 = count();
+    const errors0 = errorsSoFar();
     const cpu0 = cpuSeconds(pid);
     const load0 = process.cpuUsage();
     const start = performance.now();
-    await wait(context, options.measureMs, 'measuring', receiver);
+    await sleepWithProgress(context, options.measureMs, 'measuring', count, what);
     const cpu1 = cpuSeconds(pid);
     const load = process.cpuUsage(load0);
     const seconds = (performance.now() - start) / 1000;
-    const { messages } = receiver;
-    const errors = senders.reduce((n, sender) => n + sender.errors, 0) - errors0;
-    if (errors > 0) {
-      const last = senders.find((sender) => sender.lastError !== undefined)?.lastError;
-      context.progress.log(`  ! rest publish: ${errors} failed requests, last: ${last}`);
-    }
-    if (messages === 0) return `nothing delivered${errors > 0 ? ` (${errors} failed requests)` : ''}`;
     const serverCpu = cpuPercent(cpu0, cpu1, seconds);
     return {
-      messagesPerSec: messages / seconds,
-      p50: receiver.histogram.quantile(0.5),
-      p99: receiver.histogram.quantile(0.99),
+      count: count() - count0,
+      seconds,
       serverCpu,
-      serverCpuMicrosPerMessage: ((serverCpu / 100) * seconds * 1e6) / messages,
-      // The publishers and the receiver run in this process.
+      serverCpuMicros: (serverCpu / 100) * seconds * 1e6,
       loadCpu: ((load.user + load.system) / 1e6 / seconds) * 100,
-      errors,
+      errors: errorsSoFar() - errors0,
     };
   } finally {
     await Promise.all(senders.map((sender) => sender.stop()));
   }
 }
 
-async function wait(context: BenchContext, ms: number, phase: string, receiver: PublishReceiver): Promise<void> {
+function failedRequests(errors: number): string {
+  return errors > 0 ? ` (${errors} failed requests)` : '';
+}
+
+async function sleepWithProgress(
+  context: BenchContext,
+  ms: number,
+  phase: string,
+  count: () => number,
+  what: string,
+): Promise<void> {
   const start = performance.now();
   while (performance.now() - start < ms) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(PROGRESS_EVERY_MS, ms - (performance.now() - start))));
     context.progress.update(
-      `${phase} ${((performance.now() - start) / 1000).toFixed(1)}/${(ms / 1000).toFixed(1)}s · ${receiver.messages.toLocaleString('en-US')} delivered`,
+      `${phase} ${((performance.now() - start) / 1000).toFixed(1)}/${(ms / 1000).toFixed(1)}s · ${count().toLocaleString('en-US')} ${what}`,
     );
   }
 }
