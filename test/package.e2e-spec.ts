@@ -18,8 +18,9 @@ import {
 } from './helpers/package-host.js';
 import { eventually } from './helpers/waiting.js';
 
-// The package the way a user installs it: `npm pack` (prepack builds), then two fresh Nest
-// hosts that install the tarball from npm. Slow (a build and two npm installs), never skipped;
+// The package the way a user installs it: `npm pack` (prepack builds), then three fresh Nest
+// hosts (ESM on Express, CommonJS on an older Nest, ESM on Fastify) that install the tarball
+// from npm. Slow (a build and three npm installs), never skipped;
 // the ESM host is also started under a global prefix and its page driven in Chromium (skipped
 // locally without Chromium, failing under CI).
 
@@ -133,8 +134,52 @@ NestFactory.create(HostModule, { logger: ['error', 'warn'] }).then(async (app) =
 });
 `;
 
+/**
+ * ESM host in plain JavaScript on Nest's other HTTP platform, Fastify: the chat's REST API,
+ * page, rate limit and history headers go through the host's platform, not Express.
+ */
+const fastifyHost = `import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { ChatModule, InMemoryChatBus, Rfc6455Adapter } from 'nest-chat-gateway';
+
+class HostController {
+  status() {
+    return { host: 'fastify' };
+  }
+}
+Get('status')(HostController.prototype, 'status', Object.getOwnPropertyDescriptor(HostController.prototype, 'status'));
+Controller('host')(HostController);
+
+class HostModule {}
+Module({
+  imports: [
+    ChatModule.forRoot({
+      bus: new InMemoryChatBus({ historySize: 2 }),
+      historySize: 2,
+      // A burst, then one write per 1,000 s: the test runs into the limit.
+      restRateLimit: { burst: 12, perSecond: 0.001 },
+    }),
+  ],
+  controllers: [HostController],
+})(HostModule);
+
+const app = await NestFactory.create(HostModule, new FastifyAdapter(), { logger: ['error', 'warn'] });
+app.useWebSocketAdapter(new Rfc6455Adapter(app));
+app.enableShutdownHooks();
+await app.listen(0, '127.0.0.1');
+console.log('RESOLVED ' + new URL(import.meta.resolve('nest-chat-gateway')).pathname);
+console.log('LISTENING ' + app.getHttpServer().address().port);
+`;
+
 /** The older Nest 12 release line a CommonJS host is pinned to. */
 const OLDER_NEST = { core: '12.4.0', websockets: '12.1.0' };
+
+/** The host runs the package installed in its own node_modules (not this checkout). */
+function expectInstalledPackage(host: HostProcess, dir: string): void {
+  expect(realpathSync(host.resolved)).toBe(realpathSync(join(dir, 'node_modules/nest-chat-gateway/dist/index.js')));
+}
 
 async function drive(host: HostProcess, room: string, expectedHostBody: object, hostPath: string): Promise<void> {
   const http = `http://127.0.0.1:${host.port}`;
@@ -171,8 +216,10 @@ describe('the packed package in host applications', () => {
   let packed: PackedPackage;
   let esmDir: string;
   let cjsDir: string;
+  let fastifyDir: string;
   let esm: HostProcess;
   let cjs: HostProcess;
+  let fastify: HostProcess;
   const running: HostProcess[] = [];
   const started = (host: HostProcess): HostProcess => {
     running.push(host);
@@ -190,7 +237,7 @@ describe('the packed package in host applications', () => {
       'reflect-metadata': await installedVersion('reflect-metadata'),
       rxjs: await installedVersion('rxjs'),
     };
-    [esmDir, cjsDir] = await Promise.all([
+    [esmDir, cjsDir, fastifyDir] = await Promise.all([
       createHostApp(packed, {
         name: 'esm-host',
         type: 'module',
@@ -214,10 +261,20 @@ describe('the packed package in host applications', () => {
         },
         files: { 'main.js': cjsHost },
       }),
+      createHostApp(packed, {
+        name: 'fastify-host',
+        type: 'module',
+        dependencies: {
+          ...ours,
+          '@nestjs/platform-fastify': await installedVersion('@nestjs/platform-fastify'),
+        },
+        files: { 'main.js': fastifyHost },
+      }),
     ]);
-    [esm, cjs] = await Promise.all([
+    [esm, cjs, fastify] = await Promise.all([
       startHostApp(esmDir, 'dist/main.js').then(started),
       startHostApp(cjsDir, 'main.js').then(started),
+      startHostApp(fastifyDir, 'main.js').then(started),
     ]);
   }, SETUP_MS);
 
@@ -256,9 +313,7 @@ describe('the packed package in host applications', () => {
     'runs in an ESM host on our Nest versions (import, forRootAsync, @Public() guard)',
     async () => {
       const host = esm;
-      expect(realpathSync(host.resolved)).toBe(
-        realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')),
-      );
+      expectInstalledPackage(host, esmDir);
       await drive(host, 'esm-room', { host: 'esm', protocolServer: 'function', chatError: 'forbidden' }, '/host/hello');
       const http = `http://127.0.0.1:${host.port}`;
       await request(http).get('/host/secret').expect(403);
@@ -274,12 +329,64 @@ describe('the packed package in host applications', () => {
     'runs in a CommonJS host pinned to an older Nest 12 (require, getType() guard)',
     async () => {
       const host = cjs;
-      expect(realpathSync(host.resolved)).toBe(
-        realpathSync(join(cjsDir, 'node_modules/nest-chat-gateway/dist/index.js')),
-      );
+      expectInstalledPackage(host, cjsDir);
       await drive(host, 'cjs-room', { host: 'cjs' }, '/host/status');
       await request(`http://127.0.0.1:${host.port}`).get('/host/status').expect(403);
       expect(host.output()).not.toMatch(/can't resolve dependencies/i);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'runs in a host on Fastify: REST, page, history and rate-limit headers through the host platform',
+    async () => {
+      expectInstalledPackage(fastify, fastifyDir);
+      await drive(fastify, 'fastify-room', { host: 'fastify' }, '/host/status');
+      const http = () => request(`http://127.0.0.1:${fastify.port}`);
+
+      const page = await http()
+        .get('/')
+        .expect(200)
+        .expect('content-type', /text\/html/);
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      const script = await http()
+        .get('/assets/app.js')
+        .expect(200)
+        .expect('content-type', /javascript/);
+      await http().get('/assets/app.js').set('If-None-Match', script.headers.etag).expect(304);
+      await http().get('/assets/no-such-file.js').expect(404);
+
+      const post = (text: string) =>
+        http().post('/api/rooms/ops/messages').set('Idempotency-Key', text).send({ from: 'ci', text });
+      const first = await post('first').expect(201);
+      // A resend with the same key answers the message stored first.
+      expect((await post('first').expect(201)).body.id).toBe(first.body.id);
+      await http()
+        .post('/api/rooms/ops/messages/batch')
+        .send({ from: 'ci', messages: [{ text: 'a' }, { text: 'b' }] })
+        .expect(201);
+      // History keeps 2: after `first` nothing is lost yet; one more and `a` is gone.
+      const kept = await http().get(`/api/rooms/ops/messages?since=${first.body.id}`).expect(200);
+      expect(kept.body.map((message: { text: string }) => message.text)).toEqual(['a', 'b']);
+      expect(kept.headers['x-history-truncated']).toBeUndefined();
+      await post('c').expect(201);
+      const truncated = await http().get(`/api/rooms/ops/messages?since=${first.body.id}`).expect(200);
+      expect(truncated.headers['x-history-truncated']).toBe('true');
+
+      await http().post('/api/rooms/ops/messages').set('content-type', 'text/plain').send('hi').expect(415);
+      await http().post('/api/rooms/ops/messages').send({ from: 'ci' }).expect(400);
+      let limited: request.Response | undefined;
+      for (let i = 0; i < 20 && limited === undefined; i++) {
+        const response = await http()
+          .post('/api/rooms/ops/messages')
+          .send({ from: 'ci', text: `more ${i}` });
+        if (response.status === 429) limited = response;
+        else expect(response.status).toBe(201);
+      }
+      expect(limited?.status).toBe(429);
+      expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(1);
+      expect(fastify.output()).not.toMatch(/error/i);
     },
     TEST_MS,
   );
@@ -309,9 +416,7 @@ describe('the packed package in host applications', () => {
     it(
       'two pages connect, send and receive; the page finds the socket outside the prefix and the REST API under it',
       async () => {
-        expect(realpathSync(prefixed.resolved)).toBe(
-          realpathSync(join(esmDir, 'node_modules/nest-chat-gateway/dist/index.js')),
-        );
+        expectInstalledPackage(prefixed, esmDir);
         const http = `http://127.0.0.1:${prefixed.port}`;
         // The host's own routes moved under the prefix, its guard still in force.
         await request(http).get(`/${PREFIX}/host/hello`).expect(200);

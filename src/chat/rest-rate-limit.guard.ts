@@ -7,8 +7,8 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
 import { clientAddress } from '../http/client-address.js';
 import { CHAT_OPTIONS, type ResolvedChatOptions } from './chat-options.js';
 import { addressKey, ClientRateLimiter } from './client-rate-limiter.js';
@@ -35,6 +35,7 @@ export class RestRateLimitGuard implements CanActivate {
   constructor(
     @Inject(CHAT_OPTIONS) options: ResolvedChatOptions,
     private readonly reflector: Reflector,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.limiter = options.restRateLimit === false ? null : new ClientRateLimiter(options.restRateLimit);
   }
@@ -47,7 +48,7 @@ export class RestRateLimitGuard implements CanActivate {
     const waitMs = this.limiter.take(restClientKey(request), costOf === undefined ? 1 : costOf(request.body));
     if (waitMs === 0) return true;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    http.getResponse<ServerResponse>().setHeader('Retry-After', String(seconds));
+    this.adapterHost.httpAdapter.setHeader(http.getResponse<unknown>(), 'Retry-After', String(seconds));
     throw new HttpException('too many requests; slow down', HttpStatus.TOO_MANY_REQUESTS);
   }
 }

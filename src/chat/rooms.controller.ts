@@ -16,6 +16,7 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { ChatMessage } from './bus/chat-events.js';
 import { isWireRef, MAX_REF_LENGTH } from './bus/deliverable.js';
 import { BusUnavailableHttpFilter } from './bus-unavailable.filter.js';
@@ -48,6 +49,8 @@ export class RoomsController {
   constructor(
     private readonly chat: ChatService,
     private readonly access: RoomAccess,
+    // Headers through the host's HTTP platform (Express or Fastify), like Nest's own code.
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   /** Rooms with members, on every instance when the presence is shared (Redis). */
@@ -61,12 +64,12 @@ export class RoomsController {
   async messages(
     @Param() { room }: RoomParams,
     @Query() { since, limit }: MessagesQuery,
-    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown },
+    @Res({ passthrough: true }) response: unknown,
     @Req() request: RestRequest,
   ): Promise<ChatMessage[]> {
     if (!(await this.access.mayJoin(restPrincipal(request), room))) throw refused('read', room);
     const page = await this.chat.history(room, { since, limit: limit ?? DEFAULT_HISTORY_LIMIT });
-    if (page.truncated) response.setHeader(TRUNCATED_HEADER, 'true');
+    if (page.truncated) this.adapterHost.httpAdapter.setHeader(response, TRUNCATED_HEADER, 'true');
     return messagesFor(page.messages, restSenderId(request));
   }
 

@@ -4,9 +4,22 @@ import { PageDocument } from './page-document.js';
 import { PublicFiles, type PublicFile } from './public-files.js';
 import { setSecurityHeaders } from './security-headers.js';
 
+/** What `@Req()`/`@Res()` give: Node's own objects (Express), or wrappers holding them in `raw` (Fastify). */
+type PlatformRequest = IncomingMessage | { raw: IncomingMessage; originalUrl?: string };
+type PlatformResponse = ServerResponse | { raw: ServerResponse };
+
+function nodeRequest(request: PlatformRequest): IncomingMessage {
+  return 'raw' in request ? request.raw : request;
+}
+
+function nodeResponse(response: PlatformResponse): ServerResponse {
+  return 'raw' in response ? response.raw : response;
+}
+
 /**
  * The browser client: `GET /` is the page, `GET /assets/<file>` any file next to it (ChatModule
- * mounts it at its page path). The page refers to everything by relative URLs.
+ * mounts it at its page path). The page refers to everything by relative URLs. It answers on
+ * Node's response itself, so it works the same on either Nest HTTP platform.
  */
 @Controller()
 export class PageController {
@@ -17,12 +30,15 @@ export class PageController {
 
   @Get()
   page(
-    @Req() request: IncomingMessage & { originalUrl?: string },
+    @Req() platformRequest: PlatformRequest & { originalUrl?: string },
     @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res() response: ServerResponse,
+    @Res() platformResponse: PlatformResponse,
   ): void {
+    const request = nodeRequest(platformRequest);
+    const response = nodeResponse(platformResponse);
     setSecurityHeaders(request, response);
-    const url = request.originalUrl ?? request.url ?? '/';
+    // Express and Fastify both keep the URL as received (before a mount prefix was stripped).
+    const url = platformRequest.originalUrl ?? request.url ?? '/';
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
     // `/v1/chat` must become `/v1/chat/`, or the page's relative URLs would miss its folder.
@@ -31,15 +47,17 @@ export class PageController {
     serve(template && this.document.render(template, path), ifNoneMatch, response);
   }
 
-  @Get('assets/*path')
+  // One path segment: the page's files sit side by side (public-files.spec.ts), and a named
+  // wildcard (`*path`) is Express-only: Fastify's router refuses it.
+  @Get('assets/:file')
   asset(
-    @Param('path') path: string | string[],
+    @Param('file') file: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Req() request: IncomingMessage,
-    @Res() response: ServerResponse,
+    @Req() request: PlatformRequest,
+    @Res() response: PlatformResponse,
   ): void {
-    setSecurityHeaders(request, response);
-    serve(this.files.get(Array.isArray(path) ? path.join('/') : path), ifNoneMatch, response);
+    setSecurityHeaders(nodeRequest(request), nodeResponse(response));
+    serve(this.files.get(file), ifNoneMatch, nodeResponse(response));
   }
 }
 

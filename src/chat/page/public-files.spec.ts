@@ -15,20 +15,33 @@ describe('PublicFiles', () => {
   });
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
-  it('loads every file below the directory under its relative path', async () => {
+  it('loads the files of the directory by name, not those of its subfolders', async () => {
     const files = new PublicFiles(directory);
     await files.onModuleInit();
-    expect(files.paths.sort()).toEqual(['img/logo.svg', 'index.html', 'notes.xyz']);
-    expect(files.get('img/logo.svg')).toMatchObject({ body: Buffer.from('<svg/>'), contentType: 'image/svg+xml' });
+    expect(files.paths.sort()).toEqual(['index.html', 'notes.xyz']);
+    expect(files.get('index.html')).toMatchObject({
+      body: Buffer.from('<!doctype html>'),
+      contentType: 'text/html; charset=utf-8',
+    });
     expect(files.get('notes.xyz')?.contentType).toBe('application/octet-stream');
+    expect(files.get('img/logo.svg')).toBeUndefined();
     expect(files.get('../index.html')).toBeUndefined();
+  });
+
+  it('finds every file the shipped page refers to', async () => {
+    const files = new PublicFiles();
+    await files.onModuleInit();
+    const page = files.get('index.html')?.body.toString() ?? '';
+    const referred = [...page.matchAll(/(?:src|href)="(?:\.\/)?assets\/([^"]+)"/g)].map((match) => match[1]);
+    expect(referred.length).toBeGreaterThan(0);
+    for (const name of referred) expect(files.get(name)).toBeDefined();
   });
 
   it('gives each content its own ETag', async () => {
     const files = new PublicFiles(directory);
     await files.onModuleInit();
     const tags = files.paths.map((path) => files.get(path)?.etag);
-    expect(new Set(tags).size).toBe(3);
+    expect(new Set(tags).size).toBe(2);
     expect(tags[0]).toMatch(/^"[\w-]+"$/);
   });
 

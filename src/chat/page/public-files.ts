@@ -1,7 +1,7 @@
 import type { OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface PublicFile {
@@ -39,7 +39,7 @@ export function contentTypeOf(path: string): string {
 
 /**
  * The browser page's files, read once at start-up and kept in memory (a few tens of KB).
- * Lookups are by exact relative path, so no request can reach outside the directory.
+ * Lookups are by exact file name, so no request can reach outside the directory.
  */
 export class PublicFiles implements OnModuleInit {
   private files = new Map<string, PublicFile>();
@@ -50,7 +50,7 @@ export class PublicFiles implements OnModuleInit {
     this.files = await loadDirectory(this.directory);
   }
 
-  /** `path` relative to the directory with `/` separators, e.g. `index.html`, `img/logo.svg`. */
+  /** A file's name, e.g. `index.html`, `app.js`. */
   get(path: string): PublicFile | undefined {
     return this.files.get(path);
   }
@@ -64,7 +64,9 @@ async function loadDirectory(directory: string): Promise<Map<string, PublicFile>
   const files = new Map<string, PublicFile>();
   let entries;
   try {
-    entries = await readdir(directory, { recursive: true, withFileTypes: true });
+    // The files sit side by side: `GET <page>/assets/:file` routes one path segment on every
+    // Nest HTTP platform (Fastify's router has no named wildcard).
+    entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
     throw error;
@@ -74,7 +76,7 @@ async function loadDirectory(directory: string): Promise<Map<string, PublicFile>
     const absolute = join(entry.parentPath, entry.name);
     const body = await readFile(absolute);
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-    files.set(relative(directory, absolute).split(sep).join('/'), {
+    files.set(entry.name, {
       body,
       contentType: contentTypeOf(entry.name),
       etag,
