@@ -24,7 +24,8 @@ export function redisBinariesProblem(cluster = true): string | undefined {
     : `${missing.join(' and ')} not found (install redis-server, or set REDIS_SERVER / REDIS_CLI)`;
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nobody listens on right now (also used by the tests' Redis helpers). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -208,13 +209,18 @@ export function infoCommandStat(info: string, command: string): { calls: number;
   return match === null ? { calls: 0, usec: 0 } : { calls: Number(match[1]), usec: Number(match[2]) };
 }
 
-async function withRedis<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
+/** A connection to the redis-server on the loopback port for `use`, closed after it (also used by the tests). */
+export async function withRedis<T>(
+  port: number,
+  use: (redis: Redis) => Promise<T>,
+  commandTimeoutMs = 5000,
+): Promise<T> {
   const redis = new Redis({
     port,
     host: '127.0.0.1',
     lazyConnect: true,
     maxRetriesPerRequest: 0,
-    commandTimeout: 5000,
+    commandTimeout: commandTimeoutMs,
   });
   redis.on('error', () => undefined);
   try {

@@ -12,24 +12,29 @@ interface Answer {
   headers: http.IncomingHttpHeaders;
 }
 
-function post(app: ServiceApp, agent: http.Agent, text: string): Promise<Answer> {
+/** A POST of a message whose body is still to be written: the request, its body, and its answer. */
+function openPost(app: ServiceApp, agent: http.Agent, text: string) {
   const body = JSON.stringify({ from: 'backend', text });
   const url = new URL('/api/rooms/lobby/messages', app.httpUrl);
-  return within(
-    new Promise<Answer>((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, headers: res.headers }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    }),
-    `the answer to POST ${text}`,
-  );
+  let req!: http.ClientRequest;
+  const answer = new Promise<Answer>((resolve, reject) => {
+    req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+  });
+  return { req, body, answer };
+}
+
+function post(app: ServiceApp, agent: http.Agent, text: string): Promise<Answer> {
+  const { req, body, answer } = openPost(app, agent, text);
+  req.end(body);
+  return within(answer, `the answer to POST ${text}`);
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,27 +110,14 @@ describe('HTTP keep-alive', () => {
   });
 
   it('answers a request in flight during the shutdown with Connection: close', async () => {
-    const body = JSON.stringify({ from: 'backend', text: 'last words' });
-    const url = new URL('/api/rooms/lobby/messages', app.httpUrl);
-    const agent = keepAliveAgent();
-    const answer = new Promise<Answer>((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, headers: res.headers }));
-        },
-      );
-      req.on('error', reject);
-      // Half the body now: the request is in flight when the shutdown starts.
-      req.write(body.slice(0, 10));
-      setTimeout(() => {
-        const closing = app.close();
-        setTimeout(() => req.end(body.slice(10)), 50);
-        void closing.then(() => undefined);
-      }, 100);
-    });
+    const { req, body, answer } = openPost(app, keepAliveAgent(), 'last words');
+    // Half the body now: the request is in flight when the shutdown starts.
+    req.write(body.slice(0, 10));
+    setTimeout(() => {
+      const closing = app.close();
+      setTimeout(() => req.end(body.slice(10)), 50);
+      void closing.then(() => undefined);
+    }, 100);
     const { status, headers } = await within(answer, 'the answer to the request in flight');
     // Its message arrived once the shutdown had begun: refused (README, graceful shutdown).
     expect(status).toBe(503);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Child } from '../child.js';
 import type { BenchContext } from '../context.js';
 import { Histogram } from '../histogram.js';
@@ -10,16 +9,13 @@ import { cpuPercent, cpuSeconds, totalCpuSeconds } from '../proc.js';
 import { recordRun, type RedisBroadcastResult, type RedisBroadcastRun } from '../report/results.js';
 import { deleteKeys, redisProblem } from './redis-keys.js';
 import { RestPublisher } from './rest-publisher.js';
+import { CHAT_TARGET, EXIT_TIMEOUT_MS, PROGRESS_EVERY_MS, START_TIMEOUT_MS } from './chat-instance.js';
 
 const ROOM = 'bench';
 const PATH = '/chat';
-const CHAT_TARGET = fileURLToPath(new URL('../targets/chat-target.js', import.meta.url));
 const REDIS_PING_TIMEOUT_MS = 1000;
-const START_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 10_000;
 const DRAIN_POLL_MS = 100;
 const DRAIN_TIMEOUT_MS = 5000;
-const PROGRESS_EVERY_MS = 250;
 /**
  * Every join is a presence notice to every member on both instances (through Redis), so
  * joining N receivers costs O(N²) deliveries: a longer deadline than plain connections get.

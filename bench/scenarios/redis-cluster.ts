@@ -1,6 +1,5 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Child } from '../child.js';
 import type { BenchContext } from '../context.js';
 import { Histogram } from '../histogram.js';
@@ -12,15 +11,12 @@ import { type ClusterBroadcastRun, recordRun, type RedisClusterResult } from '..
 import { expectedDeliveries, membersPerRoom, microsPerMessage, roomNames } from './cluster-rooms.js';
 import { RestPublisher } from './rest-publisher.js';
 import { storeCapacityRun } from './store-capacity.js';
+import { CHAT_TARGET, EXIT_TIMEOUT_MS, PROGRESS_EVERY_MS, START_TIMEOUT_MS } from './chat-instance.js';
 
 const PRIMARIES = 3;
 const PATH = '/chat';
-const CHAT_TARGET = fileURLToPath(new URL('../targets/chat-target.js', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 10_000;
 const DRAIN_POLL_MS = 100;
 const DRAIN_TIMEOUT_MS = 5000;
-const PROGRESS_EVERY_MS = 250;
 /** A join is a presence notice to the room's members on both instances (through Redis). */
 const JOIN_MS_PER_CONNECTION = 50;
 

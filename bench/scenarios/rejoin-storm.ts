@@ -1,17 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Child } from '../child.js';
 import type { BenchContext } from '../context.js';
 import { LoadPool, type PoolReport } from '../load-pool.js';
 import type { TargetCommand, TargetMessage } from '../messages.js';
 import { cpuSeconds } from '../proc.js';
 import { recordRun, type StormResult, type StormRun } from '../report/results.js';
+import { CHAT_TARGET, EXIT_TIMEOUT_MS, START_TIMEOUT_MS } from './chat-instance.js';
 
 const PATH = '/chat';
 const ROOM = 'storm';
-const CHAT_TARGET = fileURLToPath(new URL('../targets/chat-target.js', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 10_000;
 /** The joins are sent within this long: a restarted instance's clients coming back. */
 const SPREAD_MS = 1000;
 const POLL_MS = 50;

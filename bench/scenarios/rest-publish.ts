@@ -16,13 +16,10 @@ import {
 import { joinRooms, openChat, PublishReceiver } from './publish-receiver.js';
 import { keepAliveAgent, RestSender, type Sender, Sequence, WsSender } from './publish-senders.js';
 import { deleteKeys, redisProblem } from './redis-keys.js';
+import { CHAT_TARGET, EXIT_TIMEOUT_MS, PROGRESS_EVERY_MS, START_TIMEOUT_MS } from './chat-instance.js';
 
-const CHAT_TARGET = fileURLToPath(new URL('../targets/chat-target.js', import.meta.url));
 const EXPRESS_TARGET = fileURLToPath(new URL('../targets/express-post-target.js', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
-const EXIT_TIMEOUT_MS = 10_000;
 const REDIS_PING_TIMEOUT_MS = 1000;
-const PROGRESS_EVERY_MS = 250;
 /** Rooms, one per publisher; the WebSocket publishers are their members. */
 const ROOMS = 16;
 /** Batches of this many messages, from fewer publishers: as many messages in flight on every path. */

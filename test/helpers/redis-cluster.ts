@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { withRedis as withRedisOn } from '../../bench/redis-servers.js';
 import { REDIS_SERVER_PATH, RedisServerProcess } from './redis-server.js';
 import { eventually } from './waiting.js';
 
@@ -149,21 +150,9 @@ export class RedisClusterProcesses {
   }
 }
 
-async function withRedis<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 2000,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return await use(redis);
-  } finally {
-    redis.disconnect();
-  }
+/** Commands of the cluster's checks fail fast: the checks are polled. */
+function withRedis<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
+  return withRedisOn(port, use, 2000);
 }
 
 function run(command: string, args: string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../bench/redis-servers.js';
 import { within } from './chat-clients.js';
 
 /** The distribution's redis-server (apt); REDIS_SERVER overrides. */
@@ -25,18 +25,6 @@ export function describeWithRedisServer(name: string, body: () => void): void {
     console.warn(`SKIPPED "${name}": redis-server not found at ${REDIS_SERVER_PATH}; install it or set REDIS_SERVER.`);
     describe.skip(name, body);
   }
-}
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
